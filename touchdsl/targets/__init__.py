@@ -1,0 +1,57 @@
+"""Output targets of `touchdsl build`, one module per target.
+
+A target is a function `render(project, options) -> dict[str, bytes]` mapping
+paths relative to the build directory (`charter/index.html`) to file contents.
+Targets read only the validated `touchdsl.model.Project`; they never write files
+themselves, so `touchdsl.build` can write everything to a temporary directory
+and swap it in only when every target succeeded.
+
+Modules are imported lazily by name so `touchdsl --version` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from ..model import Project
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Options every target may read. `lang` overrides `defaults { charter language }`."""
+
+    lang: str | None = None
+    stamp: str | None = None  # a timestamp to print; None keeps output byte-for-byte stable
+    policy_url: str = "../policy"  # base the alert annotations link policy documents under
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+Renderer = Callable[[Project, BuildOptions], dict[str, bytes]]
+
+# name -> (module, one-line description); order is the order `build` runs them in.
+TARGETS: dict[str, tuple[str, str]] = {
+    "json": ("touchdsl.targets.json_model", "the resolved model as JSON and its JSON Schema"),
+    "charter": ("touchdsl.targets.charter", "the customer service charter (HTML and Markdown)"),
+    "policy": ("touchdsl.targets.policy", "the internal SLA policy per owner (HTML and Markdown)"),
+    "prometheus": ("touchdsl.targets.prometheus", "Prometheus recording and burn-rate alert rules"),
+    "alertmanager": ("touchdsl.targets.alertmanager", "Alertmanager routing per owner"),
+    "tests": ("touchdsl.targets.promtool_tests", "promtool unit tests proving every alert"),
+    "grafana": ("touchdsl.targets.grafana", "Grafana dashboards per journey and owner"),
+    "openslo": ("touchdsl.targets.openslo", "OpenSLO v1 documents"),
+}
+
+
+def available() -> list[str]:
+    """Targets whose module is present in this installation."""
+    names = []
+    for name, (module, _) in TARGETS.items():
+        if importlib.util.find_spec(module) is not None:
+            names.append(name)
+    return names
+
+
+def renderer(name: str) -> Renderer:
+    module, _ = TARGETS[name]
+    return importlib.import_module(module).render
