@@ -1,0 +1,28 @@
+"""touchdsl: define, publish and monitor customer service promises.
+
+    import touchdsl
+    project = touchdsl.load(["examples/telecom"])   # raises touchdsl.TouchError
+
+Submodules are imported on first use so the command line starts fast.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["load", "compile_project", "TouchError", "Project", "__version__"]
+
+
+def __getattr__(name: str):
+    if name in ("load", "compile_project"):
+        from . import loader
+
+        return getattr(loader, name)
+    if name == "TouchError":
+        from .diagnostics import TouchError
+
+        return TouchError
+    if name == "Project":
+        from .model import Project
+
+        return Project
+    raise AttributeError(f"module 'touchdsl' has no attribute {name!r}")

@@ -1,0 +1,282 @@
+"""The catalogue of diagnostic codes: the one place their meaning is written.
+
+`touchdsl explain TD###` prints an entry; `docs/errors.md` is generated from
+this module (`python -m touchdsl.codes > docs/errors.md`, checked by a test).
+Codes are stable: never reuse a retired number.
+
+Ranges: TD0xx reading and syntax, TD1xx files and imports, TD2xx names,
+TD3xx touchpoints and owners, TD4xx metrics, TD5xx calendars, TD9xx warnings.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    explanation: str
+    wrong: str
+    right: str
+    warning: bool = False
+
+
+_ALL = [
+    # ---- reading and syntax ----------------------------------------------------------
+    Code("TD001", "Syntax error",
+         "The parser met something it did not expect at this place. The message lists what "
+         "may come here, in words; the help often names the keyword you meant.",
+         'touchpoint fault "Fault" {\n    ownr field_ops\n}',
+         'touchpoint fault "Fault" {\n    owner field_ops\n}'),
+    Code("TD002", "Unexpected character",
+         "A character that cannot start anything here: a stray symbol, a letter outside "
+         "a quoted text, or a text whose closing quote is missing.",
+         'owner field_ops "Field Operations {\n}',
+         'owner field_ops "Field Operations" {\n}'),
+    Code("TD003", "Unknown escape in text",
+         'Inside quoted text a backslash starts an escape: \\" \\\\ \\n \\t or \\u{05D0}. '
+         "Any other letter after a backslash is an error, so that a typo does not silently "
+         "change the published text.",
+         'note "C:\\temp"',
+         'note "C:\\\\temp"'),
+    Code("TD004", "File ends too early",
+         "The file ended inside a block or a statement, usually because a closing `}` is missing.",
+         'owner billing "Billing" {\n    notify email "billing@example.com"\n',
+         'owner billing "Billing" {\n    notify email "billing@example.com"\n}'),
+    Code("TD005", "File cannot be read as text",
+         "touch files are UTF-8 text. This file is binary, uses another encoding, or could "
+         "not be read.",
+         "(a file saved as Windows-1255, or an image renamed to .touch)",
+         "(the same file saved as UTF-8)"),
+    Code("TD006", "Invalid name",
+         "Names are lowercase letters, digits and `_`, starting with a letter. They become "
+         "Prometheus label values and file names, so they must be plain.",
+         'owner Field_Ops "Field Operations" { }',
+         'owner field_ops "Field Operations" { }'),
+    # ---- files and imports -----------------------------------------------------------
+    Code("TD101", "Import leaves the project root",
+         "An import must name a file inside the project root (the directory given on the "
+         "command line, or the folder of the file given). `..` and symbolic links that lead "
+         "outside it are refused, so a project cannot read files it does not own.",
+         'import "../../etc/owners.touch"',
+         'import "shared/owners.touch"'),
+    Code("TD102", "Imported file not found",
+         "The imported path, relative to the importing file, does not exist or is not a file.",
+         'import "owner.touch"',
+         'import "owners.touch"'),
+    # ---- names -------------------------------------------------------------------------
+    Code("TD201", "Duplicate name",
+         "Names are global per kind across the project: two owners (or calendars, journeys, "
+         "touchpoints) with one name, or two steps or metrics with one name in a touchpoint, "
+         "are ambiguous. Both places are shown.",
+         'owner billing "Billing" { }\nowner billing "Billing and Accounts" { }',
+         'owner billing "Billing and Accounts" { }'),
+    Code("TD202", "Unknown owner",
+         "`owner`, `by` and `escalate to` must name an owner declared somewhere in the project.",
+         "owner feild_ops",
+         "owner field_ops"),
+    Code("TD203", "Unknown calendar",
+         "`time ... on CALENDAR` must name a declared calendar.",
+         "time from report.start to visit.start on il_ofice",
+         "time from report.start to visit.start on il_office"),
+    Code("TD204", "Unknown journey",
+         "`journey JOURNEY.STAGE` must name a declared journey.",
+         "journey home_internt.support",
+         "journey home_internet.support"),
+    Code("TD205", "Unknown stage",
+         "The stage must be one of the journey's `stage` entries.",
+         "journey home_internet.suport",
+         "journey home_internet.support"),
+    Code("TD206", "Unknown step in an event",
+         "Events are `STEP.start`, `STEP.end` or `STEP.NAME` for a named moment inside a step; "
+         "STEP must be a step of the same touchpoint.",
+         "time from reprt.start to visit.start",
+         "time from report.start to visit.start"),
+    # ---- touchpoints, owners, journeys -----------------------------------------------------
+    Code("TD301", "Touchpoint has no owner",
+         "Every touchpoint has exactly one accountable owner: the unit answerable for the "
+         "customer's satisfaction with the whole touchpoint, even when other units perform steps.",
+         'touchpoint fault "Fault" {\n    expectation "Fixed"\n}',
+         'touchpoint fault "Fault" {\n    owner field_ops\n    expectation "Fixed"\n}'),
+    Code("TD302", "Touchpoint has more than one owner",
+         "One owner is accountable; other units take part through the steps they perform "
+         "(`step ... by UNIT`). Two owners means nobody is.",
+         "owner field_ops\nowner service_center",
+         'owner field_ops\nstep report "Report" by service_center'),
+    Code("TD303", "Touchpoint has no expectation",
+         "The expectation is what the customer expects, in the customer's words. The charter "
+         "is built around it.",
+         'touchpoint fault "Fault" {\n    owner field_ops\n}',
+         'touchpoint fault "Fault" {\n    owner field_ops\n    expectation "My fault is fixed."\n}'),
+    Code("TD304", "Unknown channel",
+         "Channels are: phone chat email web app sms whatsapp store field mail social.",
+         "channels phone, chatt",
+         "channels phone, chat"),
+    Code("TD305", "Statement written twice",
+         "This statement may appear once in its block (e.g. `expectation`, `journey`, "
+         "`updates`, `timezone`, `window`, a charter setting); the first one is shown too.",
+         'expectation "Fixed"\nexpectation "Fixed fast"',
+         'expectation "Fixed fast"'),
+    Code("TD306", "Unknown receiver",
+         "`notify` and `page` receivers are: email, slack, pagerduty, webhook, opsgenie.",
+         'page pager "field-ops"',
+         'page pagerduty "field-ops"'),
+    Code("TD307", "Invalid setting",
+         "A `defaults` setting is unknown or has a value it cannot take: `charter language` "
+         "is \"he\" or \"en\"; charter settings are language, title and intro.",
+         'charter language "fr"',
+         'charter language "en"'),
+    Code("TD308", "Invalid escalation",
+         "`escalate to manager|OWNER on breach|risk`: the target is `manager` (the owner's "
+         "manager, who must be declared) or another owner, and the condition is breach or risk.",
+         "escalate to manager on late",
+         "escalate to manager on breach"),
+    Code("TD309", "Missing part of a declaration",
+         "A declaration lacks something it needs: a calendar needs a timezone and hours, a "
+         "journey at least one stage, an owner a manager with a name and an email address.",
+         'calendar office "Office" {\n    hours sun-thu 08:00-18:00\n}',
+         'calendar office "Office" {\n    timezone "Asia/Jerusalem"\n    hours sun-thu 08:00-18:00\n}'),
+    Code("TD310", "Invalid value",
+         "A value has the right shape but cannot be used: an email address without `@`, "
+         "an empty title, a `via` channel on a step that is not a channel.",
+         'manager "Dana Levi" <dana.levi>',
+         'manager "Dana Levi" <dana.levi@example.com>'),
+    # ---- metrics -----------------------------------------------------------------------
+    Code("TD401", "Events out of order",
+         "In `time from A to B`, A must come before B in step order (steps are ordered as "
+         "written; in a step, `start` comes first and `end` last).",
+         "time from visit.start to report.start",
+         "time from report.start to visit.start"),
+    Code("TD402", "Percentage out of range",
+         "Percentages are between 0% and 100%.",
+         "promise 120% within 30s",
+         "promise 80% within 30s"),
+    Code("TD403", "Score outside the scale",
+         "A score objective must lie on the metric's scale (`score 1..5` allows 1 to 5), and "
+         "the scale's low end must be below its high end.",
+         "score 1..5\npromise average at least 6",
+         "score 1..5\npromise average at least 4.3"),
+    Code("TD404", "NPS out of range",
+         "Net promoter scores run from -100 to 100.",
+         "nps\npromise at least 130",
+         "nps\npromise at least 30"),
+    Code("TD405", "Target looser than its promise",
+         "The internal target must be at least as strict as the published promise (under-"
+         "promise, over-deliver): a higher or equal share, a shorter or equal time, a lower or "
+         "equal limit. A target equal to the promise is fine.",
+         "promise 90% within 2d\ntarget 80% within 2d",
+         "promise 90% within 2d\ntarget 95% within 1d"),
+    Code("TD406", "Zero or negative duration",
+         "Windows, thresholds, periods and update intervals must be longer than zero.",
+         "window 0d",
+         "window 28d"),
+    Code("TD407", "Metric measures nothing or two things",
+         "A metric has exactly one of: `time from A to B`, `ratio X of Y`, `score LO..HI`, "
+         "`nps`, `count X per DURATION`.",
+         'metric answer "Answered" {\n    promise 80% within 30s\n}',
+         'metric answer "Answered" {\n    time from report.start to report.answered\n    promise 80% within 30s\n}'),
+    Code("TD408", "Metric has no promise",
+         "`promise` is required: it is what the charter publishes. `target` defaults to it.",
+         'metric answer "Answered" {\n    time from report.start to report.answered\n}',
+         'metric answer "Answered" {\n    time from report.start to report.answered\n    promise 80% within 30s\n}'),
+    Code("TD409", "Objective does not fit the metric",
+         "Each kind takes its own objectives: time `P% within D`; ratio `at most P%` or "
+         "`at least P%`; score `average at least N` or `P% at least N`; nps `at least N`; "
+         "count `at most N`. Promise and target use the same form.",
+         "ratio abandoned of offered\npromise 5% within 30s",
+         "ratio abandoned of offered\npromise at most 5%"),
+    Code("TD410", "Invalid source",
+         "`source prometheus { good \"…\" total \"…\" }` overrides the series a metric reads; "
+         "both queries are required and no other keys or systems are known.",
+         'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n}',
+         'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n    total "sum(rate(x_total[{{window}}]))"\n}'),
+    # ---- calendars ---------------------------------------------------------------------
+    Code("TD501", "Unknown timezone",
+         "Timezones are IANA names such as Asia/Jerusalem or Europe/London.",
+         'timezone "Israel"',
+         'timezone "Asia/Jerusalem"'),
+    Code("TD502", "Unknown holiday country",
+         "`holidays` takes ISO 3166 country codes that the holidays library knows, such as IL, "
+         "GB or US.",
+         'holidays "ISR"',
+         'holidays "IL"'),
+    Code("TD503", "Invalid date or hours",
+         "Dates are YYYY-MM-DD and must exist; hours are HH:MM-HH:MM within one day, the start "
+         "before the end.",
+         "hours sun-thu 18:00-08:00",
+         "hours sun-thu 08:00-18:00"),
+    Code("TD504", "Unknown weekday",
+         "Weekdays are sun mon tue wed thu fri sat; `sun-thu` is a range.",
+         "hours sunday-thu 08:00-18:00",
+         "hours sun-thu 08:00-18:00"),
+    # ---- warnings ----------------------------------------------------------------------
+    Code("TD901", "Owner has no receivers",
+         "Alerts for this owner's touchpoints have nowhere to go. Add `notify` (and `page` for "
+         "urgent alerts).",
+         'owner billing "Billing" {\n    manager "Yossi" <yossi@example.com>\n}',
+         'owner billing "Billing" {\n    manager "Yossi" <yossi@example.com>\n    notify email "billing@example.com"\n}',
+         warning=True),
+    Code("TD902", "Touchpoint has no metrics",
+         "Without a metric the touchpoint makes no promise the charter can publish or "
+         "monitoring can check.",
+         'touchpoint fault "Fault" {\n    owner field_ops\n    expectation "Fixed"\n}',
+         'touchpoint fault "Fault" {\n    owner field_ops\n    expectation "Fixed"\n    metric ... { ... }\n}',
+         warning=True),
+    Code("TD903", "Declared but never used",
+         "A calendar or journey that no touchpoint refers to; likely a leftover or a typo elsewhere.",
+         'calendar il_office "Office" { ... }   # and no metric says `on il_office`',
+         "time from report.start to visit.start on il_office",
+         warning=True),
+]
+
+CATALOGUE: dict[str, Code] = {c.code: c for c in _ALL}
+
+
+def explain(code: str) -> str:
+    entry = CATALOGUE[code.upper()]
+    kind = "warning" if entry.warning else "error"
+    indent = lambda s: "\n".join("    " + line for line in s.splitlines())  # noqa: E731
+    return (
+        f"{entry.code} ({kind}): {entry.title}\n\n{entry.explanation}\n\n"
+        f"Wrong:\n\n{indent(entry.wrong)}\n\nRight:\n\n{indent(entry.right)}\n"
+    )
+
+
+def markdown() -> str:
+    lines = [
+        "# Diagnostic codes",
+        "",
+        "<!-- Generated by `python -m touchdsl.codes > docs/errors.md`; do not edit. -->",
+        "",
+        "Every error and warning `touchdsl check` prints has a code. "
+        "`touchdsl explain CODE` prints the same text in the terminal.",
+        "",
+    ]
+    for entry in _ALL:
+        kind = "warning" if entry.warning else "error"
+        lines += [
+            f"## {entry.code}: {entry.title} ({kind})",
+            "",
+            entry.explanation,
+            "",
+            "Wrong:",
+            "",
+            "```touch",
+            entry.wrong,
+            "```",
+            "",
+            "Right:",
+            "",
+            "```touch",
+            entry.right,
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown())

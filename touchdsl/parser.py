@@ -1,0 +1,611 @@
+"""Parse one `.touch` source into a `touchdsl.ast.File`, reporting every syntax error.
+
+Lark LALR with the contextual lexer; the transformer runs inside the parser so
+no intermediate parse tree is built. The grammar analysis is cached on disk by
+Lark (`cache=True`), so start-up after the first run is cheap.
+
+Error recovery: on an unexpected token we report it once per line, then drop
+tokens until a keyword or `}` that starts a line can be accepted by some
+enclosing rule (popping the parser's stacks down to it), so later errors in
+the same run are still found. At the end of the file, open blocks are closed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from functools import lru_cache
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .diagnostics import Diagnostic, Severity, Span
+
+MAX_ERRORS_PER_FILE = 50
+
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def _grammar_text() -> str:
+    try:
+        from importlib.resources import files
+
+        return (files("touchdsl.grammar") / "touch.lark").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # running from a source tree
+        from pathlib import Path
+
+        return (Path(__file__).resolve().parent.parent / "grammar" / "touch.lark").read_text(encoding="utf-8")
+
+
+class _Context:
+    """Per-parse state shared by the transformer and the lexer callback."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self.comments: list[ast.Comment] = []
+        self.diagnostics: list[Diagnostic] = []
+
+
+_current: list[_Context] = []
+
+
+def _on_comment(token: Token) -> Token:
+    if _current:
+        ctx = _current[-1]
+        ctx.comments.append(ast.Comment(str(token).rstrip("\r"), _token_span(ctx.path, token)))
+    return token
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    return Lark(
+        _grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        transformer=_Builder(),
+        keep_all_tokens=True,
+        maybe_placeholders=False,
+        lexer_callbacks={"COMMENT": _on_comment},
+        cache=True,
+    )
+
+
+def _token_span(path: str, tok: Token) -> Span:
+    return Span(path, tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+def _child_span(path: str, child: Any) -> Span:
+    if isinstance(child, Token):
+        return _token_span(path, child)
+    if isinstance(child, tuple):  # a step clause: ("by", Name)
+        return child[1].span
+    return child.span
+
+
+def _span_of(path: str, children: list) -> Span:
+    a = _child_span(path, children[0])
+    b = _child_span(path, children[-1])
+    return Span(path, a.line, a.column, b.end_line, b.end_column)
+
+
+_ESCAPE = re.compile(r"\\(u\{([0-9A-Fa-f]{1,6})\}|.)", re.S)
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+def _decode(ctx: _Context, tok: Token) -> ast.Text:
+    raw = str(tok)
+    triple = raw.startswith('"""')
+    body = raw[3:-3] if triple else raw[1:-1]
+    if triple:
+        # Drop the line break after the opening quotes and the indentation before
+        # the closing ones, then the common indentation: what the author meant.
+        if body.startswith("\r\n"):
+            body = body[2:]
+        elif body.startswith("\n"):
+            body = body[1:]
+        body = textwrap.dedent(body)
+        body = re.sub(r"\n[ \t]*\Z", "", body).rstrip(" \t")
+    span = _token_span(ctx.path, tok)
+
+    def replace(m: re.Match) -> str:
+        if m.group(2) is not None:
+            code = int(m.group(2), 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                _escape_error(ctx, tok, m, f"`\\u{{{m.group(2)}}}` is not a Unicode character")
+                return ""
+            return chr(code)
+        ch = m.group(1)
+        if ch in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[ch]
+        _escape_error(ctx, tok, m, f"unknown escape `\\{ch}` in text")
+        return ch
+
+    value = _ESCAPE.sub(replace, body) if "\\" in body else body
+    return ast.Text(value, span, raw)
+
+
+def _escape_error(ctx: _Context, tok: Token, m: re.Match, message: str) -> None:
+    # Locate the escape inside the literal for an exact caret.
+    offset = tok.start_pos + m.start() + (3 if str(tok).startswith('"""') else 1)
+    if str(tok).startswith('"""'):
+        offset = tok.start_pos + str(tok).find(m.group(0), 3)
+    line = ctx.text.count("\n", 0, offset) + 1
+    col = offset - (ctx.text.rfind("\n", 0, offset) + 1) + 1
+    ctx.diagnostics.append(
+        Diagnostic(
+            "TD003",
+            message,
+            Span.point(ctx.path, line, col, len(m.group(0))),
+            help=("escapes are \\\" \\\\ \\n \\t and \\u{05D0}; write \\\\ for a backslash",),
+        )
+    )
+
+
+def _duration(ctx: _Context, tok: Token) -> ast.DurationLit:
+    text = str(tok)
+    unit = "ms" if text.endswith("ms") else text[-1]
+    return ast.DurationLit(float(text[: -len(unit)]) * _UNIT_SECONDS[unit], text, _token_span(ctx.path, tok))
+
+
+def _name(ctx: _Context, tok: Token) -> ast.Name:
+    return ast.Name(str(tok), _token_span(ctx.path, tok))
+
+
+def _values(children: list, *types: str) -> list:
+    """The meaningful children: AST nodes and tokens of the given types."""
+    return [c for c in children if not isinstance(c, Token) or c.type in types]
+
+
+class _Builder(Transformer):
+    """Builds AST nodes while Lark parses; keywords and punctuation are dropped here."""
+
+    @property
+    def ctx(self) -> _Context:
+        return _current[-1]
+
+    # -- terminals turned into literals on demand ----------------------------------------
+    def _lit(self, tok: Any) -> Any:
+        if not isinstance(tok, Token):
+            return tok
+        ctx = self.ctx
+        if tok.type == "NAME":
+            return _name(ctx, tok)
+        if tok.type == "STRING":
+            return _decode(ctx, tok)
+        if tok.type == "DURATION":
+            return _duration(ctx, tok)
+        if tok.type == "PERCENT":
+            return ast.Percent(float(tok[:-1]), str(tok), _token_span(ctx.path, tok))
+        if tok.type == "NUMBER":
+            return ast.Number(float(tok), str(tok), _token_span(ctx.path, tok))
+        if tok.type in ("DATE", "TIME"):
+            return _name(ctx, tok)
+        if tok.type == "EMAIL":
+            return ast.Name(str(tok)[1:-1], _token_span(ctx.path, tok))
+        return tok
+
+    def _parts(self, children: list) -> list:
+        keep = ("NAME", "STRING", "DURATION", "PERCENT", "NUMBER", "DATE", "TIME", "EMAIL")
+        return [self._lit(c) for c in _values(children, *keep)]
+
+    def _span(self, children: list) -> Span:
+        return _span_of(self.ctx.path, children)
+
+    # -- file ---------------------------------------------------------------------------
+    def start(self, children):
+        return [c for c in children if not isinstance(c, Token)]
+
+    def import_decl(self, c):
+        (path,) = self._parts(c)
+        return ast.ImportDecl(path, self._span(c))
+
+    # -- calendars ----------------------------------------------------------------------
+    def calendar(self, c):
+        name, title, *items = self._parts(c)
+        return ast.CalendarDecl(name, title, tuple(items), self._span(c))
+
+    def timezone(self, c):
+        return ast.Timezone(self._parts(c)[0], self._span(c))
+
+    def day_range(self, c):
+        parts = self._parts(c)
+        return ast.DayRange(parts[0], parts[1] if len(parts) > 1 else None, self._span(c))
+
+    def hours(self, c):
+        parts = self._parts(c)
+        return ast.HoursLine(tuple(parts[:-2]), parts[-2], parts[-1], self._span(c))
+
+    def holidays(self, c):
+        return ast.Holidays(tuple(self._parts(c)), self._span(c))
+
+    def closed(self, c):
+        return ast.Closed(tuple(self._parts(c)), self._span(c))
+
+    # -- owners, journeys, defaults -----------------------------------------------------
+    def owner(self, c):
+        name, title, *items = self._parts(c)
+        return ast.OwnerDecl(name, title, tuple(items), self._span(c))
+
+    def manager(self, c):
+        name, email = self._parts(c)
+        return ast.ManagerLine(name, email, self._span(c))
+
+    def notify(self, c):
+        kind, target = self._parts(c)
+        return ast.ReceiverLine("notify", kind, target, self._span(c))
+
+    def page(self, c):
+        kind, target = self._parts(c)
+        return ast.ReceiverLine("page", kind, target, self._span(c))
+
+    def journey(self, c):
+        name, title, *items = self._parts(c)
+        return ast.JourneyDecl(name, title, tuple(items), self._span(c))
+
+    def stage(self, c):
+        name, title = self._parts(c)
+        return ast.StageDecl(name, title, self._span(c))
+
+    def defaults(self, c):
+        return ast.DefaultsDecl(tuple(self._parts(c)), self._span(c))
+
+    def charter_setting(self, c):
+        key, value = self._parts(c)
+        return ast.CharterSetting(key, value, self._span(c))
+
+    # -- touchpoints --------------------------------------------------------------------
+    def touchpoint(self, c):
+        name, title, *items = self._parts(c)
+        return ast.TouchpointDecl(name, title, tuple(items), self._span(c))
+
+    def journey_ref(self, c):
+        parts = self._parts(c)
+        return ast.JourneyRef(parts[0], parts[1] if len(parts) > 1 else None, self._span(c))
+
+    def owner_ref(self, c):
+        return ast.OwnerRef(self._parts(c)[0], self._span(c))
+
+    def expectation(self, c):
+        return ast.Expectation(self._parts(c)[0], self._span(c))
+
+    def channels(self, c):
+        return ast.Channels(tuple(self._parts(c)), self._span(c))
+
+    def step(self, c):
+        name, title, *clauses = self._parts(c)
+        by = tuple(x[1] for x in clauses if x[0] == "by")
+        via = tuple(x[1] for x in clauses if x[0] == "via")
+        return ast.StepDecl(name, title, by, via, self._span(c))
+
+    def step_by(self, c):
+        return ("by", self._parts(c)[0])
+
+    def step_via(self, c):
+        return ("via", self._parts(c)[0])
+
+    def updates(self, c):
+        parts = self._parts(c)
+        until = parts[2] if len(parts) > 2 else None
+        return ast.UpdatesLine(parts[0], parts[1], until, self._span(c))
+
+    def escalate(self, c):
+        to, *on = self._parts(c)
+        return ast.EscalateLine(to, tuple(on), self._span(c))
+
+    def event(self, c):
+        step, moment = self._parts(c)
+        return ast.EventRef(step, moment, self._span(c))
+
+    # -- metrics ------------------------------------------------------------------------
+    def metric(self, c):
+        name, title, *items = self._parts(c)
+        return ast.MetricDecl(name, title, tuple(items), self._span(c))
+
+    def time_measure(self, c):
+        parts = self._parts(c)
+        return ast.TimeMeasure(parts[0], parts[1], parts[2] if len(parts) > 2 else None, self._span(c))
+
+    def ratio_measure(self, c):
+        num, den = self._parts(c)
+        return ast.RatioMeasure(num, den, self._span(c))
+
+    def score_measure(self, c):
+        low, high = self._parts(c)
+        return ast.ScoreMeasure(low, high, self._span(c))
+
+    def nps_measure(self, c):
+        return ast.NpsMeasure(self._span(c))
+
+    def count_measure(self, c):
+        event, per = self._parts(c)
+        return ast.CountMeasure(event, per, self._span(c))
+
+    def promise(self, c):
+        return ast.ObjectiveLine("promise", self._parts(c)[0], self._span(c))
+
+    def target(self, c):
+        return ast.ObjectiveLine("target", self._parts(c)[0], self._span(c))
+
+    def _objective(self, form: str, c) -> ast.ObjectiveLit:
+        percent = number = within = None
+        for p in self._parts(c):
+            if isinstance(p, ast.Percent):
+                percent = p
+            elif isinstance(p, ast.Number):
+                number = p
+            elif isinstance(p, ast.DurationLit):
+                within = p
+        return ast.ObjectiveLit(form, percent, number, within, self._span(c))
+
+    def within(self, c):
+        return self._objective("within", c)
+
+    def at_most(self, c):
+        return self._objective("at_most", c)
+
+    def at_least(self, c):
+        return self._objective("at_least", c)
+
+    def average(self, c):
+        return self._objective("average_at_least", c)
+
+    def share(self, c):
+        return self._objective("share_at_least", c)
+
+    def window(self, c):
+        return ast.Window(self._parts(c)[0], self._span(c))
+
+    def source(self, c):
+        system, *queries = self._parts(c)
+        return ast.SourceBlock(system, tuple(queries), self._span(c))
+
+    def source_query(self, c):
+        key, query = self._parts(c)
+        return ast.SourceQuery(key, query, self._span(c))
+
+    # -- shared -------------------------------------------------------------------------
+    def note(self, c):
+        return ast.Note(self._parts(c)[0], self._span(c))
+
+    def tags(self, c):
+        return ast.Tags(tuple(self._parts(c)), self._span(c))
+
+
+# ---- errors in words ------------------------------------------------------------------
+
+_WORDS = {
+    "NAME": "a name such as `field_ops`",
+    "STRING": 'a quoted text such as "Field Operations"',
+    "DURATION": "a duration such as 30s or 48h",
+    "PERCENT": "a percentage such as 80%",
+    "NUMBER": "a number such as 4.3",
+    "DATE": "a date such as 2026-09-21",
+    "TIME": "a time of day such as 08:00",
+    "EMAIL": "an email address in angle brackets such as <dana.levi@example.com>",
+    "$END": "the end of the file",
+}
+# Keywords that start a statement or a declaration: safe points to resume after an error.
+_RESYNC = {
+    "import", "calendar", "owner", "journey", "defaults", "touchpoint", "timezone", "hours",
+    "holidays", "closed", "manager", "notify", "page", "stage", "window", "charter",
+    "expectation", "channels", "step", "metric", "updates", "escalate", "note", "tags",
+    "time", "ratio", "score", "nps", "count", "promise", "target", "source", "}",
+}
+
+
+def _terminal_text(name: str) -> str | None:
+    """The literal text of a keyword or punctuation terminal, None for pattern terminals."""
+    for term in _lark().terminals:
+        if term.name == name:
+            if term.pattern.type == "str":
+                return term.pattern.value
+            return None
+    return None
+
+
+def _describe_expected(names: set[str]) -> tuple[str, list[str]]:
+    words, keywords = [], []
+    for n in sorted(names):
+        if n in _WORDS:
+            words.append(_WORDS[n])
+            continue
+        text = _terminal_text(n)
+        if text is not None:
+            keywords.append(text)
+    keywords.sort(key=lambda k: (not k[0].isalpha(), k))
+    items = words + [f"`{k}`" for k in keywords[:8]]
+    if len(keywords) > 8:
+        items.append(f"{len(keywords) - 8} more keywords")
+    if not items:
+        return "something else", keywords
+    if len(items) == 1:
+        return items[0], keywords
+    return ", ".join(items[:-1]) + " or " + items[-1], keywords
+
+
+def _describe_found(tok: Token) -> str:
+    if tok.type == "$END":
+        return "the end of the file"
+    text = str(tok)
+    if tok.type == "STRING":
+        return "a text"
+    if len(text) > 30:
+        text = text[:27] + "…"
+    return f"`{text}`"
+
+
+def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords: list[str]) -> list[str]:
+    helps: list[str] = []
+    found = str(tok) if tok is not None else (char or "")
+    alpha_keywords = [k for k in keywords if k[:1].isalpha()]
+    if tok is not None and tok.type == "NAME" and alpha_keywords:
+        close = difflib.get_close_matches(found, alpha_keywords, n=1, cutoff=0.6)
+        if close:
+            helps.append(f"did you mean `{close[0]}`?")
+    if tok is not None and tok.type == "NUMBER":
+        if "PERCENT" in expected:
+            helps.append(f"write a percentage with a % sign: `{found}%`")
+        if "DURATION" in expected:
+            helps.append(f"add a unit (ms, s, m, h, d or w): `{found}s`, `{found}h`")
+    if "NAME" in expected and found[:1].isupper() and found.replace("_", "").isalnum():
+        helps.append(f"names are lowercase: `{found.lower()}`")
+    return helps
+
+
+def _is_line_start(text: str, pos: int) -> bool:
+    start = text.rfind("\n", 0, pos) + 1
+    return text[start:pos].strip(" \t\ufeff") == ""
+
+
+class _Recovery:
+    def __init__(self, ctx: _Context):
+        self.ctx = ctx
+        self.last_line = -1
+        self.count = 0
+        self.recovering = False
+        self.damaged: list[Span] = []
+
+    def report(self, span: Span, message: str, helps: list[str], code: str) -> None:
+        self.damaged.append(span)
+        if span.line == self.last_line:
+            return
+        self.last_line = span.line
+        self.count += 1
+        self.ctx.diagnostics.append(Diagnostic(code, message, span, Severity.ERROR, tuple(helps)))
+
+    def __call__(self, e: UnexpectedInput) -> bool:
+        if self.count >= MAX_ERRORS_PER_FILE:
+            return False
+        if isinstance(e, UnexpectedToken):
+            return self._token(e)
+        if isinstance(e, UnexpectedCharacters):
+            return self._characters(e)
+        return False
+
+    def _characters(self, e: UnexpectedCharacters) -> bool:
+        ctx = self.ctx
+        char = ctx.text[e.pos_in_stream] if e.pos_in_stream < len(ctx.text) else ""
+        span = Span.point(ctx.path, e.line, e.column)
+        expected = set(e.allowed or ())
+        what, keywords = _describe_expected(expected)
+        self.recovering = True
+        if char == '"':
+            self.report(span, "this text has no closing `\"` on its line", [
+                'close it with `"`, or use `"""` … `"""` for text over several lines'], "TD002")
+        elif char.isalpha() and not char.isascii():
+            self.report(span, f"`{char}` cannot start a name; expected {what}", [
+                "names use the letters a-z, digits and `_`; put other text in quotes: \"…\""], "TD002")
+        else:
+            shown = repr(char)[1:-1] if char and not char.isprintable() else char
+            self.report(span, f"unexpected character `{shown}`; expected {what}",
+                        _help_for(None, char, expected, keywords), "TD002")
+        return True
+
+    def _token(self, e: UnexpectedToken) -> bool:
+        ctx = self.ctx
+        tok = e.token
+        ip = e.interactive_parser
+        expected = set(e.expected or ())
+        if tok.type == "$END":
+            line = ctx.text.count("\n") + 1
+            col = len(ctx.text) - (ctx.text.rfind("\n") + 1) + 1
+            span = Span.point(ctx.path, line, col)
+            if "RBRACE" in expected:
+                opened = self._open_block(ip)
+                msg = "the file ends before this block is closed; expected `}`"
+                helps = [f"the block opened at line {opened} needs a closing `}}`"] if opened else []
+                self.report(span, msg, helps, "TD004")
+            else:
+                what, _ = _describe_expected(expected)
+                self.report(span, f"the file ends too early; expected {what}", [], "TD004")
+            return self._finish(ip)
+        span = _token_span(ctx.path, tok)
+        resync_point = str(tok) in _RESYNC and _is_line_start(ctx.text, tok.start_pos)
+        # While recovering, a statement keyword that fits an enclosing block is
+        # where the author's next statement starts: resume silently there.
+        if resync_point and self.recovering and self._resync(ip, tok):
+            self.recovering = False
+            return True
+        what, keywords = _describe_expected(expected)
+        self.report(span, f"expected {what}, found {_describe_found(tok)}",
+                    _help_for(tok, None, expected, keywords), "TD001")
+        self.recovering = True
+        if resync_point and self._resync(ip, tok):
+            self.recovering = False
+        return True
+
+    def _open_block(self, ip) -> int | None:
+        for value in reversed(ip.parser_state.value_stack):
+            if isinstance(value, Token) and value.type == "LBRACE":
+                return value.line
+        return None
+
+    @staticmethod
+    def _table(ip):
+        return ip.parser_state.parse_conf.parse_table.states
+
+    def _resync(self, ip, tok: Token) -> bool:
+        """Pop the parser's stacks to the innermost state that accepts `tok`, and feed it."""
+        ps = ip.parser_state
+        states = self._table(ip)
+        depth = len(ps.state_stack)
+        while depth > 1 and tok.type not in states[ps.state_stack[depth - 1]]:
+            depth -= 1
+        if tok.type not in states[ps.state_stack[depth - 1]]:
+            return False
+        saved = (list(ps.state_stack), list(ps.value_stack))
+        del ps.state_stack[depth:]
+        del ps.value_stack[depth - 1:]
+        try:
+            ip.feed_token(tok)
+        except UnexpectedInput:
+            ps.state_stack[:], ps.value_stack[:] = saved
+            return False
+        return True
+
+    def _finish(self, ip) -> bool:
+        """At the end of the file: close open blocks so what was parsed is kept."""
+        ps = ip.parser_state
+        states = self._table(ip)
+        for _ in range(10_000):
+            top = states[ps.state_stack[-1]]
+            if "$END" in top:
+                return True
+            if "RBRACE" in top:
+                try:
+                    ip.feed_token(Token("RBRACE", "}"))
+                    continue
+                except UnexpectedInput:
+                    pass
+            if len(ps.state_stack) <= 1:
+                return False
+            ps.state_stack.pop()
+            ps.value_stack.pop()
+        return False
+
+
+def parse(text: str, path: str) -> tuple[ast.File, list[Diagnostic]]:
+    """Parse `text` (the content of `path`). Never raises on user input."""
+    ctx = _Context(path, text)
+    recovery = _Recovery(ctx)
+    result: Any = []
+    _current.append(ctx)
+    try:
+        try:
+            result = _lark().parse(text, on_error=recovery)
+        except UnexpectedInput:
+            result = []  # recovery gave up (too many errors); what it reported stands
+    finally:
+        _current.pop()
+    if recovery.count >= MAX_ERRORS_PER_FILE:
+        ctx.diagnostics.append(
+            Diagnostic("TD001", f"too many syntax errors; stopped after {MAX_ERRORS_PER_FILE}", None,
+                       Severity.ERROR, (f"fix the errors above in {path} and run again",))
+        )
+    declarations = [d for d in (result or []) if not isinstance(d, Token)]
+    tree = ast.File(path, declarations, ctx.comments, recovery.damaged)
+    return tree, ctx.diagnostics
