@@ -1,0 +1,208 @@
+"""Render diagnostics for people (text) and for machines (JSON, SARIF, GitHub annotations)."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from .diagnostics import Diagnostic, Severity
+
+JSON_FORMAT_VERSION = 1
+TOOL_URI = "https://github.com/touchdsl/touchdsl"
+
+
+def _source_line(sources: dict[str, str], file: str, line: int) -> str | None:
+    text = sources.get(file)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    if 1 <= line <= len(lines):
+        return lines[line - 1]
+    if line == len(lines) + 1:
+        return ""
+    return None
+
+
+def _excerpt(d: Diagnostic, sources: dict[str, str], style) -> list[str]:
+    span = d.span
+    if span is None:
+        return []
+    line = _source_line(sources, span.file, span.line)
+    if line is None:
+        return []
+    # Tabs are shown as four spaces in both the line and the caret row, so the
+    # caret stays under the right character; columns count characters, not bytes.
+    shown = line.replace("\t", "    ")
+    prefix = line[: max(span.column - 1, 0)]
+    start = len(prefix.replace("\t", "    "))
+    if span.end_line == span.line:
+        width = max(span.end_column - span.column, 1)
+    else:
+        width = max(len(line) - (span.column - 1), 1)
+    width = min(width, max(len(shown) - start, 1))
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    caret = style(" " * start + "^" * width, d)
+    return [f" {gutter} | {shown}", f" {pad} | {caret}"]
+
+
+def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
+    def style(text: str, d: Diagnostic) -> str:
+        if not color:
+            return text
+        import click
+
+        return click.style(text, fg="red" if d.is_error else "yellow", bold=True)
+
+    out: list[str] = []
+    for d in diagnostics:
+        where = f"{d.span.file}:{d.span.line}:{d.span.column}: " if d.span else ""
+        label = style(f"{d.severity.value}[{d.code}]", d)
+        out.append(f"{where}{label}: {d.message}")
+        out.extend(_excerpt(d, sources, style))
+        for h in d.help:
+            out.append(f"  help: {h}")
+        for r in d.related:
+            out.append(f"  note: {r.span.file}:{r.span.line}:{r.span.column}: {r.message}")
+        out.append("")
+    return "\n".join(out)
+
+
+def summary(diagnostics: list[Diagnostic], files: int, touchpoints: int | None) -> str:
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if errors or warnings:
+        return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
+    tp = f", {plural(touchpoints, 'touchpoint')}" if touchpoints is not None else ""
+    return f"ok: {plural(files, 'file')}{tp}, no problems"
+
+
+def _d_json(d: Diagnostic) -> dict:
+    s = d.span
+    return {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "file": s.file if s else None,
+        "line": s.line if s else None,
+        "column": s.column if s else None,
+        "endLine": s.end_line if s else None,
+        "endColumn": s.end_column if s else None,
+        "help": list(d.help),
+        "related": [
+            {"file": r.span.file, "line": r.span.line, "column": r.span.column, "message": r.message}
+            for r in d.related
+        ],
+    }
+
+
+def format_json(diagnostics: list[Diagnostic], files: list[str]) -> str:
+    from . import __version__
+
+    errors = sum(1 for d in diagnostics if d.is_error)
+    doc = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "touchdsl", "version": __version__},
+        "summary": {"errors": errors, "warnings": len(diagnostics) - errors, "files": len(files)},
+        "files": files,
+        "diagnostics": [_d_json(d) for d in diagnostics],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"))
+
+
+def _region(s) -> dict:
+    return {"startLine": s.line, "startColumn": s.column, "endLine": s.end_line, "endColumn": s.end_column}
+
+
+def format_sarif(diagnostics: list[Diagnostic]) -> str:
+    """SARIF 2.1.0, as GitHub code scanning accepts it."""
+    from . import __version__
+    from .codes import CATALOGUE
+
+    used = sorted({d.code for d in diagnostics} | set(CATALOGUE))
+    index = {code: i for i, code in enumerate(used)}
+    rules = []
+    for code in used:
+        entry = CATALOGUE.get(code)
+        rules.append({
+            "id": code,
+            "name": "".join(w.capitalize() for w in (entry.title if entry else code).split()),
+            "shortDescription": {"text": entry.title if entry else code},
+            "fullDescription": {"text": entry.explanation if entry else code},
+            "help": {"text": f"{entry.explanation}\n\nRun `touchdsl explain {code}` for examples." if entry else code},
+            "helpUri": f"{TOOL_URI}/blob/main/docs/errors.md#{code.lower()}",
+            "defaultConfiguration": {"level": "warning" if entry and entry.warning else "error"},
+        })
+    results = []
+    for d in diagnostics:
+        message = d.message + "".join(f"\nhelp: {h}" for h in d.help)
+        result: dict = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": "error" if d.severity is Severity.ERROR else "warning",
+            "message": {"text": message},
+        }
+        if d.span is not None:
+            result["locations"] = [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(d.span.file)},
+                    "region": _region(d.span),
+                }
+            }]
+        if d.related:
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "message": {"text": r.message},
+                    "physicalLocation": {"artifactLocation": {"uri": _uri(r.span.file)}, "region": _region(r.span)},
+                }
+                for i, r in enumerate(d.related)
+            ]
+        results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "touchdsl", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": TOOL_URI, "rules": rules}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_github(diagnostics: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    lines = []
+    for d in diagnostics:
+        level = "error" if d.is_error else "warning"
+        props = [f"title={_gh_escape(d.code, True)}"]
+        if d.span is not None:
+            s = d.span
+            props = [f"file={_gh_escape(s.file, True)}", f"line={s.line}", f"col={s.column}"]
+            if s.end_line != s.line:
+                props.append(f"endLine={s.end_line}")
+            else:
+                props.append(f"endColumn={s.end_column}")
+            props.append(f"title={_gh_escape(d.code, True)}")
+        message = d.message + "".join(f"\nhelp: {h}" for h in d.help)
+        lines.append(f"::{level} {','.join(props)}::{_gh_escape(message)}")
+    return "\n".join(lines)
