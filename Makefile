@@ -15,16 +15,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(TD) check examples/telecom examples/banking
-	@set -e; for project in examples/*/; do \
-	  name=$$(basename $$project); \
-	  $(TD) check $$project; \
-	  $(TD) build $$project -o build/$$name; \
-	done
+	$(TD) check examples
+	$(TD) build examples/telecom -o build/telecom
+	$(TD) build examples/banking -o build/banking
+	$(TD) build examples/health -o build/health --lang he
 	@echo
-	@echo "Outputs are in build/<project>/ - for example:"
-	@for project in examples/*/; do name=$$(basename $$project); \
-	  echo "  charter: build/$$name/charter/index.html"; done
+	@echo "Outputs are in build/<project>/<target>/. Open the charters:"
+	@for p in telecom banking health; do echo "  build/$$p/charter/index.html"; done
+	@echo "and the policies: build/<project>/policy/index.html"
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
