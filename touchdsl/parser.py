@@ -25,6 +25,7 @@ from . import ast
 from .diagnostics import Diagnostic, Severity, Span
 
 MAX_ERRORS_PER_FILE = 50
+MAX_RECOVERY_STEPS = 2000
 
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 
@@ -466,6 +467,8 @@ class _Recovery:
         self.ctx = ctx
         self.last_line = -1
         self.count = 0
+        self.calls = 0
+        self.gave_up = False
         self.recovering = False
         self.damaged: list[Span] = []
 
@@ -478,7 +481,11 @@ class _Recovery:
         self.ctx.diagnostics.append(Diagnostic(code, message, span, Severity.ERROR, tuple(helps)))
 
     def __call__(self, e: UnexpectedInput) -> bool:
-        if self.count >= MAX_ERRORS_PER_FILE:
+        # Dropped tokens on one line are not reported, but each costs an
+        # exception: bound the work on garbage input (one 10 MB line, say).
+        self.calls += 1
+        if self.count >= MAX_ERRORS_PER_FILE or self.calls > MAX_RECOVERY_STEPS:
+            self.gave_up = True
             return False
         if isinstance(e, UnexpectedToken):
             return self._token(e)
@@ -601,10 +608,10 @@ def parse(text: str, path: str) -> tuple[ast.File, list[Diagnostic]]:
             result = []  # recovery gave up (too many errors); what it reported stands
     finally:
         _current.pop()
-    if recovery.count >= MAX_ERRORS_PER_FILE:
+    if recovery.gave_up:
         ctx.diagnostics.append(
-            Diagnostic("TD001", f"too many syntax errors; stopped after {MAX_ERRORS_PER_FILE}", None,
-                       Severity.ERROR, (f"fix the errors above in {path} and run again",))
+            Diagnostic("TD001", f"too many syntax errors in {path}; stopped reading it here", None,
+                       Severity.ERROR, ("fix the errors above and run again; is this really a .touch file?",))
         )
     declarations = [d for d in (result or []) if not isinstance(d, Token)]
     tree = ast.File(path, declarations, ctx.comments, recovery.damaged)
