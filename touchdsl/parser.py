@@ -61,17 +61,43 @@ def _on_comment(token: Token) -> Token:
     return token
 
 
+def _cache_file(grammar: str) -> str | bool:
+    """Where Lark keeps its analysed grammar; False (no cache) when nowhere is writable.
+
+    Lark's own default lives in the temp dir and logs a traceback when it cannot
+    write there; a user must never see that, so we choose the place ourselves.
+    """
+    import hashlib
+    import logging
+    import os
+
+    logging.getLogger("lark").setLevel(logging.CRITICAL)
+    import lark
+
+    digest = hashlib.sha256(f"{lark.__version__}\0{grammar}".encode()).hexdigest()[:16]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "touchdsl")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(folder, os.W_OK):
+        return False
+    return os.path.join(folder, f"grammar-{digest}.lark.cache")
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
+    grammar = _grammar_text()
     return Lark(
-        _grammar_text(),
+        grammar,
         parser="lalr",
         lexer="contextual",
         transformer=_Builder(),
         keep_all_tokens=True,
         maybe_placeholders=False,
         lexer_callbacks={"COMMENT": _on_comment},
-        cache=True,
+        cache=_cache_file(grammar),
     )
 
 
