@@ -177,6 +177,13 @@ def main(argv: list[str] | None = None) -> Any:
         return cli.main(args=args, prog_name="touchdsl", standalone_mode=True)
     except SystemExit:
         raise
+    except BrokenPipeError:
+        # The reader went away (`touchdsl check | head`): not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        sys.exit(EXIT_OK)
     except KeyboardInterrupt:
         click.echo("touchdsl: interrupted", err=True)
         sys.exit(130)
