@@ -1,0 +1,44 @@
+"""Regenerate the reviewed golden files under tests/golden/: `make golden`.
+
+Each area registers a producer: golden folder name -> function returning
+{relative path: bytes}. The golden tests compare the same producers' output
+with the files, so a reviewer sees every change of output as a diff.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+# folder under tests/golden -> "module:function" (imported lazily)
+PRODUCERS: dict[str, str] = {
+    "json": "tests.golden_producers:json_target",
+}
+
+
+def producer(folder: str) -> Callable[[], dict[str, bytes]]:
+    import importlib
+
+    module, func = PRODUCERS[folder].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def main(folders: list[str]) -> None:
+    for folder in folders or sorted(PRODUCERS):
+        files = producer(folder)()
+        target = GOLDEN / folder
+        if target.exists():
+            shutil.rmtree(target)
+        for rel, data in sorted(files.items()):
+            path = target / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        print(f"tests/golden/{folder}: {len(files)} files")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
