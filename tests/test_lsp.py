@@ -1,0 +1,468 @@
+"""`touchdsl lsp`: real LSP sessions over stdio with pygls' client.
+
+Each test starts the server as a subprocess (the way editors do), speaks
+JSON-RPC to it and shuts it down. Every wait is bounded by TIMEOUT so a broken
+server fails the test instead of hanging it; nothing asserts on durations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60.0
+
+SERVER_VIA_CLI = [sys.executable, "-c", "from touchdsl.cli import main; main()", "lsp", "--stdio"]
+SERVER_VIA_MODULE = [sys.executable, "-m", "touchdsl.lsp"]
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def position(text: str, needle: str, nth: int = 0, offset: int = 0) -> types.Position:
+    """The LSP position (UTF-16 columns) of the nth occurrence of needle, plus offset characters."""
+    index = -1
+    for _ in range(nth + 1):
+        index = text.index(needle, index + 1)
+    index += offset
+    line = text.count("\n", 0, index)
+    start = text.rfind("\n", 0, index) + 1
+    return types.Position(line=line, character=utf16(text[start:index]))
+
+
+class Session:
+    """An initialized client talking to a fresh server over stdio."""
+
+    def __init__(self, workspace: Path, command: list[str] = SERVER_VIA_CLI):
+        self.workspace = workspace
+        self.command = command
+        self.client = LanguageClient("touchdsl-tests", "1")
+        self.diagnostics: dict[str, list[types.Diagnostic]] = {}
+        self.notifications: list[tuple[str, list[types.Diagnostic]]] = []
+        self._changed = asyncio.Event()
+        self.versions: dict[str, int] = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            self.diagnostics[params.uri] = list(params.diagnostics)
+            self.notifications.append((params.uri, list(params.diagnostics)))
+            self._changed.set()
+
+    async def __aenter__(self) -> "Session":
+        await asyncio.wait_for(self.client.start_io(*self.command, cwd=str(self.workspace)), TIMEOUT)
+        uri = self.workspace.as_uri()
+        self.initialize_result = await asyncio.wait_for(self.client.initialize_async(types.InitializeParams(
+            process_id=None,
+            root_uri=uri,
+            workspace_folders=[types.WorkspaceFolder(uri=uri, name=self.workspace.name)],
+            capabilities=types.ClientCapabilities(
+                general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+                text_document=types.TextDocumentClientCapabilities(
+                    hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
+                    document_symbol=types.DocumentSymbolClientCapabilities(
+                        hierarchical_document_symbol_support=True),
+                ),
+            ),
+        )), TIMEOUT)
+        self.client.initialized(types.InitializedParams())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), TIMEOUT)
+            self.client.exit(None)
+            server = self.client._server
+            if server is not None:
+                self.exit_code = await asyncio.wait_for(server.wait(), TIMEOUT)
+        finally:
+            server = self.client._server
+            if server is not None and server.returncode is None:
+                server.kill()
+                await server.wait()
+            await asyncio.wait_for(self.client.stop(), TIMEOUT)
+
+    # -- documents --
+
+    def open(self, path: Path, text: str | None = None) -> str:
+        uri = path.as_uri()
+        self.versions[uri] = 1
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+            uri=uri, language_id="touch", version=1,
+            text=path.read_text(encoding="utf-8") if text is None else text)))
+        return uri
+
+    def replace(self, uri: str, text: str) -> None:
+        self.versions[uri] += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+
+    async def wait_diagnostics(self, uri: str, predicate) -> list[types.Diagnostic]:
+        """Wait until the latest diagnostics published for uri satisfy predicate."""
+
+        async def wait() -> list[types.Diagnostic]:
+            while not (uri in self.diagnostics and predicate(self.diagnostics[uri])):
+                self._changed.clear()
+                await self._changed.wait()
+            return self.diagnostics[uri]
+
+        return await asyncio.wait_for(wait(), TIMEOUT)
+
+    # -- requests --
+
+    @staticmethod
+    def doc(uri: str) -> types.TextDocumentIdentifier:
+        return types.TextDocumentIdentifier(uri=uri)
+
+    async def hover(self, uri: str, pos: types.Position) -> types.Hover | None:
+        return await asyncio.wait_for(self.client.text_document_hover_async(
+            types.HoverParams(text_document=self.doc(uri), position=pos)), TIMEOUT)
+
+    async def definition(self, uri: str, pos: types.Position):
+        return await asyncio.wait_for(self.client.text_document_definition_async(
+            types.DefinitionParams(text_document=self.doc(uri), position=pos)), TIMEOUT)
+
+    async def references(self, uri: str, pos: types.Position, declaration: bool = True):
+        return await asyncio.wait_for(self.client.text_document_references_async(types.ReferenceParams(
+            text_document=self.doc(uri), position=pos,
+            context=types.ReferenceContext(include_declaration=declaration))), TIMEOUT)
+
+    async def completion(self, uri: str, pos: types.Position) -> list[str]:
+        result = await asyncio.wait_for(self.client.text_document_completion_async(
+            types.CompletionParams(text_document=self.doc(uri), position=pos)), TIMEOUT)
+        items = result.items if isinstance(result, types.CompletionList) else (result or [])
+        return [i.label for i in items]
+
+    async def symbols(self, uri: str):
+        return await asyncio.wait_for(self.client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=self.doc(uri))), TIMEOUT)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def telecom(tmp_path: Path) -> Path:
+    project = tmp_path / "telecom"
+    shutil.copytree(ROOT / "examples" / "telecom", project)
+    return project
+
+
+def where(loc: types.Location) -> tuple[str, int, int, int, int]:
+    r = loc.range
+    return (Path(loc.uri.removeprefix("file://")).name, r.start.line, r.start.character, r.end.line,
+            r.end.character)
+
+
+# ---- the command -------------------------------------------------------------------------
+
+
+def test_lsp_is_a_command_of_the_cli():
+    from touchdsl.cli import cli
+
+    result = CliRunner().invoke(cli, ["lsp", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--stdio" in result.output
+    assert "lsp" in CliRunner().invoke(cli, ["--help"]).output
+
+
+# ---- diagnostics -------------------------------------------------------------------------
+
+
+def test_diagnostics_as_you_type_for_every_file(telecom: Path):
+    support = telecom / "support.touch"
+    owners = telecom / "owners.touch"
+    text = support.read_text(encoding="utf-8")
+    broken = text.replace("    owner field_ops\n", "    owner field_opz\n", 1)
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support, broken)
+            diags = await s.wait_diagnostics(uri, lambda ds: any(d.code == "TD202" for d in ds))
+            [d] = [d for d in diags if d.code == "TD202"]
+            assert d.range.start == position(broken, "field_opz")
+            assert d.range.end == position(broken, "field_opz", offset=len("field_opz"))
+            assert d.severity == types.DiagnosticSeverity.Error and d.source == "touchdsl"
+            assert "unknown owner `field_opz`" in d.message and "did you mean `field_ops`?" in d.message
+            # Every file of the project gets its (empty) list, so stale ones are cleared.
+            assert s.diagnostics[owners.as_uri()] == []
+
+            # Fixed while typing: the error disappears.
+            s.replace(uri, text)
+            await s.wait_diagnostics(uri, lambda ds: ds == [])
+
+            # An edit in one file changes the diagnostics of another (names are project-wide).
+            owners_uri = s.open(owners)
+            s.replace(owners_uri, owners.read_text(encoding="utf-8").replace("owner billing", "owner billings"))
+            diags = await s.wait_diagnostics(uri, lambda ds: len(ds) >= 3)
+            assert {d.code for d in diags} == {"TD202"}
+            assert all("billing" in d.message for d in diags)
+            s.replace(owners_uri, owners.read_text(encoding="utf-8"))
+            await s.wait_diagnostics(uri, lambda ds: ds == [])
+
+            # A duplicate points at both places through related information.
+            s.replace(owners_uri, owners.read_text(encoding="utf-8") + '\nowner billing "Again" {\n}\n')
+            diags = await s.wait_diagnostics(owners_uri, lambda ds: any(d.code == "TD201" for d in ds))
+            [dup] = [d for d in diags if d.code == "TD201"]
+            [related] = dup.related_information
+            assert related.location.uri == owners_uri
+            assert related.location.range.start.line == 21
+        assert s.exit_code == 0
+
+    run(scenario())
+
+
+def test_syntax_errors_are_reported_and_utf16_columns_are_exact(tmp_path: Path):
+    project = tmp_path / "health"
+    shutil.copytree(ROOT / "examples" / "health", project)
+    care = project / "care.touch"
+    # An emoji needs two UTF-16 code units; Hebrew needs one. Both precede the error.
+    text = care.read_text(encoding="utf-8").replace(
+        'step visit   "הביקור במרפאה" by clinics', 'step visit   "🏥 הביקור במרפאה" by clinicz', 1)
+    text = text.replace("promise 80% within 60s", "promise 80% within", 1)
+
+    async def scenario():
+        async with Session(project) as s:
+            uri = s.open(care, text)
+            diags = await s.wait_diagnostics(uri, lambda ds: {"TD202"} <= {d.code for d in ds})
+            [unknown] = [d for d in diags if d.code == "TD202"]
+            assert unknown.range.start == position(text, "clinicz")
+            line = text.splitlines()[unknown.range.start.line]
+            assert unknown.range.start.character == utf16(line[: line.index("clinicz")])
+            assert unknown.range.start.character == line.index("clinicz") + 1  # the emoji counts twice
+            assert any(d.code.startswith("TD0") for d in diags)  # the syntax error, with its own code
+
+            hover = await s.hover(uri, position(text, "clinicz", offset=2))
+            assert hover is None  # an unknown name has nothing to show
+            hover = await s.hover(uri, position(text, "by digital via sms", offset=4))
+            assert "Maya Katz" in hover.contents.value
+            assert hover.range.start == position(text, "by digital via sms", offset=3)
+
+    run(scenario())
+
+
+def test_a_document_not_on_disk_is_checked_on_its_own(tmp_path: Path):
+    text = 'owner solo "Solo"{\n    manager "A" <a@example.com>\n}\ntouchpoint t "T" {\n    owner solo\n}\n'
+
+    async def scenario():
+        async with Session(tmp_path, SERVER_VIA_MODULE) as s:
+            uri = s.open(tmp_path / "unsaved.touch", text)
+            diags = await s.wait_diagnostics(uri, lambda ds: len(ds) > 0)
+            assert any("expectation" in d.message for d in diags)
+            hover = await s.hover(uri, position(text, "owner solo", offset=7))
+            assert "Solo" in hover.contents.value
+
+    run(scenario())
+
+
+# ---- hover, navigation --------------------------------------------------------------------
+
+
+def test_hover(telecom: Path):
+    support = telecom / "support.touch"
+    text = support.read_text(encoding="utf-8")
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support)
+            await s.wait_diagnostics(uri, lambda ds: True)
+
+            owner = await s.hover(uri, position(text, "owner field_ops", offset=8))
+            value = owner.contents.value
+            assert owner.contents.kind == types.MarkupKind.Markdown
+            assert "Field Operations" in value and "Dana Levi" in value
+            assert "technical\\_fault" in value or "technical_fault" in value  # accountable for
+            assert owner.range.start == position(text, "field_ops")
+
+            metric = (await s.hover(uri, position(text, 'metric answer', offset=8))).contents.value
+            assert "Customer speaks with a representative" in metric
+            assert "80% of cases within 30 seconds" in metric
+            assert "90% of cases within 20 seconds" in metric
+            assert "Promise" in metric and "Target" in metric
+
+            arrival = (await s.hover(uri, position(text, "metric arrival", offset=8))).contents.value
+            assert "95% of cases within 48 hours of business hours" in arrival
+
+            ratio = (await s.hover(uri, position(text, "metric abandoned", offset=8))).contents.value
+            assert "at most 5% of offered are abandoned" in ratio and "at most 3%" in ratio
+
+            csat = (await s.hover(uri, position(text, "metric csat", offset=8))).contents.value
+            assert "average answer of at least 4.3 on the 1..5 scale" in csat
+            assert "same as the promise" in csat
+
+            count = (await s.hover(uri, position(text, "metric complaints", offset=8))).contents.value
+            assert "at most 20 complaints per 7 days" in count
+
+            calendar = (await s.hover(uri, position(text, "on il_office", offset=4))).contents.value
+            assert "Israel office hours" in calendar
+            assert "Sun–Thu 08:00–18:00" in calendar and "Fri 08:00–13:00" in calendar
+            assert "Asia/Jerusalem" in calendar and "IL" in calendar
+
+            step = (await s.hover(uri, position(text, "report.start", offset=2))).contents.value
+            assert "Customer reports the fault" in step and "service\\_center" not in step
+            assert "`service_center`" in step
+
+            nothing = await s.hover(uri, position(text, "expectation", offset=2))
+            assert nothing is None
+
+    run(scenario())
+
+
+def test_definition_and_references(telecom: Path):
+    support = telecom / "support.touch"
+    owners = telecom / "owners.touch"
+    text = support.read_text(encoding="utf-8")
+    owners_text = owners.read_text(encoding="utf-8")
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support)
+            await s.wait_diagnostics(uri, lambda ds: True)
+
+            async def definition(needle: str, offset: int = 1, nth: int = 0):
+                [loc] = await s.definition(uri, position(text, needle, nth, offset))
+                return where(loc)
+
+            def at(file_text: str, needle: str, name: str, file: str) -> tuple:
+                start = position(file_text, needle, offset=needle.index(name))
+                return (file, start.line, start.character, start.line, start.character + len(name))
+
+            # owners (touchpoint owner and `by`), calendars, journeys and stages
+            assert await definition("owner field_ops", 8) == at(owners_text, 'owner field_ops "', "field_ops",
+                                                                 "owners.touch")
+            assert await definition("by billing", 4) == at(owners_text, 'owner billing "', "billing", "owners.touch")
+            assert await definition("on il_office", 4) == at(owners_text, "calendar il_office", "il_office",
+                                                             "owners.touch")
+            assert await definition("home_internet.support", 2) == at(owners_text, "journey home_internet",
+                                                                      "home_internet", "owners.touch")
+            assert await definition("home_internet.support", 15) == at(owners_text, "stage support", "support",
+                                                                       "owners.touch")
+            # steps and events: both halves of `report.answered` lead to the step
+            report_step = at(text, "step report", "report", "support.touch")
+            assert await definition("report.start", 1) == report_step
+            assert await definition("report.answered", 9) == report_step
+            assert await definition("until verify.end", 8) == at(text, "step verify", "verify", "support.touch")
+
+            # references of an owner: declaration first, then every use in the project
+            refs = await s.references(uri, position(text, "by service_center", offset=5))
+            places = [where(r) for r in refs]
+            assert places[0] == at(owners_text, 'owner service_center "', "service_center", "owners.touch")
+            assert len(places) == 1 + text.count("by service_center")
+            refs = await s.references(uri, position(text, "by service_center", offset=5), declaration=False)
+            assert len(refs) == text.count("by service_center")
+
+            # references of a step: its declaration and each event naming it
+            refs = await s.references(uri, position(text, "step report", offset=6))
+            assert len(refs) == 1 + 3  # report.start twice, report.answered once
+
+            # references of an event moment: each place that event is written
+            refs = await s.references(uri, position(text, "report.start", offset=8))
+            assert len(refs) == 2
+            refs = await s.references(uri, position(text, "report.answered", offset=8))
+            assert [where(r)[1:3] for r in refs] == [(position(text, "answered").line,
+                                                      position(text, "answered").character)]
+
+            # references from the declaring file, across files
+            owners_uri = s.open(owners)
+            refs = await s.references(owners_uri, position(owners_text, "calendar il_office", offset=10))
+            assert sorted(where(r)[0] for r in refs) == ["owners.touch", "support.touch", "support.touch"]
+
+    run(scenario())
+
+
+# ---- completion, outline ------------------------------------------------------------------
+
+
+def test_completion(telecom: Path):
+    support = telecom / "support.touch"
+    text = support.read_text(encoding="utf-8")
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support)
+            await s.wait_diagnostics(uri, lambda ds: True)
+
+            async def complete_after(marker: str, insert: str) -> list[str]:
+                """Complete with `insert` typed right after the first `marker`."""
+                edited = text.replace(marker, marker + insert, 1)
+                s.replace(uri, edited)
+                return await s.completion(uri, position(edited, marker, offset=len(marker) + len(insert)))
+
+            owners = await complete_after("    channels phone, chat\n", "    owner ")
+            assert {"field_ops", "service_center", "billing"} <= set(owners)
+            assert "phone" not in owners
+
+            by = await complete_after("    channels phone, chat\n", '    step check "Check" by ')
+            assert {"field_ops", "service_center", "billing"} <= set(by)
+
+            via = await complete_after("    channels phone, chat\n", '    step check "Check" by field_ops via ')
+            assert {"phone", "chat", "sms", "whatsapp"} <= set(via)
+
+            channels = await complete_after("    channels phone, chat", ", ")
+            assert "web" in channels and "phone" not in channels and "chat" not in channels
+
+            moments = await complete_after("        target 90% within 20s\n", "        time from report.")
+            assert moments[:2] == ["start", "end"] and "answered" in moments
+
+            steps = await complete_after("        target 90% within 20s\n", "        time from ")
+            assert steps == ["report", "confirm", "visit", "verify"]
+
+            calendars = await complete_after("        target 98% within 36h\n",
+                                             "        time from report.start to visit.start on ")
+            assert calendars == ["il_office"]
+
+            stages = await complete_after("    owner field_ops\n", "    journey home_internet.")
+            assert stages == ["join", "support", "move"]
+
+            in_metric = await complete_after("        target 90% within 20s\n", "        ")
+            assert {"promise", "target", "window", "time", "source"} <= set(in_metric)
+            assert "step" not in in_metric
+
+            in_touchpoint = await complete_after("    channels phone, chat\n", "    ")
+            assert {"step", "metric", "owner", "expectation", "escalate"} <= set(in_touchpoint)
+            assert "timezone" not in in_touchpoint
+
+            top = await complete_after('import "owners.touch"\n', "\n")
+            assert set(top) == {"import", "calendar", "owner", "journey", "defaults", "touchpoint"}
+
+            escalate = await complete_after("    escalate to manager on breach\n", "    escalate to ")
+            assert escalate[0] == "manager" and "field_ops" in escalate
+
+            in_string = await complete_after('expectation "My fault', " ")
+            assert in_string == []
+
+    run(scenario())
+
+
+def test_document_symbols(telecom: Path):
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(telecom / "support.touch")
+            symbols = await s.symbols(uri)
+            assert [sym.name for sym in symbols] == ["import owners.touch", "technical_fault", "address_change"]
+            fault = symbols[1]
+            assert fault.detail == "Technical fault repaired"
+            assert fault.kind == types.SymbolKind.Struct
+            assert [c.name for c in fault.children] == ["report", "confirm", "visit", "verify", "answer", "arrival",
+                                                        "abandoned", "csat"]
+            assert {c.kind for c in fault.children} == {types.SymbolKind.Function, types.SymbolKind.Property}
+            assert fault.range.start.line == 2 and fault.selection_range.start.character == len("touchpoint ")
+
+            owners_uri = s.open(telecom / "owners.touch")
+            owner_symbols = await s.symbols(owners_uri)
+            names = [sym.name for sym in owner_symbols]
+            assert names == ["il_office", "service_center", "field_ops", "billing", "home_internet", "defaults"]
+            journey = owner_symbols[4]
+            assert [c.name for c in journey.children] == ["join", "support", "move"]
+
+    run(scenario())
