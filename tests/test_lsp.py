@@ -312,8 +312,16 @@ def test_hover(telecom: Path):
             assert "Customer reports the fault" in step and "service\\_center" not in step
             assert "`service_center`" in step
 
-            nothing = await s.hover(uri, position(text, "expectation", offset=2))
-            assert nothing is None
+            keyword = await s.hover(uri, position(text, "expectation", offset=2))
+            assert "what the customer expects" in keyword.contents.value
+            assert keyword.range.start == position(text, "expectation")
+            # `to` and `by` are keywords, but not inside text
+            assert await s.hover(uri, position(text, "sent to the", offset=5)) is None
+            assert await s.hover(uri, position(text, "made by the", offset=5)) is None
+            assert (await s.hover(uri, position(text, "escalate to", offset=1))).contents.value.startswith(
+                "**escalate**")
+            assert (await s.hover(uri, position(text, "technician\" by", offset=14))).contents.value.startswith(
+                "**by**")
 
     run(scenario())
 

@@ -83,6 +83,11 @@ KEYWORD_HELP = {
     "promise": "the objective published to customers",
     "target": "the internal objective alerts use (as strict as the promise or stricter)",
     "source": "your own queries: `source prometheus { good \"...\" total \"...\" }`",
+    "by": "the unit that performs the step (any declared owner; it does not make that unit accountable)",
+    "via": "the channel through which the customer meets this step or gets updates",
+    "until": "the event after which updates stop",
+    "within": "the time limit of a `time` objective: `80% within 30s`",
+    "average": "the mean answer of a `score` metric: `average at least 4.3`",
     "good": "the query counting good events",
     "total": "the query counting all events",
 }
@@ -895,6 +900,29 @@ class TouchServer(LanguageServer):
         return before
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def keyword_hover(document: TextDocument, position: types.Position, ls: TouchServer) -> types.Hover | None:
+    """What a keyword means, for someone reading a file written by another team."""
+    lines = document.lines
+    server = ls.workspace.position_codec.position_from_client_units(lines, position)
+    if server.line >= len(lines):
+        return None
+    line = lines[server.line]
+    if completion_context(ls.text_before(document, position)).in_string_or_comment:
+        return None
+    for m in _WORD.finditer(line):
+        if m.start() <= server.character <= m.end() and m.group() in KEYWORD_HELP:
+            codec = ls.workspace.position_codec
+            rng = types.Range(
+                start=codec.position_to_client_units(lines, types.Position(line=server.line, character=m.start())),
+                end=codec.position_to_client_units(lines, types.Position(line=server.line, character=m.end())))
+            return types.Hover(contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown, value=f"**{m.group()}** — {KEYWORD_HELP[m.group()]}"), range=rng)
+    return None
+
+
 def _formatter() -> Callable[[str, str], str] | None:
     """The `touchdsl fmt` function, if this installation has the formatter."""
     try:
@@ -957,7 +985,7 @@ def create_server() -> TouchServer:
             return None
         found = a.symbol_at(display, line, column)
         if found is None:
-            return None
+            return keyword_hover(ls.workspace.get_text_document(params.text_document.uri), params.position, ls)
         kind, name, span = found
         text = hover_markdown(a, kind, name)
         if text is None:
