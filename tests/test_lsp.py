@@ -474,3 +474,68 @@ def test_document_symbols(telecom: Path):
             assert [c.name for c in journey.children] == ["join", "support", "move"]
 
     run(scenario())
+
+
+# ---- files changing outside the editor, closing, projects ---------------------------------
+
+
+def test_files_changed_on_disk_and_closed_documents(telecom: Path):
+    support = telecom / "support.touch"
+    owners = telecom / "owners.touch"
+    text = support.read_text(encoding="utf-8")
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support)
+            await s.wait_diagnostics(uri, lambda ds: ds == [])
+
+            # `git checkout` renames an owner on disk: the open file's references break.
+            owners.write_text(owners.read_text(encoding="utf-8").replace("owner field_ops", "owner field_team"),
+                              encoding="utf-8")
+            s.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+                types.FileEvent(uri=owners.as_uri(), type=types.FileChangeType.Changed)]))
+            diags = await s.wait_diagnostics(uri, lambda ds: len(ds) > 0)
+            assert {d.code for d in diags} == {"TD202"}
+            assert any("did you mean `field_team`?" in d.message for d in diags)
+
+            # Unsaved edits stop counting when their editor is closed.
+            s.replace(uri, text.replace("owner field_ops", "owner field_team"))
+            await s.wait_diagnostics(uri, lambda ds: len(ds) == 1)  # `by field_ops` on step visit
+            s.client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=s.doc(uri)))
+            await s.wait_diagnostics(uri, lambda ds: len(ds) == 2)  # the file on disk again
+
+    run(scenario())
+
+
+def test_project_is_the_nearest_workspace_folder(tmp_path: Path):
+    """Files of one workspace folder form one project; a file outside every folder stands with its own folder."""
+    workspace = tmp_path / "ops"
+    shutil.copytree(ROOT / "examples" / "telecom", workspace / "telecom")
+    shutil.copytree(ROOT / "examples" / "banking", workspace / "banking")
+    outside = tmp_path / "scratch"
+    outside.mkdir()
+    (outside / "units.touch").write_text('owner solo "Solo" {\n    manager "A" <a@example.com>\n}\n', encoding="utf-8")
+    (outside / "tp.touch").write_text(
+        'touchpoint t "T" {\n    owner solo\n    owner payments\n    expectation "E"\n'
+        '    metric m "M" {\n        nps\n        promise at least 10\n    }\n}\n', encoding="utf-8")
+
+    async def scenario():
+        async with Session(workspace) as s:
+            # banking's owners are visible from telecom's files: one workspace, one project
+            uri = s.open(workspace / "telecom" / "support.touch")
+            await s.wait_diagnostics(uri, lambda ds: True)
+            assert (workspace / "banking" / "transfers.touch").as_uri() in s.diagnostics
+            text = (workspace / "telecom" / "support.touch").read_text(encoding="utf-8")
+            s.replace(uri, text.replace("    owner billing\n", "    owner payments\n"))
+            await s.wait_diagnostics(uri, lambda ds: ds == [])
+
+            # outside the workspace: the file's folder is the project (solo is known, payments is not)
+            tp_uri = s.open(outside / "tp.touch")
+            diags = await s.wait_diagnostics(tp_uri, lambda ds: len(ds) > 0)
+            assert (outside / "units.touch").as_uri() in s.diagnostics
+            unknown = [d for d in diags if d.code == "TD202"]
+            assert [d.range.start.line for d in unknown] == [2]
+            [loc] = await s.definition(tp_uri, types.Position(line=1, character=11))
+            assert loc.uri == (outside / "units.touch").as_uri()
+
+    run(scenario())
