@@ -13,6 +13,7 @@ conversion goes through the position codec pygls negotiated with the client.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import os
@@ -35,6 +36,10 @@ from .model import CHANNELS, RECEIVER_KINDS, WEEKDAYS
 log = logging.getLogger(__name__)
 
 SOURCE = "touchdsl"
+
+# Edits arriving closer together than this are checked once, after the last one.
+# Requests (hover, completion...) check pending edits first, so they never see stale text.
+DEBOUNCE_SECONDS = 0.15
 
 # ---- the vocabulary completion offers -----------------------------------------------------
 
@@ -732,6 +737,7 @@ class TouchServer(LanguageServer):
         self.analyses: dict[Path, Analysis] = {}
         # URIs that currently show diagnostics, per project root, so fixed files get cleared.
         self.published: dict[Path, set[str]] = {}
+        self._pending: dict[str, asyncio.TimerHandle] = {}
 
     # -- paths and positions --
 
@@ -828,6 +834,36 @@ class TouchServer(LanguageServer):
         self.publish(key, a, uri)
         return a
 
+    def schedule(self, uri: str) -> None:
+        """Check a document's project soon, once per burst of keystrokes."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside the server's loop (direct calls): check now
+            self.refresh(uri)
+            return
+        old = self._pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        self._pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self._run_pending, uri)
+
+    def _run_pending(self, uri: str) -> None:
+        self._pending.pop(uri, None)
+        if uri in self.workspace.text_documents:
+            self.refresh(uri)
+
+    def flush(self) -> None:
+        """Check every edit still waiting, before answering a request."""
+        for uri in list(self._pending):
+            handle = self._pending.pop(uri)
+            handle.cancel()
+            if uri in self.workspace.text_documents:
+                self.refresh(uri)
+
+    def cancel(self, uri: str) -> None:
+        handle = self._pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+
     def refresh_root(self, root: Path) -> None:
         open_uris = [u for u in self.workspace.text_documents
                      if (p := self._document_path(u)) is not None and (p == root or root in p.parents)]
@@ -883,6 +919,7 @@ class TouchServer(LanguageServer):
 
     def cursor(self, uri: str, position: types.Position) -> tuple[Analysis | None, str | None, int, int]:
         """The analysis, display path and 1-based (line, column) of a client position."""
+        self.flush()
         a, display = self.analysis_for(uri)
         if a is None:
             a = self.refresh(uri)
@@ -945,15 +982,17 @@ def create_server() -> TouchServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: TouchServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+        ls.schedule(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: TouchServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.cancel(params.text_document.uri)
         ls.refresh(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: TouchServer, params: types.DidCloseTextDocumentParams) -> None:
         # The editor's text is gone; what is on disk counts again.
+        ls.cancel(params.text_document.uri)
         path = ls._document_path(params.text_document.uri)
         key = Path(f"<{params.text_document.uri}>")
         if key in ls.analyses:
@@ -1023,6 +1062,7 @@ def create_server() -> TouchServer:
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["."]))
     def completion(ls: TouchServer, params: types.CompletionParams) -> types.CompletionList:
+        ls.flush()
         document = ls.workspace.get_text_document(params.text_document.uri)
         a, display = ls.analysis_for(params.text_document.uri)
         items = completion_items(a, display, ls.text_before(document, params.position))
@@ -1030,6 +1070,7 @@ def create_server() -> TouchServer:
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(ls: TouchServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+        ls.flush()
         a, display = ls.analysis_for(params.text_document.uri)
         if a is None:
             a = ls.refresh(params.text_document.uri)
