@@ -539,3 +539,32 @@ def test_project_is_the_nearest_workspace_folder(tmp_path: Path):
             assert loc.uri == (outside / "units.touch").as_uri()
 
     run(scenario())
+
+
+def test_same_diagnostics_as_check(telecom: Path):
+    """The editor shows exactly what `touchdsl check` reports: codes, files, places."""
+    from touchdsl.loader import compile_project
+
+    support = telecom / "support.touch"
+    owners = telecom / "owners.touch"
+    support.write_text(support.read_text(encoding="utf-8")
+                       .replace("channels phone, chat", "channels phone, chats")
+                       .replace("target 90% within 20s", "target 70% within 40s")
+                       .replace("step visit ", "step visit visit "), encoding="utf-8")
+    owners.write_text(owners.read_text(encoding="utf-8").replace('timezone "Asia/Jerusalem"', 'timezone "Asia/Jerusalm"'),
+                      encoding="utf-8")
+    result = compile_project([str(telecom)])
+    expected = sorted((Path(d.span.file).name, d.span.line - 1, d.span.column - 1, d.code)
+                      for d in result.diagnostics)
+    assert len({e[0] for e in expected}) == 2 and len(expected) >= 4
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support)
+            await s.wait_diagnostics(uri, lambda ds: len(ds) > 0)
+            await s.wait_diagnostics(owners.as_uri(), lambda ds: len(ds) > 0)
+            got = sorted((Path(u.removeprefix("file://")).name, d.range.start.line, d.range.start.character, d.code)
+                         for u, ds in s.diagnostics.items() for d in ds)
+            assert got == expected
+
+    run(scenario())
