@@ -1,0 +1,869 @@
+"""`touchdsl diff`: a semantic diff of two versions of a project, for reviewers.
+
+Two compiled models are compared entity by entity (touchpoints, metrics, steps,
+owners, calendars, journeys, defaults), never the text: reformatting a file or
+moving a declaration to another file is no change at all.
+
+Every change gets a class, from the customers' point of view first:
+
+- ``breaking`` — a published promise got looser or went away (a slower time,
+  a lower share, a higher limit, a longer business clock, a removed metric or
+  touchpoint, a removed channel, less frequent updates). Customers can tell.
+- ``internal`` — the organisation's own commitments got weaker: a target
+  loosened, an owner reassigned, a step handed to another unit, an
+  escalation removed, a window or query changed.
+- ``safe`` — something was tightened or added.
+- ``info`` — wording, notes, tags, journey placement, reordering.
+
+A change we cannot order (what a metric measures changed, `80% within 30s`
+became `90% within 40s`) counts as a loosening: the point of the class is that
+CI asks a person to sign off, and a person must look at such a change.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from . import model as m
+
+JSON_FORMAT_VERSION = 1
+
+CLASSES = ("breaking", "internal", "safe", "info")
+_RANK = {"info": 0, "safe": 1, "internal": 2, "breaking": 3}
+CLASS_TITLES = {
+    "breaking": "Breaking for customers",
+    "internal": "Internal",
+    "safe": "Safe",
+    "info": "Info",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One classified difference. `where` names the entity: touchpoint, metric, step, …"""
+
+    cls: str
+    kind: str
+    where: tuple[tuple[str, str], ...]
+    message: str
+    old: Any = None
+    new: Any = None
+
+    @property
+    def label(self) -> str:
+        return " › ".join(f"{k} {v}" for k, v in self.where)
+
+    def to_json(self) -> dict:
+        return {
+            "class": self.cls,
+            "kind": self.kind,
+            "where": {k: v for k, v in self.where},
+            "message": self.message,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+# ---- ordering objectives ----------------------------------------------------------------
+
+EQUAL, TIGHTER, LOOSER, MIXED, INCOMPARABLE = "equal", "tighter", "looser", "mixed", "incomparable"
+
+
+def _combine(*directions: str) -> str:
+    """Direction of several independent changes taken together."""
+    ds = {d for d in directions if d != EQUAL}
+    if not ds:
+        return EQUAL
+    if INCOMPARABLE in ds:
+        return INCOMPARABLE
+    if MIXED in ds or ds == {TIGHTER, LOOSER}:
+        return MIXED
+    return ds.pop()
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _order(old: float, new: float, higher_is_stricter: bool) -> str:
+    if _close(old, new):
+        return EQUAL
+    return TIGHTER if (new > old) == higher_is_stricter else LOOSER
+
+
+@dataclass
+class Comparison:
+    direction: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def compare_objectives(old: Any, new: Any, old_per: m.Duration | None = None,
+                       new_per: m.Duration | None = None) -> Comparison:
+    """How `new` relates to `old` for the customer: tighter, looser, equal, mixed or incomparable.
+
+    `old_per`/`new_per` are the periods of a count metric (`count complaints per 7d`):
+    `at most 20 per 7d` and `at most 40 per 14d` are the same rate.
+    """
+    if old.form != new.form or isinstance(old, m.BoundObjective) and old.percent != new.percent:
+        return Comparison(INCOMPARABLE, [f"the form changed from `{objective_text(old)}` to `{objective_text(new)}`"])
+    parts: list[tuple[str, str]] = []
+    if isinstance(old, m.WithinObjective):
+        d = _order(old.percent, new.percent, True)
+        parts.append((d, {TIGHTER: "higher share", LOOSER: "lower share"}.get(d, "")))
+        d = _order(old.within.seconds, new.within.seconds, False)
+        parts.append((d, {TIGHTER: "shorter time", LOOSER: "longer time"}.get(d, "")))
+    elif isinstance(old, m.BoundObjective):
+        a, b = old.value, new.value
+        if old_per is not None and new_per is not None:
+            a, b = a / old_per.seconds, b / new_per.seconds  # a rate per second
+        if old.form == "at_most":
+            d = _order(a, b, False)
+            parts.append((d, {TIGHTER: "lower limit", LOOSER: "higher limit"}.get(d, "")))
+        else:
+            d = _order(a, b, True)
+            parts.append((d, {TIGHTER: "higher minimum", LOOSER: "lower minimum"}.get(d, "")))
+    elif isinstance(old, m.AverageObjective):
+        d = _order(old.value, new.value, True)
+        parts.append((d, {TIGHTER: "higher average", LOOSER: "lower average"}.get(d, "")))
+    elif isinstance(old, m.ShareObjective):
+        d = _order(old.percent, new.percent, True)
+        parts.append((d, {TIGHTER: "higher share", LOOSER: "lower share"}.get(d, "")))
+        d = _order(old.value, new.value, True)
+        parts.append((d, {TIGHTER: "higher score", LOOSER: "lower score"}.get(d, "")))
+    else:  # a form this module does not know: never call it equal
+        return Comparison(INCOMPARABLE, ["unknown objective form"])
+    return Comparison(_combine(*(d for d, _ in parts)), [r for d, r in parts if d != EQUAL and r])
+
+
+# ---- words ------------------------------------------------------------------------------
+
+
+def _num(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def objective_text(o: Any, per: m.Duration | None = None) -> str:
+    """The objective as written in a .touch file (`80% within 30s`, `at most 5%`)."""
+    if isinstance(o, m.WithinObjective):
+        return f"{_num(o.percent)}% within {o.within.text}"
+    if isinstance(o, m.BoundObjective):
+        word = "at most" if o.form == "at_most" else "at least"
+        text = f"{word} {_num(o.value)}{'%' if o.percent else ''}"
+        return f"{text} per {per.text}" if per is not None else text
+    if isinstance(o, m.AverageObjective):
+        return f"average at least {_num(o.value)}"
+    if isinstance(o, m.ShareObjective):
+        return f"{_num(o.percent)}% at least {_num(o.value)}"
+    return str(o)
+
+
+def measure_text(metric: Any) -> str:
+    if isinstance(metric, m.TimeMetric):
+        clock = f" on {metric.calendar}" if metric.calendar else ""
+        return f"time from {metric.start} to {metric.end}{clock}"
+    if isinstance(metric, m.RatioMetric):
+        return f"ratio {metric.numerator} of {metric.denominator}"
+    if isinstance(metric, m.ScoreMetric):
+        return f"score {_num(metric.low)}..{_num(metric.high)}"
+    if isinstance(metric, m.NpsMetric):
+        return "nps"
+    if isinstance(metric, m.CountMetric):
+        return f"count {metric.event} per {metric.per.text}"
+    return metric.kind
+
+
+def _q(text: str | None) -> str:
+    return "(none)" if text is None else json.dumps(text, ensure_ascii=False)
+
+
+# ---- calendars --------------------------------------------------------------------------
+
+_WEEK = {d: i for i, d in enumerate(m.WEEKDAYS)}
+
+
+def _minutes(hhmm: str) -> int:
+    h, mm = hhmm.split(":")
+    return int(h) * 60 + int(mm)
+
+
+def open_minutes(cal: m.Calendar) -> frozenset[int]:
+    """Minutes of the week the calendar's clock runs (0 = Sunday 00:00)."""
+    out: set[int] = set()
+    for hours in cal.hours:
+        start, end = _minutes(hours.start), _minutes(hours.end)
+        for day in hours.days:
+            base = _WEEK[day] * 1440
+            out.update(range(base + start, base + end))
+    return frozenset(out)
+
+
+def compare_calendars(old: m.Calendar, new: m.Calendar) -> Comparison:
+    """A business clock that runs less (fewer hours, more holidays) makes its promises looser."""
+    parts: list[tuple[str, str]] = []
+    if old.timezone != new.timezone:
+        parts.append((INCOMPARABLE, f"time zone {old.timezone} → {new.timezone}"))
+    a, b = open_minutes(old), open_minutes(new)
+    if a != b:
+        if b < a:
+            parts.append((LOOSER, "fewer business hours"))
+        elif b > a:
+            parts.append((TIGHTER, "more business hours"))
+        else:
+            parts.append((MIXED, "different business hours"))
+    for what, olds, news in (("holidays of", set(old.holidays), set(new.holidays)),
+                             ("closed dates", {str(d) for d in old.closed}, {str(d) for d in new.closed})):
+        if news - olds:
+            parts.append((LOOSER, f"{what} {', '.join(sorted(news - olds))} added"))
+        if olds - news:
+            parts.append((TIGHTER, f"{what} {', '.join(sorted(olds - news))} removed"))
+    return Comparison(_combine(*(d for d, _ in parts)), [r for _, r in parts])
+
+
+def _clock(calendar: str | None, project: m.Project) -> m.Calendar | None:
+    return project.calendars.get(calendar) if calendar else None
+
+
+def compare_clocks(old_cal: str | None, new_cal: str | None, old: m.Project, new: m.Project) -> Comparison:
+    """Wall clock vs business clock: `within 48h` on office hours is a longer wait than on the wall clock."""
+    if old_cal == new_cal:
+        return Comparison(EQUAL)
+    if old_cal is None:
+        return Comparison(LOOSER, [f"business clock `{new_cal}` instead of the wall clock"])
+    if new_cal is None:
+        return Comparison(TIGHTER, [f"wall clock instead of business clock `{old_cal}`"])
+    a, b = _clock(old_cal, old), _clock(new_cal, new)
+    if a is None or b is None:
+        return Comparison(INCOMPARABLE, [f"business clock `{old_cal}` → `{new_cal}`"])
+    c = compare_calendars(a, b)
+    return Comparison(c.direction, [f"business clock `{old_cal}` → `{new_cal}`"] + c.reasons)
+
+
+# ---- the diff ---------------------------------------------------------------------------
+
+
+class _Diff:
+    def __init__(self, old: m.Project, new: m.Project):
+        self.old, self.new = old, new
+        self.changes: list[Change] = []
+
+    def add(self, cls: str, kind: str, where: Iterable[tuple[str, str]], message: str,
+            old: Any = None, new: Any = None) -> None:
+        self.changes.append(Change(cls, kind, tuple(where), message, old, new))
+
+    def text_fields(self, where, old: Any, new: Any, names: Iterable[str], cls: str = "info") -> None:
+        for name in names:
+            a, b = getattr(old, name), getattr(new, name)
+            if a != b:
+                label = name.replace("_", " ")
+                if isinstance(a, list) or isinstance(b, list):
+                    self.add(cls, f"{name}_changed", where, f"{label} changed: {', '.join(map(_q, a)) or '(none)'}"
+                             f" → {', '.join(map(_q, b)) or '(none)'}", list(a), list(b))
+                else:
+                    self.add(cls, f"{name}_changed", where, f"{label} changed: {_q(a)} → {_q(b)}", a, b)
+
+    # -- project ------------------------------------------------------------------------
+    def run(self) -> list[Change]:
+        self.touchpoints()
+        self.owners()
+        self.calendars()
+        self.journeys()
+        self.defaults()
+        return self.changes
+
+    @staticmethod
+    def _keys(old: dict, new: dict) -> list[str]:
+        """Ids in the new version's order, then those only in the old one."""
+        return list(new) + [k for k in old if k not in new]
+
+    def defaults(self) -> None:
+        a, b = self.old.defaults, self.new.defaults
+        where = [("defaults", "project")]
+        if a.window != b.window:
+            self.add("info", "default_window_changed", where,
+                     f"default window changed: {a.window.text} → {b.window.text}", a.window.text, b.window.text)
+        self.text_fields(where, a.charter, b.charter, ("language", "title", "intro"))
+
+    def journeys(self) -> None:
+        for jid in self._keys(self.old.journeys, self.new.journeys):
+            a, b = self.old.journeys.get(jid), self.new.journeys.get(jid)
+            where = [("journey", jid)]
+            if a is None:
+                self.add("info", "journey_added", where, f"journey added: {_q(b.title)}", None, b.title)
+                continue
+            if b is None:
+                self.add("info", "journey_removed", where, f"journey removed: {_q(a.title)}", a.title, None)
+                continue
+            self.text_fields(where, a, b, ("title", "note", "tags"))
+            sa = [(s.id, s.title) for s in a.stages]
+            sb = [(s.id, s.title) for s in b.stages]
+            if sa != sb:
+                self.add("info", "stages_changed", where,
+                         f"stages changed: {', '.join(s for s, _ in sa)} → {', '.join(s for s, _ in sb)}",
+                         [s for s, _ in sa], [s for s, _ in sb])
+
+    def _metrics_on(self, project: m.Project, calendar: str) -> list[str]:
+        return [f"{t.id}.{x.id}" for t in project.touchpoints.values() for x in t.metrics
+                if isinstance(x, m.TimeMetric) and x.calendar == calendar]
+
+    def calendars(self) -> None:
+        for cid in self._keys(self.old.calendars, self.new.calendars):
+            a, b = self.old.calendars.get(cid), self.new.calendars.get(cid)
+            where = [("calendar", cid)]
+            if a is None:
+                self.add("safe", "calendar_added", where, f"calendar added: {_q(b.title)}", None, b.title)
+                continue
+            if b is None:
+                self.add("info", "calendar_removed", where, f"calendar removed: {_q(a.title)}", a.title, None)
+                continue
+            self.text_fields(where, a, b, ("title", "note", "tags"))
+            c = compare_calendars(a, b)
+            if c.direction == EQUAL:
+                if a.hours != b.hours:  # the same minutes written differently
+                    self.add("info", "calendar_hours_rewritten", where, "hours rewritten; the business clock is unchanged")
+                continue
+            users = self._metrics_on(self.new, cid)
+            if c.direction == TIGHTER:
+                cls, verb = "safe", "runs longer"
+            elif users:
+                cls, verb = "breaking", "runs less" if c.direction == LOOSER else "changed"
+            else:
+                cls, verb = "info", "changed"
+            used = f"; promises on it: {', '.join(users)}" if users else "; no metric uses it"
+            self.add(cls, f"calendar_{c.direction}", where,
+                     f"business clock {verb}: {'; '.join(c.reasons)}{used}",
+                     _calendar_json(a), _calendar_json(b))
+
+    def owners(self) -> None:
+        for oid in self._keys(self.old.owners, self.new.owners):
+            a, b = self.old.owners.get(oid), self.new.owners.get(oid)
+            where = [("owner", oid)]
+            if a is None:
+                self.add("safe", "owner_added", where, f"owner added: {_q(b.title)}", None, b.title)
+                continue
+            if b is None:
+                self.add("internal", "owner_removed", where, f"owner removed: {_q(a.title)}", a.title, None)
+                continue
+            self.text_fields(where, a, b, ("title", "note", "tags"))
+            if a.manager != b.manager:
+                def who(x: m.Manager | None) -> str:
+                    return f"{x.name} <{x.email}>" if x else "(none)"
+
+                self.add("internal", "manager_changed", where,
+                         f"manager changed: {who(a.manager)} → {who(b.manager)}",
+                         a.manager.model_dump() if a.manager else None,
+                         b.manager.model_dump() if b.manager else None)
+            for level in ("notify", "page"):
+                ra = [(r.kind, r.target) for r in getattr(a, level)]
+                rb = [(r.kind, r.target) for r in getattr(b, level)]
+                for kind, target in ra:
+                    if (kind, target) not in rb:
+                        self.add("internal", f"{level}_removed", where,
+                                 f"{level} receiver removed: {kind} {_q(target)}", f"{kind} {target}", None)
+                for kind, target in rb:
+                    if (kind, target) not in ra:
+                        self.add("safe", f"{level}_added", where,
+                                 f"{level} receiver added: {kind} {_q(target)}", None, f"{kind} {target}")
+
+    # -- touchpoints --------------------------------------------------------------------
+    def touchpoints(self) -> None:
+        for tid in self._keys(self.old.touchpoints, self.new.touchpoints):
+            a, b = self.old.touchpoints.get(tid), self.new.touchpoints.get(tid)
+            where = [("touchpoint", tid)]
+            if a is None:
+                promises = "; ".join(f"{x.id}: {objective_text(x.promise, _per(x))}" for x in b.metrics)
+                self.add("safe", "touchpoint_added", where,
+                         f"touchpoint added: {_q(b.title)}" + (f" (promises {promises})" if promises else ""),
+                         None, b.title)
+                continue
+            if b is None:
+                promises = "; ".join(f"{x.id}: {objective_text(x.promise, _per(x))}" for x in a.metrics)
+                self.add("breaking", "touchpoint_removed", where,
+                         f"touchpoint removed: {_q(a.title)}" + (f"; promises withdrawn: {promises}" if promises else ""),
+                         a.title, None)
+                continue
+            self.touchpoint(where, a, b)
+
+    def touchpoint(self, where, a: m.Touchpoint, b: m.Touchpoint) -> None:
+        if a.owner != b.owner:
+            self.add("internal", "owner_reassigned", where,
+                     f"accountable owner reassigned: {a.owner} → {b.owner}", a.owner, b.owner)
+        self.text_fields(where, a, b, ("title", "expectation"))
+        ja = f"{a.journey}.{a.stage}" if a.stage else a.journey
+        jb = f"{b.journey}.{b.stage}" if b.stage else b.journey
+        if ja != jb:
+            self.add("info", "journey_changed", where, f"journey changed: {ja or '(none)'} → {jb or '(none)'}", ja, jb)
+        for ch in a.channels:
+            if ch not in b.channels:
+                self.add("breaking", "channel_removed", where, f"customers can no longer use channel {ch}", ch, None)
+        for ch in b.channels:
+            if ch not in a.channels:
+                self.add("safe", "channel_added", where, f"channel added: {ch}", None, ch)
+        self.steps(where, a, b)
+        self.metrics(where, a, b)
+        self.updates(where, a.updates, b.updates)
+        ea = [(e.to, e.on) for e in a.escalations]
+        eb = [(e.to, e.on) for e in b.escalations]
+        for to, on in ea:
+            if (to, on) not in eb:
+                self.add("internal", "escalation_removed", where, f"escalation removed: to {to} on {on}",
+                         f"{to} on {on}", None)
+        for to, on in eb:
+            if (to, on) not in ea:
+                self.add("safe", "escalation_added", where, f"escalation added: to {to} on {on}", None, f"{to} on {on}")
+        self.text_fields(where, a, b, ("note", "tags"))
+
+    def updates(self, where, a: m.Updates | None, b: m.Updates | None) -> None:
+        def text(u: m.Updates) -> str:
+            return f"every {u.every.text} via {u.via}" + (f" until {u.until}" if u.until else "")
+
+        if a == b:
+            return
+        if a is None:
+            self.add("safe", "updates_added", where, f"customers now get updates {text(b)}", None, text(b))
+            return
+        if b is None:
+            self.add("breaking", "updates_removed", where, f"customers no longer get updates ({text(a)})", text(a), None)
+            return
+        d = _order(a.every.seconds, b.every.seconds, False)
+        if d == LOOSER:
+            self.add("breaking", "updates_loosened", where,
+                     f"updates less often: every {a.every.text} → every {b.every.text}", text(a), text(b))
+        elif d == TIGHTER:
+            self.add("safe", "updates_tightened", where,
+                     f"updates more often: every {a.every.text} → every {b.every.text}", text(a), text(b))
+        if a.via != b.via or a.until != b.until:
+            self.add("info", "updates_changed", where, f"updates changed: {text(a)} → {text(b)}", text(a), text(b))
+
+    def steps(self, where, a: m.Touchpoint, b: m.Touchpoint) -> None:
+        old = {s.id: s for s in a.steps}
+        new = {s.id: s for s in b.steps}
+        for sid in self._keys(old, new):
+            sa, sb = old.get(sid), new.get(sid)
+            w = [*where, ("step", sid)]
+            if sa is None:
+                self.add("safe", "step_added", w, f"step added: {_q(sb.title)} by {sb.by}", None, sb.title)
+                continue
+            if sb is None:
+                self.add("internal", "step_removed", w, f"step removed: {_q(sa.title)} (was by {sa.by})", sa.title, None)
+                continue
+            if sa.by != sb.by:
+                self.add("internal", "step_performer_changed", w, f"performed by {sb.by} instead of {sa.by}",
+                         sa.by, sb.by)
+            if sa.via != sb.via:
+                self.add("info", "step_channel_changed", w, f"channel changed: {sa.via or '(none)'} → {sb.via or '(none)'}",
+                         sa.via, sb.via)
+            self.text_fields(w, sa, sb, ("title",))
+        common_old = [s for s in old if s in new]
+        common_new = [s for s in new if s in old]
+        if common_old != common_new:
+            self.add("info", "steps_reordered", where,
+                     f"steps reordered: {', '.join(common_old)} → {', '.join(common_new)}", common_old, common_new)
+
+    # -- metrics ------------------------------------------------------------------------
+    def metrics(self, where, a: m.Touchpoint, b: m.Touchpoint) -> None:
+        old = {x.id: x for x in a.metrics}
+        new = {x.id: x for x in b.metrics}
+        for mid in self._keys(old, new):
+            ma, mb = old.get(mid), new.get(mid)
+            w = [*where, ("metric", mid)]
+            if ma is None:
+                self.add("safe", "metric_added", w,
+                         f"metric added: {_q(mb.title)}, promise {objective_text(mb.promise, _per(mb))}",
+                         None, objective_text(mb.promise, _per(mb)))
+                continue
+            if mb is None:
+                self.add("breaking", "metric_removed", w,
+                         f"metric removed: {_q(ma.title)}; promise {objective_text(ma.promise, _per(ma))} withdrawn",
+                         objective_text(ma.promise, _per(ma)), None)
+                continue
+            self.metric(w, ma, mb)
+
+    def _measure(self, a: Any, b: Any) -> Comparison:
+        """How the change of what is measured moves every objective of the metric."""
+        if a.kind != b.kind:
+            return Comparison(INCOMPARABLE)
+        if isinstance(a, m.TimeMetric):
+            if (a.start, a.end) != (b.start, b.end):
+                return Comparison(INCOMPARABLE)
+            return compare_clocks(a.calendar, b.calendar, self.old, self.new)
+        if isinstance(a, m.RatioMetric):
+            same = (a.numerator, a.denominator) == (b.numerator, b.denominator)
+            return Comparison(EQUAL if same else INCOMPARABLE)
+        if isinstance(a, m.ScoreMetric):
+            same = _close(a.low, b.low) and _close(a.high, b.high)
+            return Comparison(EQUAL if same else INCOMPARABLE)
+        if isinstance(a, m.CountMetric):  # the period is folded into the objective's rate
+            return Comparison(EQUAL if a.event == b.event else INCOMPARABLE)
+        return Comparison(EQUAL)
+
+    def metric(self, w, a: Any, b: Any) -> None:
+        measure = self._measure(a, b)
+        pa, pb = objective_text(a.promise, _per(a)), objective_text(b.promise, _per(b))
+        ta, tb = objective_text(a.target, _per(a)), objective_text(b.target, _per(b))
+        if measure.direction == INCOMPARABLE:
+            parts = [f"measure changed: {measure_text(a)} → {measure_text(b)}"]
+            if pa != pb:
+                parts.append(f"promise {pa} → {pb}")
+            if ta != tb:
+                parts.append(f"target {ta} → {tb}")
+            self.add("breaking", "measure_changed", w,
+                     "; ".join(parts) + " (cannot be compared: review what customers are promised)",
+                     {"measure": measure_text(a), "promise": pa, "target": ta},
+                     {"measure": measure_text(b), "promise": pb, "target": tb})
+        else:
+            for role, loose_cls in (("promise", "breaking"), ("target", "internal")):
+                if role == "target" and not (a.target_written or b.target_written):
+                    continue  # the target follows the promise; its change is already reported
+                oa, ob = getattr(a, role), getattr(b, role)
+                c = compare_objectives(oa, ob, _per(a), _per(b))
+                direction = _combine(c.direction, measure.direction)
+                if direction == EQUAL:
+                    if oa != ob or _per(a) != _per(b):
+                        self.add("info", f"{role}_rewritten", w,
+                                 f"{role} rewritten without changing it: {objective_text(oa, _per(a))} → "
+                                 f"{objective_text(ob, _per(b))}", objective_text(oa, _per(a)),
+                                 objective_text(ob, _per(b)))
+                    continue
+                reasons = measure.reasons + c.reasons
+                verb = {TIGHTER: "tightened", LOOSER: "loosened", MIXED: "loosened in part",
+                        INCOMPARABLE: "changed incomparably"}[direction]
+                cls = "safe" if direction == TIGHTER else loose_cls
+                text_a, text_b = objective_text(oa, _per(a)), objective_text(ob, _per(b))
+                why = f" ({', '.join(reasons)})" if reasons else ""
+                self.add(cls, f"{role}_{'tightened' if direction == TIGHTER else 'loosened'}", w,
+                         f"{role} {verb}: {text_a} → {text_b}{why}", text_a, text_b)
+        if a.window != b.window:
+            self.add("internal", "window_changed", w, f"window changed: {a.window.text} → {b.window.text}",
+                     a.window.text, b.window.text)
+        if a.source != b.source:
+            self.add("internal", "source_changed", w, "monitoring queries changed",
+                     a.source.model_dump() if a.source else None, b.source.model_dump() if b.source else None)
+        self.text_fields(w, a, b, ("title", "note", "tags"))
+
+
+def _per(metric: Any) -> m.Duration | None:
+    return metric.per if isinstance(metric, m.CountMetric) else None
+
+
+def _calendar_json(c: m.Calendar) -> dict:
+    return {
+        "timezone": c.timezone,
+        "hours": [f"{','.join(h.days)} {h.start}-{h.end}" for h in c.hours],
+        "holidays": list(c.holidays),
+        "closed": [str(d) for d in c.closed],
+    }
+
+
+def diff_projects(old: m.Project, new: m.Project) -> list[Change]:
+    """Every classified change from `old` to `new`, in a stable order."""
+    return _Diff(old, new).run()
+
+
+def worst(changes: Iterable[Change]) -> str | None:
+    ranked = sorted((c.cls for c in changes), key=_RANK.__getitem__)
+    return ranked[-1] if ranked else None
+
+
+def fails(changes: list[Change], fail_on: str | None) -> bool:
+    """Whether `--fail-on` is triggered: `any` on any change, else that class or a worse one."""
+    if fail_on is None or not changes:
+        return False
+    if fail_on == "any":
+        return True
+    return any(_RANK[c.cls] >= _RANK[fail_on] for c in changes)
+
+
+# ---- rendering --------------------------------------------------------------------------
+
+
+def _counts(changes: list[Change]) -> dict[str, int]:
+    return {k: sum(1 for c in changes if c.cls == k) for k in CLASSES}
+
+
+def _summary_line(changes: list[Change]) -> str:
+    if not changes:
+        return "no changes"
+    counts = _counts(changes)
+    return ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+
+
+def format_text(changes: list[Change], old_label: str, new_label: str) -> str:
+    out = [f"touchdsl diff {old_label} → {new_label}: {_summary_line(changes)}"]
+    for cls in CLASSES:
+        group = [c for c in changes if c.cls == cls]
+        if not group:
+            continue
+        out.append("")
+        out.append(f"{CLASS_TITLES[cls]} ({len(group)}):")
+        for c in group:
+            out.append(f"  {c.label}: {c.message}")
+    return "\n".join(out) + "\n"
+
+
+def format_json(changes: list[Change], old_label: str, new_label: str) -> str:
+    from . import __version__
+
+    doc = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "touchdsl", "version": __version__},
+        "old": old_label,
+        "new": new_label,
+        "summary": _counts(changes),
+        "changes": [c.to_json() for c in changes],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+# Inside a list item only these start inline syntax; `@` would mention people and `#` link issues.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&@])")
+
+
+def md_escape(text: str) -> str:
+    """User text as literal Markdown (GitHub flavour): no emphasis, links, HTML or tables."""
+    text = " ".join(str(text).split())  # a line break would end the list item
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+MARKDOWN_MARKER = "<!-- touchdsl-diff -->"
+
+
+def format_markdown(changes: list[Change], old_label: str, new_label: str) -> str:
+    """A pull-request comment: headline with counts, one section per class, breaking first."""
+    icons = {"breaking": "🔴", "internal": "🟠", "safe": "🟢", "info": "⚪"}
+    out = [MARKDOWN_MARKER, f"### touchdsl diff: {md_escape(_summary_line(changes))}", "",
+           f"Comparing `{old_label.replace('`', '')}` → `{new_label.replace('`', '')}`."]
+    if not changes:
+        out += ["", "The compiled model is the same: no touchpoint, promise or target changed."]
+    for cls in CLASSES:
+        group = [c for c in changes if c.cls == cls]
+        if not group:
+            continue
+        out += ["", f"#### {icons[cls]} {CLASS_TITLES[cls]} ({len(group)})", ""]
+        if cls == "breaking":
+            out += ["These changes loosen or withdraw what customers are promised; they need sign-off.", ""]
+        for c in group:
+            where = " › ".join(f"{k} `{v}`" for k, v in c.where)
+            out.append(f"- {where}: {md_escape(c.message)}")
+    return "\n".join(out) + "\n"
+
+
+# ---- reading the two versions -----------------------------------------------------------
+
+
+class DiffUsageError(Exception):
+    """A bad argument: unknown revision, missing path, not a git repository (exit 2)."""
+
+
+def _git(args: list[str], cwd: str) -> bytes:
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise DiffUsageError("git is not installed; `git:REV` needs it") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DiffUsageError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
+    return proc.stdout
+
+
+@dataclass
+class Version:
+    """One side of the diff: a path to compile, and how to show it."""
+
+    label: str
+    path: str
+    display_prefix: tuple[str, str] | None = None  # (temp dir, shown instead), for git revisions
+    empty: bool = False
+
+
+def split_git(spec: str) -> tuple[str, str | None] | None:
+    """`git:REV` -> (REV, None); `git:REV:PATH` -> (REV, PATH); anything else -> None."""
+    if not spec.startswith("git:"):
+        return None
+    rest = spec[4:]
+    rev, sep, path = rest.partition(":")
+    if not rev:
+        raise DiffUsageError(f"`{spec}`: name a revision, e.g. git:main or git:HEAD~1")
+    return rev, (path if sep else None)
+
+
+def materialise(rev: str, project_path: str, workdir: str) -> Version:
+    """Extract the revision's files under `project_path` into `workdir` (a temp dir)."""
+    target = Path(project_path)
+    here = Path.cwd()
+    probe = target if target.is_dir() else (target.parent if str(target.parent) else Path("."))
+    if not probe.exists():
+        probe = here
+    top = Path(_git(["rev-parse", "--show-toplevel"], str(probe)).decode().strip()).resolve()
+    rel_target = Path(os.path.relpath(target.resolve() if target.exists() else here / target, top))
+    if rel_target.parts and rel_target.parts[0] == "..":
+        raise DiffUsageError(f"{project_path}: outside the git repository at {top}")
+    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], str(top))
+    # A project named by a file reads its folder (imports are relative to it).
+    is_file = target.suffix == ".touch"
+    folder = rel_target.parent if is_file else rel_target
+    spec = folder.as_posix() if folder.as_posix() != "." else "."
+    listed = _git(["ls-tree", "-r", "-z", "--name-only", rev, "--", spec], str(top)).split(b"\0")
+    names = [n.decode("utf-8", "surrogateescape") for n in listed if n.endswith(b".touch")]
+    label = f"git:{rev}:{rel_target.as_posix()}"
+    dest = Path(workdir) / "tree"
+    dest.mkdir()
+    result_path = dest / rel_target
+    if not names or (is_file and rel_target.as_posix() not in names):
+        return Version(label, str(result_path), (str(dest), f"{rev}:"), empty=True)
+    archive = _git(["archive", "--format=tar", rev, "--", *names], str(top))
+    import io
+
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        members = [t for t in tar.getmembers() if t.isfile() and t.name.endswith(".touch")]
+        try:
+            tar.extractall(dest, members=members, filter="data")
+        except TypeError:  # Python without extraction filters; members are regular files only
+            tar.extractall(dest, members=members)
+    return Version(label, str(result_path), (str(dest), f"{rev}:"))
+
+
+def _relabel(diags, sources, prefix: tuple[str, str] | None):
+    """Show files of a materialised revision as `REV:path/in/repo.touch`."""
+    if prefix is None:
+        return diags, sources
+    base = os.path.realpath(prefix[0])
+
+    def name(path: str) -> str:
+        full = os.path.realpath(path)
+        if full == base or full.startswith(base + os.sep):
+            return prefix[1] + Path(os.path.relpath(full, base)).as_posix()
+        return path
+
+    def span(s):
+        return None if s is None else replace(s, file=name(s.file))
+
+    out = []
+    for d in diags:
+        related = tuple(replace(r, span=span(r.span)) for r in d.related)
+        out.append(replace(d, span=span(d.span), related=related))
+    return out, {name(k): v for k, v in sources.items()}
+
+
+def _print_errors(diags, sources) -> None:
+    try:
+        from . import report
+
+        text = report.format_text(diags, sources, color=False)
+    except ImportError:  # the renderer is optional for this module
+        text = "\n".join(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.severity.value}[{d.code}]: {d.message}"
+                         if d.span else f"{d.severity.value}[{d.code}]: {d.message}" for d in diags)
+    click.echo(text, err=True)
+
+
+def load_version(version: Version) -> m.Project | None:
+    """The model of one side; None (after printing the diagnostics) when it has errors."""
+    if version.empty:
+        return m.Project(files=[])
+    from .loader import PathError, compile_project
+
+    try:
+        result = compile_project([version.path])
+    except PathError as exc:
+        raise DiffUsageError(str(exc)) from None
+    if result.project is None or not result.ok:
+        diags, sources = _relabel([d for d in result.diagnostics if d.is_error], result.sources,
+                                  version.display_prefix)
+        _print_errors(diags, sources)
+        return None
+    return result.project
+
+
+@click.command(name="diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="How to print the changes.")
+@click.option("--fail-on", type=click.Choice(["breaking", "internal", "any"]), default=None,
+              help="Exit 1 when a change of this class (or a worse one) exists.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
+def command(old: str, new: str, fmt: str, fail_on: str | None, output: str | None) -> None:
+    """Compare two versions of a project and classify each change.
+
+    OLD and NEW are project paths (a folder or a .touch file), or `git:REV` for
+    the same project path at a revision of the current git repository
+    (`git:REV:PATH` names the path explicitly):
+
+    \b
+        touchdsl diff git:main examples/telecom
+        touchdsl diff old/ new/ --format markdown --fail-on breaking
+
+    Classes: breaking (a promise to customers loosened or removed), internal
+    (a target loosened, owner reassigned, …), safe (tightened or added), info.
+    """
+    try:
+        code = _run(old, new, fmt, fail_on, output)
+    except DiffUsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    sys.exit(code)
+
+
+def _project_path(spec: str, parsed, other: str, other_parsed) -> str:
+    """The project path a side names: its own, else the other side's (`git:main examples/telecom`)."""
+    if parsed is None:
+        return spec
+    if parsed[1] is not None:
+        return parsed[1]
+    if other_parsed is None:
+        return other
+    return other_parsed[1] if other_parsed[1] is not None else "."
+
+
+def _run(old: str, new: str, fmt: str, fail_on: str | None, output: str | None) -> int:
+    old_git, new_git = split_git(old), split_git(new)
+    path_old = _project_path(old, old_git, new, new_git)
+    path_new = _project_path(new, new_git, old, old_git)
+    for raw, parsed in ((old, old_git), (new, new_git)):
+        if parsed is None and not Path(raw).exists():
+            raise DiffUsageError(f"{raw}: no such file or directory")
+    temps: list[str] = []
+    try:
+        versions = []
+        for raw, parsed, path in ((old, old_git, path_old), (new, new_git, path_new)):
+            if parsed is None:
+                versions.append(Version(raw, raw))
+            else:
+                tmp = tempfile.mkdtemp(prefix="touchdsl-diff-")
+                temps.append(tmp)
+                versions.append(materialise(parsed[0], path, tmp))
+        for v in versions:
+            if v.empty:
+                click.echo(f"note: {v.label} has no .touch files; comparing against an empty project", err=True)
+        projects = [load_version(v) for v in versions]
+    finally:
+        for tmp in temps:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if projects[0] is None or projects[1] is None:
+        click.echo("diff: fix the errors above first; nothing compared", err=True)
+        return 1
+    labels = [v.label for v in versions]
+    changes = diff_projects(projects[0], projects[1])
+    render = {"text": format_text, "json": format_json, "markdown": format_markdown}[fmt]
+    text = render(changes, labels[0], labels[1])
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DiffUsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+    return 1 if fails(changes, fail_on) else 0
