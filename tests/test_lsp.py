@@ -568,3 +568,61 @@ def test_same_diagnostics_as_check(telecom: Path):
             assert got == expected
 
     run(scenario())
+
+
+# ---- formatting ----------------------------------------------------------------------------
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP edits (UTF-16 positions) the way an editor does."""
+    lines = text.split("\n")
+
+    def offset(p: types.Position) -> int:
+        if p.line >= len(lines):
+            return len(text)
+        line = lines[p.line]
+        units = 0
+        chars = 0
+        while chars < len(line) and units < p.character:
+            units += utf16(line[chars])
+            chars += 1
+        return sum(len(ln) + 1 for ln in lines[: p.line]) + chars
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text
+
+
+def test_formatting_uses_fmt(telecom: Path):
+    formatter = pytest.importorskip("touchdsl.formatter", reason="touchdsl fmt is not installed")
+    support = telecom / "support.touch"
+    original = support.read_text(encoding="utf-8")
+    messy = (original.replace("    step ", "  step   ").replace("promise 80% within 30s", "promise   80%  within 30s")
+             .replace("    metric csat", "\n\n\n    metric csat") + "   # trailing note 📞")
+    expected, errors = formatter.format_source(messy, str(support))
+    assert errors == [] and expected != messy
+
+    async def scenario():
+        async with Session(telecom) as s:
+            assert s.initialize_result.capabilities.document_formatting_provider
+            uri = s.open(support, messy)
+            options = types.FormattingOptions(tab_size=2, insert_spaces=True)
+            edits = await asyncio.wait_for(s.client.text_document_formatting_async(
+                types.DocumentFormattingParams(text_document=s.doc(uri), options=options)), TIMEOUT)
+            formatted = apply_edits(messy, edits)
+            assert formatted == expected
+            assert "# trailing note 📞" in formatted
+
+            # Formatting the formatted text changes nothing.
+            s.replace(uri, formatted)
+            again = await asyncio.wait_for(s.client.text_document_formatting_async(
+                types.DocumentFormattingParams(text_document=s.doc(uri), options=options)), TIMEOUT)
+            assert again is not None and len(again) == 0
+
+            # A file that does not parse is left alone.
+            s.replace(uri, formatted.replace("promise 95% within 48h", "promise 95% within"))
+            broken = await asyncio.wait_for(s.client.text_document_formatting_async(
+                types.DocumentFormattingParams(text_document=s.doc(uri), options=options)), TIMEOUT)
+            assert broken is None
+
+    run(scenario())

@@ -960,17 +960,41 @@ def keyword_hover(document: TextDocument, position: types.Position, ls: TouchSer
     return None
 
 
-def _formatter() -> Callable[[str, str], str] | None:
-    """The `touchdsl fmt` function, if this installation has the formatter."""
+def _formatter() -> Callable[[str, str], tuple[str | None, list[Diagnostic]]] | None:
+    """`touchdsl fmt` on one text (`touchdsl.formatter.format_source`), if installed."""
     try:
         module = importlib.import_module("touchdsl.formatter")
     except ImportError:
         return None
-    for name in ("format_text", "format_source", "format_string"):
-        fn = getattr(module, name, None)
-        if callable(fn):
-            return fn
-    return None
+    fn = getattr(module, "format_source", None)
+    return fn if callable(fn) else None
+
+
+def formatting_edits(ls: TouchServer, document: TextDocument, path: str) -> list[types.TextEdit] | None:
+    """One edit that turns the buffer into its canonical layout; None when it cannot be formatted."""
+    fmt = _formatter()
+    if fmt is None:
+        return None
+    formatted, errors = fmt(document.source, path)
+    if formatted is None:
+        # Formatting on save must not nag: say why in the log, leave the text alone.
+        first = errors[0] if errors else None
+        where = f" (line {first.span.line}: {first.message})" if first is not None and first.span else ""
+        ls.window_log_message(types.LogMessageParams(
+            type=types.MessageType.Info, message=f"touchdsl: {path} not formatted: it has syntax errors{where}"))
+        return None
+    if formatted == document.source:
+        return []
+    lines = document.lines
+    if not lines:
+        end = types.Position(line=0, character=0)
+    elif lines[-1].endswith("\n"):
+        end = types.Position(line=len(lines), character=0)
+    else:
+        end = types.Position(line=len(lines) - 1,
+                             character=ls.workspace.position_codec.client_num_units(lines[-1]))
+    return [types.TextEdit(range=types.Range(start=types.Position(line=0, character=0), end=end),
+                           new_text=formatted)]
 
 
 def create_server() -> TouchServer:
@@ -1082,22 +1106,8 @@ def create_server() -> TouchServer:
     if _formatter() is not None:
         @server.feature(types.TEXT_DOCUMENT_FORMATTING)
         def formatting(ls: TouchServer, params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
-            document = ls.workspace.get_text_document(params.text_document.uri)
-            fmt = _formatter()
-            if fmt is None:
-                return None
-            try:
-                formatted = fmt(document.source, to_fs_path(params.text_document.uri) or params.text_document.uri)
-            except Exception as exc:  # noqa: BLE001 - a file that does not parse is left as it is
-                ls.window_log_message(types.LogMessageParams(
-                    type=types.MessageType.Info, message=f"touchdsl: not formatted: {exc}"))
-                return None
-            if not isinstance(formatted, str) or formatted == document.source:
-                return []
-            lines = document.lines
-            end = types.Position(line=len(lines), character=0)
-            return [types.TextEdit(range=types.Range(start=types.Position(line=0, character=0), end=end),
-                                   new_text=formatted)]
+            uri = params.text_document.uri
+            return formatting_edits(ls, ls.workspace.get_text_document(uri), to_fs_path(uri) or uri)
 
     return server
 
