@@ -262,6 +262,18 @@ def test_a_document_not_on_disk_is_checked_on_its_own(tmp_path: Path):
             hover = await s.hover(uri, position(text, "owner solo", offset=7))
             assert "Solo" in hover.contents.value
 
+            # VS Code's new, never saved buffers have `untitled:` URIs.
+            untitled = "untitled:Untitled-1"
+            s.versions[untitled] = 1
+            s.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+                uri=untitled, language_id="touch", version=1, text=text + "touchpoint u \"U\" {\n    owner sol\n}\n")))
+            diags = await s.wait_diagnostics(untitled, lambda ds: any(d.code == "TD202" for d in ds))
+            assert any("did you mean `solo`?" in d.message for d in diags)
+            [loc] = await s.definition(untitled, position(text, "    owner solo", offset=11))
+            assert loc.uri == untitled
+            assert (loc.range.start.line, loc.range.start.character) == (0, len("owner "))
+            assert s.diagnostics[uri]  # the other buffer keeps its own diagnostics
+
     run(scenario())
 
 

@@ -196,8 +196,8 @@ class Analysis:
     sources: dict[str, str]  # display path -> the text compiled
     definitions: dict[tuple[str, str], Span]
     references: list  # touchdsl.resolve.Reference
-    project: object = None  # touchdsl.model.Project when valid
     paths: dict[str, Path] = field(default_factory=dict)  # display -> resolved absolute path
+    uris: dict[str, str] = field(default_factory=dict)  # display -> URI, for documents that are not files
     displays: dict[Path, str] = field(default_factory=dict)
     events: list[EventUse] = field(default_factory=list)
 
@@ -283,7 +283,6 @@ def analyse(paths: list[str], overlay: dict[str, str] | None = None) -> Analysis
         sources=dict(comp.sources),
         definitions=dict(getattr(symbols, "definitions", {}) or {}),
         references=list(getattr(symbols, "references", []) or []),
-        project=comp.project,
     )
     for display in list(comp.sources) + [d.span.file for d in comp.diagnostics if d.span is not None]:
         if display not in result.paths:
@@ -304,7 +303,7 @@ def analyse_text(text: str, display: str) -> Analysis:
     tree, diags = parse(text, display)
     for d in diags:
         sink.add(d)
-    project, symbols = check({display: tree}, {display: os.path.basename(display)}, sink)
+    _, symbols = check({display: tree}, {display: os.path.basename(display)}, sink)
     return Analysis(
         root=Path(os.path.dirname(os.path.abspath(display))),
         diagnostics=sink.sorted(),
@@ -312,7 +311,6 @@ def analyse_text(text: str, display: str) -> Analysis:
         sources={display: text},
         definitions=dict(getattr(symbols, "definitions", {}) or {}),
         references=list(getattr(symbols, "references", []) or []),
-        project=project,
         events=_collect_events({display: tree}),
     )
 
@@ -779,9 +777,13 @@ class TouchServer(LanguageServer):
 
         return types.Range(start=position(span.line, span.column), end=position(span.end_line, span.end_column))
 
+    def display_uri(self, a: Analysis, display: str) -> str:
+        if display in a.uris:
+            return a.uris[display]
+        return self.uri_for(a.paths.get(display) or Path(os.path.abspath(display)).resolve())
+
     def location(self, a: Analysis, span: Span) -> types.Location:
-        path = a.paths.get(span.file) or Path(os.path.abspath(span.file)).resolve()
-        return types.Location(uri=self.uri_for(path), range=self.span_range(a, span))
+        return types.Location(uri=self.display_uri(a, span.file), range=self.span_range(a, span))
 
     # -- analysis --
 
@@ -810,8 +812,7 @@ class TouchServer(LanguageServer):
                 display = to_fs_path(uri) or uri
                 a = analyse_text(document.source, display)
                 key = Path(f"<{uri}>")
-                a.paths[display] = path or Path(display)
-                a.displays[a.paths[display]] = display
+                a.uris[display] = uri
             else:
                 key = self.project_root(path)
                 overlay = {}
@@ -880,12 +881,11 @@ class TouchServer(LanguageServer):
 
     def publish(self, key: Path, a: Analysis, trigger_uri: str | None) -> None:
         by_uri: dict[str, list[types.Diagnostic]] = {}
-        for display, path in a.paths.items():
-            if display in a.sources:
-                by_uri.setdefault(self.uri_for(path), [])
+        for display in a.sources:
+            by_uri.setdefault(self.display_uri(a, display), [])
         for d in a.diagnostics:
             if d.span is not None:
-                uri = self.uri_for(a.paths.get(d.span.file) or Path(os.path.abspath(d.span.file)).resolve())
+                uri = self.display_uri(a, d.span.file)
             elif trigger_uri is not None:
                 uri = trigger_uri
             else:
