@@ -150,7 +150,7 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
 @cli.command()
 @click.argument("code")
 def explain(code: str) -> None:
-    """Explain a diagnostic code (e.g. TD202) with a wrong and a right example."""
+    """Explain a diagnostic code such as TD202, with a wrong and a right example."""
     from .codes import CATALOGUE, explain as explain_code
     from .resolve import suggest
 
@@ -162,7 +162,10 @@ def explain(code: str) -> None:
 
 @cli.command()
 def schema() -> None:
-    """Print the JSON Schema of the compiled model (what `build --target json` writes)."""
+    """Print the JSON Schema of the compiled model.
+
+    The same schema `build --target json` writes to json/schema.json.
+    """
     import json
 
     from .targets.json_model import schema as model_schema
