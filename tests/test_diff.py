@@ -328,7 +328,8 @@ def test_business_clock_added_loosens_removed_tightens(tmp_path):
     changes = edit(tmp_path, ("to report.answered", "to report.answered on office"))
     # `answer` has a written target: promise and target both move with the clock.
     assert [(c.cls, c.kind) for c in changes] == [("breaking", "promise_loosened"), ("internal", "target_loosened")]
-    assert all("business clock `office` instead of the wall clock" in c.message for c in changes)
+    assert all(c.message.endswith(": 80% within 30s (business clock office instead of the wall clock)")
+               or c.message.endswith(": 90% within 20s (business clock office instead of the wall clock)") for c in changes)
     changes = edit(tmp_path, ("to visit.start on office", "to visit.start"))
     assert [(c.cls, c.kind) for c in changes] == [("safe", "promise_tightened")]
 
@@ -542,3 +543,11 @@ def test_new_project_compares_against_empty(repo):
     r = CliRunner().invoke(semdiff.command, ["git:main", "svc/fresh", "--fail-on", "breaking"])
     assert r.exit_code == 0, r.output
     assert "no .touch files" in r.output and "touchpoint added" in r.output
+
+
+def test_count_reasons_speak_of_rates_when_the_period_changes():
+    o = m.BoundObjective(form="at_most", value=20)
+    c = compare_objectives(o, o, m.Duration.parse("7d"), m.Duration.parse("1d"))
+    assert (c.direction, c.reasons) == ("looser", ["higher rate"])
+    c = compare_objectives(o, m.BoundObjective(form="at_most", value=10), m.Duration.parse("7d"), m.Duration.parse("7d"))
+    assert (c.direction, c.reasons) == ("tighter", ["lower limit"])

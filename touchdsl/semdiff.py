@@ -118,7 +118,7 @@ def compare_objectives(old: Any, new: Any, old_per: m.Duration | None = None,
     `at most 20 per 7d` and `at most 40 per 14d` are the same rate.
     """
     if old.form != new.form or isinstance(old, m.BoundObjective) and old.percent != new.percent:
-        return Comparison(INCOMPARABLE, [f"the form changed from `{objective_text(old)}` to `{objective_text(new)}`"])
+        return Comparison(INCOMPARABLE, [f"the form changed from {objective_text(old)} to {objective_text(new)}"])
     parts: list[tuple[str, str]] = []
     if isinstance(old, m.WithinObjective):
         d = _order(old.percent, new.percent, True)
@@ -129,12 +129,14 @@ def compare_objectives(old: Any, new: Any, old_per: m.Duration | None = None,
         a, b = old.value, new.value
         if old_per is not None and new_per is not None:
             a, b = a / old_per.seconds, b / new_per.seconds  # a rate per second
+        rate = old_per is not None and new_per is not None and not _close(old_per.seconds, new_per.seconds)
         if old.form == "at_most":
             d = _order(a, b, False)
-            parts.append((d, {TIGHTER: "lower limit", LOOSER: "higher limit"}.get(d, "")))
+            words = ("lower rate", "higher rate") if rate else ("lower limit", "higher limit")
         else:
             d = _order(a, b, True)
-            parts.append((d, {TIGHTER: "higher minimum", LOOSER: "lower minimum"}.get(d, "")))
+            words = ("higher rate", "lower rate") if rate else ("higher minimum", "lower minimum")
+        parts.append((d, {TIGHTER: words[0], LOOSER: words[1]}.get(d, "")))
     elif isinstance(old, m.AverageObjective):
         d = _order(old.value, new.value, True)
         parts.append((d, {TIGHTER: "higher average", LOOSER: "lower average"}.get(d, "")))
@@ -242,14 +244,14 @@ def compare_clocks(old_cal: str | None, new_cal: str | None, old: m.Project, new
     if old_cal == new_cal:
         return Comparison(EQUAL)
     if old_cal is None:
-        return Comparison(LOOSER, [f"business clock `{new_cal}` instead of the wall clock"])
+        return Comparison(LOOSER, [f"business clock {new_cal} instead of the wall clock"])
     if new_cal is None:
-        return Comparison(TIGHTER, [f"wall clock instead of business clock `{old_cal}`"])
+        return Comparison(TIGHTER, [f"wall clock instead of business clock {old_cal}"])
     a, b = _clock(old_cal, old), _clock(new_cal, new)
     if a is None or b is None:
-        return Comparison(INCOMPARABLE, [f"business clock `{old_cal}` → `{new_cal}`"])
+        return Comparison(INCOMPARABLE, [f"business clock {old_cal} → {new_cal}"])
     c = compare_calendars(a, b)
-    return Comparison(c.direction, [f"business clock `{old_cal}` → `{new_cal}`"] + c.reasons)
+    return Comparison(c.direction, [f"business clock {old_cal} → {new_cal}"] + c.reasons)
 
 
 # ---- the diff ---------------------------------------------------------------------------
@@ -544,8 +546,9 @@ class _Diff:
                 cls = "safe" if direction == TIGHTER else loose_cls
                 text_a, text_b = objective_text(oa, _per(a)), objective_text(ob, _per(b))
                 why = f" ({', '.join(reasons)})" if reasons else ""
+                change = text_a if text_a == text_b else f"{text_a} → {text_b}"  # only the clock moved
                 self.add(cls, f"{role}_{'tightened' if direction == TIGHTER else 'loosened'}", w,
-                         f"{role} {verb}: {text_a} → {text_b}{why}", text_a, text_b)
+                         f"{role} {verb}: {change}{why}", text_a, text_b)
         if a.window != b.window:
             self.add("internal", "window_changed", w, f"window changed: {a.window.text} → {b.window.text}",
                      a.window.text, b.window.text)
