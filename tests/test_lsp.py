@@ -106,14 +106,24 @@ class Session:
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
 
-    async def wait_diagnostics(self, uri: str, predicate) -> list[types.Diagnostic]:
-        """Wait until the latest diagnostics published for uri satisfy predicate."""
+    def mark(self) -> int:
+        """A point in the stream of notifications, for waiting on newer ones only."""
+        return len(self.notifications)
+
+    async def wait_diagnostics(self, uri: str, predicate, since: int = 0) -> list[types.Diagnostic]:
+        """Wait until the latest diagnostics published for uri (after `since`) satisfy predicate."""
+
+        def latest():
+            for u, diags in reversed(self.notifications[since:]):
+                if u == uri:
+                    return diags
+            return None
 
         async def wait() -> list[types.Diagnostic]:
-            while not (uri in self.diagnostics and predicate(self.diagnostics[uri])):
+            while (found := latest()) is None or not predicate(found):
                 self._changed.clear()
                 await self._changed.wait()
-            return self.diagnostics[uri]
+            return found
 
         return await asyncio.wait_for(wait(), TIMEOUT)
 
@@ -195,7 +205,7 @@ def test_diagnostics_as_you_type_for_every_file(telecom: Path):
             assert d.severity == types.DiagnosticSeverity.Error and d.source == "touchdsl"
             assert "unknown owner `field_opz`" in d.message and "did you mean `field_ops`?" in d.message
             # Every file of the project gets its (empty) list, so stale ones are cleared.
-            assert s.diagnostics[owners.as_uri()] == []
+            assert await s.wait_diagnostics(owners.as_uri(), lambda ds: True) == []
 
             # Fixed while typing: the error disappears.
             s.replace(uri, text)
@@ -526,7 +536,9 @@ def test_project_is_the_nearest_workspace_folder(tmp_path: Path):
     shutil.copytree(ROOT / "examples" / "banking", workspace / "banking")
     outside = tmp_path / "scratch"
     outside.mkdir()
-    (outside / "units.touch").write_text('owner solo "Solo" {\n    manager "A" <a@example.com>\n}\n', encoding="utf-8")
+    (outside / "units.touch").write_text(
+        'owner solo "Solo" {\n    manager "A" <a@example.com>\n    notify email "a@example.com"\n}\n',
+        encoding="utf-8")
     (outside / "tp.touch").write_text(
         'touchpoint t "T" {\n    owner solo\n    owner payments\n    expectation "E"\n'
         '    metric m "M" {\n        nps\n        promise at least 10\n    }\n}\n', encoding="utf-8")
@@ -536,15 +548,20 @@ def test_project_is_the_nearest_workspace_folder(tmp_path: Path):
             # banking's owners are visible from telecom's files: one workspace, one project
             uri = s.open(workspace / "telecom" / "support.touch")
             await s.wait_diagnostics(uri, lambda ds: True)
-            assert (workspace / "banking" / "transfers.touch").as_uri() in s.diagnostics
+            await s.wait_diagnostics((workspace / "banking" / "transfers.touch").as_uri(), lambda ds: True)
             text = (workspace / "telecom" / "support.touch").read_text(encoding="utf-8")
+            mark = s.mark()
+            s.replace(uri, text.replace("    owner billing\n", "    owner paymentz\n"))
+            diags = await s.wait_diagnostics(uri, lambda ds: True, since=mark)
+            assert [d.code for d in diags] == ["TD202"] and "did you mean `payments`?" in diags[0].message
+            mark = s.mark()
             s.replace(uri, text.replace("    owner billing\n", "    owner payments\n"))
-            await s.wait_diagnostics(uri, lambda ds: ds == [])
+            await s.wait_diagnostics(uri, lambda ds: ds == [], since=mark)
 
             # outside the workspace: the file's folder is the project (solo is known, payments is not)
             tp_uri = s.open(outside / "tp.touch")
             diags = await s.wait_diagnostics(tp_uri, lambda ds: len(ds) > 0)
-            assert (outside / "units.touch").as_uri() in s.diagnostics
+            assert await s.wait_diagnostics((outside / "units.touch").as_uri(), lambda ds: True) == []
             unknown = [d for d in diags if d.code == "TD202"]
             assert [d.range.start.line for d in unknown] == [2]
             [loc] = await s.definition(tp_uri, types.Position(line=1, character=11))
