@@ -75,3 +75,14 @@ def indicator(kind: str, window: str) -> str:
         "nps": nps,
         "count": count_per_period,
     }[kind](window)
+
+
+def window(duration) -> str:
+    """A model `Duration` as written in series names and PromQL ranges: the largest
+    exact unit up to days (`28d`, `90m`, `1500ms`), never weeks, so `28d` reads
+    as written rather than `4w`."""
+    ms = round(duration.seconds * 1000)
+    for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000)):
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
