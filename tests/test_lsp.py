@@ -655,3 +655,36 @@ def test_formatting_uses_fmt(telecom: Path):
             assert broken is None
 
     run(scenario())
+
+
+# ---- quick fixes ---------------------------------------------------------------------------
+
+
+def test_quick_fix_applies_the_suggestion(telecom: Path):
+    support = telecom / "support.touch"
+    text = support.read_text(encoding="utf-8")
+    broken = (text.replace("    owner field_ops\n", "    owner field_opz\n", 1)
+              .replace("channels phone, chat", "channels phone, chatt")
+              .replace('import "owners.touch"', 'import "owner.touch"'))
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support, broken)
+            diags = await s.wait_diagnostics(uri, lambda ds: {"TD102", "TD202", "TD304"} <= {d.code for d in ds})
+            fixed = broken
+            titles = []
+            for d in diags:
+                actions = await asyncio.wait_for(s.client.text_document_code_action_async(types.CodeActionParams(
+                    text_document=s.doc(uri), range=d.range,
+                    context=types.CodeActionContext(diagnostics=[d]))), TIMEOUT)
+                if d.code == "TD102":  # the import: a path, not a name, is never rewritten
+                    assert not actions
+                    continue
+                [action] = actions
+                assert action.kind == types.CodeActionKind.QuickFix and action.is_preferred
+                titles.append(action.title)
+                fixed = apply_edits(fixed, action.edit.changes[uri])
+            assert sorted(titles) == ["Change to `chat`", "Change to `field_ops`"]
+            assert fixed == text.replace('import "owners.touch"', 'import "owner.touch"')
+
+    run(scenario())

@@ -464,6 +464,27 @@ def metric_markdown(analysis: Analysis, touchpoint: str, metric: ast.MetricDecl)
     return "\n\n".join(out)
 
 
+# ---- quick fixes ---------------------------------------------------------------------------
+
+_SUGGESTION = re.compile(r"^(?:did you mean|use) `([A-Za-z_][A-Za-z0-9_]*)`\??$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def quick_fix(a: Analysis, d: Diagnostic) -> str | None:
+    """The name a diagnostic suggests instead of the misspelt one it points at, if any."""
+    if d.span is None or d.span.line != d.span.end_line:
+        return None
+    written = a.lines(d.span.file)[d.span.line - 1][d.span.column - 1:d.span.end_column - 1] \
+        if d.span.line <= len(a.lines(d.span.file)) else ""
+    if not _IDENTIFIER.fullmatch(written):
+        return None
+    for line in d.help:
+        m = _SUGGESTION.match(line)
+        if m and m.group(1) != written:
+            return m.group(1)
+    return None
+
+
 # ---- document outline ---------------------------------------------------------------------
 
 
@@ -905,6 +926,7 @@ class TouchServer(LanguageServer):
         message = d.message + "".join(f"\nhelp: {h}" for h in d.help)
         related = [types.DiagnosticRelatedInformation(location=self.location(a, r.span), message=r.message)
                    for r in d.related if r.span is not None]
+        fix = quick_fix(a, d)
         return types.Diagnostic(
             range=rng,
             message=message,
@@ -913,6 +935,8 @@ class TouchServer(LanguageServer):
             code=d.code,
             source=SOURCE,
             related_information=related or None,
+            # The client hands this back with a code-action request.
+            data={"replace": fix} if fix is not None else None,
         )
 
     # -- positions from the client --
@@ -1091,6 +1115,22 @@ def create_server() -> TouchServer:
         a, display = ls.analysis_for(params.text_document.uri)
         items = completion_items(a, display, ls.text_before(document, params.position))
         return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    def code_action(ls: TouchServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        actions = []
+        for diagnostic in params.context.diagnostics:
+            data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+            replacement = data.get("replace")
+            if diagnostic.source != SOURCE or not isinstance(replacement, str):
+                continue
+            edit = types.TextEdit(range=diagnostic.range, new_text=replacement)
+            actions.append(types.CodeAction(
+                title=f"Change to `{replacement}`", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic], is_preferred=True,
+                edit=types.WorkspaceEdit(changes={params.text_document.uri: [edit]})))
+        return actions
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(ls: TouchServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
