@@ -184,6 +184,11 @@ def test_lsp_is_a_command_of_the_cli():
     assert result.exit_code == 0, result.output
     assert "--stdio" in result.output
     assert "lsp" in CliRunner().invoke(cli, ["--help"]).output
+    # What editors' LSP clients append to the command line must not stop the server from starting.
+    from touchdsl.lsp import command
+
+    ctx = command.make_context("lsp", ["--stdio", "--clientProcessId=4242"])
+    assert ctx.params == {"stdio": True, "client_process_id": 4242}
 
 
 # ---- diagnostics -------------------------------------------------------------------------

@@ -1180,7 +1180,9 @@ def outline(ls: TouchServer, a: Analysis, tree: ast.File) -> list[types.Document
 
 @click.command(name="lsp")
 @click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the default; editors pass it).")
-def command(stdio: bool) -> None:
+# Some clients add the editor's process id; the LSP `initialize` request carries it too.
+@click.option("--clientProcessId", "client_process_id", type=int, default=None, hidden=True)
+def command(stdio: bool, client_process_id: int | None) -> None:
     """Run the language server over stdio (for editors).
 
     Editors start it themselves: the VS Code extension in editors/vscode, or
