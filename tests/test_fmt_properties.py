@@ -16,6 +16,8 @@ either quoting style with escapes. For each such file:
 
 from __future__ import annotations
 
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -356,3 +358,57 @@ def test_any_text_value_survives_formatting(value):
     tree, _ = parse(once, "t.touch")
     assert tree.declarations[0].items[0].title.value == value
     assert format_source(once, "t.touch")[0] == once
+
+
+# ---- the example projects, re-laid out at random ------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+_CHUNK = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[^\s"#]+|\s+', re.S)
+
+
+def _chunks(text: str) -> list[str]:
+    chunks = _CHUNK.findall(text)
+    assert "".join(chunks) == text
+    return chunks
+
+
+@st.composite
+def relaid_example(draw) -> tuple[str, str, str]:
+    """(project folder, file name, the file's text with every gap between tokens replaced at random)."""
+    path = draw(st.sampled_from(sorted(EXAMPLES.glob("*/*.touch"))))
+    text = path.read_text(encoding="utf-8")
+    out: list[str] = []
+    previous = ""
+    for chunk in _chunks(text):
+        if chunk.isspace():
+            sep = draw(separator()) if draw(st.booleans()) else chunk
+            if previous.startswith("#") and not sep.startswith("\n"):
+                sep = "\n" + sep  # a comment ends at the end of its line
+            out.append(sep)
+        else:
+            out.append(chunk)
+        previous = chunk
+    return path.parent.name, path.name, "".join(out)
+
+
+def _project_model(folder: str, name: str, text: str):
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / folder
+        shutil.copytree(EXAMPLES / folder, copy)
+        (copy / name).write_text(text, encoding="utf-8")
+        result = compile_project([str(copy)])
+        assert result.ok, result.diagnostics
+        return _strip_locations(result.project.model_dump(mode="json"))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(relaid_example())
+def test_examples_relaid_at_random_format_to_the_same_model(example):
+    folder, name, text = example
+    once, errors = format_source(text, name)
+    assert not errors
+    assert format_source(once, name)[0] == once
+    assert _comments(once) == _comments(text)
+    original = (EXAMPLES / folder / name).read_text(encoding="utf-8")
+    assert _project_model(folder, name, once) == _project_model(folder, name, original)
