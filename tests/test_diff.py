@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import touchdsl
+from tests.tools import require_tool
 from touchdsl import model as m
 from touchdsl import semdiff
 from touchdsl.semdiff import compare_objectives, diff_projects
@@ -485,8 +485,7 @@ def _git(cwd: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require_tool("git")
     root = tmp_path / "repo"
     project = root / "svc" / "proj"
     project.mkdir(parents=True)

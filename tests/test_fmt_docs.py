@@ -18,6 +18,7 @@ import click
 import pytest
 import yaml
 
+from tests.tools import require_tool
 from touchdsl.cli import cli
 from touchdsl.formatter import format_source
 
@@ -42,8 +43,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 
 def test_diff_doc_example_is_what_diff_prints(tmp_path):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require_tool("git")
     shutil.copytree(ROOT / "examples" / "telecom", tmp_path / "examples" / "telecom")
     _git(tmp_path, "init", "-q", "-b", "main")
     _git(tmp_path, "add", ".")
