@@ -550,3 +550,13 @@ def test_count_reasons_speak_of_rates_when_the_period_changes():
     assert (c.direction, c.reasons) == ("looser", ["higher rate"])
     c = compare_objectives(o, m.BoundObjective(form="at_most", value=10), m.Duration.parse("7d"), m.Duration.parse("7d"))
     assert (c.direction, c.reasons) == ("tighter", ["lower limit"])
+
+
+def test_notes_journeys_and_defaults_are_info(tmp_path):
+    changes = edit(tmp_path, ('    note "Internal note."\n', ""), ('stage help "Getting help"', 'stage help "Help"'))
+    assert [(c.cls, c.kind, c.message) for c in changes] == [
+        ("info", "note_removed", "note removed"),
+        ("info", "stages_changed", 'stages changed: help "Getting help" → help "Help"'),
+    ]
+    changes = edit(tmp_path, ("journey life", 'defaults {\n    charter language "he"\n}\njourney life'))
+    assert [(c.cls, c.kind) for c in changes] == [("info", "language_changed")]

@@ -271,7 +271,10 @@ class _Diff:
             a, b = getattr(old, name), getattr(new, name)
             if a != b:
                 label = name.replace("_", " ")
-                if isinstance(a, list) or isinstance(b, list):
+                if name == "note":  # free text, often long: the file diff shows the words
+                    what = "added" if a is None else "removed" if b is None else "changed"
+                    self.add(cls, f"note_{what}", where, f"note {what}", a, b)
+                elif isinstance(a, list) or isinstance(b, list):
                     self.add(cls, f"{name}_changed", where, f"{label} changed: {', '.join(map(_q, a)) or '(none)'}"
                              f" → {', '.join(map(_q, b)) or '(none)'}", list(a), list(b))
                 else:
@@ -310,12 +313,10 @@ class _Diff:
                 self.add("info", "journey_removed", where, f"journey removed: {_q(a.title)}", a.title, None)
                 continue
             self.text_fields(where, a, b, ("title", "note", "tags"))
-            sa = [(s.id, s.title) for s in a.stages]
-            sb = [(s.id, s.title) for s in b.stages]
+            sa = [f"{s.id} {_q(s.title)}" for s in a.stages]
+            sb = [f"{s.id} {_q(s.title)}" for s in b.stages]
             if sa != sb:
-                self.add("info", "stages_changed", where,
-                         f"stages changed: {', '.join(s for s, _ in sa)} → {', '.join(s for s, _ in sb)}",
-                         [s for s, _ in sa], [s for s, _ in sb])
+                self.add("info", "stages_changed", where, f"stages changed: {', '.join(sa)} → {', '.join(sb)}", sa, sb)
 
     def _metrics_on(self, project: m.Project, calendar: str) -> list[str]:
         return [f"{t.id}.{x.id}" for t in project.touchpoints.values() for x in t.metrics
