@@ -406,13 +406,27 @@ def test_stdin_to_stdout():
     assert r.exit_code == 1 and "<stdin>:1:" in r.output
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
-def test_unwritable_file_is_an_io_error(tmp_path):
+def test_unwritable_file_is_an_io_error(tmp_path, monkeypatch):
     f = tmp_path / "a.touch"
     f.write_text(UGLY, encoding="utf-8")
-    tmp_path.chmod(0o500)
-    try:
-        r = CliRunner().invoke(formatter.command, [str(f)])
-    finally:
-        tmp_path.chmod(0o700)
-    assert r.exit_code == 2 and "cannot write" in r.output
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(formatter.os, "replace", refuse)
+    r = CliRunner().invoke(formatter.command, [str(f)])
+    assert r.exit_code == 2 and "cannot write" in r.output and "Permission denied" in r.output
+    assert f.read_text(encoding="utf-8") == UGLY
+    assert [p.name for p in tmp_path.iterdir()] == ["a.touch"]  # the temporary file is gone
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_links_leading_outside_the_project_are_not_rewritten(tmp_path):
+    outside = tmp_path / "outside.touch"
+    outside.write_text(UGLY, encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "link.touch").symlink_to(outside)
+    r = CliRunner().invoke(formatter.command, [str(project)])
+    assert r.exit_code == 1 and "outside the project root" in r.output
+    assert outside.read_text(encoding="utf-8") == UGLY

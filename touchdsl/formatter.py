@@ -482,6 +482,12 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
     failed = False
     io_error = False
     for source in files:
+        if source.real != source.root and source.root not in source.real.parents:
+            # `check` refuses such a link too; rewriting a file outside the project is never wanted.
+            click.echo(f"{source.display}: error[TD101]: a link that leads outside the project root; "
+                       "not formatted", err=True)
+            failed = True
+            continue
         try:
             raw = source.real.read_bytes()
         except OSError as exc:
