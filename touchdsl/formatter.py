@@ -355,10 +355,10 @@ class _Printer:
         header = _header(node)
         if header is None:
             lines = _leaf(node, indent, pad)
+            lines[0] = indent + lines[0]  # the rest of a """ block carries its own indentation
             for line in lines[:-1]:
-                self.emit(indent + line if line == lines[0] else line)
-            last = lines[-1] if len(lines) > 1 else indent + lines[-1]
-            self.emit(last, trailing_text)
+                self.emit(line)
+            self.emit(lines[-1], trailing_text)
             return
         opened = self.att.header.get(id(node))
         self.emit(f"{indent}{header} {{", opened.text if opened is not None else None)
