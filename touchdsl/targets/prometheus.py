@@ -1,0 +1,476 @@
+"""The `prometheus` target: recording rules and burn-rate alerts per metric.
+
+`DIR/prometheus/<journey>.rules.yml` (touchpoints without a journey go to
+`<owner>.rules.yml`) holds one rule group per metric: the indicator recorded
+over every alerting window and the metric's own window, the meta rules
+(objective, error budget, budget remaining) and the alerts on the internal
+target. `DIR/prometheus/CONTRACT.md` tells producers which series to emit.
+
+User text reaches the rules only as YAML strings in annotations, escaped for
+Prometheus' Go templates; label values are identifiers. Every expression is
+built from the model's numbers and the instrumentation contract, never from
+titles, so a hostile title cannot change a rule.
+
+The plan (`plan(project, options)`) is shared with the `tests` target, which
+proves each alert with `promtool test rules`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import yaml
+
+from .. import burnrate
+from ..model import (
+    AverageObjective,
+    BoundObjective,
+    CountMetric,
+    NpsMetric,
+    Project,
+    RatioMetric,
+    ScoreMetric,
+    ShareObjective,
+    TimeMetric,
+    Touchpoint,
+    WithinObjective,
+)
+from . import BuildOptions, naming
+from .contract import MetricContract, label_matchers, metric_contract, number, render_query
+
+# Windows the indicator is recorded over, besides the metric's own (and a count's period).
+RECORDED_WINDOWS = naming.ALERT_WINDOWS
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    severity: str
+    expr: str
+    labels: dict[str, str]
+    annotations: dict[str, str]  # as the receiver reads them (raw text, not template-escaped)
+    # For the tests target: the recorded indicators the alert reads, and how to breach it.
+    reads: tuple[str, ...] = ()
+    breach: float = 0.0  # an indicator value that fires the alert
+    met: float = 0.0  # an indicator value that keeps it silent
+
+
+@dataclass(frozen=True)
+class MetricRules:
+    touchpoint: Touchpoint
+    metric: object
+    file: str  # stem of the rules file
+    labels: dict[str, str]  # identity labels every series and alert carries
+    contract: MetricContract
+    windows: tuple[str, ...]
+    recordings: list[tuple[str, str]] = field(default_factory=list)  # (record, expr)
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def group(self) -> str:
+        return f"touchdsl.{self.touchpoint.id}.{self.metric.id}"
+
+
+def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
+    files: dict[str, list[MetricRules]] = {}
+    for rules in plan(project, options):
+        files.setdefault(rules.file, []).append(rules)
+    out = {f"prometheus/{stem}.rules.yml": rules_file(groups) for stem, groups in files.items()}
+    out["prometheus/CONTRACT.md"] = contract_markdown(project, options).encode("utf-8")
+    return dict(sorted(out.items()))
+
+
+def rules_file_name(touchpoint: Touchpoint) -> str:
+    """Rules are filed by journey; a touchpoint without one by its owner."""
+    return touchpoint.journey or touchpoint.owner
+
+
+def plan(project: Project, options: BuildOptions) -> list[MetricRules]:
+    """Every metric's rules, in source order."""
+    out = []
+    for touchpoint in project.touchpoints.values():
+        for metric in touchpoint.metrics:
+            out.append(metric_rules(project, touchpoint, metric, options))
+    return out
+
+
+def identity(touchpoint: Touchpoint, metric) -> dict[str, str]:
+    labels = {"touchpoint": touchpoint.id, "metric": metric.id, "owner": touchpoint.owner}
+    if touchpoint.journey:
+        labels["journey"] = touchpoint.journey
+    return labels
+
+
+def _seconds(window: str) -> Fraction:
+    return burnrate.seconds(window)
+
+
+def windows_of(metric) -> tuple[str, ...]:
+    wanted = set(RECORDED_WINDOWS) | {naming.window(metric.window)}
+    if isinstance(metric, CountMetric):
+        wanted.add(naming.window(metric.per))
+    return tuple(sorted(wanted, key=_seconds))
+
+
+def risk_window(longest: str) -> str | None:
+    """The window a risk alert of a non-ratio kind looks at: a day, or the largest
+    alerting window at most half of `longest` when a day is too long."""
+    limit = min(_seconds(naming.RISK_WINDOW), _seconds(longest) / 2)
+    fitting = [w for w in naming.ALERT_WINDOWS if _seconds(w) <= limit]
+    return fitting[-1] if fitting else None
+
+
+def _select(labels: dict[str, str]) -> str:
+    return label_matchers({"touchpoint": labels["touchpoint"], "metric": labels["metric"]})
+
+
+def _num(value) -> str:
+    """A PromQL number literal; Fractions go through float's shortest form."""
+    return number(float(value))
+
+
+def metric_rules(project: Project, touchpoint: Touchpoint, metric, options: BuildOptions) -> MetricRules:
+    contract = metric_contract(project, touchpoint, metric)
+    labels = identity(touchpoint, metric)
+    rules = MetricRules(touchpoint, metric, rules_file_name(touchpoint), labels, contract, windows_of(metric))
+    kind = contract.kind
+    # The user's queries are summed so they combine like the default ones (one
+    # series without labels); the defaults already are.
+    wrap = "sum({})" if contract.overridden else "{}"
+    q = {key: {w: wrap.format(render_query(query, w)) for w in rules.windows}
+         for key, query in contract.queries.items()}
+    sel = _select(labels)
+    own = naming.window(metric.window)
+    texts = Annotations(project, touchpoint, metric, options)
+
+    if kind == "ratio-like":
+        for w in rules.windows:
+            rules.recordings.append((naming.sli_error(w),
+                                     f"({q['total'][w]} - {q['good'][w]})\n/\n({q['total'][w]} > 0)"))
+        objective = Fraction(repr(_share(metric.target))) / 100
+        promise = Fraction(repr(_share(metric.promise))) / 100
+        budget = 1 - objective
+        rules.recordings.extend([
+            (naming.OBJECTIVE, f"vector({_num(objective)})"),
+            (naming.PROMISE, f"vector({_num(promise)})"),
+            (naming.ERROR_BUDGET, f"vector({_num(budget)})"),
+        ])
+        if budget > 0:
+            remaining = f"1 - {naming.sli_error(own)}{sel} / {_num(budget)}"
+        else:  # no budget: any bad event spends all of it
+            remaining = f"1 - ({naming.sli_error(own)}{sel} > bool 0)"
+        rules.recordings.append((naming.BUDGET_REMAINING, remaining))
+        if _can_fail(metric):
+            for severity, name in ((burnrate.PAGE, naming.ALERT_FAST_BURN), (burnrate.TICKET, naming.ALERT_SLOW_BURN)):
+                conds = [c for c in burnrate.conditions(own, budget) if c.severity == severity]
+                if conds:
+                    rules.alerts.append(_burn_alert(name, severity, conds, labels, sel, texts))
+    else:
+        if kind == "average":
+            indicator = naming.score_average
+            for w in rules.windows:
+                rules.recordings.append((indicator(w), f"{q['good'][w]}\n/\n({q['total'][w]} > 0)"))
+        elif kind == "nps":
+            indicator = naming.nps
+            for w in rules.windows:
+                rules.recordings.append((indicator(w), f"100 * {q['good'][w]}\n/\n({q['total'][w]} > 0)"))
+        else:
+            indicator = naming.count_per_period
+            per = _num(metric.per.seconds)
+            for w in rules.windows:
+                rules.recordings.append((indicator(w), f"{q['total'][w]} * {per}"))
+        rules.recordings.extend([
+            (naming.OBJECTIVE_VALUE, f"vector({_num(_value(metric.target))})"),
+            (naming.PROMISE_VALUE, f"vector({_num(_value(metric.promise))})"),
+        ])
+        rules.alerts.extend(_value_alerts(metric, kind, indicator, labels, sel, texts))
+    return rules
+
+
+def _share(objective) -> float:
+    """The objective as the percentage of good events."""
+    if isinstance(objective, (WithinObjective, ShareObjective)):
+        return objective.percent
+    assert isinstance(objective, BoundObjective)
+    return 100 - objective.value if objective.form == "at_most" else objective.value
+
+
+def _value(objective) -> float:
+    return objective.value
+
+
+def _can_fail(metric) -> bool:
+    """False when no event can be bad (a `P% at least LO` score): no alert could fire."""
+    if isinstance(metric, ScoreMetric):
+        return metric.target.value > metric.low
+    return True
+
+
+def _burn_alert(name, severity, conds, labels, sel, texts) -> Alert:
+    parts = []
+    reads = []
+    for c in conds:
+        above, recovered = (">=", "<") if c.inclusive else (">", "<=")
+        threshold = _num(c.threshold)
+        long_s, short_s = naming.sli_error(c.long_window), naming.sli_error(c.short_window)
+        reads += [long_s, short_s]
+        parts.append(f"(\n  {long_s}{sel} {above} {threshold}\n"
+                     f"  unless on(touchpoint, metric)\n"
+                     f"  {short_s}{sel} {recovered} {threshold}\n)")
+    lowest = min(c.threshold for c in conds)
+    breach = min(Fraction(1), lowest * Fraction(11, 10)) if lowest > 0 else Fraction(1, 2)
+    met = lowest * Fraction(9, 10)
+    what = ("the error budget is burning fast: the target will be missed within days"
+            if severity == burnrate.PAGE else
+            "the error budget is burning: at this pace the target will be missed this window")
+    return Alert(name, severity, "\nor\n".join(parts), {**labels, "severity": severity},
+                 texts.for_alert(what), tuple(dict.fromkeys(reads)), float(breach), float(met))
+
+
+def _value_alerts(metric, kind, indicator, labels, sel, texts) -> list[Alert]:
+    own = naming.window(metric.window)
+    limit = _value(metric.target)
+    if kind == "count":
+        period = naming.window(metric.per)
+        breach_name, risk_name = naming.ALERT_COUNT_BREACH, naming.ALERT_COUNT_RISK
+        op, breach, met = ">", limit * 1.5 + 1, limit / 2
+        longest = period
+        what_breach = f"more {metric.event} in the last {period} than the target allows"
+        what_risk = f"{metric.event} are coming in faster than the target allows per {period}"
+        breach_window = period
+    else:
+        if kind == "average":
+            values = [v for v in range(int(metric.low), int(metric.high) + 1) if v < limit]
+            if not values:
+                return []  # every answer meets `average at least LO`: nothing can breach it
+            breach_name, risk_name = naming.ALERT_SCORE_BREACH, naming.ALERT_SCORE_RISK
+            breach, met = float(values[-1]), float(int(metric.high))
+            what_breach = f"the average answer over {own} is below the target"
+            what_risk = "the average answer over the last day is below the target"
+        else:
+            if limit <= -100:
+                return []  # NPS at least -100 cannot be missed
+            breach_name, risk_name = naming.ALERT_NPS_BREACH, naming.ALERT_NPS_RISK
+            breach, met = max(-100.0, limit - 10), min(100.0, limit + 10)
+            what_breach = f"the NPS over {own} is below the target"
+            what_risk = "the NPS over the last day is below the target"
+        op = "<"
+        longest = own
+        breach_window = own
+    alerts = [Alert(breach_name, burnrate.PAGE, f"{indicator(breach_window)}{sel} {op} {_num(limit)}",
+                    {**labels, "severity": burnrate.PAGE}, texts.for_alert(what_breach),
+                    (indicator(breach_window),), breach, met)]
+    risky = risk_window(longest)
+    if risky:
+        alerts.append(Alert(risk_name, burnrate.TICKET, f"{indicator(risky)}{sel} {op} {_num(limit)}",
+                            {**labels, "severity": burnrate.TICKET}, texts.for_alert(what_risk),
+                            (indicator(risky),), breach, met))
+    return alerts
+
+
+# Annotations ----------------------------------------------------------------------
+
+
+def objective_words(metric, objective) -> str:
+    """The objective in plain English, as the alert and the contract state it."""
+    if isinstance(objective, WithinObjective):
+        clock = f" of business time ({metric.calendar})" if getattr(metric, "calendar", None) else ""
+        return f"{number(objective.percent)}% of cases within {objective.within.text}{clock}"
+    if isinstance(metric, RatioMetric):
+        bound = "at most" if objective.form == "at_most" else "at least"
+        return f"{bound} {number(objective.value)}% {metric.numerator} of {metric.denominator}"
+    if isinstance(objective, AverageObjective):
+        return f"average answer at least {number(objective.value)} on {number(metric.low)}..{number(metric.high)}"
+    if isinstance(objective, ShareObjective):
+        return (f"{number(objective.percent)}% of answers at least {number(objective.value)} "
+                f"on {number(metric.low)}..{number(metric.high)}")
+    if isinstance(metric, NpsMetric):
+        return f"NPS at least {number(objective.value)}"
+    if isinstance(metric, CountMetric):
+        return f"at most {number(objective.value)} {metric.event} per {metric.per.text}"
+    raise TypeError(type(metric).__name__)  # pragma: no cover
+
+
+def policy_link(options: BuildOptions, touchpoint: Touchpoint, metric) -> str:
+    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{touchpoint.id}-{metric.id}"
+
+
+class Annotations:
+    def __init__(self, project: Project, touchpoint: Touchpoint, metric, options: BuildOptions):
+        window = f" over a rolling {metric.window.text}"
+        self.common = {
+            "title": f"{touchpoint.title}: {metric.title}",
+            "expectation": touchpoint.expectation,
+            "promise": objective_words(metric, metric.promise) + window,
+            "target": objective_words(metric, metric.target) + window,
+            "policy": policy_link(options, touchpoint, metric),
+        }
+        self.where = f"{touchpoint.id}/{metric.id}"
+
+    def for_alert(self, what: str) -> dict[str, str]:
+        return {"summary": f"{self.where}: {what}", **self.common}
+
+
+def go_template_literal(text: str) -> str:
+    """Text that Prometheus' Go templates print as written: `{{` would open an
+    action, so it is written as the action printing it."""
+    return text.replace("{{", '{{ "{{" }}')
+
+
+# YAML ----------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumping with multi-line strings as literal blocks (readable exprs)."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_yaml(data) -> bytes:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=1000).encode("utf-8")
+
+
+def rules_file(groups: list[MetricRules]) -> bytes:
+    out = []
+    for rules in groups:
+        items = []
+        for record, expr in rules.recordings:
+            items.append({"record": record, "expr": expr, "labels": dict(rules.labels)})
+        for alert in rules.alerts:
+            items.append({
+                "alert": alert.name,
+                "expr": alert.expr,
+                "labels": dict(alert.labels),
+                "annotations": {k: go_template_literal(v) for k, v in alert.annotations.items()},
+            })
+        out.append({"name": rules.group, "rules": items})
+    return dump_yaml({"groups": out})
+
+
+# CONTRACT.md ----------------------------------------------------------------------
+
+_MD_SPECIALS = set("\\`*_{}[]()#+-.!|<>&~")
+
+
+def md_text(text: str) -> str:
+    """User text as literal Markdown on one line: specials backslash-escaped."""
+    flat = " ".join(text.split())
+    return "".join("\\" + ch if ch in _MD_SPECIALS else ch for ch in flat)
+
+
+def md_code(text: str) -> str:
+    """Inline code that survives backticks inside it."""
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+CONTRACT_INTRO = """\
+# Instrumentation contract
+
+What the teams producing events must emit so the rules in this folder can judge
+every metric. Every series carries the labels `touchpoint` and `metric` with the
+values below; the rules add `owner` and `journey`. Queries are per-second rates
+over `{{window}}`, which the rules replace by each window they record (5m, 30m,
+1h, 2h, 6h, 1d, 3d and the metric's own window).
+
+## Conventions
+
+- **Time metrics** observe one value per finished case into the histogram
+  `touch_duration_seconds` (seconds). Declare exactly the bucket boundaries listed:
+  they include every threshold (promise and target), and the rules read the bucket
+  at the target. Both ways clients write `le` (`20` by Go clients, `20.0` by the
+  Python client and Prometheus 3) are read. A case that never finishes is never
+  observed: close abandoned cases with an observation above the promise.
+- **Business-hours metrics** (`on CALENDAR`) observe elapsed *business* time by
+  the calendar's clock: `touchdsl.clock.business_elapsed(start, end, calendar)`
+  (timezone-aware, weekly hours, public holidays and closed dates), in seconds.
+- **Ratios** count cases with the counter `touch_events_total`, one series per
+  population (`event` label): the whole population, and the cases of the share,
+  each of which is also counted in the whole.
+- **Scores and NPS** count answers with `touch_answers_total`, one series per
+  answered value (`value` label, the whole number answered).
+- **Counts** count each event with `touch_events_total{event=...}`.
+- **`source prometheus { good … total … }`** replaces the default series by the
+  metric's own queries; `{{window}}` is replaced as plain text and nothing else
+  in them is interpreted. Each query is wrapped in `sum(...)`, so it must return
+  one series or series meant to be added up. `good` is read as: the events that
+  meet the objective (time, ratio, `P% at least N` scores), the sum of the
+  answers' values (`average at least N`), promoters minus detractors (NPS); a
+  count reads only `total`, the events counted.
+
+## No traffic
+
+An indicator is recorded only when its window saw events (`total > 0`): a window
+without traffic has no value, never `NaN` and never a made-up 0% or 100%. A burn
+alert fires when the long window burns faster than allowed **unless** the short
+window shows the burning has stopped; a short window without events does not
+count as recovery, so a quiet night does not silence a real breach, and an alert
+stops once traffic comes back healthy. Score, NPS and count alerts judge only
+windows with answers or events. Thresholds above an error ratio of 1 (loose targets
+over long windows) become "every event failed" rather than an alert that never
+fires.
+
+## Alerts
+
+| alert | severity | fires when |
+|---|---|---|
+| `TouchErrorBudgetFastBurn` | page | 2% of the error budget burns within 1h (confirmed over 5m) or 5% within 6h (30m) |
+| `TouchErrorBudgetSlowBurn` | ticket | 10% of the error budget burns within 1d (2h) or within 3d (6h) |
+| `TouchScoreBelowTarget` | page | the average answer over the metric's window is below the target |
+| `TouchScoreAtRisk` | ticket | the average answer over the last day is below the target |
+| `TouchNpsBelowTarget` | page | the NPS over the metric's window is below the target |
+| `TouchNpsAtRisk` | ticket | the NPS over the last day is below the target |
+| `TouchCountAboveLimit` | page | more events in the last period than the target allows |
+| `TouchCountAtRisk` | ticket | the rate of the last day would exceed the limit per period |
+
+Burn-rate factors follow each metric's own window: `budget share x window / long
+window` (for 28d: 13.44, 5.6, 2.8, 0.933). Long windows longer than the metric's
+window are left out.
+"""
+
+
+def contract_markdown(project: Project, options: BuildOptions) -> str:
+    lines = [CONTRACT_INTRO]
+    for touchpoint in project.touchpoints.values():
+        if not touchpoint.metrics:
+            continue
+        lines.append(f"## {md_text(touchpoint.title)} ({md_code(touchpoint.id)})\n")
+        lines.append(f"Owner: {md_code(touchpoint.owner)}. Rules: "
+                     f"{md_code(rules_file_name(touchpoint) + '.rules.yml')}.\n")
+        for metric in touchpoint.metrics:
+            contract = metric_contract(project, touchpoint, metric)
+            lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric.id)})\n")
+            lines.append(f"- Target: {md_text(objective_words(metric, metric.target))} over "
+                         f"{metric.window.text}; promise: {md_text(objective_words(metric, metric.promise))}.")
+            if contract.clock:
+                lines.append(f"- Clock: {md_text(contract.clock)}.")
+            if contract.overridden:
+                lines.append("- Overridden by `source prometheus`: the producers' own series are read.")
+            lines.append("")
+            if contract.series:
+                lines.append("| series | type | labels | buckets (le, seconds) |")
+                lines.append("|---|---|---|---|")
+                for series in contract.series:
+                    labels = ",".join(f'{k}="{v}"' for k, v in series.labels.items())
+                    bounds = ", ".join(number(b) for b in series.buckets)
+                    lines.append(f"| {md_code(series.name)} | {series.type} | {md_code('{' + labels + '}')} "
+                                 f"| {bounds} |")
+                lines.append("")
+            for note in contract.notes:
+                lines.append(f"{md_text(note)}\n")
+            lines.append("Queries:\n")
+            for key, query in contract.queries.items():
+                lines.append(f"- {key}: {md_code(query)}")
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,231 @@
+"""The `tests` target: `promtool test rules` files proving every alert.
+
+`DIR/tests/<file>.test.yml` tests `DIR/prometheus/<file>.rules.yml`. For every
+alert there is a case whose synthetic series breach the target and expect the
+alert with its exact labels and annotations, and a case where the target is
+met and nothing fires. Burn-rate alerts also get the two cases of the
+no-traffic design: a short window without events keeps a real breach alerting,
+and a short window with healthy traffic silences it.
+
+Input series are the instrumentation contract's own (histogram buckets, event
+counters, answers by value), so the tests prove the whole way from what the
+producers emit to the alert. A metric with `source prometheus` reads series
+only its owners know; its alerts are proven on the recorded indicator instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..model import CountMetric, NpsMetric, Project, RatioMetric, ScoreMetric, TimeMetric
+from . import BuildOptions
+from .contract import (
+    ANSWERS_SERIES,
+    DURATION_SERIES,
+    EVENTS_SERIES,
+    go_float,
+    label_matchers,
+)
+from .prometheus import Alert, MetricRules, dump_yaml, plan
+from ..burnrate import seconds as window_seconds
+from ..model import BoundObjective
+
+# Cases per sample of the synthetic counters: large enough that shares are exact
+# to many digits, small enough to read.
+PER_SAMPLE = 100
+# Rules are evaluated once an hour in the tests; every eval_time is a whole hour.
+EVALUATION_INTERVAL = "1h"
+_HOUR = 3600
+
+
+@dataclass(frozen=True)
+class Segment:
+    """`minutes` of samples at the error ratio `error` (None: no events at all)."""
+
+    minutes: int
+    error: float | None
+
+
+def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
+    files: dict[str, list[MetricRules]] = {}
+    for rules in plan(project, options):
+        files.setdefault(rules.file, []).append(rules)
+    out = {}
+    for stem, groups in files.items():
+        cases = []
+        for rules in groups:
+            for alert in rules.alerts:
+                cases += alert_cases(rules, alert)
+        out[f"tests/{stem}.test.yml"] = dump_yaml({
+            "rule_files": [f"../prometheus/{stem}.rules.yml"],
+            "evaluation_interval": EVALUATION_INTERVAL,
+            "tests": cases,
+        })
+    return dict(sorted(out.items()))
+
+
+def _fmt(value: float) -> str:
+    """A sample value for promtool's series notation, rounded off float noise."""
+    value = round(value, 9)
+    if value == int(value):
+        return str(int(value))
+    return repr(value)
+
+
+def _duration(total_seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if total_seconds % size == 0:
+            return f"{total_seconds // size}{unit}"
+    return f"{total_seconds}s"
+
+
+def counter(segments: list[tuple[int, float]]) -> str:
+    """promtool expanding notation for a counter growing by `step` per sample for
+    `count` samples per segment, starting at 0."""
+    parts = []
+    value = 0.0
+    first = True
+    for count, step in segments:
+        if count <= 0:
+            continue
+        start = value if first else value + step
+        n = count - 1 if first else count - 1
+        parts.append(f"{_fmt(start)}+{_fmt(step)}x{n}")
+        value = start + step * n
+        first = False
+    return " ".join(parts)
+
+
+def alert_cases(rules: MetricRules, alert: Alert) -> list[dict]:
+    """The test cases of one alert."""
+    where = f"{rules.touchpoint.id}/{rules.metric.id} {alert.name}"
+    kind = rules.contract.kind
+    if kind == "count":
+        eval_s = max(_HOUR, math.ceil(rules.metric.per.seconds / _HOUR) * _HOUR)
+    else:
+        eval_s = _HOUR
+    cases = [
+        _case(f"{where} fires when the target is missed", rules, alert, alert.breach, eval_s, True),
+        _case(f"{where} stays silent when the target is met", rules, alert, alert.met, eval_s, False),
+    ]
+    if kind == "ratio-like" and not rules.contract.overridden:
+        cases += _burn_window_cases(where, rules, alert)
+    return cases
+
+
+def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int, fires: bool) -> dict:
+    interval = _HOUR if eval_s > 86400 else 60
+    samples = eval_s // interval + 1
+    if rules.contract.overridden:
+        series = [{"series": f"{record}{label_matchers(rules.labels)}",
+                   "values": f"{_fmt(value)}+0x{samples - 1}"} for record in alert.reads]
+    else:
+        series = input_series(rules, value, samples, interval)
+    return _test(name, interval, series, eval_s, alert, fires)
+
+
+def _test(name, interval, series, eval_s, alert: Alert, fires: bool) -> dict:
+    expected = [{"exp_labels": dict(alert.labels), "exp_annotations": dict(alert.annotations)}] if fires else []
+    return {
+        "name": name,
+        "interval": _duration(interval),
+        "input_series": series,
+        "alert_rule_test": [{"eval_time": _duration(eval_s), "alertname": alert.name, "exp_alerts": expected}],
+    }
+
+
+def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict]:
+    """The no-traffic design, proven: a quiet short window keeps a breach alerting,
+    a healthy one silences it."""
+    short_s = max(int(window_seconds(_window_of(w))) for w in _short_windows(alert))
+    cases = []
+    # Failing for 20 minutes, then no events: every short window is empty at eval time.
+    quiet_eval = math.ceil((short_s + _HOUR) / _HOUR) * _HOUR
+    segments = [Segment(20, 1.0), Segment(quiet_eval // 60 - 20 + 1, None)]
+    cases.append(_test(f"{where} keeps firing when the short window has no traffic", 60,
+                       segmented_series(rules, segments), quiet_eval, alert, True))
+    # Failing, then as long healthy: the long windows still burn at about 50%, the
+    # short ones are clean.
+    if any(t < 0.4 for t in _thresholds(alert)):
+        segments = [Segment(short_s // 60, 1.0), Segment(short_s // 60 + 1, 0.0)]
+        cases.append(_test(f"{where} stops once the short window is healthy again", 60,
+                           segmented_series(rules, segments), 2 * short_s, alert, False))
+    return cases
+
+
+def _short_windows(alert: Alert) -> list[str]:
+    # `reads` lists each condition's long window, then its short one.
+    return [alert.reads[i] for i in range(1, len(alert.reads), 2)]
+
+
+def _window_of(record: str) -> str:
+    return record.rsplit("rate", 1)[1]
+
+
+def _thresholds(alert: Alert) -> list[float]:
+    out = []
+    for line in alert.expr.splitlines():
+        line = line.strip()
+        if line.startswith("touch:") and (" > " in line):
+            out.append(float(line.rsplit(" ", 1)[1]))
+    return out
+
+
+# Input series --------------------------------------------------------------------
+
+
+def _labels(rules: MetricRules, **extra: str) -> str:
+    return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id, **extra})
+
+
+def input_series(rules: MetricRules, value: float, samples: int, interval: int) -> list[dict]:
+    """Counters growing at a constant pace so every window sees `value`: the error
+    ratio, the average answer, the NPS or the count per period."""
+    metric = rules.metric
+    kind = rules.contract.kind
+    if kind == "ratio-like":
+        return segmented_series(rules, [Segment(samples, value)])
+    if kind == "average":
+        return [{"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(int(value)))}",
+                 "values": counter([(samples, PER_SAMPLE)])}]
+    if kind == "nps":
+        promoters = (PER_SAMPLE + value) / 2
+        detractors = (PER_SAMPLE - value) / 2
+        return [
+            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='10')}", "values": counter([(samples, promoters)])},
+            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='0')}", "values": counter([(samples, detractors)])},
+        ]
+    assert isinstance(metric, CountMetric)
+    per_sample = value * interval / metric.per.seconds
+    return [{"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.event)}",
+             "values": counter([(samples, per_sample)])}]
+
+
+def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict]:
+    """The raw series of a ratio-like metric going through `segments` of error
+    ratios, one sample a minute."""
+    metric = rules.metric
+    total = [(s.minutes, 0.0 if s.error is None else PER_SAMPLE) for s in segments]
+    bad = [(s.minutes, 0.0 if s.error is None else PER_SAMPLE * s.error) for s in segments]
+    good = [(n, t - b) for (n, t), (_, b) in zip(total, bad)]
+    if isinstance(metric, TimeMetric):
+        le = go_float(metric.target.within.seconds)
+        return [
+            {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le=le)}", "values": counter(good)},
+            {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le='+Inf')}", "values": counter(total)},
+            {"series": f"{DURATION_SERIES}_count{_labels(rules)}", "values": counter(total)},
+        ]
+    if isinstance(metric, RatioMetric):
+        at_most = isinstance(metric.target, BoundObjective) and metric.target.form == "at_most"
+        share = bad if at_most else good
+        return [
+            {"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.denominator)}", "values": counter(total)},
+            {"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.numerator)}", "values": counter(share)},
+        ]
+    assert isinstance(metric, ScoreMetric) and not isinstance(metric, NpsMetric)
+    return [
+        {"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(int(metric.high)))}", "values": counter(good)},
+        {"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(math.ceil(metric.low)))}", "values": counter(bad)},
+    ]
+
