@@ -421,7 +421,8 @@ def test_markdown_escapes_user_text(tmp_path):
         assert re.search(r"(?<!\\)" + re.escape(special), text) is None, special
     assert "\\<img" in line and "\\*\\*bold\\*\\*" in line and "\\@team" in line
     assert md.startswith(semdiff.MARKDOWN_MARKER)
-    assert "#### ⚪ Info (1)" in md
+    assert "<details><summary>⚪ Info (1)</summary>\n\n- touchpoint `fault`: expectation changed" in md
+    assert md.endswith("</details>\n")
 
 
 def test_markdown_groups_breaking_first(tmp_path):

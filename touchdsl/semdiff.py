@@ -656,12 +656,18 @@ def format_markdown(changes: list[Change], old_label: str, new_label: str) -> st
         group = [c for c in changes if c.cls == cls]
         if not group:
             continue
-        out += ["", f"#### {icons[cls]} {CLASS_TITLES[cls]} ({len(group)})", ""]
+        heading = f"{icons[cls]} {CLASS_TITLES[cls]} ({len(group)})"
+        if cls == "info":  # wording and notes: folded so the promises stay in view
+            out += ["", f"<details><summary>{heading}</summary>", ""]
+        else:
+            out += ["", f"#### {heading}", ""]
         if cls == "breaking":
             out += ["These changes loosen or withdraw what customers are promised; they need sign-off.", ""]
         for c in group:
             where = " › ".join(f"{k} `{v}`" for k, v in c.where)
             out.append(f"- {where}: {md_escape(c.message)}")
+        if cls == "info":
+            out += ["", "</details>"]
     return "\n".join(out) + "\n"
 
 
