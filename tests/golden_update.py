@@ -17,6 +17,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 # folder under tests/golden -> "module:function" (imported lazily)
 PRODUCERS: dict[str, str] = {
     "json": "tests.golden_producers:json_target",
+    "fmt": "tests.test_fmt_golden:formatted_examples",
+    "diff": "tests.test_diff_golden:diff_reports",
 }
 
 

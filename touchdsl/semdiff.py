@@ -632,14 +632,16 @@ def format_json(changes: list[Change], old_label: str, new_label: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-# Inside a list item only these start inline syntax; `@` would mention people and `#` link issues.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&@])")
+# Inside a list item only these start inline syntax (`#` would also link an issue).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
 def md_escape(text: str) -> str:
     """User text as literal Markdown (GitHub flavour): no emphasis, links, HTML or tables."""
     text = " ".join(str(text).split())  # a line break would end the list item
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    # GitHub finds @mentions in the rendered text, where a backslash is gone; a
+    # zero-width space after `@` (as Dependabot writes) keeps a title from pinging people.
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@&#8203;")
 
 
 MARKDOWN_MARKER = "<!-- touchdsl-diff -->"
