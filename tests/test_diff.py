@@ -524,7 +524,7 @@ def test_git_revision_explicit_path_and_two_revisions(repo):
 
 def test_git_errors(repo):
     r = CliRunner().invoke(semdiff.command, ["git:no-such-branch", "svc/proj"])
-    assert r.exit_code == 2 and "git" in r.output
+    assert r.exit_code == 2 and "git:no-such-branch: no such revision" in r.output
     r = CliRunner().invoke(semdiff.command, ["git:", "svc/proj"])
     assert r.exit_code == 2
 
@@ -563,3 +563,14 @@ def test_notes_journeys_and_defaults_are_info(tmp_path):
     ]
     changes = edit(tmp_path, ("journey life", 'defaults {\n    charter language "he"\n}\njourney life'))
     assert [(c.cls, c.kind) for c in changes] == [("info", "language_changed")]
+
+
+def test_git_outside_a_repository_is_a_usage_error(tmp_path, monkeypatch):
+    require_tool("git")
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "p.touch").write_text(BASE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    r = CliRunner().invoke(semdiff.command, ["git:main", "p"])
+    assert r.exit_code == 2 and "not a git repository" in r.output

@@ -419,14 +419,10 @@ def format_source(text: str, path: str = "<stdin>") -> tuple[str | None, list[Di
 
 
 def _print_errors(diags: list[Diagnostic], sources: dict[str, str]) -> None:
-    try:
-        from . import report
+    from . import report
 
-        color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
-        text = report.format_text(diags, sources, color=color)
-    except ImportError:
-        text = "\n".join(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.severity.value}[{d.code}]: {d.message}"
-                         if d.span else f"{d.severity.value}[{d.code}]: {d.message}" for d in diags)
+    color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    text = report.format_text(diags, sources, color=color)
     click.echo(text.rstrip("\n") + "\n", err=True, nl=False)
 
 

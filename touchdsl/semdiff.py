@@ -22,6 +22,7 @@ CI asks a person to sign off, and a person must look at such a change.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -723,7 +724,10 @@ def materialise(rev: str, project_path: str, workdir: str) -> Version:
     rel_target = Path(os.path.relpath(target.resolve() if target.exists() else here / target, top))
     if rel_target.parts and rel_target.parts[0] == "..":
         raise DiffUsageError(f"{project_path}: outside the git repository at {top}")
-    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], str(top))
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], str(top))
+    except DiffUsageError:
+        raise DiffUsageError(f"git:{rev}: no such revision in the repository at {top}") from None
     # A project named by a file reads its folder (imports are relative to it).
     is_file = target.suffix == ".touch"
     folder = rel_target.parent if is_file else rel_target
@@ -737,8 +741,6 @@ def materialise(rev: str, project_path: str, workdir: str) -> Version:
     if not names or (is_file and rel_target.as_posix() not in names):
         return Version(label, str(result_path), (str(dest), f"{rev}:"), empty=True)
     archive = _git(["archive", "--format=tar", rev, "--", *names], str(top))
-    import io
-
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         members = [t for t in tar.getmembers() if t.isfile() and t.name.endswith(".touch")]
         try:
@@ -771,14 +773,10 @@ def _relabel(diags, sources, prefix: tuple[str, str] | None):
 
 
 def _print_errors(diags, sources) -> None:
-    try:
-        from . import report
+    from . import report
 
-        text = report.format_text(diags, sources, color=False)
-    except ImportError:  # the renderer is optional for this module
-        text = "\n".join(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.severity.value}[{d.code}]: {d.message}"
-                         if d.span else f"{d.severity.value}[{d.code}]: {d.message}" for d in diags)
-    click.echo(text, err=True)
+    color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    click.echo(report.format_text(diags, sources, color=color), err=True)
 
 
 def load_version(version: Version) -> m.Project | None:
