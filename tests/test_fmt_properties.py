@@ -11,7 +11,12 @@ either quoting style with escapes. For each such file:
   (ignoring source positions), and the diagnostics have the same codes;
 - formatting keeps every comment;
 - the formatted file has no trailing whitespace outside text and no tabs
-  outside text, and ends with exactly one newline.
+  outside text, and ends with exactly one newline;
+- the layout depends on the tree alone: two layouts of one project (without
+  comments or blank lines, the two things fmt keeps) format to the same text.
+
+The example files are also re-laid out at random and must format to the same
+model with every comment. Runs are derandomized, so CI sees the same cases.
 """
 
 from __future__ import annotations
@@ -102,12 +107,14 @@ def block(header: list[str], children: list) -> tuple:
     return ("block", header, children)
 
 
-def render(draw, nodes: list) -> str:
+def render(draw, nodes: list, gaps=None, frame: bool = True) -> str:
+    """The statements as source text, with a separator drawn from `gaps` between tokens."""
     parts: list[str] = []
+    gaps = gaps if gaps is not None else separator()
 
     def token(t: str) -> None:
         if parts:
-            parts.append(draw(separator()))
+            parts.append(draw(gaps))
         parts.append(t)
 
     def walk(node: tuple) -> None:
@@ -124,6 +131,8 @@ def render(draw, nodes: list) -> str:
 
     for n in nodes:
         walk(n)
+    if not frame:
+        return "".join(parts)
     head = draw(st.sampled_from(["", "\n", draw(comment_text) + "\n\n"]))
     tail = draw(st.sampled_from(["", "\n", "\n\n", " " + draw(comment_text), "\n" + draw(comment_text) + "\n"]))
     return head + "".join(parts) + tail
@@ -287,6 +296,16 @@ def messy_file(draw) -> str:
     return render(draw, draw(project()))
 
 
+# Whitespace that leaves no blank line: the layout must then depend on the tree alone.
+plain_gap = st.sampled_from([" ", "  ", "\t", "\n", "\n    ", " \n\t"])
+
+
+@st.composite
+def one_project_two_layouts(draw) -> tuple[str, str]:
+    nodes = draw(project())
+    return render(draw, nodes, plain_gap, frame=False), render(draw, nodes, plain_gap, frame=False)
+
+
 def _model(text: str):
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "p.touch").write_text(text, encoding="utf-8")
@@ -412,3 +431,14 @@ def test_examples_relaid_at_random_format_to_the_same_model(example):
     assert _comments(once) == _comments(text)
     original = (EXAMPLES / folder / name).read_text(encoding="utf-8")
     assert _project_model(folder, name, once) == _project_model(folder, name, original)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(one_project_two_layouts())
+def test_one_canonical_layout(layouts):
+    """Two layouts of one project without comments or blank lines format to the same text."""
+    first, second = layouts
+    a, errors = format_source(first, "p.touch")
+    assert not errors
+    assert format_source(second, "p.touch")[0] == a
