@@ -66,8 +66,11 @@ def test_example_layout():
     out = fmt((ROOT / "examples/telecom/support.touch").read_text(encoding="utf-8"))
     assert '    step report  "Customer reports the fault and books a technician" by service_center via phone\n' in out
     assert '    step confirm "Technician' in out
-    # One blank line between metric blocks; notes keep their """ block.
-    assert "        target 90% within 20s\n    }\n\n    metric arrival" in out
+    # The spec's layout: consecutive metrics are not set apart; notes keep their """ block.
+    assert "        target 90% within 20s\n    }\n    metric arrival" in out
+    assert '    step verify  "Follow-up call confirms the fault is fixed" by service_center via phone\n\n    metric answer' in out
+    # The acceptance files are already in the canonical layout.
+    assert out == (ROOT / "examples/telecom/support.touch").read_text(encoding="utf-8")
     assert '    note """\n        The follow-up call is made by the service center, but field operations\n' in out
     assert '    """\n}\n\ntouchpoint address_change' in out
 

@@ -346,7 +346,9 @@ class _Printer:
         if is_file:
             return not (isinstance(previous, ast.ImportDecl) and isinstance(current, ast.ImportDecl))
         if isinstance(container, ast.TouchpointDecl):
-            return isinstance(previous, ast.MetricDecl) or isinstance(current, ast.MetricDecl)
+            # As in the spec's examples: blocks of metrics are set apart from the other
+            # statements, consecutive metrics are not (a blank the author left is kept).
+            return isinstance(previous, ast.MetricDecl) != isinstance(current, ast.MetricDecl)
         return False
 
     def node(self, node: Any, indent: str, pad: int) -> None:
