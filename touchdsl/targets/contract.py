@@ -205,8 +205,8 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricC
         what = f"time from {metric.start} to {metric.end}"
         if metric.calendar:
             calendar = project.calendars[metric.calendar]
-            clock = (f"business time by calendar `{calendar.id}` ({calendar.timezone}): "
-                     f"observe {CLOCK_API} with project.calendars[{calendar.id!r}], in seconds")
+            clock = (f"business time by calendar {calendar.id} ({calendar.timezone}): observe "
+                     f"{CLOCK_API} with the calendar {calendar.id}, in seconds")
             what += f" in business seconds by calendar {calendar.id}"
         else:
             what += " in seconds (wall clock)"
@@ -271,6 +271,7 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricC
         supplied = {"good": metric.source.good, "total": metric.source.total}
         queries = {key: supplied[key] for key in wanted}
         series = []
+        notes = []
     return MetricContract(series=tuple(series), queries=queries, overridden=overridden,
                           clock=clock, kind=kind, notes=tuple(notes))
 

@@ -54,6 +54,7 @@ class Alert:
     reads: tuple[str, ...] = ()
     breach: float = 0.0  # an indicator value that fires the alert
     met: float = 0.0  # an indicator value that keeps it silent
+    conditions: tuple[burnrate.BurnCondition, ...] = ()  # of a burn-rate alert
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def _burn_alert(name, severity, conds, labels, sel, texts) -> Alert:
             if severity == burnrate.PAGE else
             "the error budget is burning: at this pace the target will be missed this window")
     return Alert(name, severity, "\nor\n".join(parts), {**labels, "severity": severity},
-                 texts.for_alert(what), tuple(dict.fromkeys(reads)), float(breach), float(met))
+                 texts.for_alert(what), tuple(dict.fromkeys(reads)), float(breach), float(met), tuple(conds))
 
 
 def _value_alerts(metric, kind, indicator, labels, sel, texts) -> list[Alert]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from ..model import CountMetric, NpsMetric, Project, RatioMetric, ScoreMetric, TimeMetric
 from . import BuildOptions
@@ -34,6 +35,9 @@ from ..model import BoundObjective
 # Cases per sample of the synthetic counters: large enough that shares are exact
 # to many digits, small enough to read.
 PER_SAMPLE = 100
+# Healthy traffic before a failing stretch is this many times heavier, so windows
+# longer than the stretch see it diluted and one window pair can be proven alone.
+HEALTHY_VOLUME = 1000
 # Rules are evaluated once an hour in the tests; every eval_time is a whole hour.
 EVALUATION_INTERVAL = "1h"
 _HOUR = 3600
@@ -41,10 +45,12 @@ _HOUR = 3600
 
 @dataclass(frozen=True)
 class Segment:
-    """`minutes` of samples at the error ratio `error` (None: no events at all)."""
+    """`samples` at the error ratio `error` (None: no events at all), with `volume`
+    times the usual number of events per sample."""
 
-    minutes: int
+    samples: int
     error: float | None
+    volume: int = 1
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
@@ -136,40 +142,69 @@ def _test(name, interval, series, eval_s, alert: Alert, fires: bool) -> dict:
 
 
 def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict]:
-    """The no-traffic design, proven: a quiet short window keeps a breach alerting,
-    a healthy one silences it."""
-    short_s = max(int(window_seconds(_window_of(w))) for w in _short_windows(alert))
+    """Each window pair proven on its own, and the no-traffic design: a quiet short
+    window keeps a breach alerting, a healthy one silences it."""
+    conds = alert.conditions
     cases = []
-    # Failing for 20 minutes, then no events: every short window is empty at eval time.
+    # A sample every quarter of the shortest window: enough for rate() in every
+    # window, few enough that days of input stay quick to evaluate.
+    step = max(60, int(min(window_seconds(c.short_window) for c in conds) / 4) // 60 * 60)
+    longest = max(int(window_seconds(c.long_window)) for c in conds)
+    for cond in conds:
+        lone = _alone(cond, conds)
+        if lone is None:
+            continue
+        fire, quiet = lone
+        span = int(window_seconds(cond.long_window))
+        pair = f"{cond.long_window}/{cond.short_window}"
+        for error, fires, how in ((fire, True, "fires"), (quiet, False, "stays silent")):
+            segments = [Segment((longest - span) // step, 0.0, HEALTHY_VOLUME), Segment(span // step + 1, error)]
+            if longest == span:
+                segments = [Segment(span // step + 1, error)]
+            cases.append(_test(f"{where} {how} on the {pair} windows alone at an error ratio of {_fmt(error)}",
+                               step, segmented_series(rules, segments), longest, alert, fires))
+    short_s = max(int(window_seconds(c.short_window)) for c in conds)
+    # Failing for a while, then no events: every short window is empty at eval time.
     quiet_eval = math.ceil((short_s + _HOUR) / _HOUR) * _HOUR
-    segments = [Segment(20, 1.0), Segment(quiet_eval // 60 - 20 + 1, None)]
-    cases.append(_test(f"{where} keeps firing when the short window has no traffic", 60,
+    failing = max(2, 1200 // step)
+    segments = [Segment(failing, 1.0), Segment(quiet_eval // step - failing + 1, None)]
+    cases.append(_test(f"{where} keeps firing when the short window has no traffic", step,
                        segmented_series(rules, segments), quiet_eval, alert, True))
     # Failing, then as long healthy: the long windows still burn at about 50%, the
     # short ones are clean.
-    if any(t < 0.4 for t in _thresholds(alert)):
-        segments = [Segment(short_s // 60, 1.0), Segment(short_s // 60 + 1, 0.0)]
-        cases.append(_test(f"{where} stops once the short window is healthy again", 60,
+    if any(c.threshold < Fraction(2, 5) for c in conds):
+        segments = [Segment(short_s // step, 1.0), Segment(short_s // step + 1, 0.0)]
+        cases.append(_test(f"{where} stops once the short window is healthy again", step,
                            segmented_series(rules, segments), 2 * short_s, alert, False))
     return cases
 
 
-def _short_windows(alert: Alert) -> list[str]:
-    # `reads` lists each condition's long window, then its short one.
-    return [alert.reads[i] for i in range(1, len(alert.reads), 2)]
+def _alone(cond, conds) -> tuple[float, float] | None:
+    """Error ratios just above and just below `cond`'s threshold, failing only during
+    its long window (healthy before), such that no other window pair fires; None
+    when the other pairs cannot be kept quiet that way."""
+    if len(conds) < 2:
+        return None
+    fire = min(Fraction(1), cond.threshold * Fraction(11, 10)) if cond.threshold > 0 else Fraction(1, 2)
+    quiet = cond.threshold * Fraction(9, 10)
+    if fire <= cond.threshold and not cond.inclusive:
+        return None
+    span = window_seconds(cond.long_window)
 
+    def seen(window: str) -> Fraction:
+        # The failing stretch is the last `span`; before it, healthy traffic at
+        # HEALTHY_VOLUME dilutes every longer window.
+        width = window_seconds(window)
+        failing = min(width, span)
+        return fire * failing / (failing + HEALTHY_VOLUME * max(Fraction(0), width - span))
 
-def _window_of(record: str) -> str:
-    return record.rsplit("rate", 1)[1]
-
-
-def _thresholds(alert: Alert) -> list[float]:
-    out = []
-    for line in alert.expr.splitlines():
-        line = line.strip()
-        if line.startswith("touch:") and (" > " in line):
-            out.append(float(line.rsplit(" ", 1)[1]))
-    return out
+    for other in conds:
+        if other is cond:
+            continue
+        margin = other.threshold * Fraction(9, 10)
+        if seen(other.long_window) > margin and seen(other.short_window) > margin:
+            return None
+    return float(fire), float(quiet)
 
 
 # Input series --------------------------------------------------------------------
@@ -203,11 +238,10 @@ def input_series(rules: MetricRules, value: float, samples: int, interval: int) 
 
 
 def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict]:
-    """The raw series of a ratio-like metric going through `segments` of error
-    ratios, one sample a minute."""
+    """The raw series of a ratio-like metric going through `segments` of error ratios."""
     metric = rules.metric
-    total = [(s.minutes, 0.0 if s.error is None else PER_SAMPLE) for s in segments]
-    bad = [(s.minutes, 0.0 if s.error is None else PER_SAMPLE * s.error) for s in segments]
+    total = [(s.samples, 0.0 if s.error is None else PER_SAMPLE * s.volume) for s in segments]
+    bad = [(s.samples, 0.0 if s.error is None else PER_SAMPLE * s.volume * s.error) for s in segments]
     good = [(n, t - b) for (n, t), (_, b) in zip(total, bad)]
     if isinstance(metric, TimeMetric):
         le = go_float(metric.target.within.seconds)

@@ -1,0 +1,184 @@
+"""The instrumentation contract: the series producers emit and the queries rules read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import touchdsl
+from touchdsl.model import PrometheusSource
+from touchdsl.targets import BuildOptions, naming
+from touchdsl.targets.contract import (
+    CLOCK_API,
+    QUERY_MEANING,
+    buckets,
+    go_float,
+    label_matchers,
+    le_spellings,
+    metric_contract,
+    promql_string,
+    render_query,
+)
+from touchdsl.targets.prometheus import render
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = [REPO / "examples" / n for n in ("telecom", "banking", "health")] + [REPO / "tests/fixtures/hostile"]
+
+
+def every_metric():
+    for path in EXAMPLES:
+        project = touchdsl.load([str(path)])
+        for tp in project.touchpoints.values():
+            for metric in tp.metrics:
+                yield project, tp, metric
+
+
+def test_histograms_have_a_bucket_at_every_threshold():
+    seen = 0
+    for project, tp, metric in every_metric():
+        if metric.kind != "time" or metric.source:
+            continue
+        contract = metric_contract(project, tp, metric)
+        bucket = next(s for s in contract.series if s.name == "touch_duration_seconds_bucket")
+        assert bucket.type == "histogram"
+        assert bucket.labels == {"touchpoint": tp.id, "metric": metric.id}
+        assert metric.promise.within.seconds in bucket.buckets
+        assert metric.target.within.seconds in bucket.buckets
+        assert list(bucket.buckets) == sorted(set(bucket.buckets))
+        seen += 1
+    assert seen >= 8
+
+
+def test_bucket_boundaries_for_the_answer_metric():
+    project = touchdsl.load([str(EXAMPLES[0])])
+    metric = project.touchpoints["technical_fault"].metrics[0]
+    # Thresholds 20s and 30s, ladder from 2s to 120s.
+    assert buckets(metric) == (2, 5, 10, 15, 20, 30, 45, 60, 90, 120)
+
+
+@pytest.mark.parametrize("seconds, go, spellings", [
+    (20, "20", ("20", "20.0")),
+    (0.5, "0.5", ("0.5",)),
+    (129600, "129600", ("129600", "129600.0")),
+    (1209600, "1.2096e+06", ("1.2096e+06",)),
+    (1000000, "1e+06", ("1e+06",)),
+    (0.00001, "1e-05", ("1e-05",)),
+])
+def test_le_is_read_however_clients_spell_it(seconds, go, spellings):
+    assert go_float(seconds) == go
+    assert le_spellings(seconds) == spellings
+
+
+def test_time_metric_queries_read_the_target_bucket():
+    project = touchdsl.load([str(EXAMPLES[0])])
+    tp = project.touchpoints["technical_fault"]
+    contract = metric_contract(project, tp, tp.metrics[0])
+    assert contract.kind == "ratio-like" and not contract.overridden and contract.clock is None
+    assert contract.queries == {
+        "good": 'sum(rate(touch_duration_seconds_bucket{touchpoint="technical_fault",metric="answer",'
+                'le=~"20|20\\\\.0"}[{{window}}]))',
+        "total": 'sum(rate(touch_duration_seconds_count{touchpoint="technical_fault",metric="answer"}[{{window}}]))',
+    }
+
+
+def test_business_hours_metrics_name_the_clock():
+    for project, tp, metric in every_metric():
+        contract = metric_contract(project, tp, metric)
+        if getattr(metric, "calendar", None):
+            assert CLOCK_API in contract.clock and metric.calendar in contract.clock
+        else:
+            assert contract.clock is None
+
+
+def test_ratio_counts_both_populations():
+    project = touchdsl.load([str(EXAMPLES[0])])
+    tp = project.touchpoints["technical_fault"]
+    contract = metric_contract(project, tp, tp.metrics[2])
+    assert [(s.name, s.type, s.labels["event"]) for s in contract.series] == [
+        ("touch_events_total", "counter", "offered"), ("touch_events_total", "counter", "abandoned")]
+    # `at most 3%` abandoned: the good events are those offered and not abandoned.
+    assert contract.queries["good"].startswith('(sum(rate(touch_events_total{touchpoint="technical_fault",'
+                                               'metric="abandoned",event="offered"}')
+
+
+def test_scores_and_nps_count_answers_by_value():
+    project = touchdsl.load([str(EXAMPLES[1])])
+    tp = project.touchpoints["bank_transfer"]
+    effort, recommend = tp.metrics[1], tp.metrics[2]
+    assert [s.labels["value"] for s in metric_contract(project, tp, effort).series] == [str(v) for v in range(1, 8)]
+    assert [s.labels["value"] for s in metric_contract(project, tp, recommend).series] == [str(v) for v in range(11)]
+    # `80% at least 5`: the answers 5, 6 and 7 are good.
+    assert 'value=~"5|6|7"' in metric_contract(project, tp, effort).queries["good"]
+    nps = metric_contract(project, tp, recommend)
+    assert nps.kind == "nps" and 'value=~"9|10"' in nps.queries["good"] and 'value=~"0|1|2|3|4|5|6"' in nps.queries["good"]
+
+
+def test_every_contract_uses_the_documented_query_keys():
+    for project, tp, metric in every_metric():
+        contract = metric_contract(project, tp, metric)
+        assert set(contract.queries) == set(QUERY_MEANING[contract.kind])
+        assert all("{{window}}" in q for q in contract.queries.values())
+
+
+def test_source_prometheus_replaces_the_default_series():
+    project = touchdsl.load([str(EXAMPLES[0])])
+    tp = project.touchpoints["technical_fault"]
+    metric = tp.metrics[0].model_copy(update={"source": PrometheusSource(
+        good='sum(rate(call_answer_seconds_bucket{le="30"}[{{window}}]))',
+        total="sum(rate(call_answer_seconds_count[{{window}}]))")})
+    contract = metric_contract(project, tp, metric)
+    assert contract.overridden and contract.series == () and contract.notes == ()
+    assert contract.queries == {"good": metric.source.good, "total": metric.source.total}
+
+
+def test_window_is_replaced_as_plain_text_only():
+    query = 'sum(rate(x{a="{{ window }}",b="{{window}}"}[{{window}}])) # {{7*7}}'
+    assert render_query(query, "5m") == 'sum(rate(x{a="{{ window }}",b="5m"}[5m])) # {{7*7}}'
+
+
+def test_promql_strings_escape_quotes_backslashes_and_newlines():
+    assert promql_string('a"} or vector(1) #') == '"a\\"} or vector(1) #"'
+    assert promql_string("x\\y\nz\t") == '"x\\\\y\\nz\\t"'
+    assert label_matchers({"a": "1", "b": 'q"'}) == '{a="1",b="q\\""}'
+
+
+def test_rules_read_exactly_the_contract_queries():
+    for project, tp, metric in every_metric():
+        contract = metric_contract(project, tp, metric)
+        out = render(project, BuildOptions())
+        docs = [yaml.safe_load(v) for k, v in out.items() if k.endswith(".rules.yml")]
+        group = next(g for d in docs for g in d["groups"] if g["name"] == f"touchdsl.{tp.id}.{metric.id}")
+        five = next(r["expr"] for r in group["rules"] if r.get("record", "").endswith("rate5m"))
+        for query in contract.queries.values():
+            assert render_query(query, "5m") in five
+
+
+def test_contract_document_lists_series_buckets_and_clock():
+    project = touchdsl.load([str(EXAMPLES[0])])
+    doc = render(project, BuildOptions())["prometheus/CONTRACT.md"].decode()
+    assert "| `touch_duration_seconds_bucket` | histogram | `{touchpoint=\"technical_fault\",metric=\"answer\"}` " \
+           "| 2, 5, 10, 15, 20, 30, 45, 60, 90, 120 |" in doc
+    assert "touchdsl\\.clock\\.business\\_elapsed\\(start, end, calendar\\)" in doc
+    assert "## No traffic" in doc
+    for name in ("touch_events_total", "touch_answers_total"):
+        assert f"`{name}`" in doc
+
+
+def test_contract_document_escapes_hostile_titles():
+    doc = render(touchdsl.load([str(EXAMPLES[3])]), BuildOptions())["prometheus/CONTRACT.md"].decode()
+    assert "<script>" not in doc
+    assert "\\<script\\>" in doc
+    assert "\n- record: injected" not in doc
+    assert "`{touchpoint=\"injected\",metric=\"wait\"}`" in doc
+
+
+def test_names_are_stable():
+    # Dashboards and other teams' alerts read these: a rename breaks them.
+    assert naming.sli_error("5m") == "touch:sli_error:ratio_rate5m"
+    assert naming.score_average("1d") == "touch:score_average:rate1d"
+    assert naming.nps("28d") == "touch:nps:rate28d"
+    assert naming.count_per_period("7d") == "touch:count_per_period:rate7d"
+    assert (naming.OBJECTIVE, naming.ERROR_BUDGET, naming.BUDGET_REMAINING) == (
+        "touch:objective:ratio", "touch:error_budget:ratio", "touch:error_budget_remaining:ratio")

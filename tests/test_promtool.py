@@ -1,0 +1,156 @@
+"""The monitoring output proves itself: `promtool check rules` and `promtool test
+rules` on the rules and tests generated for every example and the hostile project."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+import touchdsl
+from tests.tools import require_tool
+from touchdsl.targets import BuildOptions, naming, prometheus, promtool_tests
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECTS = {
+    "telecom": REPO / "examples" / "telecom",
+    "banking": REPO / "examples" / "banking",
+    "health": REPO / "examples" / "health",
+    "hostile": REPO / "tests" / "fixtures" / "hostile",
+}
+
+
+def build(name: str, into: Path) -> dict[str, bytes]:
+    project = touchdsl.load([str(PROJECTS[name])])
+    out = {**prometheus.render(project, BuildOptions()), **promtool_tests.render(project, BuildOptions())}
+    for rel, data in out.items():
+        (into / rel).parent.mkdir(parents=True, exist_ok=True)
+        (into / rel).write_bytes(data)
+    return out
+
+
+def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([require_tool("promtool"), *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_rules_pass_promtool_check(name, tmp_path):
+    out = build(name, tmp_path)
+    files = sorted(p for p in out if p.endswith(".rules.yml"))
+    assert files
+    result = promtool("check", "rules", *files, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def proven(tmp_path_factory) -> dict[str, list[tuple[str, int, str]]]:
+    """`promtool test rules` on every generated test file of every project, run side
+    by side (each file takes seconds): {project: [(file, returncode, output)]}."""
+    tool = require_tool("promtool")
+    running = {}
+    for name in sorted(PROJECTS):
+        root = tmp_path_factory.mktemp(name)
+        for rel in sorted(p for p in build(name, root) if p.endswith(".test.yml")):
+            running[(name, rel)] = subprocess.Popen([tool, "test", "rules", rel], cwd=root, text=True,
+                                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    results: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for (name, rel), process in running.items():
+        output, _ = process.communicate()
+        results[name].append((rel, process.returncode, output))
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_every_alert_is_proven_by_promtool(name, proven):
+    assert proven[name]
+    for rel, returncode, output in proven[name]:
+        assert returncode == 0, f"{name}/{rel}:\n{output}"
+        assert "SUCCESS" in output
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_every_alert_has_a_firing_and_a_silent_case(name, tmp_path):
+    out = build(name, tmp_path)
+    rules_alerts = set()
+    for rel, data in out.items():
+        if rel.endswith(".rules.yml"):
+            for group in yaml.safe_load(data)["groups"]:
+                for rule in group["rules"]:
+                    if "alert" in rule:
+                        rules_alerts.add((rule["alert"], rule["labels"]["touchpoint"], rule["labels"]["metric"]))
+    cases = defaultdict(lambda: {"fires": 0, "silent": 0})
+    for rel, data in out.items():
+        if rel.endswith(".test.yml"):
+            doc = yaml.safe_load(data)
+            assert doc["rule_files"] == [f"../prometheus/{Path(rel).name.removesuffix('.test.yml')}.rules.yml"]
+            for case in doc["tests"]:
+                for check in case["alert_rule_test"]:
+                    for alert in check["exp_alerts"]:
+                        labels = alert["exp_labels"]
+                        assert labels["severity"] in ("page", "ticket")
+                        cases[(check["alertname"], labels["touchpoint"], labels["metric"])]["fires"] += 1
+                    if not check["exp_alerts"]:
+                        key = case["name"].split(" ")[0].split("/")
+                        cases[(check["alertname"], *key)]["silent"] += 1
+    assert rules_alerts and set(cases) == rules_alerts
+    for key, seen in cases.items():
+        assert seen["fires"] >= 1 and seen["silent"] >= 1, key
+
+
+def test_the_generated_tests_catch_a_wrong_threshold(tmp_path):
+    out = build("banking", tmp_path)
+    rules = tmp_path / "prometheus/everyday_banking.rules.yml"
+    # 99.5% over 30d pages above 0.072; a rule that waited for 0.1 must be caught.
+    text = rules.read_text().replace("> 0.072\n", "> 0.1\n").replace("<= 0.072\n", "<= 0.1\n")
+    assert text != out["prometheus/everyday_banking.rules.yml"].decode()
+    rules.write_text(text)
+    result = promtool("test", "rules", "tests/everyday_banking.test.yml", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "executed TouchErrorBudgetFastBurn fires on the 1h/5m windows alone" in result.stdout + result.stderr
+
+
+def test_the_generated_tests_catch_a_short_window_that_silences_a_quiet_breach(tmp_path):
+    build("banking", tmp_path)
+    rules = tmp_path / "prometheus/everyday_banking.rules.yml"
+    # The classic `long > x and short > x` would silence a breach whenever the short window is empty.
+    text = rules.read_text().replace("unless on(touchpoint, metric)", "and on(touchpoint, metric)")
+    text = text.replace("} <= ", "} > ").replace("} < 1\n", "} >= 1\n")
+    rules.write_text(text)
+    result = promtool("test", "rules", "tests/everyday_banking.test.yml", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "keeps firing when the short window has no traffic" in result.stdout + result.stderr
+
+
+def test_no_traffic_records_nothing_and_alerts_nothing(tmp_path):
+    """Counters that exist but stand still: no NaN indicator, no alert."""
+    out = build("telecom", tmp_path)
+    project = touchdsl.load([str(PROJECTS["telecom"])])
+    series = []
+    records, alertnames = [], set()
+    for rules in prometheus.plan(project, BuildOptions()):
+        for entry in promtool_tests.input_series(rules, 0, 61, 60) if rules.contract.kind != "ratio-like" else \
+                promtool_tests.segmented_series(rules, [promtool_tests.Segment(61, None)]):
+            series.append({"series": entry["series"], "values": "5+0x60"})
+        records += [r for r, _ in rules.recordings if not r.startswith(("touch:objective", "touch:promise",
+                                                                        "touch:error_budget:"))]
+        alertnames |= {a.name for a in rules.alerts}
+    test = {
+        "rule_files": ["../prometheus/home_internet.rules.yml"],
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": series,
+            "promql_expr_test": [{"expr": f"{r} != 0", "eval_time": "1h", "exp_samples": []}
+                                 for r in sorted(set(records)) if not r.startswith("touch:count_per_period")],
+            "alert_rule_test": [{"eval_time": "1h", "alertname": a, "exp_alerts": []} for a in sorted(alertnames)],
+        }],
+    }
+    assert naming.ALERT_FAST_BURN in alertnames
+    path = tmp_path / "tests/quiet.test.yml"
+    path.write_text(yaml.safe_dump(test))
+    result = promtool("test", "rules", "tests/quiet.test.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert out
