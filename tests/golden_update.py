@@ -19,6 +19,8 @@ PRODUCERS: dict[str, str] = {
     "json": "tests.golden_producers:json_target",
     "fmt": "tests.test_fmt_golden:formatted_examples",
     "diff": "tests.test_diff_golden:diff_reports",
+    "prometheus": "tests.test_prometheus_golden:prometheus_target",
+    "tests": "tests.test_prometheus_golden:promtool_tests_target",
 }
 
 
