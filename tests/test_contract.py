@@ -160,7 +160,7 @@ def test_contract_document_lists_series_buckets_and_clock():
     doc = render(project, BuildOptions())["prometheus/CONTRACT.md"].decode()
     assert "| `touch_duration_seconds_bucket` | histogram | `{touchpoint=\"technical_fault\",metric=\"answer\"}` " \
            "| 2, 5, 10, 15, 20, 30, 45, 60, 90, 120 |" in doc
-    assert "touchdsl\\.clock\\.business\\_elapsed\\(start, end, calendar\\)" in doc
+    assert "observe `touchdsl.clock.business_elapsed(start, end, calendar)` with that calendar" in doc
     assert "## No traffic" in doc
     for name in ("touch_events_total", "touch_answers_total"):
         assert f"`{name}`" in doc
@@ -182,3 +182,12 @@ def test_names_are_stable():
     assert naming.count_per_period("7d") == "touch:count_per_period:rate7d"
     assert (naming.OBJECTIVE, naming.ERROR_BUDGET, naming.BUDGET_REMAINING) == (
         "touch:objective:ratio", "touch:error_budget:ratio", "touch:error_budget_remaining:ratio")
+
+
+@pytest.mark.parametrize("text, window", [
+    ("28d", "28d"), ("7d", "7d"), ("30d", "30d"), ("2w", "14d"), ("1.5h", "90m"), ("250ms", "250ms"), ("48h", "2d"),
+])
+def test_windows_are_written_in_days_never_weeks(text, window):
+    from touchdsl.model import Duration
+
+    assert naming.window(Duration.parse(text)) == window

@@ -37,7 +37,7 @@ from ..model import (
     WithinObjective,
 )
 from . import BuildOptions, naming
-from .contract import MetricContract, label_matchers, metric_contract, number, render_query
+from .contract import CLOCK_API, MetricContract, label_matchers, metric_contract, number, render_query
 
 # Windows the indicator is recorded over, besides the metric's own (and a count's period).
 RECORDED_WINDOWS = naming.ALERT_WINDOWS
@@ -136,6 +136,8 @@ def metric_rules(project: Project, touchpoint: Touchpoint, metric, options: Buil
     labels = identity(touchpoint, metric)
     rules = MetricRules(touchpoint, metric, rules_file_name(touchpoint), labels, contract, windows_of(metric))
     kind = contract.kind
+    if contract.overridden:
+        _check_queries(touchpoint, metric, contract)
     # The user's queries are summed so they combine like the default ones (one
     # series without labels); the defaults already are.
     wrap = "sum({})" if contract.overridden else "{}"
@@ -187,6 +189,23 @@ def metric_rules(project: Project, touchpoint: Touchpoint, metric, options: Buil
         ])
         rules.alerts.extend(_value_alerts(metric, kind, indicator, labels, sel, texts))
     return rules
+
+
+def _check_queries(touchpoint: Touchpoint, metric, contract: MetricContract) -> None:
+    """A `source prometheus` query that is not PromQL would make the whole rules
+    file unloadable; say which one, where it is written."""
+    import promql_parser
+
+    from ..build import BuildFailed
+
+    for key, query in contract.queries.items():
+        try:
+            promql_parser.parse(render_query(query, "5m"))
+        except ValueError as exc:
+            where = metric.location
+            raise BuildFailed(
+                f"{where.file}:{where.line}:{where.column}: the `{key}` query of metric "
+                f"{touchpoint.id}.{metric.id} is not valid PromQL ({exc})") from None
 
 
 def _share(objective) -> float:
@@ -367,6 +386,12 @@ def md_text(text: str) -> str:
     return "".join("\\" + ch if ch in _MD_SPECIALS else ch for ch in flat)
 
 
+def md_words(text: str) -> str:
+    """Generated English holding identifiers: only what Markdown would act on there
+    (emphasis, links, HTML, table pipes) is escaped, so `4.3 on 1..5` stays readable."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>|" else ch for ch in " ".join(text.split()))
+
+
 def md_code(text: str) -> str:
     """Inline code that survives backticks inside it."""
     fence = "`"
@@ -452,10 +477,13 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
         for metric in touchpoint.metrics:
             contract = metric_contract(project, touchpoint, metric)
             lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric.id)})\n")
-            lines.append(f"- Target: {md_text(objective_words(metric, metric.target))} over "
-                         f"{metric.window.text}; promise: {md_text(objective_words(metric, metric.promise))}.")
+            lines.append(f"- Target: {md_words(objective_words(metric, metric.target))} over "
+                         f"{metric.window.text}; promise: {md_words(objective_words(metric, metric.promise))}.")
             if contract.clock:
-                lines.append(f"- Clock: {md_text(contract.clock)}.")
+                calendar = project.calendars[metric.calendar]
+                lines.append(f"- Clock: business time by calendar {md_code(calendar.id)} "
+                             f"({md_words(calendar.timezone)}): observe {md_code(CLOCK_API)} with that "
+                             f"calendar, in seconds.")
             if contract.overridden:
                 lines.append("- Overridden by `source prometheus`: the producers' own series are read.")
             lines.append("")
@@ -469,7 +497,7 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
                                  f"| {bounds} |")
                 lines.append("")
             for note in contract.notes:
-                lines.append(f"{md_text(note)}\n")
+                lines.append(f"{md_words(note)}\n")
             lines.append("Queries:\n")
             for key, query in contract.queries.items():
                 lines.append(f"- {key}: {md_code(query)}")
