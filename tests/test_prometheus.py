@@ -287,3 +287,15 @@ def test_a_source_query_that_is_not_promql_fails_the_build():
     with pytest.raises(BuildFailed, match=r"support.touch:14:12: the `good` query of metric "
                                           r"technical_fault.answer is not valid PromQL"):
         render(project, BuildOptions())
+
+
+def test_an_owner_named_like_a_journey_shares_its_file_without_clashing_groups():
+    project = load("hostile")
+    lonely = project.touchpoints["lonely"]
+    # `lonely` has no journey and is owned by `desk`; give a journey-bound touchpoint the id `desk`.
+    injected = project.touchpoints["injected"].model_copy(update={"journey": "desk"})
+    project = project.model_copy(update={"touchpoints": {"injected": injected, "lonely": lonely}})
+    out = render(project, BuildOptions())
+    assert sorted(out) == ["prometheus/CONTRACT.md", "prometheus/desk.rules.yml"]
+    names = [g["name"] for g in yaml.safe_load(out["prometheus/desk.rules.yml"])["groups"]]
+    assert len(names) == len(set(names)) == len(injected.metrics) + len(lonely.metrics)
