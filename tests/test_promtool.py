@@ -22,9 +22,74 @@ PROJECTS = {
     "hostile": REPO / "tests" / "fixtures" / "hostile",
 }
 
+# Objectives at the edges of the maths: no budget (100%), the whole population as
+# budget (0%, 100% allowed), windows shorter than the long alerting windows, a
+# limit of zero, NPS and scores at the ends of their scales.
+EDGE = """\
+owner ops "Ops" {
+    notify email "ops@example.com"
+}
 
-def build(name: str, into: Path) -> dict[str, bytes]:
-    project = touchdsl.load([str(PROJECTS[name])])
+touchpoint edges "Edge objectives" {
+    owner ops
+    expectation "Edges hold."
+    step work "Work" by ops
+
+    metric perfect "Never late" {
+        time from work.start to work.end
+        promise 100% within 1h
+        window 1d
+    }
+    metric tiny_window "Two hours" {
+        time from work.start to work.end
+        promise 99% within 250ms
+        window 2h
+    }
+    metric anything "Anything goes" {
+        ratio dropped of offered
+        promise at most 100%
+    }
+    metric never_zero "At least none" {
+        ratio done of asked
+        promise at least 0%
+    }
+    metric no_complaints "No complaints at all" {
+        count complaints per 1h
+        promise at most 0
+    }
+    metric perfect_nps "Everyone promotes" {
+        nps
+        promise at least 100
+    }
+    metric floor_nps "Anything" {
+        nps
+        promise at least -100
+    }
+    metric floor_share "Everyone at least the lowest" {
+        score 1..5
+        promise 90% at least 1
+    }
+    metric top_average "Only fives" {
+        score 1..5
+        promise average at least 5
+        window 7d
+    }
+}
+"""
+
+
+NAMES = sorted([*PROJECTS, "edge"])
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory) -> dict[str, Path]:
+    edge = tmp_path_factory.mktemp("edge-project")
+    (edge / "edge.touch").write_text(EDGE, encoding="utf-8")
+    return {**PROJECTS, "edge": edge}
+
+
+def build(source: Path, into: Path) -> dict[str, bytes]:
+    project = touchdsl.load([str(source)])
     out = {**prometheus.render(project, BuildOptions()), **promtool_tests.render(project, BuildOptions())}
     for rel, data in out.items():
         (into / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -36,9 +101,9 @@ def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([require_tool("promtool"), *args], cwd=cwd, capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("name", sorted(PROJECTS))
-def test_rules_pass_promtool_check(name, tmp_path):
-    out = build(name, tmp_path)
+@pytest.mark.parametrize("name", NAMES)
+def test_rules_pass_promtool_check(name, projects, tmp_path):
+    out = build(projects[name], tmp_path)
     files = sorted(p for p in out if p.endswith(".rules.yml"))
     assert files
     result = promtool("check", "rules", *files, cwd=tmp_path)
@@ -46,14 +111,14 @@ def test_rules_pass_promtool_check(name, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def proven(tmp_path_factory) -> dict[str, list[tuple[str, int, str]]]:
+def proven(projects, tmp_path_factory) -> dict[str, list[tuple[str, int, str]]]:
     """`promtool test rules` on every generated test file of every project, run side
     by side (each file takes seconds): {project: [(file, returncode, output)]}."""
     tool = require_tool("promtool")
     running = {}
-    for name in sorted(PROJECTS):
+    for name in NAMES:
         root = tmp_path_factory.mktemp(name)
-        for rel in sorted(p for p in build(name, root) if p.endswith(".test.yml")):
+        for rel in sorted(p for p in build(projects[name], root) if p.endswith(".test.yml")):
             running[(name, rel)] = subprocess.Popen([tool, "test", "rules", rel], cwd=root, text=True,
                                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     results: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
@@ -63,7 +128,7 @@ def proven(tmp_path_factory) -> dict[str, list[tuple[str, int, str]]]:
     return results
 
 
-@pytest.mark.parametrize("name", sorted(PROJECTS))
+@pytest.mark.parametrize("name", NAMES)
 def test_every_alert_is_proven_by_promtool(name, proven):
     assert proven[name]
     for rel, returncode, output in proven[name]:
@@ -71,9 +136,9 @@ def test_every_alert_is_proven_by_promtool(name, proven):
         assert "SUCCESS" in output
 
 
-@pytest.mark.parametrize("name", sorted(PROJECTS))
-def test_every_alert_has_a_firing_and_a_silent_case(name, tmp_path):
-    out = build(name, tmp_path)
+@pytest.mark.parametrize("name", NAMES)
+def test_every_alert_has_a_firing_and_a_silent_case(name, projects, tmp_path):
+    out = build(projects[name], tmp_path)
     rules_alerts = set()
     for rel, data in out.items():
         if rel.endswith(".rules.yml"):
@@ -101,7 +166,7 @@ def test_every_alert_has_a_firing_and_a_silent_case(name, tmp_path):
 
 
 def test_the_generated_tests_catch_a_wrong_threshold(tmp_path):
-    out = build("banking", tmp_path)
+    out = build(PROJECTS["banking"], tmp_path)
     rules = tmp_path / "prometheus/everyday_banking.rules.yml"
     # 99.5% over 30d pages above 0.072; a rule that waited for 0.1 must be caught.
     text = rules.read_text().replace("> 0.072\n", "> 0.1\n").replace("<= 0.072\n", "<= 0.1\n")
@@ -113,7 +178,7 @@ def test_the_generated_tests_catch_a_wrong_threshold(tmp_path):
 
 
 def test_the_generated_tests_catch_a_short_window_that_silences_a_quiet_breach(tmp_path):
-    build("banking", tmp_path)
+    build(PROJECTS["banking"], tmp_path)
     rules = tmp_path / "prometheus/everyday_banking.rules.yml"
     # The classic `long > x and short > x` would silence a breach whenever the short window is empty.
     text = rules.read_text().replace("unless on(touchpoint, metric)", "and on(touchpoint, metric)")
@@ -126,7 +191,7 @@ def test_the_generated_tests_catch_a_short_window_that_silences_a_quiet_breach(t
 
 def test_no_traffic_records_nothing_and_alerts_nothing(tmp_path):
     """Counters that exist but stand still: no NaN indicator, no alert."""
-    out = build("telecom", tmp_path)
+    out = build(PROJECTS["telecom"], tmp_path)
     project = touchdsl.load([str(PROJECTS["telecom"])])
     series = []
     records, alertnames = [], set()
@@ -154,3 +219,21 @@ def test_no_traffic_records_nothing_and_alerts_nothing(tmp_path):
     result = promtool("test", "rules", "tests/quiet.test.yml", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert out
+
+
+def test_objectives_that_cannot_be_missed_have_no_alerts(projects):
+    out = prometheus.render(touchdsl.load([str(projects["edge"])]), BuildOptions())
+    rules = [r for g in yaml.safe_load(out["prometheus/ops.rules.yml"])["groups"] for r in g["rules"]]
+    alerting = defaultdict(set)
+    for rule in rules:
+        if "alert" in rule:
+            alerting[rule["labels"]["metric"]].add(rule["alert"])
+    # at most 100%, at least 0%, NPS at least -100, 90% at least the lowest answer: nothing to alert on.
+    assert set(alerting) == {"perfect", "tiny_window", "no_complaints", "perfect_nps", "top_average"}
+    # A 2h window has no room for the 6h, 1d and 3d windows.
+    assert alerting["tiny_window"] == {naming.ALERT_FAST_BURN}
+    fast = next(r for r in rules if r.get("alert") == naming.ALERT_FAST_BURN and r["labels"]["metric"] == "tiny_window")
+    assert "ratio_rate6h" not in fast["expr"] and "ratio_rate1h" in fast["expr"]
+    # No budget at all: any failed case burns it.
+    perfect = next(r for r in rules if r.get("alert") == naming.ALERT_FAST_BURN and r["labels"]["metric"] == "perfect")
+    assert "} > 0\n" in perfect["expr"]

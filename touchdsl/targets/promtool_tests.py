@@ -164,9 +164,11 @@ def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dic
             cases.append(_test(f"{where} {how} on the {pair} windows alone at an error ratio of {_fmt(error)}",
                                step, segmented_series(rules, segments), longest, alert, fires))
     short_s = max(int(window_seconds(c.short_window)) for c in conds)
-    # Failing for a while, then no events: every short window is empty at eval time.
-    quiet_eval = math.ceil((short_s + _HOUR) / _HOUR) * _HOUR
-    failing = max(2, 1200 // step)
+    # Failing, then no events for a little longer than the longest short window:
+    # every short window is empty at eval time, every long one saw the failure.
+    margin = max(600, step)
+    quiet_eval = math.ceil((short_s + margin + 2 * step) / _HOUR) * _HOUR
+    failing = (quiet_eval - short_s - margin) // step
     segments = [Segment(failing, 1.0), Segment(quiet_eval // step - failing + 1, None)]
     cases.append(_test(f"{where} keeps firing when the short window has no traffic", step,
                        segmented_series(rules, segments), quiet_eval, alert, True))
