@@ -7,6 +7,8 @@ server fails the test instead of hanging it; nothing asserts on durations.
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 import shutil
 import sys
@@ -242,9 +244,10 @@ def test_syntax_errors_are_reported_and_utf16_columns_are_exact(tmp_path: Path):
     shutil.copytree(ROOT / "examples" / "health", project)
     care = project / "care.touch"
     # An emoji needs two UTF-16 code units; Hebrew needs one. Both precede the error.
-    text = care.read_text(encoding="utf-8").replace(
-        'step visit   "הביקור במרפאה" by clinics', 'step visit   "🏥 הביקור במרפאה" by clinicz', 1)
+    original = care.read_text(encoding="utf-8")
+    text = re.sub(r'(step visit +)"הביקור במרפאה" by clinics', r'\1"🏥 הביקור במרפאה" by clinicz', original, count=1)
     text = text.replace("promise 80% within 60s", "promise 80% within", 1)
+    assert "clinicz" in text and "within\n" in text, "the example changed; update the edits above"
 
     async def scenario():
         async with Session(project) as s:
