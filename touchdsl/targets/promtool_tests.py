@@ -28,7 +28,8 @@ from .contract import (
     go_float,
     label_matchers,
 )
-from .prometheus import Alert, MetricRules, dump_yaml, plan
+from . import naming
+from .prometheus import Alert, MetricRules, dump_yaml, plan, risk_window
 from ..burnrate import seconds as window_seconds
 from ..model import BoundObjective
 
@@ -117,7 +118,58 @@ def alert_cases(rules: MetricRules, alert: Alert) -> list[dict]:
     ]
     if kind == "ratio-like" and not rules.contract.overridden:
         cases += _burn_window_cases(where, rules, alert)
+    elif not rules.contract.overridden:
+        cases += _value_window_cases(where, rules, alert)
     return cases
+
+
+def _value_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict]:
+    """A breach alert and a risk alert of a score, NPS or count read different
+    windows; two stories tell them apart. "Earlier": the trouble happened before
+    the risk window and the recent stretch is healthy. "Recent": only the risk
+    window is troubled. The breach alert fires on the first and not the second,
+    the risk alert the other way round."""
+    metric = rules.metric
+    kind = rules.contract.kind
+    mine = _window_of(alert.reads[0])
+    breach_window = naming.window(metric.per) if kind == "count" else naming.window(metric.window)
+    risky = risk_window(breach_window)
+    if risky is None:
+        return []
+    whole, recent = int(window_seconds(breach_window)), int(window_seconds(risky))
+    step = max(60, recent // 4 // 60 * 60)
+    if kind == "count":
+        limit = metric.target.value
+        if limit <= 0:
+            return []  # any event at all breaches a limit of 0: trouble cannot be only "recent"
+        span = whole
+        early = Fraction(repr(limit * 1.5 + 1)) * whole / (whole - recent - step)
+        late = (Fraction(repr(limit)) + Fraction(9, 10) * Fraction(repr(limit)) * whole / (recent + step)) / 2
+        stories = {"earlier": [Segment((span - recent) // step, float(early)), Segment(recent // step + 1, 0.0)],
+                   "recent": [Segment((span - recent) // step, 0.0), Segment(recent // step + 1, float(late))]}
+    else:
+        if alert.met <= metric.target.value:
+            return []  # a target at the top of the scale: one bad answer anywhere misses it
+        span = min(86400, whole - recent) + recent
+        bad, good = alert.breach, alert.met
+        prefix = (span - recent) // step
+        stories = {"earlier": [Segment(prefix, bad, HEALTHY_VOLUME), Segment(recent // step + 1, good)],
+                   "recent": [Segment(prefix, good, HEALTHY_VOLUME), Segment(recent // step + 1, bad)]}
+    if span % _HOUR:
+        return []
+    fires_on = "earlier" if mine == breach_window else "recent"
+    told = {"earlier": f"the trouble was earlier in the {breach_window} and the last {risky} is fine",
+            "recent": f"only the last {risky} is troubled"}
+    cases = []
+    for story, segments in stories.items():
+        fires = story == fires_on
+        cases.append(_test(f"{where} {'fires' if fires else 'stays silent'} when {told[story]}", step,
+                           value_series(rules, segments, step), span, alert, fires))
+    return cases
+
+
+def _window_of(record: str) -> str:
+    return record.rsplit(":", 1)[1].split("rate", 1)[1]
 
 
 def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int, fires: bool) -> dict:
@@ -219,24 +271,31 @@ def _labels(rules: MetricRules, **extra: str) -> str:
 def input_series(rules: MetricRules, value: float, samples: int, interval: int) -> list[dict]:
     """Counters growing at a constant pace so every window sees `value`: the error
     ratio, the average answer, the NPS or the count per period."""
+    if rules.contract.kind == "ratio-like":
+        return segmented_series(rules, [Segment(samples, value)])
+    return value_series(rules, [Segment(samples, value)], interval)
+
+
+def value_series(rules: MetricRules, segments: list[Segment], step: int) -> list[dict]:
+    """The raw series of a score average, an NPS or a count going through
+    `segments`, each at an indicator value (`error` holds it here)."""
     metric = rules.metric
     kind = rules.contract.kind
-    if kind == "ratio-like":
-        return segmented_series(rules, [Segment(samples, value)])
     if kind == "average":
-        return [{"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(int(value)))}",
-                 "values": counter([(samples, PER_SAMPLE)])}]
+        values = sorted({int(s.error) for s in segments})
+        return [{"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(v))}",
+                 "values": counter([(s.samples, PER_SAMPLE * s.volume if int(s.error) == v else 0.0)
+                                    for s in segments])} for v in values]
     if kind == "nps":
-        promoters = (PER_SAMPLE + value) / 2
-        detractors = (PER_SAMPLE - value) / 2
         return [
-            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='10')}", "values": counter([(samples, promoters)])},
-            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='0')}", "values": counter([(samples, detractors)])},
+            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='10')}",
+             "values": counter([(s.samples, s.volume * (PER_SAMPLE + s.error) / 2) for s in segments])},
+            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='0')}",
+             "values": counter([(s.samples, s.volume * (PER_SAMPLE - s.error) / 2) for s in segments])},
         ]
     assert isinstance(metric, CountMetric)
-    per_sample = value * interval / metric.per.seconds
     return [{"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.event)}",
-             "values": counter([(samples, per_sample)])}]
+             "values": counter([(s.samples, s.error * s.volume * step / metric.per.seconds) for s in segments])}]
 
 
 def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict]:
