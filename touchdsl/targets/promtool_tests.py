@@ -3,9 +3,11 @@
 `DIR/tests/<file>.test.yml` tests `DIR/prometheus/<file>.rules.yml`. For every
 alert there is a case whose synthetic series breach the target and expect the
 alert with its exact labels and annotations, and a case where the target is
-met and nothing fires. Burn-rate alerts also get the two cases of the
+met and nothing fires. Burn-rate alerts also get each window pair proven on its
+own, just above and just below its threshold, and the two cases of the
 no-traffic design: a short window without events keeps a real breach alerting,
-and a short window with healthy traffic silences it.
+and a short window with healthy traffic silences it. The breach and risk alerts
+of scores, NPS and counts are told apart by when the trouble happened.
 
 Input series are the instrumentation contract's own (histogram buckets, event
 counters, answers by value), so the tests prove the whole way from what the
@@ -19,19 +21,11 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..model import CountMetric, NpsMetric, Project, RatioMetric, ScoreMetric, TimeMetric
-from . import BuildOptions
-from .contract import (
-    ANSWERS_SERIES,
-    DURATION_SERIES,
-    EVENTS_SERIES,
-    go_float,
-    label_matchers,
-)
-from . import naming
-from .prometheus import Alert, MetricRules, dump_yaml, plan, risk_window
 from ..burnrate import seconds as window_seconds
-from ..model import BoundObjective
+from ..model import BoundObjective, CountMetric, NpsMetric, Project, RatioMetric, ScoreMetric, TimeMetric
+from . import BuildOptions, naming
+from .contract import ANSWERS_SERIES, DURATION_SERIES, EVENTS_SERIES, go_float, label_matchers
+from .prometheus import Alert, MetricRules, dump_yaml, plan, risk_window
 
 # Cases per sample of the synthetic counters: large enough that shares are exact
 # to many digits, small enough to read.
@@ -46,11 +40,12 @@ _HOUR = 3600
 
 @dataclass(frozen=True)
 class Segment:
-    """`samples` at the error ratio `error` (None: no events at all), with `volume`
-    times the usual number of events per sample."""
+    """`samples` at one level of the indicator -- the error ratio of a ratio-like
+    metric (None: no events at all), else the average answer, the NPS or the count
+    per period -- with `volume` times the usual number of events per sample."""
 
     samples: int
-    error: float | None
+    value: float | None
     volume: int = 1
 
 
@@ -88,8 +83,8 @@ def _duration(total_seconds: int) -> str:
 
 
 def counter(segments: list[tuple[int, float]]) -> str:
-    """promtool expanding notation for a counter growing by `step` per sample for
-    `count` samples per segment, starting at 0."""
+    """promtool's expanding notation for a counter starting at 0 and growing by
+    `step` per sample, for `count` samples per segment."""
     parts = []
     value = 0.0
     first = True
@@ -97,9 +92,8 @@ def counter(segments: list[tuple[int, float]]) -> str:
         if count <= 0:
             continue
         start = value if first else value + step
-        n = count - 1 if first else count - 1
-        parts.append(f"{_fmt(start)}+{_fmt(step)}x{n}")
-        value = start + step * n
+        parts.append(f"{_fmt(start)}+{_fmt(step)}x{count - 1}")
+        value = start + step * (count - 1)
         first = False
     return " ".join(parts)
 
@@ -278,31 +272,31 @@ def input_series(rules: MetricRules, value: float, samples: int, interval: int) 
 
 def value_series(rules: MetricRules, segments: list[Segment], step: int) -> list[dict]:
     """The raw series of a score average, an NPS or a count going through
-    `segments`, each at an indicator value (`error` holds it here)."""
+    `segments` of indicator values."""
     metric = rules.metric
     kind = rules.contract.kind
     if kind == "average":
-        values = sorted({int(s.error) for s in segments})
+        values = sorted({int(s.value) for s in segments})
         return [{"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(v))}",
-                 "values": counter([(s.samples, PER_SAMPLE * s.volume if int(s.error) == v else 0.0)
+                 "values": counter([(s.samples, PER_SAMPLE * s.volume if int(s.value) == v else 0.0)
                                     for s in segments])} for v in values]
     if kind == "nps":
         return [
             {"series": f"{ANSWERS_SERIES}{_labels(rules, value='10')}",
-             "values": counter([(s.samples, s.volume * (PER_SAMPLE + s.error) / 2) for s in segments])},
+             "values": counter([(s.samples, s.volume * (PER_SAMPLE + s.value) / 2) for s in segments])},
             {"series": f"{ANSWERS_SERIES}{_labels(rules, value='0')}",
-             "values": counter([(s.samples, s.volume * (PER_SAMPLE - s.error) / 2) for s in segments])},
+             "values": counter([(s.samples, s.volume * (PER_SAMPLE - s.value) / 2) for s in segments])},
         ]
     assert isinstance(metric, CountMetric)
     return [{"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.event)}",
-             "values": counter([(s.samples, s.error * s.volume * step / metric.per.seconds) for s in segments])}]
+             "values": counter([(s.samples, s.value * s.volume * step / metric.per.seconds) for s in segments])}]
 
 
 def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict]:
     """The raw series of a ratio-like metric going through `segments` of error ratios."""
     metric = rules.metric
-    total = [(s.samples, 0.0 if s.error is None else PER_SAMPLE * s.volume) for s in segments]
-    bad = [(s.samples, 0.0 if s.error is None else PER_SAMPLE * s.volume * s.error) for s in segments]
+    total = [(s.samples, 0.0 if s.value is None else PER_SAMPLE * s.volume) for s in segments]
+    bad = [(s.samples, 0.0 if s.value is None else PER_SAMPLE * s.volume * s.value) for s in segments]
     good = [(n, t - b) for (n, t), (_, b) in zip(total, bad)]
     if isinstance(metric, TimeMetric):
         le = go_float(metric.target.within.seconds)
