@@ -71,3 +71,19 @@ def test_an_objective_of_zero_percent_has_no_burn_alerts():
 
 def test_a_target_of_100_percent_alerts_on_any_error():
     assert {c.threshold for c in conditions("28d", error_budget(100))} == {0}
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(days=st.integers(min_value=3, max_value=400), permille=st.integers(min_value=1, max_value=999))
+def test_thresholds_are_the_factor_times_the_budget_capped_at_one(days, permille):
+    budget = Fraction(permille, 1000)
+    got = conditions(f"{days}d", budget)
+    assert [c.long_window for c in got] == ["1h", "6h", "1d", "3d"]
+    for c in got:
+        raw = c.budget_fraction * days * 86400 / {"1h": 3600, "6h": 21600, "1d": 86400, "3d": 259200}[c.long_window] * budget
+        assert c.factor * budget == raw
+        assert c.threshold == min(raw, 1) and c.inclusive == (raw >= 1)
+    # Faster burns page before slower ones ticket: thresholds never grow with the window.
+    assert [c.threshold for c in got] == sorted((c.threshold for c in got), reverse=True)
