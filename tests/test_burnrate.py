@@ -9,6 +9,8 @@ factor = budget share * metric window / long window:
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from touchdsl.burnrate import POLICIES, burn_factor, conditions, error_budget
 
@@ -71,9 +73,6 @@ def test_an_objective_of_zero_percent_has_no_burn_alerts():
 
 def test_a_target_of_100_percent_alerts_on_any_error():
     assert {c.threshold for c in conditions("28d", error_budget(100))} == {0}
-
-
-from hypothesis import given, strategies as st  # noqa: E402
 
 
 @given(days=st.integers(min_value=3, max_value=400), permille=st.integers(min_value=1, max_value=999))
