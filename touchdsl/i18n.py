@@ -1,0 +1,165 @@
+"""Message catalogues of the published documents (charter and policy), in `he` and `en`.
+
+The catalogues are gettext `.po` files under `touchdsl/locale/<lang>/LC_MESSAGES/`,
+kept in git as the reviewable source. They are compiled in memory with Babel the
+first time a language is used, so no opaque `.mo` binary is committed and a
+catalogue edit takes effect without a build step. English is the source language:
+an untranslated English entry falls back to its msgid.
+
+Hebrew has three plural forms for the nouns the documents count (one, two, other):
+`שעה אחת`, `שעתיים`, `5 שעות`; its catalogue declares them in its own header
+because the Plural-Forms table shipped with Babel gives Hebrew only two.
+
+Regenerate the template and merge new messages into both catalogues with
+`.venv/bin/python -m touchdsl.i18n` (Babel's extract and update).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+DOMAIN = "touchdsl"
+LANGUAGES: tuple[str, ...] = ("en", "he")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "targets" / "templates"
+
+# Sources that hold translatable text, for `pybabel extract`-style extraction.
+SOURCES: tuple[tuple[str, str], ...] = (
+    ("wording.py", "python"),
+    ("targets/charter.py", "python"),
+    ("targets/policy.py", "python"),
+    ("targets/templates/charter/**.j2", "jinja2"),
+    ("targets/templates/policy/**.j2", "jinja2"),
+)
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.lru_cache(maxsize=None)
+def catalog(lang: str):
+    """The parsed `.po` catalogue of `lang` (a `babel.messages.Catalog`)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no message catalogue for language {lang!r}")
+    with po_path(lang).open("rb") as handle:
+        return read_po(handle, locale=lang, domain=DOMAIN)
+
+
+@functools.lru_cache(maxsize=None)
+def translations(lang: str) -> Translations:
+    """gettext translations for `lang`, compiled from its `.po` source in memory."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog(lang))
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def extract():
+    """Every translatable message in the sources, as a Babel catalogue (the `.pot`)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+
+    package = Path(__file__).resolve().parent
+    method_map = [(pattern, method) for pattern, method in SOURCES]
+    options = {"**.j2": {"extensions": "jinja2.ext.i18n"}}
+    import datetime
+
+    # A fixed date keeps `.po` headers unchanged by a re-run, so diffs show only messages.
+    fixed = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    template = Catalog(domain=DOMAIN, project="touchdsl", fuzzy=False, creation_date=fixed)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(package), method_map, options_map=options, keywords=_KEYWORDS, comment_tags=("Translators:",)
+    ):
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+# Babel's default keywords plus the Words helper's methods (wording.Words).
+_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
+
+
+def update_catalogues() -> None:
+    """Merge the extracted messages into each `.po`, keeping existing translations."""
+    from babel.messages.pofile import write_po
+
+    template = extract()
+    for lang in LANGUAGES:
+        current = catalog(lang)
+        current.update(template, no_fuzzy_matching=True)
+        with po_path(lang).open("wb") as handle:
+            write_po(handle, current, width=100, omit_header=False, ignore_obsolete=True,
+                     no_location=True, sort_output=True)
+    catalog.cache_clear()
+    translations.cache_clear()
+
+
+if __name__ == "__main__":
+    update_catalogues()
+    for lang in LANGUAGES:
+        print(po_path(lang).relative_to(Path.cwd()) if po_path(lang).is_relative_to(Path.cwd()) else po_path(lang))
+
+
+def document_environment(target: str, lang: str, markdown: bool):
+    """The jinja2 environment of one document format of the charter or the policy.
+
+    HTML autoescapes; Markdown escapes through `finalize`, so every value a
+    template prints is escaped unless it is a rendered phrase or catalogue text.
+    Phrases (`touchdsl.wording`) render themselves for the format, so user text is
+    never part of a template and never evaluated. Undefined names fail the build.
+    """
+    import jinja2
+
+    from . import wording
+
+    rtl = lang == "he"
+    trans = translations(lang)
+
+    if markdown:
+        def finalize(value):
+            if isinstance(value, wording.MarkdownText):
+                return value
+            if isinstance(value, wording.Renderable):
+                return wording.MarkdownText(value.markdown(rtl))
+            if isinstance(value, str):
+                return wording.md_escape(value)
+            return value
+
+        def gettext(message: str) -> str:
+            return wording.MarkdownText(trans.gettext(message))
+
+        def ngettext(singular: str, plural: str, n: int) -> str:
+            return wording.MarkdownText(trans.ngettext(singular, plural, n))
+    else:
+        def finalize(value):
+            if isinstance(value, wording.Renderable):
+                return value.html(rtl)
+            return value
+
+        gettext, ngettext = trans.gettext, trans.ngettext
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("touchdsl.targets", f"templates/{target}"),
+        autoescape=not markdown,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        finalize=finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)
+    env.globals.update(lang=lang, rtl=rtl, direction="rtl" if rtl else "ltr")
+    return env

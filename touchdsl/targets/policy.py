@@ -1,0 +1,264 @@
+"""The internal SLA policy: `policy/<owner>.md` and `.html` per owner, and `policy/index.html`.
+
+Each owner's document lists every touchpoint it is accountable for — steps and
+who performs them, promises *and* internal targets, windows, clocks, error
+budgets, the instrumentation contract, update cadence, escalation path, notes
+and tags — and, per unit, the steps it performs for touchpoints other owners
+are accountable for, so every manager sees everything they take part in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..i18n import document_environment
+from ..model import Owner, Project, Receiver, TimeMetric, Touchpoint
+from ..wording import Code, CodeBlock, Phrase, User, Value, Words, join
+from . import BuildOptions
+from .charter import language
+from .contract import QUERY_MEANING, metric_contract
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    name: Code
+    type: str
+    labels: Code
+    buckets: Code | None
+    help: User
+
+
+@dataclass(frozen=True)
+class QueryRow:
+    key: str
+    meaning: User
+    query: CodeBlock
+
+
+@dataclass(frozen=True)
+class Contract:
+    overridden: bool
+    series: list[SeriesRow]
+    queries: list[QueryRow]
+    clock: User | None
+    notes: list[User]
+
+
+@dataclass(frozen=True)
+class PolicyMetric:
+    id: str
+    title: User
+    measured: Phrase
+    events: Phrase | None
+    promise: Phrase
+    target: Phrase
+    target_written: bool
+    window: Phrase
+    clock: Phrase
+    budget: Phrase
+    contract: Contract
+    note: list[User]
+    tags: Phrase | None
+
+
+@dataclass(frozen=True)
+class PolicyStep:
+    order: int
+    id: str
+    title: User
+    performer: User
+    performer_id: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class PolicyTouchpoint:
+    id: str
+    title: User
+    journey: Phrase | None
+    expectation: User
+    channels: str
+    accountable: User
+    steps: list[PolicyStep]
+    metrics: list[PolicyMetric]
+    updates: Phrase | None
+    escalation: list[Phrase]
+    note: list[User]
+    tags: Phrase | None
+
+
+@dataclass(frozen=True)
+class OtherWork:
+    touchpoint: PolicyTouchpoint
+    owner_id: str
+    mine: list[PolicyStep]
+
+
+@dataclass(frozen=True)
+class PolicyOwner:
+    id: str
+    title: User
+    manager: Phrase | None
+    receivers: list[Phrase]
+    touchpoints: list[PolicyTouchpoint]
+    other_work: list[OtherWork]
+    note: list[User]
+    tags: Phrase | None
+
+
+def paragraphs(text: str | None) -> list[User]:
+    """Free text as paragraphs: blank lines separate them; other line breaks are spaces."""
+    if not text:
+        return []
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(" ".join(current))
+            current = []
+    if current:
+        blocks.append(" ".join(current))
+    return [User(b) for b in blocks]
+
+
+def _tags(tags: list[str]) -> Phrase | None:
+    return join([User(t) for t in tags]) if tags else None
+
+
+def _receiver(words: Words, receiver: Receiver, urgent: bool) -> Phrase:
+    pattern = (words.gettext("page (urgent): %(kind)s %(target)s") if urgent
+               else words.gettext("notify: %(kind)s %(target)s"))
+    return words.phrase(pattern, kind=Value(receiver.kind), target=Code(receiver.target))
+
+
+def receivers(words: Words, owner: Owner) -> list[Phrase]:
+    return ([_receiver(words, r, False) for r in owner.notify]
+            + [_receiver(words, r, True) for r in owner.page])
+
+
+def _contract(project: Project, tp: Touchpoint, metric) -> Contract:
+    found = metric_contract(project, tp, metric)
+    rows = []
+    for series in found.series:
+        labels = "{" + ", ".join(f'{k}="{v}"' for k, v in series.labels.items()) + "}"
+        buckets = Code(", ".join(_le(b) for b in series.buckets)) if series.buckets else None
+        rows.append(SeriesRow(Code(series.name), series.type, Code(labels), buckets, User(series.help)))
+    meanings = QUERY_MEANING[found.kind]
+    queries = [QueryRow(key, User(meanings[key]), CodeBlock(found.queries[key], "promql")) for key in meanings if key in found.queries]
+    return Contract(found.overridden, rows, queries, User(found.clock) if found.clock else None,
+                    [User(n) for n in found.notes])
+
+
+def _le(seconds: float) -> str:
+    return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+
+
+def _metric(project: Project, words: Words, tp: Touchpoint, metric) -> PolicyMetric:
+    events = None
+    if isinstance(metric, TimeMetric):
+        events = words.phrase("%(start)s → %(end)s", start=Code(str(metric.start)), end=Code(str(metric.end)))
+    return PolicyMetric(
+        id=metric.id,
+        title=User(metric.title),
+        measured=words.measured(project, metric),
+        events=events,
+        promise=words.objective_short(metric, metric.promise),
+        target=words.objective_short(metric, metric.target),
+        target_written=metric.target_written,
+        window=words.window(metric.window),
+        clock=words.clock(project, metric),
+        budget=words.error_budget(metric, metric.window),
+        contract=_contract(project, tp, metric),
+        note=paragraphs(metric.note),
+        tags=_tags(metric.tags),
+    )
+
+
+def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
+    owner = project.owners[tp.owner]
+    own = receivers(words, owner)
+    if own:
+        path = [words.phrase(words.gettext("Risk and breach alerts go to %(unit)s: %(receivers)s."),
+                             unit=User(owner.title), receivers=join(own, "; "))]
+    else:
+        path = [words.phrase(words.gettext("%(unit)s declares no receivers: its alerts reach no one."),
+                             unit=User(owner.title))]
+    for esc in tp.escalations:
+        when = (words.gettext("On breach (fast burn)") if esc.on == "breach"
+                else words.gettext("On risk (slow burn) and breach"))
+        if esc.to == "manager":
+            manager = owner.manager
+            assert manager is not None  # the checker requires it (TD308)
+            path.append(words.phrase(words.gettext("%(when)s: the manager of %(unit)s, %(name)s, %(email)s."),
+                                     when=Phrase(when.replace("%", "%%")), unit=User(owner.title),
+                                     name=User(manager.name), email=Code(manager.email)))
+        else:
+            other = project.owners[esc.to]
+            path.append(words.phrase(words.gettext("%(when)s: %(unit)s, through %(receivers)s."),
+                                     when=Phrase(when.replace("%", "%%")), unit=User(other.title),
+                                     receivers=join(receivers(words, other), "; ")
+                                     if receivers(words, other) else Value("—")))
+    return path
+
+
+def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> PolicyTouchpoint:
+    journey = None
+    if tp.journey:
+        j = project.journeys[tp.journey]
+        if tp.stage:
+            stage = next(s for s in j.stages if s.id == tp.stage)
+            journey = words.phrase("%(journey)s › %(stage)s", journey=User(j.title), stage=User(stage.title))
+        else:
+            journey = words.phrase("%(journey)s", journey=User(j.title))
+    steps = [PolicyStep(i, s.id, User(s.title), User(project.owners[s.by].title), s.by,
+                        words.channel(s.via) if s.via else "—")
+             for i, s in enumerate(tp.steps, 1)]
+    return PolicyTouchpoint(
+        id=tp.id,
+        title=User(tp.title),
+        journey=journey,
+        expectation=User(tp.expectation),
+        channels=words.channels(list(tp.channels)),
+        accountable=User(project.owners[tp.owner].title),
+        steps=steps,
+        metrics=[_metric(project, words, tp, m) for m in tp.metrics],
+        updates=words.updates(tp, tp.updates) if tp.updates else None,
+        escalation=_escalation(project, words, tp),
+        note=paragraphs(tp.note),
+        tags=_tags(tp.tags),
+    )
+
+
+def owners(project: Project, words: Words) -> list[PolicyOwner]:
+    out = []
+    for owner in project.owners.values():
+        accountable = [_touchpoint(project, words, t) for t in project.touchpoints_of(owner.id)]
+        other_work = []
+        for tp in project.touchpoints.values():
+            if tp.owner == owner.id or not any(s.by == owner.id for s in tp.steps):
+                continue
+            view = _touchpoint(project, words, tp)
+            other_work.append(OtherWork(view, tp.owner, [s for s in view.steps if s.performer_id == owner.id]))
+        manager = (words.phrase("%(name)s, %(email)s", name=User(owner.manager.name), email=Code(owner.manager.email))
+                   if owner.manager else None)
+        out.append(PolicyOwner(owner.id, User(owner.title), manager, receivers(words, owner), accountable,
+                               other_work, paragraphs(owner.note), _tags(owner.tags)))
+    return out
+
+
+def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
+    lang = language(project, options)
+    words = Words(lang)
+    units = owners(project, words)
+    stamp = User(options.stamp) if options.stamp else None
+    files: dict[str, bytes] = {}
+    html = document_environment("policy", lang, markdown=False)
+    markdown = document_environment("policy", lang, markdown=True)
+    for unit in units:
+        context = {"owner": unit, "stamp": stamp}
+        files[f"policy/{unit.id}.html"] = html.get_template("owner.html.j2").render(context).encode("utf-8")
+        files[f"policy/{unit.id}.md"] = markdown.get_template("owner.md.j2").render(context).encode("utf-8")
+    files["policy/index.html"] = html.get_template("index.html.j2").render(
+        {"owners": units, "stamp": stamp}).encode("utf-8")
+    return files

@@ -1,0 +1,551 @@
+"""Objectives, durations and calendars in words, for the charter and the policy.
+
+Every sentence is a `Phrase`: a pattern from the message catalogue (`touchdsl.i18n`)
+with named slots, filled with other phrases, user text (`User`) or numbers and
+clock times (`Value`). A phrase is rendered per format only at the end, so each
+piece is escaped for where it lands: user text is HTML-escaped and isolated in a
+`<bdi>` in HTML, backslash-escaped and, where its direction differs from the
+document's, wrapped in Unicode isolates in Markdown; numbers and times are kept
+left-to-right inside Hebrew text (`80%`, `08:00–18:00`). Patterns are never
+evaluated as templates, so a title such as `{{ 7*7 }}` prints as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+from babel import Locale
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+from . import i18n
+from .model import (
+    WEEKDAYS,
+    AverageObjective,
+    BoundObjective,
+    Calendar,
+    CountMetric,
+    Duration,
+    Event,
+    NpsMetric,
+    Project,
+    RatioMetric,
+    ScoreMetric,
+    ShareObjective,
+    TimeMetric,
+    Touchpoint,
+    Updates,
+    WithinObjective,
+)
+
+# Unicode bidi isolates (UAX #9): first-strong, left-to-right, pop.
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
+# Characters that only start a block (list item, ordered list, thematic break) at
+# the beginning of a line; user text may be printed there (a note's paragraph).
+_MD_LINE_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
+_SLOT = re.compile(r"%\((\w+)\)s")
+
+
+def md_escape(text: str, line_start: bool = True) -> str:
+    """User text as literal Markdown on one line: whitespace runs (newlines too)
+    become one space and every character Markdown could read as syntax is escaped."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    if not line_start:
+        return escaped
+    return _MD_LINE_START.sub(lambda m: (m.group(1) + "\\" + m.group(2)) if m.group(1) else "\\" + m.group(3),
+                              escaped)
+
+
+def _strong_directions(text: str) -> set[str]:
+    found = set()
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            found.add("ltr")
+        elif kind in ("R", "AL"):
+            found.add("rtl")
+    return found
+
+
+class MarkdownText(str):
+    """Markdown that is already escaped; the Markdown templates print it as is."""
+
+
+class Renderable:
+    """Something that renders itself for each document format (`html`, `markdown`, `plain`)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class User(Renderable):
+    """Text written in a `.touch` file: always escaped, never interpreted."""
+
+    text: str
+
+    def html(self, rtl: bool) -> Markup:
+        return Markup("<bdi>%s</bdi>") % " ".join(self.text.split())
+
+    def markdown(self, rtl: bool) -> str:
+        escaped = md_escape(self.text)
+        # Isolate only where the text runs against the document's direction, so
+        # plain English documents carry no invisible characters.
+        against = "ltr" if rtl else "rtl"
+        if against in _strong_directions(self.text):
+            return FSI + escaped + PDI
+        return escaped
+
+    def plain(self) -> str:
+        return " ".join(self.text.split())
+
+
+@dataclass(frozen=True)
+class Value(Renderable):
+    """A number, percentage, clock time or identifier: reads left to right in any language."""
+
+    text: str
+
+    def html(self, rtl: bool) -> Markup:
+        if rtl:
+            return Markup('<bdi dir="ltr">%s</bdi>') % self.text
+        return escape(self.text)
+
+    def markdown(self, rtl: bool) -> str:
+        # Values are numbers and times we format ourselves, printed inside a sentence.
+        escaped = md_escape(self.text, line_start=False)
+        return LRI + escaped + PDI if rtl else escaped
+
+    def plain(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Phrase(Renderable):
+    """A catalogue pattern with `%(slot)s` placeholders and what fills them."""
+
+    pattern: str
+    fills: Mapping[str, "Piece"] = field(default_factory=dict)
+
+    def _render(self, piece_text, literal) -> list:
+        out = []
+        pos = 0
+        for match in _SLOT.finditer(self.pattern):
+            out.append(literal(self.pattern[pos:match.start()].replace("%%", "%")))
+            out.append(piece_text(self.fills[match.group(1)]))
+            pos = match.end()
+        out.append(literal(self.pattern[pos:].replace("%%", "%")))
+        return out
+
+    def html(self, rtl: bool) -> Markup:
+        return Markup("").join(self._render(lambda p: p.html(rtl), escape))
+
+    def markdown(self, rtl: bool) -> str:
+        # Catalogue text is ours and written as plain words; only what fills it is escaped.
+        return MarkdownText("".join(self._render(lambda p: p.markdown(rtl), lambda s: s)))
+
+    def plain(self) -> str:
+        return "".join(self._render(lambda p: p.plain(), lambda s: s))
+
+    def __str__(self) -> str:
+        return self.plain()
+
+
+@dataclass(frozen=True)
+class Code(Renderable):
+    """An identifier, series name or query: monospace, left to right, never interpreted."""
+
+    text: str
+
+    def html(self, rtl: bool) -> Markup:
+        return Markup('<code dir="ltr">%s</code>') % self.text
+
+    def markdown(self, rtl: bool) -> str:
+        text = " ".join(self.text.split())
+        longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+        fence = "`" * (longest + 1)
+        pad = " " if text.startswith("`") or text.endswith("`") else ""
+        span = f"{fence}{pad}{text}{pad}{fence}"
+        return LRI + span + PDI if rtl else span
+
+    def plain(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class CodeBlock(Renderable):
+    """A multi-line query or snippet, shown verbatim (a fence longer than any backtick run inside)."""
+
+    text: str
+    language: str = ""
+
+    def html(self, rtl: bool) -> Markup:
+        return Markup('<pre dir="ltr"><code>%s</code></pre>') % self.text
+
+    def markdown(self, rtl: bool) -> str:
+        longest = max((len(run) for run in re.findall(r"`+", self.text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return MarkdownText(f"{fence}{self.language}\n{self.text}\n{fence}")
+
+    def plain(self) -> str:
+        return self.text
+
+
+Piece = Union[Phrase, User, Value, Code]
+
+
+def join(pieces: list[Piece], separator: str = ", ") -> Phrase:
+    """Pieces side by side with a fixed separator (punctuation, the same in both languages)."""
+    slots = {f"p{i}": piece for i, piece in enumerate(pieces)}
+    pattern = separator.join(f"%(p{i})s" for i in range(len(pieces)))
+    return Phrase(pattern, slots)
+
+
+# Durations: written unit -> (seconds, singular msgid, plural msgid) ---------------
+
+_UNITS: tuple[tuple[str, float], ...] = (
+    ("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1), ("ms", 0.001),
+)
+
+
+def _whole(seconds: float, size: float) -> int | None:
+    """`seconds` as a whole number of units of `size`, or None (millisecond precision)."""
+    ms, unit_ms = round(seconds * 1000), round(size * 1000)
+    return ms // unit_ms if ms % unit_ms == 0 else None
+
+
+class Words:
+    """The wording of one language: catalogue look-ups and sentence builders."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.rtl = lang == "he"
+        self.locale = Locale.parse(lang)
+        self._t = i18n.translations(lang)
+
+    # catalogue ------------------------------------------------------------
+    def gettext(self, message: str) -> str:
+        return self._t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._t.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._t.pgettext(context, message)
+
+    def phrase(self, pattern: str, **fills: Piece) -> Phrase:
+        return Phrase(pattern, fills)
+
+    # numbers --------------------------------------------------------------
+    def number(self, value: float) -> Value:
+        return Value(format_decimal(value, locale=self.locale, decimal_quantization=False))
+
+    def percent(self, value: float) -> Value:
+        return Value(format_decimal(value, locale=self.locale, decimal_quantization=False) + "%")
+
+    def list_of(self, words: list[str]) -> str:
+        return format_list(words, locale=self.locale) if words else ""
+
+    # durations ------------------------------------------------------------
+    def duration(self, duration: Duration, business: bool = False) -> Phrase:
+        """`30 seconds`, `2 days`, `48 business hours`, `שעתיים`, `יומיים`.
+
+        Business time is the elapsed open time of a calendar's clock, so it is
+        written in business hours (or minutes): `2d` on a calendar is 48 hours of
+        opening time, not two working days.
+        """
+        if business:
+            for unit, size in (("h", 3600), ("m", 60), ("s", 1), ("ms", 0.001)):
+                count = _whole(duration.seconds, size)
+                if count is not None:
+                    return self._business_unit(unit, count)
+        written = "ms" if duration.text.endswith("ms") else duration.text[-1:]
+        candidates = [(u, s) for u, s in _UNITS if u == written] + list(_UNITS)
+        for unit, size in candidates:
+            count = _whole(duration.seconds, size)
+            if count is not None and count > 0:
+                return self._unit(unit, count)
+        return self._unit("ms", max(1, round(duration.seconds * 1000)))  # pragma: no cover
+
+    def _unit(self, unit: str, n: int) -> Phrase:
+        num = self.number(n)
+        if unit == "w":
+            text = self.ngettext("%(num)s week", "%(num)s weeks", n)
+        elif unit == "d":
+            text = self.ngettext("%(num)s day", "%(num)s days", n)
+        elif unit == "h":
+            text = self.ngettext("%(num)s hour", "%(num)s hours", n)
+        elif unit == "m":
+            text = self.ngettext("%(num)s minute", "%(num)s minutes", n)
+        elif unit == "s":
+            text = self.ngettext("%(num)s second", "%(num)s seconds", n)
+        else:
+            text = self.ngettext("%(num)s millisecond", "%(num)s milliseconds", n)
+        return self.phrase(text, num=num)
+
+    def _business_unit(self, unit: str, n: int) -> Phrase:
+        num = self.number(n)
+        if unit == "h":
+            text = self.ngettext("%(num)s business hour", "%(num)s business hours", n)
+        elif unit == "m":
+            text = self.ngettext("%(num)s business minute", "%(num)s business minutes", n)
+        elif unit == "s":
+            text = self.ngettext("%(num)s business second", "%(num)s business seconds", n)
+        else:
+            text = self.ngettext("%(num)s business millisecond", "%(num)s business milliseconds", n)
+        return self.phrase(text, num=num)
+
+    # names ----------------------------------------------------------------
+    def weekday(self, day: str) -> str:
+        names = {
+            "sun": self.pgettext("weekday", "Sunday"),
+            "mon": self.pgettext("weekday", "Monday"),
+            "tue": self.pgettext("weekday", "Tuesday"),
+            "wed": self.pgettext("weekday", "Wednesday"),
+            "thu": self.pgettext("weekday", "Thursday"),
+            "fri": self.pgettext("weekday", "Friday"),
+            "sat": self.pgettext("weekday", "Saturday"),
+        }
+        return names[day]
+
+    def channel(self, channel: str) -> str:
+        names = {
+            "phone": self.pgettext("channel", "Phone"),
+            "chat": self.pgettext("channel", "Chat"),
+            "email": self.pgettext("channel", "Email"),
+            "web": self.pgettext("channel", "Website"),
+            "app": self.pgettext("channel", "App"),
+            "sms": self.pgettext("channel", "SMS"),
+            "whatsapp": self.pgettext("channel", "WhatsApp"),
+            "store": self.pgettext("channel", "In a branch"),
+            "field": self.pgettext("channel", "On site"),
+            "mail": self.pgettext("channel", "Post"),
+            "social": self.pgettext("channel", "Social media"),
+        }
+        return names[channel]
+
+    def channel_by(self, channel: str) -> str:
+        """The channel after "update you …": `by SMS`, `by email`."""
+        names = {
+            "phone": self.pgettext("by channel", "by phone"),
+            "chat": self.pgettext("by channel", "in the chat"),
+            "email": self.pgettext("by channel", "by email"),
+            "web": self.pgettext("by channel", "on our website"),
+            "app": self.pgettext("by channel", "in the app"),
+            "sms": self.pgettext("by channel", "by SMS"),
+            "whatsapp": self.pgettext("by channel", "on WhatsApp"),
+            "store": self.pgettext("by channel", "in a branch"),
+            "field": self.pgettext("by channel", "on site"),
+            "mail": self.pgettext("by channel", "by post"),
+            "social": self.pgettext("by channel", "on social media"),
+        }
+        return names[channel]
+
+    def channels(self, channels: list[str]) -> str:
+        return self.list_of([self.channel(c) for c in channels])
+
+    def country(self, code: str) -> str:
+        return self.locale.territories.get(code.upper(), code.upper())
+
+    def date(self, day) -> Phrase:
+        return Phrase(format_date(day, "long", locale=self.locale).replace("%", "%%"))
+
+    # calendars ------------------------------------------------------------
+    def _day_runs(self, days: list[str]) -> list[list[str]]:
+        ordered = sorted(set(days), key=WEEKDAYS.index)
+        runs: list[list[str]] = []
+        for day in ordered:
+            if runs and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        return runs
+
+    def opening_hours(self, calendar: Calendar) -> Phrase:
+        """`Sunday–Thursday 08:00–18:00, Friday 08:00–13:00`."""
+        parts: list[Piece] = []
+        for hours in calendar.hours:
+            names = []
+            for run in self._day_runs(list(hours.days)):
+                if len(run) >= 3:
+                    names.append(f"{self.weekday(run[0])}–{self.weekday(run[-1])}")
+                else:
+                    names.extend(self.weekday(d) for d in run)
+            parts.append(self.phrase("%(days)s %(hours)s", days=Phrase(", ".join(names)),
+                                     hours=Value(f"{hours.start}–{hours.end}")))
+        return join(parts)
+
+    def calendar_rules(self, calendar: Calendar) -> Phrase:
+        """Opening hours, then the days the clock stands still: holidays, closed dates."""
+        parts: list[Piece] = [self.opening_hours(calendar)]
+        if calendar.holidays:
+            parts.append(self.phrase(self.gettext("not on public holidays (%(countries)s)"),
+                                     countries=Phrase(self.list_of([self.country(c) for c in calendar.holidays]))))
+        if calendar.closed:
+            dates = [self.date(d) for d in sorted(calendar.closed)]
+            parts.append(self.phrase(self.gettext("closed on %(dates)s"),
+                                     dates=join(dates)))
+        return join(parts)
+
+    # objectives -----------------------------------------------------------
+    def _scale(self, metric) -> dict[str, Piece]:
+        if isinstance(metric, ScoreMetric):
+            return {"low": self.number(metric.low), "high": self.number(metric.high)}
+        return {}
+
+    def promise_sentence(self, project: Project, metric, objective=None) -> Phrase:
+        """The objective as a sentence a customer understands, the metric's title as its subject."""
+        objective = objective or metric.promise
+        title = User(metric.title)
+        if isinstance(objective, WithinObjective):
+            business = isinstance(metric, TimeMetric) and metric.calendar is not None
+            sentence = self.phrase(
+                self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
+                title=title, duration=self.duration(objective.within, business),
+                percent=self.percent(objective.percent))
+            if business:
+                calendar = project.calendars[metric.calendar]
+                sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
+                                       sentence=sentence, rules=self.calendar_rules(calendar))
+            return sentence
+        if isinstance(objective, AverageObjective):
+            return self.phrase(
+                self.gettext("%(title)s: an average rating of at least %(value)s on a scale of %(low)s to %(high)s."),
+                title=title, value=self.number(objective.value), **self._scale(metric))
+        if isinstance(objective, ShareObjective):
+            return self.phrase(
+                self.gettext("%(title)s: at least %(percent)s of answers are %(value)s or higher "
+                             "on a scale of %(low)s to %(high)s."),
+                title=title, percent=self.percent(objective.percent), value=self.number(objective.value),
+                **self._scale(metric))
+        assert isinstance(objective, BoundObjective)
+        at_most = objective.form == "at_most"
+        if isinstance(metric, RatioMetric) or objective.percent:
+            value = self.percent(objective.value)
+            pattern = (self.gettext("%(title)s: in no more than %(value)s of cases.") if at_most
+                       else self.gettext("%(title)s: in at least %(value)s of cases."))
+            return self.phrase(pattern, title=title, value=value)
+        if isinstance(metric, NpsMetric):
+            pattern = (self.gettext("%(title)s: a net promoter score (NPS) of at most %(value)s.") if at_most
+                       else self.gettext("%(title)s: a net promoter score (NPS) of at least %(value)s."))
+            return self.phrase(pattern, title=title, value=self.number(objective.value))
+        if isinstance(metric, CountMetric):
+            pattern = (self.gettext("%(title)s: no more than %(value)s in any %(period)s.") if at_most
+                       else self.gettext("%(title)s: at least %(value)s in every %(period)s."))
+            return self.phrase(pattern, title=title, value=self.number(objective.value),
+                               period=self.duration(metric.per))
+        pattern = (self.gettext("%(title)s: at most %(value)s.") if at_most
+                   else self.gettext("%(title)s: at least %(value)s."))
+        return self.phrase(pattern, title=title, value=self.number(objective.value))
+
+    def objective_short(self, metric, objective) -> Phrase:
+        """The objective alone, for the policy's tables: `80% within 30 seconds`."""
+        if isinstance(objective, WithinObjective):
+            business = isinstance(metric, TimeMetric) and metric.calendar is not None
+            return self.phrase(self.gettext("%(percent)s within %(duration)s"),
+                               percent=self.percent(objective.percent),
+                               duration=self.duration(objective.within, business))
+        if isinstance(objective, AverageObjective):
+            return self.phrase(self.gettext("average at least %(value)s (scale %(low)s–%(high)s)"),
+                               value=self.number(objective.value), **self._scale(metric))
+        if isinstance(objective, ShareObjective):
+            return self.phrase(self.gettext("%(percent)s of answers at least %(value)s (scale %(low)s–%(high)s)"),
+                               percent=self.percent(objective.percent), value=self.number(objective.value),
+                               **self._scale(metric))
+        at_most = objective.form == "at_most"
+        value = self.percent(objective.value) if (objective.percent or isinstance(metric, RatioMetric)) \
+            else self.number(objective.value)
+        if isinstance(metric, CountMetric):
+            pattern = (self.gettext("at most %(value)s per %(period)s") if at_most
+                       else self.gettext("at least %(value)s per %(period)s"))
+            return self.phrase(pattern, value=value, period=self.duration(metric.per))
+        pattern = self.gettext("at most %(value)s") if at_most else self.gettext("at least %(value)s")
+        return self.phrase(pattern, value=value)
+
+    def error_budget(self, metric, window: Duration) -> Phrase:
+        """What the internal target allows to go wrong over the window, in words."""
+        objective = metric.target
+        over = self.duration(window)
+        if isinstance(objective, WithinObjective):
+            business = isinstance(metric, TimeMetric) and metric.calendar is not None
+            return self.phrase(self.gettext("%(share)s of cases may take longer than %(duration)s over %(window)s."),
+                               share=self.percent(_rest(objective.percent)),
+                               duration=self.duration(objective.within, business), window=over)
+        if isinstance(objective, ShareObjective):
+            return self.phrase(self.gettext("%(share)s of answers may be below %(value)s over %(window)s."),
+                               share=self.percent(_rest(objective.percent)),
+                               value=self.number(objective.value), window=over)
+        if isinstance(metric, RatioMetric):
+            if objective.form == "at_most":
+                return self.phrase(
+                    self.gettext("%(share)s of %(whole)s cases may be %(part)s over %(window)s."),
+                    share=self.percent(objective.value), whole=Code(metric.denominator),
+                    part=Code(metric.numerator), window=over)
+            return self.phrase(
+                self.gettext("%(share)s of %(whole)s cases may fail to be %(part)s over %(window)s."),
+                share=self.percent(_rest(objective.value)), whole=Code(metric.denominator),
+                part=Code(metric.numerator), window=over)
+        if isinstance(metric, CountMetric):
+            return self.phrase(self.gettext("No error budget: the count per %(period)s is compared with the limit."),
+                               period=self.duration(metric.per))
+        if isinstance(metric, NpsMetric):
+            return self.phrase(self.gettext("No error budget: the score over %(window)s is compared with the objective."),
+                               window=over)
+        return self.phrase(self.gettext("No error budget: the average over %(window)s is compared with the objective."),
+                           window=over)
+
+    def measured(self, project: Project, metric) -> Phrase:
+        """What a metric reads, with the events a time metric is measured between."""
+        if isinstance(metric, TimeMetric):
+            return self.phrase(self.gettext("time from %(start)s to %(end)s"),
+                               start=Code(str(metric.start)), end=Code(str(metric.end)))
+        if isinstance(metric, RatioMetric):
+            return self.phrase(self.gettext("share of %(part)s among %(whole)s"),
+                               part=Code(metric.numerator), whole=Code(metric.denominator))
+        if isinstance(metric, ScoreMetric):
+            return self.phrase(self.gettext("survey answers on a scale of %(low)s to %(high)s"), **self._scale(metric))
+        if isinstance(metric, NpsMetric):
+            return self.phrase(self.gettext("net promoter score from answers 0 to 10"))
+        return self.phrase(self.gettext("number of %(event)s per %(period)s"),
+                           event=Code(metric.event), period=self.duration(metric.per))
+
+    def clock(self, project: Project, metric) -> Phrase:
+        if not (isinstance(metric, TimeMetric) and metric.calendar):
+            return self.phrase(self.gettext("wall clock (every hour counts)"))
+        calendar = project.calendars[metric.calendar]
+        return self.phrase(self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"),
+                           calendar=User(calendar.title), zone=Value(calendar.timezone),
+                           rules=self.calendar_rules(calendar))
+
+    def window(self, duration: Duration) -> Phrase:
+        return self.phrase(self.gettext("the last %(duration)s, rolling"), duration=self.duration(duration))
+
+    # updates and escalation ---------------------------------------------------
+    def _event(self, touchpoint: Touchpoint, event: Event) -> Phrase:
+        step = User(touchpoint.step(event.step).title)
+        if event.moment == "end":
+            return self.phrase(self.gettext("until this step is completed: %(step)s"), step=step)
+        if event.moment == "start":
+            return self.phrase(self.gettext("until this step begins: %(step)s"), step=step)
+        return self.phrase(self.gettext("until %(moment)s in this step: %(step)s"),
+                           moment=Code(event.moment), step=step)
+
+    def updates(self, touchpoint: Touchpoint, updates: Updates) -> Phrase:
+        fills = {"every": self.duration(updates.every), "channel": Phrase(self.channel_by(updates.via))}
+        if updates.until is None:
+            return self.phrase(self.gettext("While your case is open, we update you %(channel)s at least "
+                                            "every %(every)s."), **fills)
+        return self.phrase(self.gettext("While your case is open, we update you %(channel)s at least "
+                                        "every %(every)s, %(until)s."),
+                           until=self._event(touchpoint, updates.until), **fills)
+
+
+def _rest(percent: float) -> float:
+    """100 − percent without binary noise (100 − 99.9 is 0.1, not 0.09999…)."""
+    return round(100 - percent, 9)
