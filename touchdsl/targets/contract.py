@@ -181,7 +181,8 @@ def _rate(series: str, labels: dict[str, str], extra: str = "") -> str:
     return f"sum(rate({series}{matchers}[{WINDOW}]))"
 
 
-def _answer_values(metric) -> tuple[int, ...]:
+def answer_values(metric) -> tuple[int, ...]:
+    """The whole numbers a survey answer can take: 0..10 for NPS, else the scale."""
     if isinstance(metric, NpsMetric):
         return tuple(range(0, 11))
     return tuple(range(math.ceil(metric.low), math.floor(metric.high) + 1))
@@ -237,7 +238,7 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricC
             good = share
         queries = {"good": good, "total": total}
     elif isinstance(metric, (ScoreMetric, NpsMetric)):
-        values = _answer_values(metric)
+        values = answer_values(metric)
         scale = "0..10" if isinstance(metric, NpsMetric) else f"{number(metric.low)}..{number(metric.high)}"
         for v in values:
             series.append(Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)},

@@ -37,7 +37,15 @@ from ..model import (
     WithinObjective,
 )
 from . import BuildOptions, naming
-from .contract import CLOCK_API, MetricContract, label_matchers, metric_contract, number, render_query
+from .contract import (
+    CLOCK_API,
+    MetricContract,
+    answer_values,
+    label_matchers,
+    metric_contract,
+    number,
+    render_query,
+)
 
 # Windows the indicator is recorded over, besides the metric's own (and a count's period).
 RECORDED_WINDOWS = naming.ALERT_WINDOWS
@@ -184,8 +192,8 @@ def metric_rules(project: Project, touchpoint: Touchpoint, metric, options: Buil
             for w in rules.windows:
                 rules.recordings.append((indicator(w), f"{q['total'][w]} * {per}"))
         rules.recordings.extend([
-            (naming.OBJECTIVE_VALUE, f"vector({_num(_value(metric.target))})"),
-            (naming.PROMISE_VALUE, f"vector({_num(_value(metric.promise))})"),
+            (naming.OBJECTIVE_VALUE, f"vector({_num(metric.target.value)})"),
+            (naming.PROMISE_VALUE, f"vector({_num(metric.promise.value)})"),
         ])
         rules.alerts.extend(_value_alerts(metric, kind, indicator, labels, sel, texts))
     return rules
@@ -214,10 +222,6 @@ def _share(objective) -> float:
         return objective.percent
     assert isinstance(objective, BoundObjective)
     return 100 - objective.value if objective.form == "at_most" else objective.value
-
-
-def _value(objective) -> float:
-    return objective.value
 
 
 def _can_fail(metric) -> bool:
@@ -249,39 +253,38 @@ def _burn_alert(name, severity, conds, labels, sel, texts) -> Alert:
 
 
 def _value_alerts(metric, kind, indicator, labels, sel, texts) -> list[Alert]:
-    own = naming.window(metric.window)
-    limit = _value(metric.target)
+    """The breach alert (page) over the metric's window, or a count's period, and
+    the risk alert (ticket) over a shorter recent window."""
+    limit = metric.target.value
     if kind == "count":
-        period = naming.window(metric.per)
+        breach_window = naming.window(metric.per)
+        risky = risk_window(breach_window)
         breach_name, risk_name = naming.ALERT_COUNT_BREACH, naming.ALERT_COUNT_RISK
         op, breach, met = ">", limit * 1.5 + 1, limit / 2
-        longest = period
-        what_breach = f"more {metric.event} in the last {period} than the target allows"
-        what_risk = f"{metric.event} are coming in faster than the target allows per {period}"
-        breach_window = period
+        what_breach = f"more {metric.event} in the last {breach_window} than the target allows"
+        what_risk = f"at the pace of the last {risky}, {metric.event} would exceed the target per {breach_window}"
     else:
+        breach_window = naming.window(metric.window)
+        risky = risk_window(breach_window)
+        op = "<"
         if kind == "average":
-            values = [v for v in range(int(metric.low), int(metric.high) + 1) if v < limit]
+            values = [v for v in answer_values(metric) if v < limit]
             if not values:
                 return []  # every answer meets `average at least LO`: nothing can breach it
             breach_name, risk_name = naming.ALERT_SCORE_BREACH, naming.ALERT_SCORE_RISK
-            breach, met = float(values[-1]), float(int(metric.high))
-            what_breach = f"the average answer over {own} is below the target"
-            what_risk = "the average answer over the last day is below the target"
+            breach, met = float(values[-1]), float(answer_values(metric)[-1])
+            what = "the average answer"
         else:
             if limit <= -100:
                 return []  # NPS at least -100 cannot be missed
             breach_name, risk_name = naming.ALERT_NPS_BREACH, naming.ALERT_NPS_RISK
             breach, met = max(-100.0, limit - 10), min(100.0, limit + 10)
-            what_breach = f"the NPS over {own} is below the target"
-            what_risk = "the NPS over the last day is below the target"
-        op = "<"
-        longest = own
-        breach_window = own
+            what = "the NPS"
+        what_breach = f"{what} over {breach_window} is below the target"
+        what_risk = f"{what} over the last {risky} is below the target"
     alerts = [Alert(breach_name, burnrate.PAGE, f"{indicator(breach_window)}{sel} {op} {_num(limit)}",
                     {**labels, "severity": burnrate.PAGE}, texts.for_alert(what_breach),
                     (indicator(breach_window),), breach, met)]
-    risky = risk_window(longest)
     if risky:
         alerts.append(Alert(risk_name, burnrate.TICKET, f"{indicator(risky)}{sel} {op} {_num(limit)}",
                             {**labels, "severity": burnrate.TICKET}, texts.for_alert(what_risk),
