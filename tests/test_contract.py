@@ -65,6 +65,8 @@ def test_bucket_boundaries_for_the_answer_metric():
     (1209600, "1.2096e+06", ("1.2096e+06",)),
     (1000000, "1e+06", ("1e+06",)),
     (0.00001, "1e-05", ("1e-05",)),
+    (999999.9, "999999.9", ("999999.9",)),
+    (9999999.5, "9.9999995e+06", ("9.9999995e+06",)),
 ])
 def test_le_is_read_however_clients_spell_it(seconds, go, spellings):
     assert go_float(seconds) == go

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from ..model import (
@@ -120,17 +121,17 @@ def le_spellings(seconds: float) -> tuple[str, ...]:
 
 
 def go_float(value: float) -> str:
-    """strconv.FormatFloat(value, 'g', -1, 64): the shortest digits, in exponent
-    form when the decimal exponent is below -4 or at least 6."""
-    mantissa, exponent = f"{float(value):e}".split("e")
-    exp = int(exponent)
+    """strconv.FormatFloat(value, 'g', -1, 64): the shortest round-trip digits (as
+    Python's repr finds them), in exponent form when the decimal exponent is below
+    -4 or at least 6."""
+    shortest = Decimal(repr(abs(float(value))))
+    exp = shortest.adjusted()
     if -4 <= exp < 6:
         return number(value)
-    digits = repr(abs(float(value)))  # shortest round-trip digits, as Go's
-    digits = digits.split("e")[0].replace(".", "").lstrip("0").rstrip("0") or "0"
+    digits = "".join(map(str, shortest.as_tuple().digits)).rstrip("0") or "0"
     sign = "-" if value < 0 else ""
-    mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    return f"{sign}{mant}e{'+' if exp >= 0 else '-'}{abs(exp):02d}"
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e{'+' if exp >= 0 else '-'}{abs(exp):02d}"
 
 
 def label_matchers(labels: dict[str, str]) -> str:
