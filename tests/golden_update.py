@@ -21,6 +21,8 @@ PRODUCERS: dict[str, str] = {
     "diff": "tests.test_diff_golden:diff_reports",
     "prometheus": "tests.test_prometheus_golden:prometheus_target",
     "tests": "tests.test_prometheus_golden:promtool_tests_target",
+    "charter": "tests.test_charter_golden:charter_target",
+    "policy": "tests.test_charter_golden:policy_target",
 }
 
 

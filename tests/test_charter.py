@@ -1,0 +1,301 @@
+"""The customer charter: every promise in plain words, never an internal target,
+Hebrew right to left with isolated mixed content, user text escaped everywhere."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import touchdsl
+from touchdsl.model import Duration, TimeMetric
+from touchdsl.targets import BuildOptions
+from touchdsl.targets.charter import render
+from touchdsl.wording import FSI, LRI, PDI, Words
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = ("telecom", "banking", "health")
+
+
+def load(name: str):
+    if name == "hostile":
+        return touchdsl.load([str(REPO / "tests" / "fixtures" / "hostile")])
+    return touchdsl.load([str(REPO / "examples" / name)])
+
+
+class Page(HTMLParser):
+    """The parsed page: elements with their attributes, and the text a reader sees."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.chunks: list[str] = []
+        self._hidden = 0
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        if tag in ("style", "title"):
+            self._hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "title"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.chunks).split())
+
+    def tags(self, name: str) -> list[dict]:
+        return [attrs for tag, attrs in self.elements if tag == name]
+
+
+def charter(project, lang: str, **options) -> tuple[Page, str, str]:
+    files = render(project, BuildOptions(lang=lang, **options))
+    assert sorted(files) == ["charter/charter.md", "charter/index.html"]
+    html = files["charter/index.html"].decode("utf-8")
+    return Page(html), html, files["charter/charter.md"].decode("utf-8")
+
+
+def plain(text: str) -> str:
+    """Markdown text with isolates and backslash escapes removed, whitespace collapsed."""
+    text = re.sub(r"\\(.)", r"\1", text)
+    text = "".join(ch for ch in text if ch not in (FSI, LRI, PDI))
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_every_promise_is_published_and_no_target_is(name, lang):
+    project = load(name)
+    page, _, md = charter(project, lang)
+    words = Words(lang)
+    text, md_text = page.text, plain(md)
+    for tp in project.touchpoints.values():
+        for metric in tp.metrics:
+            promise = words.promise_sentence(project, metric).plain()
+            assert promise in text, promise
+            assert promise in md_text, promise
+            if metric.target != metric.promise:
+                target = words.promise_sentence(project, metric, metric.target).plain()
+                assert target not in text and target not in md_text, target
+                # Not even its objective in short form.
+                short = words.objective_short(metric, metric.target).plain()
+                assert short not in text and short not in md_text, short
+
+
+def test_internal_thresholds_receivers_managers_and_notes_stay_out():
+    project = load("telecom")
+    page, html, md = charter(project, "en")
+    for doc in (page.text, plain(md)):
+        # Thresholds only the internal targets use.
+        for internal in ("20 seconds", "36 business hours", "24 business hours", "3%", "10 in any"):
+            assert internal not in doc, internal
+        for owner in project.owners.values():
+            assert owner.manager.name not in doc and owner.manager.email not in doc
+            for receiver in owner.notify + owner.page:
+                assert receiver.target not in doc
+        for tp in project.touchpoints.values():
+            if tp.note:
+                assert " ".join(tp.note.split()[:6]) not in doc
+
+
+def test_english_sentences_read_as_the_issue_asks():
+    page, _, md = charter(load("telecom"), "en")
+    text = page.text
+    assert "Customer speaks with a representative within 30 seconds in 80% of cases." in text
+    assert ("Technician arrives within 48 business hours in 95% of cases. Business hours: "
+            "Sunday–Thursday 08:00–18:00, Friday 08:00–13:00, not on public holidays (Israel).") in text
+    assert "Calls abandoned before an answer: in no more than 5% of cases." in text
+    assert "Satisfaction after the visit: an average rating of at least 4.3 on a scale of 1 to 5." in text
+    assert ("While your case is open, we update you by SMS at least every 4 hours, until this step is "
+            "completed: Follow-up call confirms the fault is fixed.") in text
+    assert "Complaints about mail to an old address: no more than 20 in any 7 days." in text
+    assert "Accountable for this service: Field Operations." in text
+    assert "the manager of Field Operations takes charge" in text
+    assert "30s" not in text and "48h" not in text
+
+
+def test_banking_nps_share_and_wall_clock_sentences():
+    text = charter(load("banking"), "en")[0].text
+    assert "Transfer executed within 2 hours in 99% of cases." in text
+    assert "Effort the customer reports: at least 80% of answers are 5 or higher on a scale of 1 to 7." in text
+    assert "Would recommend the bank: a net promoter score (NPS) of at least 30." in text
+    assert "at least every 30 minutes" in text
+    assert "If one of these promises is at risk, the manager of Payments Operations takes charge." in text
+
+
+def test_structure_journeys_stages_touchpoints_and_promises():
+    project = load("health")
+    page, _, _ = charter(project, "he")
+    sections = [a["id"] for a in page.tags("section")]
+    assert sections == [f"journey-{j}" for j in project.journeys]
+    articles = [a["id"] for a in page.tags("article")]
+    assert articles == [f"touchpoint-{t}" for t in ("appointment", "lab_results", "complaint")]
+    assert len(page.tags("h1")) == 1
+    assert len(page.tags("h3")) == 3  # booking, tests, complaint stages
+    assert len(page.tags("li")) == sum(len(t.metrics) for t in project.touchpoints.values())
+    # Self-contained: no scripts, no external resources.
+    assert not page.tags("script") and not page.tags("link") and not page.tags("img")
+
+
+@pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("he", "rtl")])
+def test_language_and_direction(lang, direction):
+    page, html, _ = charter(load("telecom"), lang)
+    root = page.tags("html")[0]
+    assert root == {"lang": lang, "dir": direction}
+    assert "@page" in html and "A4" in html
+
+
+def test_language_comes_from_defaults_unless_overridden():
+    project = load("telecom")
+    assert project.defaults.charter.language == "en"
+    hebrew = project.model_copy(update={"defaults": project.defaults.model_copy(
+        update={"charter": project.defaults.charter.model_copy(update={"language": "he"})})})
+    files = render(hebrew, BuildOptions())
+    assert '<html lang="he" dir="rtl">' in files["charter/index.html"].decode()
+    files = render(hebrew, BuildOptions(lang="en"))
+    assert '<html lang="en" dir="ltr">' in files["charter/index.html"].decode()
+
+
+def test_hebrew_text_isolates_numbers_and_english_names():
+    page, html, md = charter(load("health"), "he")
+    assert "מענה נציג תוך 60 שניות ב-80% מהמקרים." in page.text
+    assert "ראשון–חמישי 07:30–19:00, שישי 08:00–12:00, לא בחגים רשמיים (ישראל)" in page.text
+    # In HTML numbers and clock times are left-to-right isolates inside the Hebrew sentence.
+    assert '<bdi dir="ltr">80%</bdi>' in html
+    assert '<bdi dir="ltr">07:30–19:00</bdi>' in html
+    # In Markdown the same with Unicode isolates; user text mixing English gets a first-strong isolate.
+    assert f"ב-{LRI}80%{PDI}" in md
+    assert f"{LRI}07:30–19:00{PDI}" in md
+    assert "אפליקציה, SMS ובסניף" in md  # channel names from the catalogue, Babel's list pattern
+
+
+def test_english_document_isolates_hebrew_user_text_in_markdown():
+    _, _, md = charter(load("hostile"), "en")
+    assert f"{FSI}Fix \\<script\\>alert(1)\\</script\\> \\\\ א{PDI}" in md
+    # English-only user text carries no invisible characters.
+    assert "- Dropped \\{\\{ 7\\*7 \\}\\}: in no more than 5% of cases." in md
+
+
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_user_text_is_escaped_and_never_evaluated(lang):
+    page, html, md = charter(load("hostile"), lang)
+    assert not page.tags("script") and not page.tags("b") and not page.tags("i")
+    assert "{{ 7*7 }}" in page.text and "49" not in page.text
+    assert "<script>alert('x')</script>" in page.text  # shown as text
+    assert not re.search(r"(?<!\\)<", md), "an unescaped < in the Markdown"
+    assert "\\{\\{ 7\\*7 \\}\\}" in md and "49" not in md
+    # A title that looks like Markdown structure stays inside its heading line.
+    assert any(line.startswith("#### ") and "Lonely - record: injected expr: vector(1)" in line
+               for line in md.splitlines())
+    assert not any(line.startswith("- record") or line.startswith("expr:") for line in md.splitlines())
+
+
+def test_charter_title_and_intro_from_defaults_are_user_text():
+    project = load("banking")
+    titled = project.model_copy(update={"defaults": project.defaults.model_copy(update={"charter":
+        project.defaults.charter.model_copy(update={"title": "Bank {{ 7*7 }} <b>", "intro": "*We* promise"})})})
+    page, html, md = charter(titled, "en")
+    assert page.tags("h1") and "Bank {{ 7*7 }} <b>" in page.text and not page.tags("b")
+    assert "<title>Bank {{ 7*7 }} &lt;b&gt;</title>" in html
+    assert md.startswith("# Bank \\{\\{ 7\\*7 \\}\\} \\<b\\>\n\n\\*We\\* promise\n")
+
+
+def test_output_is_deterministic_and_stamped_only_on_request():
+    project = load("health")
+    first = render(project, BuildOptions(lang="he"))
+    assert first == render(load("health"), BuildOptions(lang="he"))
+    stamped = render(project, BuildOptions(lang="he", stamp="2026-11-23"))
+    assert b"2026-11-23" in stamped["charter/index.html"] and b"2026-11-23" in stamped["charter/charter.md"]
+    assert b"2026-11-23" not in first["charter/index.html"]
+
+
+# Wording ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang,text,business,expected", [
+    ("en", "30s", False, "30 seconds"),
+    ("en", "1s", False, "1 second"),
+    ("en", "2d", False, "2 days"),
+    ("en", "48h", True, "48 business hours"),
+    ("en", "2d", True, "48 business hours"),
+    ("en", "1.5h", False, "90 minutes"),
+    ("en", "250ms", False, "250 milliseconds"),
+    ("en", "1w", False, "1 week"),
+    ("he", "1h", False, "שעה"),
+    ("he", "2h", False, "שעתיים"),
+    ("he", "5h", False, "5 שעות"),
+    ("he", "2d", False, "יומיים"),
+    ("he", "3d", False, "3 ימים"),
+    ("he", "2w", False, "שבועיים"),
+    ("he", "2m", False, "שתי דקות"),
+    ("he", "30s", False, "30 שניות"),
+    ("he", "48h", True, "48 שעות עבודה"),
+    ("he", "1h", True, "שעת עבודה"),
+    ("he", "1.5h", True, "90 דקות עבודה"),
+])
+def test_durations_in_words(lang, text, business, expected):
+    assert Words(lang).duration(Duration.parse(text), business).plain() == expected
+
+
+def test_calendar_in_words_with_closed_dates():
+    project = load("health")
+    assert Words("en").calendar_rules(project.calendars["clinic_hours"]).plain() == (
+        "Sunday–Thursday 07:30–19:00, Friday 08:00–12:00, not on public holidays (Israel), "
+        "closed on December 31, 2026")
+
+
+def test_weekdays_out_of_order_group_into_ranges():
+    from touchdsl.model import Calendar, Hours, Location
+
+    calendar = Calendar(id="c", title="C", timezone="UTC", location=Location(file="f", line=1, column=1),
+                        hours=[Hours(days=["wed", "mon", "tue", "fri"], start="09:00", end="17:00")])
+    assert Words("en").opening_hours(calendar).plain() == "Monday–Wednesday, Friday 09:00–17:00"
+
+
+def test_time_metric_kinds_and_forms_are_all_worded():
+    project = load("hostile")
+    words = Words("he")
+    for tp in project.touchpoints.values():
+        for metric in tp.metrics:
+            for objective in (metric.promise, metric.target):
+                sentence = words.promise_sentence(project, metric, objective).plain()
+                assert metric.title.split()[0] in sentence
+                assert "%(" not in sentence
+            assert "%(" not in words.error_budget(metric, metric.window).plain()
+            if isinstance(metric, TimeMetric):
+                assert "→" not in words.measured(project, metric).plain()
+
+
+# Catalogues ------------------------------------------------------------------
+
+
+def test_catalogues_hold_every_message_and_hebrew_translates_all():
+    from touchdsl import i18n
+
+    wanted = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in i18n.extract() if m.id}
+    assert len(wanted) > 100
+    for lang in i18n.LANGUAGES:
+        have = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in i18n.catalog(lang) if m.id}
+        assert wanted <= have, f"{lang}: run `python -m touchdsl.i18n` and translate {sorted(wanted - have)[:5]}"
+    for message in i18n.catalog("he"):
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert all(strings), f"untranslated Hebrew message {message.id!r}"
+
+
+def test_hebrew_has_singular_dual_and_plural_forms():
+    from touchdsl import i18n
+
+    assert i18n.catalog("he").num_plurals == 3
+    t = i18n.translations("he")
+    forms = [t.ngettext("%(num)s day", "%(num)s days", n) for n in (1, 2, 3, 11)]
+    assert forms == ["יום", "יומיים", "%(num)s ימים", "%(num)s ימים"]
