@@ -29,7 +29,6 @@ from ..model import (
     ShareObjective,
     TimeMetric,
     Touchpoint,
-    WithinObjective,
 )
 
 WINDOW = "{{window}}"

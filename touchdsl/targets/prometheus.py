@@ -32,7 +32,6 @@ from ..model import (
     RatioMetric,
     ScoreMetric,
     ShareObjective,
-    TimeMetric,
     Touchpoint,
     WithinObjective,
 )
