@@ -237,3 +237,22 @@ def test_objectives_that_cannot_be_missed_have_no_alerts(projects):
     # No budget at all: any failed case burns it.
     perfect = next(r for r in rules if r.get("alert") == naming.ALERT_FAST_BURN and r["labels"]["metric"] == "perfect")
     assert "} > 0\n" in perfect["expr"]
+
+
+def test_touchdsl_build_output_proves_itself(tmp_path):
+    """The command users run: `touchdsl build -t prometheus -t tests`, then promtool
+    in the build directory, as a CI job of theirs would."""
+    from click.testing import CliRunner
+
+    from touchdsl.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", str(PROJECTS["health"]), "-o", str(tmp_path / "out"),
+                                       "-t", "prometheus", "-t", "tests"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    assert sorted(p.name for p in (out / "prometheus").iterdir()) == [
+        "CONTRACT.md", "feedback.rules.yml", "routine_care.rules.yml"]
+    check = promtool("check", "rules", *sorted(str(p) for p in (out / "prometheus").glob("*.rules.yml")), cwd=out)
+    assert check.returncode == 0, check.stdout + check.stderr
+    proof = promtool("test", "rules", "tests/feedback.test.yml", cwd=out)
+    assert proof.returncode == 0, proof.stdout + proof.stderr
