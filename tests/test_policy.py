@@ -1,0 +1,162 @@
+"""The SLA policy: one document per owner with promises *and* targets, steps and
+who performs them, error budgets, contract, escalation; an index linking all."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import touchdsl
+from touchdsl.targets import BuildOptions
+from touchdsl.targets.contract import metric_contract
+from touchdsl.targets.policy import render
+from tests.test_charter import Page
+from tests.test_charter import plain as _plain
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def load(name: str):
+    if name == "hostile":
+        return touchdsl.load([str(REPO / "tests" / "fixtures" / "hostile")])
+    return touchdsl.load([str(REPO / "examples" / name)])
+
+
+def plain(md: str) -> str:
+    """Markdown as read: isolates, escapes and code-span backticks removed."""
+    return _plain(md).replace("`", "")
+
+
+def policy(name: str, lang: str = "en", **options) -> dict[str, str]:
+    return {k: v.decode("utf-8") for k, v in render(load(name), BuildOptions(lang=lang, **options)).items()}
+
+
+@pytest.mark.parametrize("name", ["telecom", "banking", "health", "hostile"])
+def test_a_document_per_owner_and_an_index_linking_them(name):
+    project = load(name)
+    files = policy(name)
+    expected = {"policy/index.html"} | {f"policy/{o}.{ext}" for o in project.owners for ext in ("html", "md")}
+    assert set(files) == expected
+    index = Page(files["policy/index.html"])
+    links = [a["href"] for a in index.tags("a")]
+    for owner in project.owners:
+        assert f"{owner}.html" in links and f"{owner}.md" in links
+
+
+def test_owner_document_holds_promise_target_window_clock_budget():
+    files = policy("telecom")
+    text = Page(files["policy/field_ops.html"]).text
+    md = plain(files["policy/field_ops.md"])
+    for doc in (text, md):
+        assert "Promise (published)" in doc and "Target (internal)" in doc
+        assert "80% within 30 seconds" in doc and "90% within 20 seconds" in doc
+        assert "95% within 48 business hours" in doc and "98% within 36 business hours" in doc
+        assert "10% of cases may take longer than 20 seconds over 28 days." in doc
+        assert "2% of cases may take longer than 36 business hours over 28 days." in doc
+        assert "3% of offered cases may be abandoned over 28 days." in doc
+        assert "the last 28 days, rolling" in doc
+        assert ("business clock of Israel office hours (Asia/Jerusalem): Sunday–Thursday 08:00–18:00, "
+                "Friday 08:00–13:00, not on public holidays (Israel)") in doc
+        assert "wall clock" in doc
+        assert "report.start → visit.start" in doc
+        assert "(the promise; no stricter target written)" in doc  # csat has no target
+        assert "own the customer's satisfaction with the repair" in doc  # the note
+    billing = plain(policy("telecom")["policy/billing.md"])
+    assert "80% of resolved_first_contact cases" not in billing
+    assert "20% of contacts cases may fail to be resolved_first_contact over 28 days." in billing
+    assert "No error budget: the count per 7 days is compared with the limit." in billing
+
+
+def test_steps_table_shows_who_performs_each_step_and_the_accountable_owner():
+    files = policy("telecom")
+    page = Page(files["policy/field_ops.html"])
+    rows = [r for r in re.findall(r"<tr id=\"step-(\w+)\">(.*?)</tr>", files["policy/field_ops.html"])]
+    assert [r[0] for r in rows] == ["report", "confirm", "visit", "verify"]
+    performers = [Page(r[1]).text.split("Customer Service Center") for r in rows]
+    assert len(performers[0]) == 2 and len(performers[2]) == 1  # visit is field ops' own step
+    assert "Field Operations — for the whole touchpoint, including steps other units perform" in page.text
+    md = files["policy/field_ops.md"]
+    assert "| 3 | Technician visits the customer's home | Field Operations | — |" in md
+    assert "| 1 | Customer reports the fault and books a technician | Customer Service Center | Phone |" in md
+
+
+def test_steps_for_other_owners_are_listed_per_unit():
+    files = policy("telecom")
+    md = files["policy/service_center.md"]
+    section = md.split("## Steps we perform for other owners", 1)[1]
+    assert "### Technical fault repaired" in section and "### Change of address" in section
+    assert "| 4 | Follow-up call confirms the fault is fixed | Customer Service Center | Phone |" in section
+    assert "Technician visits" not in section  # field ops' step, not ours
+    assert "Accountable: Field Operations (field\\_ops.md)" in section
+    html = Page(files["policy/service_center.html"])
+    assert any(a.get("href") == "field_ops.html#touchpoint-technical_fault" for a in html.tags("a"))
+    # The accountable owner's own document lists its touchpoint, not "for others".
+    assert "None." in files["policy/field_ops.md"].split("## Steps we perform for other owners", 1)[1]
+
+
+def test_escalation_path_receivers_then_manager_by_name_and_email():
+    md = plain(policy("telecom")["policy/field_ops.md"])
+    assert ("1. Risk and breach alerts go to Field Operations: notify: email field-ops@example.com; "
+            "page (urgent): pagerduty field-ops-primary.") in md
+    assert "2. On breach (fast burn): the manager of Field Operations, Dana Levi, dana.levi@example.com." in md
+    health = plain(policy("health")["policy/patient_relations.md"])
+    assert "On risk (slow burn) and breach: תפעול מרפאות, through notify: email clinics-ops@example.org" in health
+
+
+def test_update_cadence_tags_and_notes():
+    md = plain(policy("banking")["policy/payments.md"])
+    assert "Update cadence:** While your case is open, we update you by SMS at least every 30 minutes" in md
+    assert "Tags:** regulated, money" in md
+    assert "Calls about transfers are recorded." in md
+
+
+def test_instrumentation_contract_is_the_monitoring_one():
+    project = load("telecom")
+    md = policy("telecom")["policy/field_ops.md"]
+    tp = project.touchpoints["technical_fault"]
+    for metric in tp.metrics:
+        contract = metric_contract(project, tp, metric)
+        for query in contract.queries.values():
+            assert f"```promql\n{query}\n```" in md
+        for series in contract.series:
+            assert f"`{series.name}`" in md
+    hostile = policy("hostile")["policy/ops.md"]
+    assert "own queries (source prometheus)" in hostile
+
+
+@pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("he", "rtl")])
+def test_html_language_direction_and_escaping(lang, direction):
+    files = policy("hostile", lang)
+    for name, content in files.items():
+        if not name.endswith(".html"):
+            continue
+        page = Page(content)
+        assert page.tags("html")[0] == {"lang": lang, "dir": direction}
+        assert not page.tags("script") and not page.tags("b") and not page.tags("i")
+        assert "49" not in page.text
+    ops = Page(files["policy/ops.html"]).text
+    assert "{{ 7*7 }}" in ops and "<script>alert(1)</script>" in ops
+    for name, content in files.items():
+        if name.endswith(".md"):
+            outside_code = re.sub(r"```.*?```|`[^`\n]*`", "", content, flags=re.S)
+            assert not re.search(r"(?<!\\)<", outside_code), name
+            assert not any(line.startswith(("- alert", "expr:", "- record")) for line in content.splitlines())
+
+
+def test_hebrew_policy_keeps_code_left_to_right():
+    files = policy("health", "he")
+    html = files["policy/appointments.html"]
+    assert '<code dir="ltr">call.start</code> → <code dir="ltr">call.answered</code>' in html
+    assert '<pre dir="ltr"><code>' in html
+    assert "מדיניות רמת השירות (SLA)" in Page(html).text
+    assert "הזמן מ-" in Page(html).text
+
+
+def test_deterministic_and_stamped_only_on_request():
+    assert render(load("health"), BuildOptions(lang="he")) == render(load("health"), BuildOptions(lang="he"))
+    plain_files = policy("telecom")
+    stamped = policy("telecom", stamp="build 42")
+    assert all("build 42" in v for v in stamped.values())
+    assert not any("build 42" in v for v in plain_files.values())
