@@ -157,7 +157,8 @@ def _le(seconds: float) -> str:
 def _metric(project: Project, words: Words, tp: Touchpoint, metric) -> PolicyMetric:
     events = None
     if isinstance(metric, TimeMetric):
-        events = words.phrase("%(start)s → %(end)s", start=Code(str(metric.start)), end=Code(str(metric.end)))
+        # One left-to-right span, so the arrow points from start to end in Hebrew too.
+        events = words.phrase("%(events)s", events=Code(f"{metric.start} → {metric.end}"))
     return PolicyMetric(
         id=metric.id,
         title=User(metric.title),
