@@ -1,0 +1,33 @@
+"""Shared fixtures. Keep small: others add fixtures here too."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+SHARED_EXAMPLES = REPO.parent / "shared" / "spec" / "examples"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Write `{relpath: text}` into a fresh project root and compile it.
+
+    Returns the `touchdsl.loader.Compilation`; texts are dedented so tests can
+    indent them, and line numbers in tests count from the first line written.
+    """
+    from touchdsl.loader import compile_project
+
+    def make(files: dict[str, str] | str, *, paths: list[str] | None = None):
+        if isinstance(files, str):
+            files = {"main.touch": files}
+        for rel, text in files.items():
+            p = tmp_path / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return compile_project(paths or [str(tmp_path)])
+
+    return make
