@@ -160,3 +160,22 @@ def test_deterministic_and_stamped_only_on_request():
     stamped = policy("telecom", stamp="build 42")
     assert all("build 42" in v for v in stamped.values())
     assert not any("build 42" in v for v in plain_files.values())
+
+
+def test_build_command_writes_charter_and_policy_for_the_examples(tmp_path):
+    """`touchdsl build examples -o DIR --target charter --target policy`, with --lang and --stamp."""
+    out = tmp_path / "build"
+    from touchdsl.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["build", str(REPO / "examples"), "-o", str(out), "--target", "charter", "--target", "policy",
+              "--lang", "he", "--stamp", "2026-11-23"])
+    assert done.value.code in (0, None)
+    html = (out / "charter" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="he" dir="rtl">' in html and "2026-11-23" in html
+    assert (out / "charter" / "charter.md").is_file()
+    project = touchdsl.load([str(REPO / "examples")])
+    for owner in project.owners:
+        assert (out / "policy" / f"{owner}.html").is_file() and (out / "policy" / f"{owner}.md").is_file()
+    index = Page((out / "policy" / "index.html").read_text(encoding="utf-8"))
+    assert len([a for a in index.tags("a") if a["href"].endswith(".html")]) == len(project.owners)
