@@ -604,13 +604,19 @@ class _Recovery:
         """At the end of the file: close open blocks so what was parsed is kept."""
         ps = ip.parser_state
         states = self._table(ip)
+        # The closing braces we supply sit at the end of the file: the blocks they
+        # close need a complete span like any other (the checker compares spans).
+        text = self.ctx.text
+        line = text.count("\n") + 1
+        col = len(text) - (text.rfind("\n") + 1) + 1
         for _ in range(10_000):
             top = states[ps.state_stack[-1]]
             if "$END" in top:
                 return True
             if "RBRACE" in top:
                 try:
-                    ip.feed_token(Token("RBRACE", "}"))
+                    ip.feed_token(Token("RBRACE", "}", start_pos=len(text), line=line, column=col,
+                                        end_line=line, end_column=col, end_pos=len(text)))
                     continue
                 except UnexpectedInput:
                     pass
