@@ -179,3 +179,13 @@ def test_build_command_writes_charter_and_policy_for_the_examples(tmp_path):
         assert (out / "policy" / f"{owner}.html").is_file() and (out / "policy" / f"{owner}.md").is_file()
     index = Page((out / "policy" / "index.html").read_text(encoding="utf-8"))
     assert len([a for a in index.tags("a") if a["href"].endswith(".html")]) == len(project.owners)
+
+
+def test_calendar_note_is_shown_with_the_clock_in_the_policy_but_not_the_charter():
+    from touchdsl.targets.charter import render as render_charter
+
+    note = "ערבי חג נחשבים כיום שישי."
+    assert note in plain(policy("health", "he")["policy/appointments.md"])
+    assert note in Page(policy("health", "he")["policy/appointments.html"]).text
+    charter = render_charter(load("health"), BuildOptions(lang="he"))
+    assert all(note.encode() not in data for data in charter.values())

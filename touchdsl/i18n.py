@@ -81,7 +81,8 @@ def extract():
     return template
 
 
-# Babel's default keywords plus the Words helper's methods (wording.Words).
+# Babel's default keywords; `wording.Words` names its look-ups the same, so
+# `words.gettext("…")` is extracted like a plain `gettext("…")`.
 _KEYWORDS = {
     "_": None,
     "gettext": None,

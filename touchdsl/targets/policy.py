@@ -55,6 +55,7 @@ class PolicyMetric:
     target_written: bool
     window: Phrase
     clock: Phrase
+    clock_note: list[User]
     budget: Phrase
     contract: Contract
     note: list[User]
@@ -169,6 +170,8 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric) -> PolicyMet
         target_written=metric.target_written,
         window=words.window(metric.window),
         clock=words.clock(project, metric),
+        clock_note=paragraphs(project.calendars[metric.calendar].note
+                              if isinstance(metric, TimeMetric) and metric.calendar else None),
         budget=words.error_budget(metric, metric.window),
         contract=_contract(project, tp, metric),
         note=paragraphs(metric.note),
