@@ -23,6 +23,7 @@ PRODUCERS: dict[str, str] = {
     "tests": "tests.test_prometheus_golden:promtool_tests_target",
     "charter": "tests.test_charter_golden:charter_target",
     "policy": "tests.test_charter_golden:policy_target",
+    "alertmanager": "tests.test_alertmanager_golden:alertmanager_target",
 }
 
 
