@@ -72,7 +72,7 @@ def test_owner_document_holds_promise_target_window_clock_budget():
 def test_steps_table_shows_who_performs_each_step_and_the_accountable_owner():
     files = policy("telecom")
     page = Page(files["policy/field_ops.html"])
-    rows = [r for r in re.findall(r"<tr id=\"step-(\w+)\">(.*?)</tr>", files["policy/field_ops.html"])]
+    rows = re.findall(r"<tr id=\"technical_fault-step-(\w+)\">(.*?)</tr>", files["policy/field_ops.html"])
     assert [r[0] for r in rows] == ["report", "confirm", "visit", "verify"]
     performers = [Page(r[1]).text.split("Customer Service Center") for r in rows]
     assert len(performers[0]) == 2 and len(performers[2]) == 1  # visit is field ops' own step
@@ -189,3 +189,25 @@ def test_calendar_note_is_shown_with_the_clock_in_the_policy_but_not_the_charter
     assert note in Page(policy("health", "he")["policy/appointments.html"]).text
     charter = render_charter(load("health"), BuildOptions(lang="he"))
     assert all(note.encode() not in data for data in charter.values())
+
+
+@pytest.mark.parametrize("example", ["telecom", "banking", "health"])
+def test_every_alert_links_to_an_anchor_of_the_policy(example):
+    """Alert annotations point at `<owner>.html#<touchpoint>-<metric>`; the anchor must exist."""
+    import yaml
+
+    import touchdsl
+    from touchdsl.targets import BuildOptions, renderer
+
+    project = touchdsl.load([str(Path(__file__).resolve().parent.parent / "examples" / example)])
+    policy = renderer("policy")(project, BuildOptions())
+    links = []
+    for name, data in renderer("prometheus")(project, BuildOptions()).items():
+        if name.endswith(".rules.yml"):
+            for group in yaml.safe_load(data)["groups"]:
+                links += [v for r in group["rules"] if "alert" in r
+                          for v in r["annotations"].values() if v.startswith("../policy/")]
+    assert links
+    for link in links:
+        page, anchor = link.removeprefix("../policy/").split("#")
+        assert f'id="{anchor}"' in policy[f"policy/{page}"].decode(), link
