@@ -1,0 +1,68 @@
+"""The catalogue of codes is complete, documented, and every code has its test."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from touchdsl.codes import CATALOGUE, markdown
+
+REPO = Path(__file__).resolve().parent.parent
+CODE = re.compile(r"\"(TD\d{3})\"")
+
+
+def _codes_in(paths) -> set[str]:
+    return {c for p in paths for c in CODE.findall(p.read_text(encoding="utf-8"))}
+
+
+def test_docs_errors_md_is_generated_from_the_catalogue():
+    generated = subprocess.run([sys.executable, "-m", "touchdsl.codes"], capture_output=True, check=True,
+                               cwd=REPO).stdout.decode("utf-8")
+    assert generated == markdown()
+    written = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert written == generated, "regenerate: .venv/bin/python -m touchdsl.codes > docs/errors.md"
+    for code in CATALOGUE:
+        assert f"## {code}: " in written
+
+
+def test_every_code_used_in_the_source_is_in_the_catalogue():
+    sources = [p for p in (REPO / "touchdsl").rglob("*.py") if p.name != "codes.py"]
+    used = _codes_in(sources)
+    assert used, "no codes found: has the source moved?"
+    assert used - set(CATALOGUE) == set()
+
+
+def test_every_catalogue_code_is_emitted_somewhere():
+    sources = [p for p in (REPO / "touchdsl").rglob("*.py") if p.name != "codes.py"]
+    assert set(CATALOGUE) - _codes_in(sources) == set()
+
+
+def test_every_catalogue_code_is_covered_by_a_test():
+    tests = REPO / "tests" / "test_checks.py"
+    names = re.findall(r"^def (test_td\d{3})_", tests.read_text(encoding="utf-8"), re.M)
+    tested = {n[5:].upper() for n in names}
+    assert set(CATALOGUE) - tested == set()
+
+
+def test_catalogue_entries_are_complete():
+    for code, entry in CATALOGUE.items():
+        assert re.fullmatch(r"TD\d{3}", code)
+        assert entry.title and entry.explanation and entry.wrong and entry.right, code
+        assert entry.wrong != entry.right, code
+        assert entry.warning == code.startswith("TD9"), code
+
+
+def test_wrong_and_right_examples_parse_where_they_are_touch_source():
+    """A right example that is a complete declaration must itself be free of syntax errors."""
+    from touchdsl.parser import parse
+
+    for code, entry in CATALOGUE.items():
+        right = entry.right
+        if not re.match(r"(owner|calendar|journey|touchpoint|defaults|import)\b", right) or "..." in right:
+            continue
+        if not (right.rstrip().endswith("}") or right.startswith("import")):
+            continue  # a line inside a block (`owner X`, `journey J.S`), not a declaration
+        _, diags = parse(right, f"{code}.touch")
+        assert [d.message for d in diags if d.code in ("TD001", "TD002", "TD004")] == [], (code, right)
