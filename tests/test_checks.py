@@ -734,3 +734,24 @@ def test_td903_unused_calendar_and_journey_are_warnings(tmp_path):
     result = run(tmp_path, main)
     assert result.ok
     assert warnings(result) == [("TD903", "main.touch", 1, 10), ("TD903", "main.touch", 5, 9)]
+
+
+def test_td310_empty_titles_reported_even_beside_other_errors(tmp_path):
+    main = src('''
+        calendar c "" {
+            timezone "UTC"
+            hours mon 08:00-09:00
+        }
+        touchpoint t "" {
+            owner feild_ops
+            expectation "x"
+            step a "A"
+            metric m " " {
+                time from a.start to a.end on c
+                promise 80% within 30s
+            }
+        }
+    ''')
+    result = run(tmp_path, main)
+    assert found(result, "TD310") == [("main.touch", 1, 12), ("main.touch", 5, 14), ("main.touch", 9, 14)]
+    assert found(result, "TD202") == [("main.touch", 6, 11)]

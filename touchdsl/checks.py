@@ -144,6 +144,7 @@ def _weekday(ctx: _Ctx, n: ast.Name) -> int | None:
 
 def check_calendar(ctx: _Ctx, decl: ast.CalendarDecl) -> model.Calendar | None:
     _check_name(ctx, decl.name, "calendar")
+    title = _title(ctx, decl.title, "calendar")
     damaged = id(decl) in ctx.decls.damaged
     tz = _single(ctx, _items(decl, ast.Timezone), "timezone")
     if tz is None and not damaged:
@@ -202,7 +203,7 @@ def check_calendar(ctx: _Ctx, decl: ast.CalendarDecl) -> model.Calendar | None:
     if ctx.sink.has_errors:
         return None
     return model.Calendar(
-        id=decl.name.value, title=_title(ctx, decl.title, "calendar"), timezone=tz.value.value if tz else "UTC",
+        id=decl.name.value, title=title, timezone=tz.value.value if tz else "UTC",
         hours=hours, holidays=countries, closed=sorted(closed), note=note, tags=tags, location=ctx.loc(decl.name.span),
     )
 
@@ -318,6 +319,7 @@ def _model_event(ev: ast.EventRef) -> model.Event:
 def check_touchpoint(ctx: _Ctx, decl: ast.TouchpointDecl, defaults: model.Defaults) -> model.Touchpoint | None:
     tp = decl.name.value
     _check_name(ctx, decl.name, "touchpoint")
+    title = _title(ctx, decl.title, "touchpoint")
     damaged = id(decl) in ctx.decls.damaged
     errors_before = len([d for d in ctx.sink.items if d.is_error])
 
@@ -458,7 +460,7 @@ def check_touchpoint(ctx: _Ctx, decl: ast.TouchpointDecl, defaults: model.Defaul
     if errors_after > errors_before or owner is None or expectation is None or damaged:
         return None
     return model.Touchpoint(
-        id=tp, title=_title(ctx, decl.title, "touchpoint"), journey=journey, stage=stage, owner=owner,
+        id=tp, title=title, journey=journey, stage=stage, owner=owner,
         expectation=expectation.text.value, channels=channels, steps=step_models, metrics=metrics,
         updates=updates, escalations=escalations, note=note, tags=tags, location=ctx.loc(decl.name.span),
     )
@@ -545,6 +547,7 @@ def _looser(promise, target) -> str | None:
 def check_metric(ctx: _Ctx, tp: str, decl: ast.MetricDecl, steps: dict[str, int], defaults: model.Defaults,
                  damaged: bool):
     name = decl.name.value
+    title = _title(ctx, decl.title, "metric")
     measures = [i for i in decl.items if isinstance(i, ast.MEASURES)]
     if not measures:
         if not damaged:
@@ -630,7 +633,7 @@ def check_metric(ctx: _Ctx, tp: str, decl: ast.MetricDecl, steps: dict[str, int]
         return None
     cls = {"time": model.TimeMetric, "ratio": model.RatioMetric, "score": model.ScoreMetric,
            "nps": model.NpsMetric, "count": model.CountMetric}[kind]
-    return cls(id=name, title=decl.title.value, promise=promise, target=target or promise,
+    return cls(id=name, title=title, promise=promise, target=target or promise,
                target_written=target is not None, window=window, source=source, note=note, tags=tags,
                location=ctx.loc(decl.name.span), **fields)
 
