@@ -63,11 +63,14 @@ def _routes(config: Path, **labels: str) -> list[str]:
 
 def expected_receivers(project: Project, owner: Owner, touchpoint: Touchpoint | None, severity: str) -> set[str]:
     """What the issue asks for, worked out from the model independently of the target."""
-    own = f"{owner.id}-page" if severity == "page" and owner.page else f"{owner.id}-notify"
-    out = {own}
+    def notify(o: Owner) -> str:
+        return f"{o.id}-page" if o.page and not o.notify else f"{o.id}-notify"
+
+    out = {f"{owner.id}-page" if severity == "page" and owner.page else notify(owner)}
     for escalation in touchpoint.escalations if touchpoint else ():
         if severity == "page" or escalation.on == "risk":
-            out.add(f"{owner.id}-manager" if escalation.to == "manager" else f"{escalation.to}-notify")
+            out.add(f"{owner.id}-manager" if escalation.to == "manager"
+                    else notify(project.owners[escalation.to]))
     return out
 
 
@@ -145,8 +148,9 @@ def test_receivers_hold_what_each_owner_declares(name):
     receivers = {r["name"]: r for r in config["receivers"]}
     for owner in project.owners.values():
         for role, declared in (("notify", owner.notify), ("page", owner.page)):
-            if role == "page" and not declared:
-                assert f"{owner.id}-page" not in receivers
+            if not declared:
+                # no page: pages go to notify; no notify: tickets go to page
+                assert f"{owner.id}-{role}" not in receivers or (role == "notify" and not owner.page)
                 continue
             got = receivers[f"{owner.id}-{role}"]
             targets = []
@@ -284,6 +288,7 @@ HOSTILE = [
     "tab\tback\\slash \u2028ls \u2029ps \x85nel \x7fdel \ufeffbom",
     "# not a comment: [x] {y} & *z !t |p >f %d @a `b`",
     "עברית \u202e RTL override",
+    "\x1b[31m escape \x01 \x9b csi",
 ]
 
 
@@ -359,3 +364,24 @@ def test_an_id_that_is_not_an_identifier_is_refused():
 def test_matchers_escape_quotes_backslashes_and_newlines():
     assert alertmanager.matcher("owner", 'a"b\\c\nd') == 'owner="a\\"b\\\\c\\nd"'
     assert re.fullmatch(r'owner="[a-z_]+"', alertmanager.matcher("owner", "field_ops"))
+
+
+def test_an_owner_with_only_page_receivers_gets_its_tickets_there(tmp_path):
+    project = _project([_owner("ops", page=[("pagerduty", "ops-primary")]),
+                        _owner("desk", notify=[("email", "desk@example.com")])],
+                       [_touchpoint("tp", "desk", [("ops", "risk")])])
+    text = _render(project)
+    config = _write(tmp_path, text)
+    _check_config(config)
+    assert "ops-notify" not in {r["name"] for r in yaml.safe_load(text)["receivers"]}
+    assert _routes(config, owner="ops", severity="ticket") == ["ops-page"]
+    assert _routes(config, owner="ops", severity="page") == ["ops-page"]
+    assert _routes(config, owner="desk", touchpoint="tp", severity="ticket") == ["ops-page", "desk-notify"]
+
+
+def test_escalating_to_the_owner_itself_adds_nothing(tmp_path):
+    project = _project([_owner("ops", notify=[("email", "ops@example.com")])],
+                       [_touchpoint("tp", "ops", [("ops", "risk")])])
+    config = _write(tmp_path, _render(project))
+    assert _routes(config, owner="ops", touchpoint="tp", severity="ticket") == ["ops-notify"]
+    assert _routes(config, owner="ops", touchpoint="tp", severity="page") == ["ops-notify"]

@@ -12,7 +12,12 @@ root there is one route per owner on `owner="<id>"`; inside it, in this order:
    `page` alerts, `on risk` all of them;
 2. `severity="page"` -> `<owner>-page`, or `<owner>-notify` when the owner
    declares no `page` receiver;
-3. everything else (tickets) -> `<owner>-notify`.
+3. everything else (tickets) -> `<owner>-notify`, or `<owner>-page` when the
+   owner declares only `page` receivers.
+
+An owner without any receiver (the checker warns, TD901) still gets an
+`<owner>-notify` receiver without integrations, the valid way to say "nobody"
+in Alertmanager; it is listed in the header, and its escalations still work.
 
 Alertmanager stops at the first matching child unless it continues, and a
 parent whose child matched is not itself a match: that is why step 3 is an
@@ -144,6 +149,10 @@ class OwnerRouting:
 
     @property
     def notify(self) -> str:
+        # Tickets of an owner that only declares `page` go to its page receivers,
+        # which Pagerduty and Opsgenie get as low urgency (see the severity maps).
+        if not self.owner.notify and self.owner.page:
+            return f"{self.owner.id}-page"
         return f"{self.owner.id}-notify"
 
     @property
@@ -261,6 +270,8 @@ def _escalations(project: Project, owner: Owner, routing: dict[str, OwnerRouting
                 if owner.manager is None:  # the checker rejects this (TD308)
                     continue
                 receiver = routing[owner.id].manager
+            elif escalation.to == owner.id:  # its alerts reach it anyway
+                continue
             else:
                 receiver = routing[escalation.to].notify
             if chosen.get(receiver) != "risk":
@@ -284,7 +295,8 @@ def _header(project: Project, routing: dict[str, OwnerRouting], smtp: tuple[str,
         "",
         "Alerts carry owner, touchpoint, metric and severity (page = breach, ticket = risk).",
         "Each owner's pages go to <owner>-page (<owner>-notify when it declares no page receiver),",
-        "its tickets to <owner>-notify; escalations also reach <owner>-manager (the manager's email)",
+        "its tickets to <owner>-notify (<owner>-page when it declares only page receivers);",
+        "escalations also reach <owner>-manager (the manager's email)",
         "or another owner's notify receiver. Alerts without a known owner go to `unrouted`,",
         "which notifies nobody: give it a receiver when this file is merged into a shared setup.",
     ]
@@ -329,7 +341,8 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         r = routing[owner.id]
         escalations = _escalations(project, owner, routing)
         routes.append(_owner_route(owner, escalations, r))
-        receivers.append(_receiver(r.notify, owner, owner.notify, r))
+        if owner.notify or not owner.page:
+            receivers.append(_receiver(r.notify, owner, owner.notify, r))
         if owner.page:
             receivers.append(_receiver(r.page, owner, owner.page, r))
         if any(e.receiver == r.manager for e in escalations):
