@@ -224,3 +224,24 @@ def test_the_example_calendars_load_and_tick():
     # clinics: sun-thu 07:30-19:00, fri 08:00-12:00, closed 2026-12-31 (Thu, annual inventory):
     # Wed 18:00-19:00, Thu closed, Fri 1 Jan 4h, Sun 07:30-08:30
     assert business_elapsed(il("2026-12-30 18:00"), il("2027-01-03 08:30"), health) == 2 * H + 4 * H
+
+
+def test_the_producer_example_in_the_docs_runs(monkeypatch):
+    monkeypatch.chdir(REPO)
+    text = (REPO / "docs" / "clock.md").read_text(encoding="utf-8")
+    (code,) = [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+    observed = []
+
+    class Histogram:
+        def labels(self, **labels):
+            assert labels == {"touchpoint": "technical_fault", "metric": "arrival"}
+            return self
+
+        def observe(self, value):
+            observed.append(value)
+
+    scope = {"duration_histogram": Histogram()}
+    exec(compile(code, "docs/clock.md", "exec"), scope)
+    assert len(observed) == 1 and observed[0] > 0
+    # Thu 17 Sep 13:00 local + 36h: Thu 5h, Fri 5h, Sun 10h, Mon Yom Kippur, Tue 10h, Wed 6h
+    assert scope["due"] == il("2026-09-23 14:00") and scope["due"].tzinfo == IL
