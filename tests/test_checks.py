@@ -755,3 +755,10 @@ def test_td310_empty_titles_reported_even_beside_other_errors(tmp_path):
     result = run(tmp_path, main)
     assert found(result, "TD310") == [("main.touch", 1, 12), ("main.touch", 5, 14), ("main.touch", 9, 14)]
     assert found(result, "TD202") == [("main.touch", 6, 11)]
+
+
+def test_error_inside_a_one_line_block_does_not_cascade(tmp_path):
+    main = 'touchpoint t "T" { owner field_ops expectation "x" channels פקס }\ntouchpoint u "U" { owner bad }\n'
+    result = run(tmp_path, main)
+    got = [(d.code, d.span.line, d.span.column) for d in result.diagnostics if d.is_error]
+    assert got == [("TD002", 1, main.index("פ") + 1), ("TD303", 2, 12), ("TD202", 2, 26)], got

@@ -557,7 +557,9 @@ class _Recovery:
                 self.report(span, f"the file ends too early; expected {what}", [], "TD004")
             return self._finish(ip)
         span = _token_span(ctx.path, tok)
-        resync_point = str(tok) in _RESYNC and _is_line_start(ctx.text, tok.start_pos)
+        # A `}` closes a block wherever it stands (one-line blocks are common); a
+        # keyword only where it starts a line, since keywords double as names.
+        resync_point = tok.type == "RBRACE" or (str(tok) in _RESYNC and _is_line_start(ctx.text, tok.start_pos))
         # While recovering, a statement keyword that fits an enclosing block is
         # where the author's next statement starts: resume silently there.
         if resync_point and self.recovering and self._resync(ip, tok):
