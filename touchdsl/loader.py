@@ -85,6 +85,12 @@ def discover(paths: list[str]) -> list[SourceFile]:
             real = given.resolve()
             if real not in found:
                 found[real] = SourceFile(_display(given), real, given.absolute().parent.resolve())
+    # `check main.touch sub/` names two roots, one inside the other: a file under
+    # both belongs to the wider one, so its imports may reach what that root holds.
+    roots = {s.root for s in found.values()}
+    for source in found.values():
+        wider = [r for r in roots if _within(source.real, r) and _within(source.root, r)]
+        source.root = min(wider, key=lambda r: len(r.parts), default=source.root)
     return list(found.values())
 
 
