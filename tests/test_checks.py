@@ -762,3 +762,24 @@ def test_error_inside_a_one_line_block_does_not_cascade(tmp_path):
     result = run(tmp_path, main)
     got = [(d.code, d.span.line, d.span.column) for d in result.diagnostics if d.is_error]
     assert got == [("TD002", 1, main.index("פ") + 1), ("TD303", 2, 12), ("TD202", 2, 26)], got
+
+
+@pytest.mark.parametrize("body, needle", [
+    ("time from report.start to visit.end\npromise 80% within 0.1ms\n", "0.1ms"),
+    ("time from report.start to visit.end\npromise 80% within 1h\nwindow 1.5ms\n", "1.5ms"),
+    ("count complaints per 0.0000001s\npromise at most 3\n", "0.0000001s"),
+])
+def test_td310_durations_finer_than_a_millisecond(tmp_path, body, needle):
+    # they passed the checker and crashed the prometheus target (rounded to 0ms)
+    main = metric(body)
+    result = run(tmp_path, main)
+    only(result, "TD310")
+    assert found(result, "TD310") == [("main.touch", *at(main, needle))]
+
+
+def test_fractional_durations_of_whole_milliseconds_are_fine(tmp_path):
+    main = metric("time from report.start to visit.end\npromise 80% within 1.5s\ntarget 80% within 0.25s\nwindow 0.5d\n")
+    result = run(tmp_path, main)
+    assert result.ok and result.diagnostics == []
+    m = result.project.touchpoints["t"].metrics[0]
+    assert (m.promise.within.seconds, m.target.within.seconds, m.window.seconds) == (1.5, 0.25, 43200)

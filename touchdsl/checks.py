@@ -85,6 +85,13 @@ def _positive(ctx: _Ctx, d: ast.DurationLit, what: str) -> model.Duration | None
         ctx.sink.error("TD406", f"{what} must be longer than zero, not `{d.text}`", d.span,
                        help=["durations are a number and a unit: 30s, 48h, 28d"])
         return None
+    # Monitoring counts time in whole milliseconds: a finer duration would be
+    # rounded, to zero at worst, and change what was promised.
+    ms = d.seconds * 1000
+    if abs(ms - round(ms)) > 1e-6:
+        ctx.sink.error("TD310", f"{what} `{d.text}` is not a whole number of milliseconds", d.span,
+                       help=["durations are counted in whole milliseconds: write e.g. `1ms`, `250ms`, `1.5s`"])
+        return None
     return model.Duration(seconds=d.seconds, text=d.text)
 
 
