@@ -218,13 +218,29 @@ def check_calendar(ctx: _Ctx, decl: ast.CalendarDecl) -> model.Calendar | None:
 # ---- owners and journeys -------------------------------------------------------------------
 
 
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+def _is_http_url(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    # Alertmanager parses with Go's net/url, which tolerates odd queries but not
+    # control characters or a missing host.
+    return (parts.scheme in ("http", "https") and bool(parts.hostname)
+            and not any(ch.isspace() for ch in parts.netloc) and text.isprintable())
+
+
 def check_owner(ctx: _Ctx, decl: ast.OwnerDecl) -> model.Owner | None:
     _check_name(ctx, decl.name, "owner")
     mgr = _single(ctx, _items(decl, ast.ManagerLine), "manager")
     manager = None
     if mgr is not None:
         email = mgr.email.value
-        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", email):
+        if not _EMAIL.fullmatch(email):
             ctx.sink.error("TD310", f"`<{email}>` is not an email address", mgr.email.span,
                            help=["write it as <name@example.com>"])
         if not mgr.name.value.strip():
@@ -241,6 +257,14 @@ def check_owner(ctx: _Ctx, decl: ast.OwnerDecl) -> model.Owner | None:
             continue
         if not r.target.value.strip():
             ctx.sink.error("TD310", f"the {r.kind.value} receiver has no address", r.target.span)
+            continue
+        if r.kind.value == "webhook" and not _is_http_url(r.target.value):
+            ctx.sink.error("TD310", f"webhook target \"{r.target.value}\" is not an http(s) URL", r.target.span,
+                           help=['write the full address, e.g. "https://hooks.example.com/alerts"'])
+            continue
+        if r.kind.value == "email" and not _EMAIL.fullmatch(r.target.value):
+            ctx.sink.error("TD310", f"email target \"{r.target.value}\" is not an email address", r.target.span,
+                           help=['write it as "team@example.com"'])
             continue
         receiver = model.Receiver(kind=r.kind.value, target=r.target.value)
         (notify if r.level == "notify" else page).append(receiver)

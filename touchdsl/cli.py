@@ -114,9 +114,11 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
               help="Language of the charter (overrides `defaults { charter language }`).")
 @click.option("--stamp", default=None, metavar="TEXT",
               help="A build stamp (e.g. a date) to print in documents; off by default so output is reproducible.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="A target option, e.g. alertmanager.smtp_smarthost=mail:25 (repeatable; see docs/targets.md).")
 @click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
 def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str | None, stamp: str | None,
-          strict: bool) -> None:
+          settings: tuple[str, ...], strict: bool) -> None:
     """Check the project and build its outputs into a directory.
 
     Nothing is written unless every target succeeds; a failed build leaves an
@@ -137,14 +139,20 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
     if code != EXIT_OK or result.project is None:
         click.echo("build: nothing written", err=True)
         sys.exit(EXIT_PROBLEMS)
-    options = registry.BuildOptions(lang=lang, stamp=stamp)
+    extra: dict[str, str] = {}
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"`{setting}` is not KEY=VALUE", param_hint="--set")
+        extra[key.strip()] = value
+    options = registry.BuildOptions(lang=lang, stamp=stamp, extra=extra)
     try:
         written = build_project(result.project, out, list(targets) or known, options,
                                 progress=lambda msg: click.echo(msg, err=True))
     except BuildFailed as exc:
         click.echo(f"build: {exc}; nothing written", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"built {len(written)} files into {out}")
+    click.echo(f"built {len(written)} file{'' if len(written) == 1 else 's'} into {out}")
 
 
 @cli.command()
