@@ -239,7 +239,11 @@ def project(draw) -> list:
         items = [leaf("manager", draw(literal()), f"<{o}@example.com>")]
         for level in ("notify", "page"):
             for _ in range(draw(st.integers(0, 2))):
-                items.append(leaf(level, draw(st.sampled_from(RECEIVERS)), draw(literal())))
+                kind = draw(st.sampled_from(RECEIVERS))
+                # The checker validates email and webhook targets; other kinds take any text.
+                target = {"email": st.just(f"{o}@example.com"),
+                          "webhook": st.just(f"https://hooks.example.com/{o}")}.get(kind, text_value)
+                items.append(leaf(level, kind, draw(literal(target))))
         items += _note_and_tags(draw)
         decls.append(block(["owner", o, draw(literal())], items))
     calendar = None
