@@ -15,6 +15,8 @@ from touchdsl.parser import parse
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = sorted((REPO / "examples").rglob("*.touch"))
+# Read once: the mutator's draws must not change if a file changes mid-run.
+EXAMPLE_TEXTS = {p: p.read_text(encoding="utf-8") for p in EXAMPLE_FILES}
 
 
 def check(*paths) -> tuple[int, str]:
@@ -127,7 +129,7 @@ TOKENS = ["{", "}", '"', '"""', "#", "%", "..", ".", ",", "-", "5%", "30s", "-10
 @st.composite
 def mutated_example(draw):
     src = draw(st.sampled_from(EXAMPLE_FILES))
-    lines = src.read_text(encoding="utf-8").split("\n")
+    lines = EXAMPLE_TEXTS[src].split("\n")
     for _ in range(draw(st.integers(1, 4))):
         op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert_chars", "insert_token", "truncate"]))
         i = draw(st.integers(0, len(lines) - 1))
@@ -156,8 +158,9 @@ def test_mutated_examples_never_crash(tmp_path, case):
     folder.mkdir(exist_ok=True)
     for p in folder.iterdir():
         p.unlink()
-    for other in src.parent.glob("*.touch"):
-        (folder / other.name).write_bytes(other.read_bytes())
+    for other in EXAMPLE_FILES:
+        if other.parent == src.parent:
+            (folder / other.name).write_text(EXAMPLE_TEXTS[other], encoding="utf-8")
     (folder / src.name).write_text(text, encoding="utf-8", errors="surrogatepass")
     check(folder)
 
@@ -188,3 +191,28 @@ def test_parse_never_raises_on_mutated_examples(case):
     tree, _ = parse(text, "x.touch")
     for decl in tree.declarations:
         assert _complete(decl.span), decl
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=mutated_example())
+def test_every_project_the_checker_accepts_builds(case):
+    """What passes `check` must build with every target: the model's invariants hold."""
+    import tempfile
+
+    from touchdsl.build import render_all
+    from touchdsl.loader import compile_project
+    from touchdsl.targets import BuildOptions, available
+
+    src, text = case
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for other in EXAMPLE_FILES:
+            if other.parent == src.parent:
+                (folder / other.name).write_text(EXAMPLE_TEXTS[other], encoding="utf-8")
+        (folder / src.name).write_text(text, encoding="utf-8")
+        result = compile_project([str(folder)])
+        if result.project is None:
+            return
+        for lang in (None, "he"):
+            rendered = render_all(result.project, available(), BuildOptions(lang=lang))
+            assert set(rendered) == set(available())
