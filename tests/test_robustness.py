@@ -216,3 +216,15 @@ def test_every_project_the_checker_accepts_builds(case):
         for lang in (None, "he"):
             rendered = render_all(result.project, available(), BuildOptions(lang=lang))
             assert set(rendered) == set(available())
+
+
+def test_device_and_pipe_are_refused_not_read_forever(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.touch"
+    os.mkfifo(fifo)
+    code, out = check(fifo)
+    assert code == 1 and "TD005" in out and "not a regular file" in out
+    if Path("/dev/zero").exists():
+        code, out = check("/dev/zero")
+        assert code == 1 and "not a regular file" in out

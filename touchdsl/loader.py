@@ -108,12 +108,16 @@ def _read(source: SourceFile, sink: DiagnosticSink, overlay: dict[str, str]) -> 
             sink.error("TD005", f"`{source.display}` is a directory, not a .touch file",
                        Span.point(source.display, 1, 1))
             return None
-        size = source.real.stat().st_size
-        if size > MAX_FILE_BYTES:
-            sink.error("TD005", f"`{source.display}` is {size // (1024 * 1024)} MB; touch files are at most "
-                       f"{MAX_FILE_BYTES // (1024 * 1024)} MB", Span.point(source.display, 1, 1))
+        if not source.real.is_file():
+            # a device or a pipe (`check /dev/zero`) would be read forever or block
+            sink.error("TD005", f"`{source.display}` is not a regular file", Span.point(source.display, 1, 1))
             return None
-        data = source.real.read_bytes()
+        with source.real.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            sink.error("TD005", f"`{source.display}` is over {MAX_FILE_BYTES // (1024 * 1024)} MB; touch files "
+                       f"are at most {MAX_FILE_BYTES // (1024 * 1024)} MB", Span.point(source.display, 1, 1))
+            return None
     except OSError as exc:
         sink.error("TD005", f"cannot read `{source.display}`: {exc.strerror or exc}",
                    Span.point(source.display, 1, 1))
