@@ -278,7 +278,7 @@ def test_github_annotations_escaped(tmp_path):
     first = lines[0]
     assert first.startswith("::error file=")
     assert "a%2Cb%3Ac" in first and "a,b:c" not in first
-    assert ",line=6,col=11,endColumn=14,title=TD202::unknown owner `opz`" in first
+    assert ",line=6,col=11,endColumn=13,title=TD202::unknown owner `opz`" in first
     assert "%0Ahelp: did you mean `ops`?" in first
     assert "::error" in lines[1] and ",line=8," in lines[1]
 
@@ -288,7 +288,7 @@ def test_github_escapes_percent_in_messages():
     from touchdsl.report import format_github
 
     out = format_github([Diagnostic("TD402", "120% is\r\nbad", Span.point("f.touch", 1, 2))])
-    assert out == "::error file=f.touch,line=1,col=2,endColumn=3,title=TD402::120%25 is%0D%0Abad"
+    assert out == "::error file=f.touch,line=1,col=2,endColumn=2,title=TD402::120%25 is%0D%0Abad"
 
 
 # ---- explain, schema, version -----------------------------------------------------------------

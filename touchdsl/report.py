@@ -201,7 +201,9 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
             if s.end_line != s.line:
                 props.append(f"endLine={s.end_line}")
             else:
-                props.append(f"endColumn={s.end_column}")
+                # GitHub's endColumn is the last column of the annotation (it defaults to
+                # col for one character); our spans end one past it, as SARIF's do.
+                props.append(f"endColumn={max(s.end_column - 1, s.column)}")
             props.append(f"title={_gh_escape(d.code, True)}")
         message = d.message + "".join(f"\nhelp: {h}" for h in d.help)
         lines.append(f"::{level} {','.join(props)}::{_gh_escape(message)}")
