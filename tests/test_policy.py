@@ -181,10 +181,14 @@ def test_build_command_writes_charter_and_policy_for_the_examples(tmp_path):
     assert len([a for a in index.tags("a") if a["href"].endswith(".html")]) == len(project.owners)
 
 
+ROOT_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
 def test_calendar_note_is_shown_with_the_clock_in_the_policy_but_not_the_charter():
     from touchdsl.targets.charter import render as render_charter
 
-    note = "ערבי חג נחשבים כיום שישי."
+    note = "ערבי חג הם ימי עבודה רגילים; סגירה מיוחדת נרשמת ב-closed."
+    assert note in (ROOT_EXAMPLES / "health" / "units.touch").read_text(encoding="utf-8")
     assert note in plain(policy("health", "he")["policy/appointments.md"])
     assert note in Page(policy("health", "he")["policy/appointments.html"]).text
     charter = render_charter(load("health"), BuildOptions(lang="he"))
