@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from .model import Project
-from .targets import BuildOptions, renderer
+from .targets import BuildOptions, renderer, warnings
 
 
 class BuildFailed(Exception):
@@ -38,6 +38,8 @@ def render_all(project: Project, targets: list[str], options: BuildOptions,
         rendered[name] = files
         if progress:
             progress(f"  {name:<13} {len(files)} file{'s' if len(files) != 1 else ''}")
+            for message in warnings(name, project):
+                progress(f"  {name:<13} warning: {message}")
     return rendered
 
 

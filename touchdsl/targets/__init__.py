@@ -55,3 +55,13 @@ def available() -> list[str]:
 def renderer(name: str) -> Renderer:
     module, _ = TARGETS[name]
     return importlib.import_module(module).render
+
+
+def warnings(name: str, project: Project) -> list[str]:
+    """What a target could not express (e.g. OpenSLO has no score metrics); printed by `build`.
+
+    A target module may define `warnings(project) -> list[str]`; most have none.
+    """
+    module, _ = TARGETS[name]
+    collect = getattr(importlib.import_module(module), "warnings", None)
+    return list(collect(project)) if collect is not None else []
