@@ -783,3 +783,50 @@ def test_fractional_durations_of_whole_milliseconds_are_fine(tmp_path):
     assert result.ok and result.diagnostics == []
     m = result.project.touchpoints["t"].metrics[0]
     assert (m.promise.within.seconds, m.target.within.seconds, m.window.seconds) == (1.5, 0.25, 43200)
+
+
+def test_forgotten_closing_brace_keeps_the_block_and_says_so(tmp_path):
+    main = src('''
+        owner ops "Ops" {
+            manager "M" <m@example.com>
+            notify email "ops@example.com"
+
+        touchpoint t "T" {
+            owner ops
+            expectation "x"
+            step s "S"
+            metric m "M" {
+                nps
+                promise at least 10
+            }
+        }
+    ''')
+    result = run(tmp_path, main, owners=None)
+    # one error, at the keyword the brace was missing before; the owner is kept (no false TD202)
+    (d,) = [d for d in result.diagnostics if d.is_error]
+    assert (d.code, d.span.line, d.span.column) == ("TD001", 5, 1)
+    assert "the block opened at line 1 may be missing its closing `}`" in d.help
+
+
+def test_misspelt_declaration_does_not_cascade_and_later_errors_still_count(tmp_path):
+    main = src('''
+        touchpiont t "T" {
+        }
+        owner o "O" {
+            manager "M" <m@example.com>
+            notify email "o@example.com"
+
+        touchpoint u "U" {
+            owner o
+            expectation "x"
+            step a "A"
+            metric m "M" {
+                time from a.start to a.end
+                promise 80% within 30 s
+            }
+        }
+    ''')
+    result = run(tmp_path, main, owners=None)
+    got = [(d.code, d.span.line, d.span.column) for d in result.diagnostics if d.is_error]
+    assert got == [("TD001", 1, 1), ("TD001", 7, 1), ("TD001", 13, 28)]
+    assert "did you mean `touchpoint`?" in result.diagnostics[0].help

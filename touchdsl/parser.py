@@ -424,6 +424,9 @@ _RESYNC = {
 }
 
 
+_DECLARATION_KEYWORDS = {"import", "calendar", "owner", "journey", "defaults", "touchpoint", "metric"}
+
+
 def _terminal_text(name: str) -> str | None:
     """The literal text of a keyword or punctuation terminal, None for pattern terminals."""
     for term in _lark().terminals:
@@ -483,6 +486,9 @@ def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords:
     return helps
 
 
+_SKIPPABLE = re.compile(r"(?:\s|#[^\n]*)*")
+
+
 def _is_line_start(text: str, pos: int) -> bool:
     start = text.rfind("\n", 0, pos) + 1
     return text[start:pos].strip(" \t\ufeff") == ""
@@ -496,6 +502,7 @@ class _Recovery:
         self.calls = 0
         self.gave_up = False
         self.recovering = False
+        self.resume_from = 0  # offset just past the last token dropped or reported
         self.damaged: list[Span] = []
 
     def report(self, span: Span, message: str, helps: list[str], code: str) -> None:
@@ -513,10 +520,20 @@ class _Recovery:
         if self.count >= MAX_ERRORS_PER_FILE or self.calls > MAX_RECOVERY_STEPS:
             self.gave_up = True
             return False
+        # Tokens parsed without complaint since the last error mean the parser
+        # had resumed: this is a new error, not more of the old one.
+        pos = e.token.start_pos if isinstance(e, UnexpectedToken) else e.pos_in_stream
+        if self.recovering and pos is not None and not _SKIPPABLE.fullmatch(self.ctx.text, self.resume_from, pos):
+            self.recovering = False
         if isinstance(e, UnexpectedToken):
-            return self._token(e)
+            ok = self._token(e)
+            end = e.token.end_pos
+            self.resume_from = end if end is not None else len(self.ctx.text)
+            return ok
         if isinstance(e, UnexpectedCharacters):
-            return self._characters(e)
+            ok = self._characters(e)
+            self.resume_from = e.pos_in_stream + 1
+            return ok
         return False
 
     def _characters(self, e: UnexpectedCharacters) -> bool:
@@ -565,9 +582,16 @@ class _Recovery:
         if resync_point and self.recovering and self._resync(ip, tok):
             self.recovering = False
             return True
+        if self.recovering and tok.type == "RBRACE":
+            self.damaged.append(span)
+            return True  # the end of the block the error was in: nothing new to say
         what, keywords = _describe_expected(expected)
-        self.report(span, f"expected {what}, found {_describe_found(tok)}",
-                    _help_for(tok, None, expected, keywords), "TD001")
+        helps = _help_for(tok, None, expected, keywords)
+        if "RBRACE" in expected and resync_point and str(tok) in _DECLARATION_KEYWORDS:
+            opened = self._open_block(ip)
+            if opened:
+                helps.append(f"the block opened at line {opened} may be missing its closing `}}`")
+        self.report(span, f"expected {what}, found {_describe_found(tok)}", helps, "TD001")
         self.recovering = True
         if resync_point and self._resync(ip, tok):
             self.recovering = False
@@ -584,23 +608,34 @@ class _Recovery:
         return ip.parser_state.parse_conf.parse_table.states
 
     def _resync(self, ip, tok: Token) -> bool:
-        """Pop the parser's stacks to the innermost state that accepts `tok`, and feed it."""
+        """Unwind the parser to a state that accepts `tok`, and feed it.
+
+        A partial statement is dropped; a block that may end here is closed with
+        a `}` supplied at `tok`, so a forgotten brace loses none of the block's
+        content (`owner … {` without `}` before the next `touchpoint`).
+        """
         ps = ip.parser_state
         states = self._table(ip)
-        depth = len(ps.state_stack)
-        while depth > 1 and tok.type not in states[ps.state_stack[depth - 1]]:
-            depth -= 1
-        if tok.type not in states[ps.state_stack[depth - 1]]:
-            return False
         saved = (list(ps.state_stack), list(ps.value_stack))
-        del ps.state_stack[depth:]
-        del ps.value_stack[depth - 1:]
+        brace = Token("RBRACE", "}", start_pos=tok.start_pos, line=tok.line, column=tok.column,
+                      end_line=tok.line, end_column=tok.column, end_pos=tok.start_pos)
         try:
-            ip.feed_token(tok)
+            for _ in range(10_000):
+                top = states[ps.state_stack[-1]]
+                if tok.type in top:
+                    ip.feed_token(tok)
+                    return True
+                if tok.type != "RBRACE" and "RBRACE" in top:
+                    ip.feed_token(brace)
+                    continue
+                if len(ps.state_stack) <= 1:
+                    break
+                ps.state_stack.pop()
+                ps.value_stack.pop()
         except UnexpectedInput:
-            ps.state_stack[:], ps.value_stack[:] = saved
-            return False
-        return True
+            pass
+        ps.state_stack[:], ps.value_stack[:] = saved
+        return False
 
     def _finish(self, ip) -> bool:
         """At the end of the file: close open blocks so what was parsed is kept."""
