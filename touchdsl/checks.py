@@ -352,7 +352,9 @@ def check_touchpoint(ctx: _Ctx, decl: ast.TouchpointDecl, defaults: model.Defaul
     _check_name(ctx, decl.name, "touchpoint")
     title = _title(ctx, decl.title, "touchpoint")
     damaged = id(decl) in ctx.decls.damaged
-    errors_before = len([d for d in ctx.sink.items if d.is_error])
+    # Diagnostics are only ever appended: what this touchpoint added starts here
+    # (counting every error of the project per touchpoint was quadratic).
+    first_new = len(ctx.sink.items)
 
     # owner: exactly one
     owners = _items(decl, ast.OwnerRef)
@@ -487,8 +489,8 @@ def check_touchpoint(ctx: _Ctx, decl: ast.TouchpointDecl, defaults: model.Defaul
                 escalations.append(e)
 
     note, tags = _notes_and_tags(ctx, decl)
-    errors_after = len([d for d in ctx.sink.items if d.is_error])
-    if errors_after > errors_before or owner is None or expectation is None or damaged:
+    new_errors = any(d.is_error for d in ctx.sink.items[first_new:])
+    if new_errors or owner is None or expectation is None or damaged:
         return None
     return model.Touchpoint(
         id=tp, title=title, journey=journey, stage=stage, owner=owner,

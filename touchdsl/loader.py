@@ -10,6 +10,7 @@ harmless.
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +171,20 @@ def _follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticS
 
 def compile_project(paths: list[str], overlay: dict[str, str] | None = None) -> Compilation:
     """Read, parse, resolve and check a project. Raises PathError for missing paths only."""
+    # A run builds millions of long-lived objects (tokens, AST nodes, spans, the
+    # model) and no garbage cycles worth chasing; CPython's cyclic collector scans
+    # them again and again, which cost a third of the time on 10k touchpoints and
+    # grew faster than the project (see bench/README.md). Paused for the run only.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compile(paths, overlay)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
     from .checks import check  # deferred: keeps `touchdsl --version` light
     from .parser import parse
 
