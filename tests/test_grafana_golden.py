@@ -1,0 +1,40 @@
+"""Golden files of the `grafana` target; `make golden FOLDERS=grafana` after review.
+
+Covers every example project and the hostile fixture, so a reviewer sees each
+change of a panel, a query or an escaped text as a diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECTS = {
+    "telecom": REPO / "examples" / "telecom",
+    "banking": REPO / "examples" / "banking",
+    "health": REPO / "examples" / "health",
+    "hostile": REPO / "tests" / "fixtures" / "hostile",
+}
+
+
+def grafana_target() -> dict[str, bytes]:
+    import touchdsl
+    from touchdsl.targets import BuildOptions, grafana
+
+    out: dict[str, bytes] = {}
+    for name, path in PROJECTS.items():
+        project = touchdsl.load([str(path)])
+        for rel, data in grafana.render(project, BuildOptions()).items():
+            out[f"{name}/{rel}"] = data
+    return out
+
+
+def test_grafana_matches_golden_files():
+    from tests.golden_update import GOLDEN, producer
+
+    produced = producer("grafana")()
+    root = GOLDEN / "grafana"
+    on_disk = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert sorted(produced) == sorted(on_disk)
+    for rel, data in produced.items():
+        assert data == on_disk[rel], f"tests/golden/grafana/{rel} differs; review and run `make golden`"

@@ -1,0 +1,323 @@
+"""The `grafana` target: a dashboard per journey and per accountable owner.
+
+`DIR/grafana/<journey>.json` shows the touchpoints of a journey,
+`DIR/grafana/<owner>.json` those an owner is accountable for (an owner whose id
+is also a journey's gets `owner-<id>.json`). Each is an importable dashboard of
+the current JSON model with a `${datasource}` Prometheus variable and a stable
+`uid` derived from the id.
+
+Per touchpoint a row: a text panel with the expectation and the accountable
+owner, then per metric the indicator against the target and the promise (two
+threshold lines), and for shares of good events the error budget remaining and
+the current burn rate; score averages, NPS and counts, which have no error
+budget, show the margin to the target and the last day's value instead.
+
+Every query reads only series the `prometheus` target records (names from
+`naming`, checked against the rules it plans), so the dashboards and the rules
+cannot drift apart. Dashboards are hand-assembled dicts: grafana-foundation-sdk
+emits an older schemaVersion (36) and `null` panel options, and its PyPI
+versions sort by an epoch rather than the Grafana release, so pinning it is
+fragile. The tests hold the output to a strict structural schema instead.
+
+User text reaches panels as JSON strings; in the Markdown text panel it is
+escaped for Markdown, HTML and Grafana's `$variable` interpolation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from fractions import Fraction
+
+from .. import burnrate
+from ..model import BoundObjective, Project, ShareObjective, Touchpoint, WithinObjective
+from . import BuildOptions, naming
+from .contract import label_matchers, number
+from .prometheus import MetricRules, objective_words, plan, policy_link
+
+# Grafana 11's dashboard JSON model.
+SCHEMA_VERSION = 39
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+UID_MAX = 40  # Grafana refuses longer dashboard uids
+# The burn rate shown is the one the fast page alert reads first.
+BURN_WINDOW = burnrate.POLICIES[0].long_window
+FULL_WIDTH = 24
+HEADER_HEIGHT = 4
+PANEL_HEIGHT = 8
+
+
+def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
+    rules_of = {(r.touchpoint.id, r.metric.id): r for r in plan(project, options)}
+    out: dict[str, bytes] = {}
+    for journey in project.journeys.values():
+        touchpoints = project.touchpoints_in(journey.id)
+        if touchpoints:
+            out[f"grafana/{journey.id}.json"] = _encode(dashboard(
+                project, options, rules_of, uid("journey", journey.id), journey.title,
+                journey.note or f"Touchpoints of the journey {journey.title}", touchpoints, "journey"))
+    for owner in project.owners.values():
+        touchpoints = project.touchpoints_of(owner.id)
+        if touchpoints:
+            stem = f"owner-{owner.id}" if owner.id in project.journeys else owner.id
+            out[f"grafana/{stem}.json"] = _encode(dashboard(
+                project, options, rules_of, uid("owner", owner.id), owner.title,
+                f"Touchpoints {owner.title} is accountable for", touchpoints, "owner"))
+    return dict(sorted(out.items()))
+
+
+def uid(kind: str, ident: str) -> str:
+    """`touchdsl-<kind>-<id>`, shortened with a hash of the id past Grafana's 40 characters."""
+    plain = f"touchdsl-{kind}-{ident}"
+    if len(plain) <= UID_MAX:
+        return plain
+    digest = hashlib.sha256(f"{kind}:{ident}".encode("utf-8")).hexdigest()[:10]
+    return f"{plain[: UID_MAX - len(digest) - 1]}-{digest}"
+
+
+def _encode(data: dict) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def dashboard(project, options, rules_of, dash_uid, title, description, touchpoints, kind) -> dict:
+    panels: list[dict] = []
+    layout = _Layout()
+    for touchpoint in touchpoints:
+        panels.append({
+            "type": "row", "title": touchpoint.title, "collapsed": False,
+            "gridPos": layout.place(FULL_WIDTH, 1), "id": layout.next_id(), "panels": [],
+        })
+        panels.append(_header(project, options, touchpoint, layout))
+        for metric in touchpoint.metrics:
+            panels.extend(_metric_panels(options, rules_of[(touchpoint.id, metric.id)], layout))
+    return {
+        "annotations": {"list": [{
+            "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+            "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
+            "name": "Annotations & Alerts", "type": "dashboard",
+        }]},
+        "description": " ".join(description.split()),
+        "editable": True,
+        "fiscalYearStartMonth": 0,
+        "graphTooltip": 1,
+        "id": None,
+        "links": [],
+        "panels": panels,
+        "refresh": "1m",
+        "schemaVersion": SCHEMA_VERSION,
+        "tags": ["touchdsl", kind],
+        "templating": {"list": [{
+            "name": "datasource", "label": "Data source", "type": "datasource",
+            "query": "prometheus", "current": {}, "hide": 0, "includeAll": False,
+            "multi": False, "options": [], "refresh": 1, "regex": "", "skipUrlSync": False,
+        }]},
+        "time": {"from": "now-7d", "to": "now"},
+        "timepicker": {},
+        "timezone": "browser",
+        "title": title,
+        "uid": dash_uid,
+        "version": 1,
+        "weekStart": "",
+    }
+
+
+class _Layout:
+    """Panels flow left to right in rows of 24 units; ids count up from 1."""
+
+    def __init__(self):
+        self.x = self.y = self.row_height = 0
+        self.ids = 0
+
+    def next_id(self) -> int:
+        self.ids += 1
+        return self.ids
+
+    def place(self, width: int, height: int) -> dict:
+        if self.x + width > FULL_WIDTH:
+            self.x, self.y, self.row_height = 0, self.y + self.row_height, 0
+        pos = {"h": height, "w": width, "x": self.x, "y": self.y}
+        self.x += width
+        self.row_height = max(self.row_height, height)
+        return pos
+
+
+_MD_SPECIALS = set("\\`*_{}[]()#+-.!|~:")
+
+
+def md_text(text: str) -> str:
+    """User text as literal Markdown on one line. Grafana's Markdown panel renders
+    HTML, so `<`, `>` and `&` become entities; `$` becomes an entity too, because
+    Grafana interpolates `$variable` in text panels before rendering them."""
+    out = []
+    for ch in " ".join(text.split()):
+        if ch in "<>&$":
+            out.append(f"&#{ord(ch)};")
+        elif ch in _MD_SPECIALS:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, layout: _Layout) -> dict:
+    owner = project.owners[touchpoint.owner]
+    lines = [f"**Expectation:** {md_text(touchpoint.expectation)}", ""]
+    accountable = f"**Accountable owner:** {md_text(owner.title)} (`{owner.id}`)"
+    if owner.manager:
+        accountable += f", manager {md_text(owner.manager.name)}"
+    lines += [accountable, ""]
+    if touchpoint.channels:
+        lines += [f"**Channels:** {', '.join(touchpoint.channels)}", ""]
+    policy = f"{options.policy_url.rstrip('/')}/{owner.id}.html#{touchpoint.id}"
+    lines.append(f"[SLA policy]({md_text(policy).replace(chr(92), '')})")
+    return {
+        "type": "text", "title": "", "id": layout.next_id(),
+        "gridPos": layout.place(FULL_WIDTH, HEADER_HEIGHT),
+        "options": {"mode": "markdown", "content": "\n".join(lines),
+                    "code": {"language": "plaintext", "showLineNumbers": False, "showMiniMap": False}},
+    }
+
+
+def _selector(rules: MetricRules) -> str:
+    return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id})
+
+
+def _share(objective) -> float:
+    """The objective as the share of good events (0..1)."""
+    if isinstance(objective, (WithinObjective, ShareObjective)):
+        percent = objective.percent
+    else:
+        assert isinstance(objective, BoundObjective)
+        percent = 100 - objective.value if objective.form == "at_most" else objective.value
+    return float(Fraction(repr(float(percent))) / 100)
+
+
+def _recorded(rules: MetricRules, name: str) -> str:
+    """A series of this metric's rules; anything else is a bug that would show an empty panel."""
+    if name not in {record for record, _ in rules.recordings}:
+        raise AssertionError(f"{name} is not recorded for {rules.group}")
+    return name
+
+
+def _target(ref: str, expr: str, legend: str, instant: bool = False) -> dict:
+    return {"datasource": DATASOURCE, "expr": expr, "legendFormat": legend, "range": not instant,
+            "instant": instant, "refId": ref}
+
+
+def _steps(higher_is_better: bool, target: float, promise: float, base: str = "red") -> list[dict]:
+    """Two threshold lines: the promise (orange) and the stricter internal target (green)."""
+    if higher_is_better:
+        return [{"color": base, "value": None}, {"color": "orange", "value": promise},
+                {"color": "green", "value": target}]
+    return [{"color": "green", "value": None}, {"color": "orange", "value": target},
+            {"color": "red", "value": promise}]
+
+
+def _timeseries(layout, title, description, targets, steps, unit, links, minimum=None, maximum=None) -> dict:
+    defaults: dict = {
+        "color": {"mode": "palette-classic"},
+        "custom": {"drawStyle": "line", "lineWidth": 2, "fillOpacity": 0, "showPoints": "never",
+                   "spanNulls": False, "thresholdsStyle": {"mode": "dashed"}},
+        "thresholds": {"mode": "absolute", "steps": steps},
+        "unit": unit,
+    }
+    if minimum is not None:
+        defaults["min"] = minimum
+    if maximum is not None:
+        defaults["max"] = maximum
+    return {
+        "type": "timeseries", "title": title, "description": description, "id": layout.next_id(),
+        "gridPos": layout.place(12, PANEL_HEIGHT), "datasource": DATASOURCE,
+        "fieldConfig": {"defaults": defaults, "overrides": []},
+        "options": {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": True, "calcs": []},
+                    "tooltip": {"mode": "multi", "sort": "none"}},
+        "targets": targets, "links": links,
+    }
+
+
+def _stat(layout, title, description, target, steps, unit, width=6) -> dict:
+    return {
+        "type": "stat", "title": title, "description": description, "id": layout.next_id(),
+        "gridPos": layout.place(width, PANEL_HEIGHT), "datasource": DATASOURCE,
+        "fieldConfig": {"defaults": {"color": {"mode": "thresholds"}, "unit": unit, "decimals": 2,
+                                     "thresholds": {"mode": "absolute", "steps": steps}},
+                        "overrides": []},
+        "options": {"colorMode": "background", "graphMode": "area", "justifyMode": "auto",
+                    "orientation": "auto", "textMode": "auto", "wideLayout": True,
+                    "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
+        "targets": [target],
+    }
+
+
+def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -> list[dict]:
+    touchpoint, metric = rules.touchpoint, rules.metric
+    sel = _selector(rules)
+    own = naming.window(metric.window)
+    links = [{"title": "SLA policy", "url": policy_link(options, touchpoint, metric), "targetBlank": True}]
+    words = (f"Target: {objective_words(metric, metric.target)}; promise: "
+             f"{objective_words(metric, metric.promise)}; over a rolling {metric.window.text}.")
+    kind = rules.contract.kind
+    if kind == "ratio-like":
+        return _share_panels(rules, layout, sel, own, links, words)
+    recent = naming.RISK_WINDOW
+    if kind == "count":
+        shown = naming.window(metric.per)
+        indicator = naming.count_per_period
+        unit, minimum, maximum, higher = "none", 0, None, False
+        legends = (f"{metric.event} per {metric.per.text}", f"at the pace of the last {recent}")
+    elif kind == "average":
+        shown, indicator = own, naming.score_average
+        unit, minimum, maximum, higher = "none", metric.low, metric.high, True
+        legends = (f"average over {own}", f"average over the last {recent}")
+    else:
+        shown, indicator = own, naming.nps
+        unit, minimum, maximum, higher = "none", -100, 100, True
+        legends = (f"NPS over {own}", f"NPS over the last {recent}")
+    current = f"{_recorded(rules, indicator(shown))}{sel}"
+    latest = f"{_recorded(rules, indicator(recent))}{sel}"
+    objective = f"{_recorded(rules, naming.OBJECTIVE_VALUE)}{sel}"
+    steps = _steps(higher, metric.target.value, metric.promise.value)
+    margin = (f"{current} - on(touchpoint, metric) {objective}" if higher
+              else f"{objective} - on(touchpoint, metric) {current}")
+    return [
+        _timeseries(layout, metric.title, words,
+                    [_target("A", current, legends[0]), _target("B", latest, legends[1])],
+                    steps, unit, links, minimum, maximum),
+        _stat(layout, "Margin to target", "How far the indicator is on the good side of the target "
+              "(negative: the target is missed).", _target("A", margin, "margin", instant=True),
+              [{"color": "red", "value": None}, {"color": "green", "value": 0}], unit),
+        _stat(layout, f"Last {recent}", f"The indicator over the last {recent}, the window the risk "
+              "alert reads.", _target("A", latest, legends[1], instant=True), steps, unit),
+    ]
+
+
+def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links, words) -> list[dict]:
+    metric = rules.metric
+    target, promise = _share(metric.target), _share(metric.promise)
+    good = [_target("A", f"1 - {_recorded(rules, naming.sli_error(own))}{sel}", f"good events over {own}"),
+            _target("B", f"1 - {_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}",
+                    f"good events over the last {BURN_WINDOW}")]
+    panels = [
+        _timeseries(layout, metric.title, words, good, _steps(True, target, promise), "percentunit", links,
+                    maximum=1),
+    ]
+    budget = 1 - Fraction(repr(target))
+    width = 6 if budget > 0 else 12
+    panels.append(_stat(
+        layout, "Error budget remaining",
+        f"Share of the error budget ({number(float(budget) * 100)}% of events) left over the rolling {own}.",
+        _target("A", f"{_recorded(rules, naming.BUDGET_REMAINING)}{sel}", "remaining", instant=True),
+        [{"color": "red", "value": None}, {"color": "orange", "value": 0}, {"color": "green", "value": 0.25}],
+        "percentunit", width))
+    if budget > 0:  # a 100% target has no budget to burn: any bad event spends it all
+        burn = (f"{_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}\n/ on(touchpoint, metric)\n"
+                f"{_recorded(rules, naming.ERROR_BUDGET)}{sel}")
+        page = float(burnrate.burn_factor(burnrate.POLICIES[0].budget_fraction, own, BURN_WINDOW))
+        steps = [{"color": "green", "value": None}, {"color": "orange", "value": 1}]
+        if page > 1:
+            steps.append({"color": "red", "value": round(page, 4)})
+        panels.append(_stat(
+            layout, f"Burn rate ({BURN_WINDOW})",
+            f"How many times faster than sustainable the budget burns over the last {BURN_WINDOW}; "
+            "1 spends exactly the budget by the end of the window.",
+            _target("A", burn, "burn rate", instant=True), steps, "none"))
+    return panels
