@@ -24,6 +24,7 @@ PRODUCERS: dict[str, str] = {
     "charter": "tests.test_charter_golden:charter_target",
     "policy": "tests.test_charter_golden:policy_target",
     "alertmanager": "tests.test_alertmanager_golden:alertmanager_target",
+    "openslo": "tests.test_openslo_golden:openslo_target",
     "grafana": "tests.test_grafana_golden:grafana_target",
 }
 

@@ -16,7 +16,15 @@ than a minute. Those are skipped, and `warnings(project)` names them so
 Metadata names are DNS labels (`[a-z0-9-]`, at most 63 characters): an id's
 underscores become hyphens; a name that would be invalid, too long or shared
 with another document of the same kind gets a stable hash suffix instead.
-User text reaches the documents only as YAML strings (a real emitter).
+User text (titles, expectations, receiver addresses, a metric's own queries)
+reaches the documents only as double-quoted YAML strings written by the
+emitter, so no title can add a key or a document.
+
+One source of truth: the queries are the instrumentation contract's (summed
+like the `prometheus` target sums a `source prometheus` query), the objective is
+the one the rules record, and every alert condition is a burn-rate condition of
+the `prometheus` target's own alerts (`prometheus.metric_rules`), sent where the
+`alertmanager` target routes it.
 """
 
 from __future__ import annotations
@@ -29,18 +37,11 @@ from fractions import Fraction
 import yaml
 
 from .. import burnrate
-from ..model import (
-    BoundObjective,
-    Owner,
-    Project,
-    Receiver,
-    ShareObjective,
-    Touchpoint,
-    WithinObjective,
-)
+from ..model import BoundObjective, Owner, Project, RatioMetric, Receiver, Touchpoint
 from . import BuildOptions, naming
-from .contract import metric_contract, indicator_kind, number, render_query
-from .prometheus import objective_words, rules_file_name
+from .contract import EVENTS_SERIES, _rate, indicator_kind, number, render_query
+from .prometheus import MetricRules, metric_rules, objective_words, rules_file_name
+from .prometheus import _share as share_percent
 
 API_VERSION = "openslo/v1"
 # The window each rate in a `ratioMetric` query is taken over: the shortest
@@ -84,13 +85,8 @@ def duration(window: str) -> str | None:
 
 
 def _share(objective) -> Fraction:
-    """The objective as the share of good events (0..1)."""
-    if isinstance(objective, (WithinObjective, ShareObjective)):
-        percent = objective.percent
-    else:
-        assert isinstance(objective, BoundObjective)
-        percent = 100 - objective.value if objective.form == "at_most" else objective.value
-    return Fraction(repr(float(percent))) / 100
+    """The objective as the share of good events (0..1), exactly as the rules record it."""
+    return Fraction(repr(share_percent(objective))) / 100
 
 
 @dataclass(frozen=True)
@@ -145,6 +141,10 @@ class _Names:
                 for key, name in self.wanted.items()}
 
 
+class Quoted(str):
+    """User text: always written as a double-quoted YAML scalar."""
+
+
 def _description(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _DESCRIPTION_MAX else text[: _DESCRIPTION_MAX - 1] + "…"
@@ -153,32 +153,34 @@ def _description(text: str) -> str:
 def _doc(kind: str, name: str, spec: dict, display: str | None = None, labels: dict | None = None) -> dict:
     metadata: dict = {"name": name}
     if display and display.strip():
-        metadata["displayName"] = display
+        metadata["displayName"] = Quoted(display)
     if labels:
         metadata["labels"] = {k: label_value(v) for k, v in labels.items()}
     return {"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec}
 
 
-def _service_of(touchpoint: Touchpoint) -> tuple[str, ...]:
-    """Journeys are the services customers use; a touchpoint outside any journey is its own."""
-    return ("journey", touchpoint.journey) if touchpoint.journey else ("touchpoint", touchpoint.id)
+def _service_of(touchpoint: Touchpoint) -> tuple[str, str]:
+    """Journeys are the services customers use; touchpoints outside any journey are
+    grouped by their owner."""
+    return ("journey", touchpoint.journey) if touchpoint.journey else ("owner", touchpoint.owner)
 
 
 def _receivers(project: Project, touchpoint: Touchpoint, severity: str) -> list[tuple[str, ...]]:
-    """Notification targets of one severity, as the alertmanager routes it: pages to
-    the owner's `page` receivers, tickets to `notify`; an owner with only one kind
-    gets everything there; escalations add the manager or another owner."""
+    """Notification targets of one severity, as the alertmanager target routes it:
+    pages to the owner's `page` receivers, tickets to `notify`, each falling back on
+    the other kind when the owner declares only one; `escalate ... on breach` adds
+    the manager (or another owner's notify receivers) to pages, `on risk` to every
+    alert."""
     owner = project.owners[touchpoint.owner]
     out = _owner_targets(owner, severity)
-    on = "breach" if severity == burnrate.PAGE else "risk"
     for escalation in touchpoint.escalations:
-        if escalation.on != on:
+        if escalation.on == "breach" and severity != burnrate.PAGE:
             continue
         if escalation.to == "manager":
             if owner.manager:
                 out.append((owner.id, "manager"))
         elif escalation.to != owner.id:
-            out.extend(_owner_targets(project.owners[escalation.to], severity))
+            out.extend(_owner_targets(project.owners[escalation.to], burnrate.TICKET))
     return list(dict.fromkeys(out))
 
 
@@ -188,63 +190,94 @@ def _owner_targets(owner: Owner, severity: str) -> list[tuple[str, ...]]:
     return [(owner.id, chosen, str(i + 1)) for i in range(len(getattr(owner, chosen)))]
 
 
+def burn_conditions(rules: MetricRules) -> list[burnrate.BurnCondition]:
+    """The burn-rate conditions of the metric's Prometheus alerts, page first."""
+    return [cond for alert in rules.alerts for cond in alert.conditions]
+
+
+def burn_rate_threshold(cond: burnrate.BurnCondition, objective: Fraction) -> Fraction:
+    """The condition as a burn rate (error ratio / error budget). Prometheus compares
+    the error ratio with `factor x budget` capped at 1 ("every event failed"), so a
+    capped condition is the burn rate of every event failing, not the factor."""
+    return cond.threshold / (1 - objective)
+
+
+def ratio_queries(rules: MetricRules) -> dict[str, str]:
+    """`good` and `total` of the contract (with `{{window}}`), summed as the rules sum
+    a metric's own queries; an `at most` ratio on the default series reads `bad`
+    (the share the customer counts, `abandoned of offered`) against `total`."""
+    metric, contract = rules.metric, rules.contract
+    if contract.overridden:
+        return {key: f"sum({contract.queries[key]})" for key in ("good", "total")}
+    if isinstance(metric, RatioMetric) and isinstance(metric.target, BoundObjective) \
+            and metric.target.form == "at_most":
+        bad = _rate(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
+                                    "event": metric.numerator})
+        return {"bad": bad, "total": contract.queries["total"]}
+    return {key: contract.queries[key] for key in ("good", "total")}
+
+
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     chosen = plan(project)
+    planned = [(touchpoint, metric, metric_rules(project, touchpoint, metric, options))
+               for touchpoint, metric in chosen.slos]
     names = _Names()
-    for touchpoint, metric in chosen.slos:
-        names.add("Service", *_service_of(touchpoint)[1:])
+    for touchpoint, metric, rules in planned:
+        names.add("Service", _service_of(touchpoint)[1])
         names.add("SLO", touchpoint.id, metric.id)
-        for cond in _conditions(metric):
+        for cond in burn_conditions(rules):
             names.add("AlertCondition", touchpoint.id, metric.id, cond.long_window)
-            for severity in (cond.severity,):
-                for target in _receivers(project, touchpoint, severity):
-                    names.add("AlertNotificationTarget", *target)
+            for target in _receivers(project, touchpoint, cond.severity):
+                names.add("AlertNotificationTarget", *target)
     resolved = names.resolve()
+    # A journey and an owner of the same id would share a Service name.
+    services = {_service_of(t) for t, _, _ in planned}
+    service_names: dict[tuple[str, str], str] = {}
+    for service in sorted(services):
+        plain = resolved[("Service", (service[1],))]
+        clash = (("owner" if service[0] == "journey" else "journey"), service[1]) in services
+        service_names[service] = hashed_name(*service) if clash else plain
 
     def name(kind: str, *ids: str) -> str:
         return resolved[(kind, ids)]
 
     files: dict[str, list[dict]] = {}
-    services_done: set[str] = set()
+    services_done: set[tuple[str, str]] = set()
     used_targets: dict[tuple[str, ...], None] = {}
-    for touchpoint, metric in chosen.slos:
+    for touchpoint, metric, rules in planned:
         docs = files.setdefault(f"openslo/{rules_file_name(touchpoint)}.yaml", [])
-        service_kind, service_id = _service_of(touchpoint)
-        service = name("Service", service_id)
-        if service not in services_done:
-            services_done.add(service)
-            if service_kind == "journey":
-                journey = project.journeys[service_id]
-                docs.append(_doc("Service", service, {"description": _description(
-                    journey.note or f"Customer journey: {journey.title}")}, journey.title,
-                    {"journey": journey.id}))
-            else:
-                docs.append(_doc("Service", service, {"description": _description(touchpoint.expectation)},
-                                 touchpoint.title, {"touchpoint": touchpoint.id, "owner": touchpoint.owner}))
+        service_key = _service_of(touchpoint)
+        service = service_names[service_key]
+        if service_key not in services_done:
+            services_done.add(service_key)
+            docs.append(_service_doc(project, service_key, service))
         labels = {"owner": touchpoint.owner, "touchpoint": touchpoint.id, "metric": metric.id}
         if touchpoint.journey:
             labels["journey"] = touchpoint.journey
         slo = name("SLO", touchpoint.id, metric.id)
+        objective = _share(metric.target)
         policies = []
         policy_docs = []
-        for cond in _conditions(metric):
+        for cond in burn_conditions(rules):
             condition = name("AlertCondition", touchpoint.id, metric.id, cond.long_window)
             targets = _receivers(project, touchpoint, cond.severity)
             if not targets:
-                continue  # an owner without receivers: nowhere to notify (the checker allows it)
+                continue  # an owner without receivers: nowhere to notify (the checker warns, TD901)
             for target in targets:
                 used_targets[target] = None
-            factor = float(cond.factor)
+            burn = burn_rate_threshold(cond, objective)
+            capped = " (every event failing)" if cond.inclusive else ""
             policy_docs.append(_doc("AlertCondition", condition, {
                 "description": _description(
-                    f"{int(cond.budget_fraction * 100)}% of the error budget burns within "
-                    f"{cond.long_window}; the alert waits {cond.short_window} for the burning "
-                    f"to be confirmed"),
+                    f"{number(float(cond.budget_fraction * 100))}% of the error budget burns within "
+                    f"{cond.long_window}: burn rate {'at least' if cond.inclusive else 'above'} "
+                    f"{number(float(burn))}{capped}; the alert waits {cond.short_window} for the "
+                    f"burning to be confirmed"),
                 "severity": cond.severity,
                 "condition": {
                     "kind": "burnrate",
-                    "op": "gte",
-                    "threshold": factor,
+                    "op": "gte" if cond.inclusive else "gt",
+                    "threshold": _number(burn),
                     "lookbackWindow": cond.long_window,
                     "alertAfter": cond.short_window,
                 },
@@ -260,25 +293,25 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
                 "conditions": [{"conditionRef": condition}],
                 "notificationTargets": [{"targetRef": name("AlertNotificationTarget", *t)} for t in targets],
             }, labels={**labels, "severity": cond.severity}))
-        contract = metric_contract(project, touchpoint, metric)
-        wrap = "sum({})" if contract.overridden else "{}"
 
-        def source(key: str) -> dict:
+        def source(query: str) -> dict:
             return {"metricSource": {"type": "Prometheus", "spec": {
-                "query": wrap.format(render_query(contract.queries[key], QUERY_WINDOW))}}}
+                "query": Quoted(render_query(query, QUERY_WINDOW))}}}
 
+        ratio = {"counter": False}
+        ratio.update({key: source(query) for key, query in ratio_queries(rules).items()})
         spec = {
-            "description": _description(
+            "description": Quoted(_description(
                 f"{touchpoint.title}: {metric.title}. Target: {objective_words(metric, metric.target)}; "
-                f"promise to customers: {objective_words(metric, metric.promise)}."),
+                f"promise to customers: {objective_words(metric, metric.promise)}.")),
             "service": service,
             "indicator": {
-                "metadata": {"name": slo, "displayName": f"{touchpoint.title}: {metric.title}"},
-                "spec": {"ratioMetric": {"counter": False, "good": source("good"), "total": source("total")}},
+                "metadata": {"name": slo, "displayName": Quoted(f"{touchpoint.title}: {metric.title}")},
+                "spec": {"ratioMetric": ratio},
             },
             "timeWindow": [{"duration": naming.window(metric.window), "isRolling": True}],
             "budgetingMethod": "Occurrences",
-            "objectives": [{"displayName": "target", "target": float(_share(metric.target))}],
+            "objectives": [{"displayName": "target", "target": _number(objective)}],
         }
         if policies:
             spec["alertPolicies"] = policies
@@ -294,8 +327,20 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def _conditions(metric) -> tuple[burnrate.BurnCondition, ...]:
-    return burnrate.conditions(naming.window(metric.window), 1 - _share(metric.target))
+def _number(value: Fraction) -> float | int:
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else as_float
+
+
+def _service_doc(project: Project, service: tuple[str, str], name: str) -> dict:
+    kind, ident = service
+    if kind == "journey":
+        journey = project.journeys[ident]
+        return _doc("Service", name, {"description": Quoted(_description(
+            journey.note or f"Customer journey: {journey.title}"))}, journey.title, {"journey": journey.id})
+    owner = project.owners[ident]
+    return _doc("Service", name, {"description": Quoted(_description(
+        f"Touchpoints of {owner.title} outside any journey"))}, owner.title, {"owner": owner.id})
 
 
 def _target_doc(project: Project, target: tuple[str, ...], name: str) -> dict:
@@ -304,13 +349,13 @@ def _target_doc(project: Project, target: tuple[str, ...], name: str) -> dict:
     if target[1] == "manager":
         return _doc("AlertNotificationTarget", name, {
             "target": "email",
-            "description": _description(f"{owner.manager.name} <{owner.manager.email}>, "
-                                        f"manager of {owner.title}"),
+            "description": Quoted(_description(f"{owner.manager.name} <{owner.manager.email}>, "
+                                               f"manager of {owner.title}")),
         }, f"{owner.title}: manager", labels)
     receiver: Receiver = getattr(owner, target[1])[int(target[2]) - 1]
     return _doc("AlertNotificationTarget", name, {
         "target": receiver.kind,
-        "description": _description(f"{receiver.target} ({target[1]} receiver of {owner.title})"),
+        "description": Quoted(_description(f"{receiver.target} ({target[1]} receiver of {owner.title})")),
     }, f"{owner.title}: {receiver.kind} {receiver.target}", labels)
 
 
@@ -318,16 +363,23 @@ def _readme(chosen: Plan) -> str:
     lines = [
         "# OpenSLO documents",
         "",
-        "OpenSLO v1 documents generated by touchdsl: a Service per journey, an SLO per",
-        "metric that OpenSLO can express (a share of good events), an AlertCondition and",
-        "AlertPolicy per burn-rate condition, and an AlertNotificationTarget per receiver",
-        "in notification-targets.yaml. Queries are rates over "
-        f"{QUERY_WINDOW} from the instrumentation contract (see ../prometheus/CONTRACT.md).",
+        "OpenSLO v1 documents generated by touchdsl: a Service per journey (per owner for",
+        "touchpoints outside a journey), an SLO per metric that OpenSLO can express (a share",
+        "of good events), an AlertCondition and AlertPolicy per burn-rate condition of the",
+        "Prometheus alerts, and an AlertNotificationTarget per receiver in",
+        "notification-targets.yaml. Queries are rates over "
+        f"{QUERY_WINDOW} from the instrumentation contract",
+        "(see ../prometheus/CONTRACT.md); an `at most` ratio reads `bad` against `total`.",
+        "",
+        "Apply them with an OpenSLO tool: `oslo validate -f <file>` for each file, then",
+        "your SLO platform's importer (e.g. `oslo convert` or the vendor's CLI),",
+        "notification-targets.yaml first.",
         "",
     ]
     if chosen.skipped:
         lines += ["## Not exported", "", "These metrics have no OpenSLO document; the Prometheus",
                   "rules and alerts still cover them:", ""]
+        # Ids, window texts and fixed words only: nothing Markdown would act on.
         lines += [f"- {line}" for line in chosen.skipped]
     else:
         lines.append("Every metric of the project is exported.")
@@ -342,7 +394,12 @@ def _str(dumper: yaml.SafeDumper, value: str):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
 
 
+def _quoted(dumper: yaml.SafeDumper, value: Quoted):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(Quoted, _quoted)
 
 
 def _dump_all(docs: list[dict]) -> bytes:
