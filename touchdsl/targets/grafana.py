@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import quote
 from fractions import Fraction
 
 from .. import burnrate
@@ -167,8 +168,11 @@ def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, lay
     lines += [accountable, ""]
     if touchpoint.channels:
         lines += [f"**Channels:** {', '.join(touchpoint.channels)}", ""]
-    policy = f"{options.policy_url.rstrip('/')}/{owner.id}.html#{touchpoint.id}"
-    lines.append(f"[SLA policy]({md_text(policy).replace(chr(92), '')})")
+    # The policy page's section of this touchpoint; quoted so a base URL with
+    # spaces or brackets cannot end the Markdown link early.
+    policy = quote(f"{options.policy_url.rstrip('/')}/{owner.id}.html#touchpoint-{touchpoint.id}",
+                   safe="/:#.-_~")
+    lines.append(f"[SLA policy]({policy})")
     return {
         "type": "text", "title": "", "id": layout.next_id(),
         "gridPos": layout.place(FULL_WIDTH, HEADER_HEIGHT),
