@@ -84,7 +84,7 @@ def dashboard(project, options, rules_of, dash_uid, title, description, touchpoi
     layout = _Layout()
     for touchpoint in touchpoints:
         panels.append({
-            "type": "row", "title": touchpoint.title, "collapsed": False,
+            "type": "row", "title": plain_title(touchpoint.title), "collapsed": False,
             "gridPos": layout.place(FULL_WIDTH, 1), "id": layout.next_id(), "panels": [],
         })
         panels.append(_header(project, options, touchpoint, layout))
@@ -157,6 +157,16 @@ def md_text(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def plain_title(text: str) -> str:
+    """A row or panel title shown as written. Grafana interpolates `$name`,
+    `${name}` and the deprecated `[[name]]` in titles (`${__user.login}` would
+    print the viewer's login), so a zero-width space breaks each of them; the
+    text reads the same. Runs of whitespace become one space, as Grafana draws
+    titles on one line."""
+    flat = " ".join(text.split())
+    return flat.replace("$", "$\u200b").replace("[[", "[\u200b[")
 
 
 def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, layout: _Layout) -> dict:
@@ -283,7 +293,7 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     margin = (f"{current} - on(touchpoint, metric) {objective}" if higher
               else f"{objective} - on(touchpoint, metric) {current}")
     return [
-        _timeseries(layout, metric.title, words,
+        _timeseries(layout, plain_title(metric.title), words,
                     [_target("A", current, legends[0]), _target("B", latest, legends[1])],
                     steps, unit, links, minimum, maximum),
         _stat(layout, "Margin to target", "How far the indicator is on the good side of the target "
@@ -301,7 +311,7 @@ def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links
             _target("B", f"1 - {_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}",
                     f"good events over the last {BURN_WINDOW}")]
     panels = [
-        _timeseries(layout, metric.title, words, good, _steps(True, target, promise), "percentunit", links,
+        _timeseries(layout, plain_title(metric.title), words, good, _steps(True, target, promise), "percentunit", links,
                     maximum=1),
     ]
     budget = 1 - Fraction(repr(target))
