@@ -27,12 +27,16 @@ def _validator():
     from jsonschema import Draft7Validator
     from referencing import Registry, Resource
 
+    # Every part is registered under its `$id`, so the `https://openslo.com/schemas/...`
+    # references resolve locally and nothing is fetched.
     resources = []
-    for path in sorted(SCHEMA_DIR.rglob("*.schema.json")):
-        contents = json.loads(path.read_text())
+    for path in sorted(SCHEMA_DIR.rglob("*.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        assert contents["$schema"].startswith("http://json-schema.org/draft-07/"), path
         resources.append((contents["$id"], Resource.from_contents(contents)))
+    assert len(resources) > 10
     registry = Registry().with_resources(resources)
-    root = json.loads((SCHEMA_DIR / "openslo.schema.json").read_text())
+    root = json.loads((SCHEMA_DIR / "openslo.schema.json").read_text(encoding="utf-8"))
     Draft7Validator.check_schema(root)
     return Draft7Validator(root, registry=registry)
 
@@ -180,3 +184,15 @@ def test_hostile_text_stays_data(validator):
         assert not list(validator.iter_errors(doc))
     again = openslo.render(project, BuildOptions())
     assert again == files
+
+
+def test_missing_schema_skips_outside_ci_and_fails_in_ci(monkeypatch, tmp_path):
+    import tests.test_openslo as here
+
+    monkeypatch.setattr(here, "SCHEMA_DIR", tmp_path / "absent")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="OpenSLO schema not found"):
+        here._validator()
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="CI must provide it"):
+        here._validator()

@@ -371,9 +371,10 @@ def _readme(chosen: Plan) -> str:
         f"{QUERY_WINDOW} from the instrumentation contract",
         "(see ../prometheus/CONTRACT.md); an `at most` ratio reads `bad` against `total`.",
         "",
-        "Apply them with an OpenSLO tool: `oslo validate -f <file>` for each file, then",
-        "your SLO platform's importer (e.g. `oslo convert` or the vendor's CLI),",
-        "notification-targets.yaml first.",
+        "Check them with the OpenSLO CLI, `oslo validate -f <file>` (one `-f` per file),",
+        "then load every file together into your SLO tool: its own importer, or",
+        "`oslo convert -f <file> ... -o nobl9` for Nobl9. The SLOs name the policies, the",
+        "policies the conditions and notification targets, so apply them as one set.",
         "",
     ]
     if chosen.skipped:
