@@ -6,7 +6,10 @@ writes OUT_DIR/touch/**.touch and OUT_DIR/yaml/**.yaml: one YAML file per .touch
 holding the same declarations in the YAML a user would write by hand for them
 (see bench/baseline.py for its pydantic models). The projects are shaped like
 examples/telecom and examples/banking: shared files of calendars, owners and
-journeys, then touchpoint files that import them, each touchpoint with 3-4 steps
+journeys, then touchpoint files that import them (each file belongs to one department:
+it imports the calendars, its department's owners, the central service units of
+owners_000 and one journeys file, so a file's imports do not grow with the project,
+as in a real one), each touchpoint with 3-4 steps
 performed by several units and 3-4 metrics covering all five kinds, some with
 Hebrew titles. The same N and seed always give the same bytes.
 """
@@ -101,12 +104,20 @@ def build(n: int, seed: int) -> list[tuple[str, dict]]:
             journeys.append((f"journey_{j:04d}", [s["name"] for s in stages]))
         files.append((f"shared/journeys_{start // JOURNEYS_PER_FILE:03d}", {"journeys": decls}))
 
+    owner_files_total = -(-n_owners // OWNERS_PER_FILE)
+    journey_files_total = -(-n_journeys // JOURNEYS_PER_FILE)
+    central = owners[:OWNERS_PER_FILE]
     for start in range(0, n, TOUCHPOINTS_PER_FILE):
         decls = []
         owner_files = set()
         journey_files = set()
+        batch = start // TOUCHPOINTS_PER_FILE
+        dept = batch % owner_files_total
+        department = owners[dept * OWNERS_PER_FILE:(dept + 1) * OWNERS_PER_FILE]
+        book = batch % journey_files_total
+        department_journeys = journeys[book * JOURNEYS_PER_FILE:(book + 1) * JOURNEYS_PER_FILE]
         for t in range(start, min(n, start + TOUCHPOINTS_PER_FILE)):
-            decls.append(_touchpoint(rng, t, owners, journeys))
+            decls.append(_touchpoint(rng, t, department, central, department_journeys))
             for o in [decls[-1]["owner"]] + [s["by"] for s in decls[-1]["steps"]]:
                 owner_files.add(owners.index(o) // OWNERS_PER_FILE)
             journey_files.add(int(decls[-1]["journey"].split(".")[0][len("journey_"):]) // JOURNEYS_PER_FILE)
@@ -118,11 +129,12 @@ def build(n: int, seed: int) -> list[tuple[str, dict]]:
     return files
 
 
-def _touchpoint(rng: random.Random, t: int, owners: list[str], journeys: list) -> dict:
+def _touchpoint(rng: random.Random, t: int, owners: list[str], central: list[str], journeys: list) -> dict:
     hebrew = t % 4 == 0
     journey, stages = journeys[rng.randrange(len(journeys))]
     owner = owners[rng.randrange(len(owners))]
-    helper = owners[rng.randrange(len(owners))]
+    # every other touchpoint hands steps to a central unit (a shared service center)
+    helper = (central if t % 2 else owners)[rng.randrange(len(central if t % 2 else owners))]
     n_steps = 3 + t % 2
     steps = []
     titles = STEP_TITLES_HE if hebrew else STEP_TITLES_EN
