@@ -14,10 +14,12 @@ budget, show the margin to the target and the last day's value instead.
 
 Every query reads only series the `prometheus` target records (names from
 `naming`, checked against the rules it plans), so the dashboards and the rules
-cannot drift apart. Dashboards are hand-assembled dicts: grafana-foundation-sdk
-emits an older schemaVersion (36) and `null` panel options, and its PyPI
-versions sort by an epoch rather than the Grafana release, so pinning it is
-fragile. The tests hold the output to a strict structural schema instead.
+cannot drift apart. Dashboards are hand-assembled dicts held to a strict
+structural schema by the tests. grafana-foundation-sdk was weighed: its PyPI
+releases carry epochs (`1769699998!10.1.0` sorts above `1769699379!11.6.0`), so
+an unpinned install resolves to the Grafana 10.1 build and an exact pin must
+change with every release; the model it would produce is no more checked than
+this one.
 
 User text reaches panels as JSON strings; in the Markdown text panel it is
 escaped for Markdown, HTML and Grafana's `$variable` interpolation.
