@@ -424,3 +424,8 @@ def test_examples_parse_without_diagnostics():
     for path in paths:
         _, diags = parse(path.read_text(encoding="utf-8"), str(path))
         assert diags == [], (path, diags)
+
+
+def test_triple_quoted_block_in_a_crlf_file_has_plain_line_breaks():
+    tree = parse_ok('owner o "O" {\r\n    note """\r\n        one\r\n          two\r\n    """\r\n}\r\n')
+    assert items(tree.declarations[0], ast.Note)[0].text.value == "one\n  two"

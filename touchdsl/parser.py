@@ -133,9 +133,9 @@ def _decode(ctx: _Context, tok: Token) -> ast.Text:
     if triple:
         # Drop the line break after the opening quotes and the indentation before
         # the closing ones, then the common indentation: what the author meant.
-        if body.startswith("\r\n"):
-            body = body[2:]
-        elif body.startswith("\n"):
+        # A file saved with Windows line ends means the same text.
+        body = body.replace("\r\n", "\n")
+        if body.startswith("\n"):
             body = body[1:]
         body = textwrap.dedent(body)
         body = re.sub(r"\n[ \t]*\Z", "", body).rstrip(" \t")
