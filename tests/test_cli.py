@@ -424,3 +424,20 @@ def test_python_dash_m_entry_point():
     proc = subprocess.run([sys.executable, "-m", "touchdsl.cli", "--version"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == f"touchdsl {touchdsl.__version__}"
+
+
+def test_internal_failure_is_a_one_line_apology_naming_the_input(monkeypatch, capsys, tmp_path):
+    import touchdsl.loader
+    from touchdsl.cli import main
+
+    def explode(paths, overlay=None):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(touchdsl.loader, "compile_project", explode)
+    monkeypatch.delenv("TOUCHDSL_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(tmp_path / "x.touch")])
+    assert info.value.code == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "boom" not in err
+    assert "internal error (RuntimeError)" in err and str(tmp_path / "x.touch") in err
