@@ -258,6 +258,8 @@ def test_an_owner_without_receivers_gets_slos_but_no_policies(built):
     assert "alertPolicies" not in slos["address-change-done"]["spec"]
     assert not [p for p in by_kind(docs, "AlertPolicy").values()
                 if p["metadata"]["labels"]["owner"] == "billing"]
+    warned = [w for w in openslo.warnings(project) if w.startswith("address_change.done:")]
+    assert warned and "no AlertPolicy" in warned[0] and "billing" in warned[0]
 
 
 def test_a_journey_and_an_owner_of_the_same_id_get_distinct_services():

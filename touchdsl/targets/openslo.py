@@ -113,15 +113,25 @@ def plan(project: Project) -> Plan:
                                f"minutes; OpenSLO v1 cannot express it")
             else:
                 slos.append((touchpoint, metric))
+                silent = [severity for severity in (burnrate.PAGE, burnrate.TICKET)
+                          if not _receivers(project, touchpoint, severity)
+                          and _has_burn_alert(project, touchpoint, metric, severity)]
+                if silent:
+                    # OpenSLO needs at least one notification target per policy.
+                    skipped.append(f"{where}: its {' and '.join(silent)} alerts have no AlertPolicy, as "
+                                   f"owner {touchpoint.owner} declares no receiver to notify")
     return Plan(slos, skipped)
 
 
+def _has_burn_alert(project: Project, touchpoint: Touchpoint, metric, severity: str) -> bool:
+    rules = metric_rules(project, touchpoint, metric, BuildOptions())
+    return any(alert.conditions and alert.severity == severity for alert in rules.alerts)
+
+
 def warnings(project: Project) -> list[str]:
-    """Metrics that have no OpenSLO document, each with the reason; `build` prints them."""
+    """What the OpenSLO documents leave out (metrics, alert policies), each with the
+    reason; `build` prints them and `README.md` lists them."""
     return plan(project).skipped
-
-
-skipped = warnings
 
 
 class _Names:
@@ -378,8 +388,8 @@ def _readme(chosen: Plan) -> str:
         "",
     ]
     if chosen.skipped:
-        lines += ["## Not exported", "", "These metrics have no OpenSLO document; the Prometheus",
-                  "rules and alerts still cover them:", ""]
+        lines += ["## Not exported", "", "These have no OpenSLO document; the Prometheus rules",
+                  "and alerts still cover them:", ""]
         # Ids, window texts and fixed words only: nothing Markdown would act on.
         lines += [f"- {line}" for line in chosen.skipped]
     else:
