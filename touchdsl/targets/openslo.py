@@ -1,9 +1,11 @@
 """The `openslo` target: OpenSLO v1 documents for other SLO tools.
 
 `DIR/openslo/<journey>.yaml` (touchpoints without a journey: `<owner>.yaml`,
-like the rules files) holds the `Service`, one `SLO` per metric that OpenSLO
-can express, and one `AlertCondition` + `AlertPolicy` per burn-rate condition
-of the `prometheus` target (OpenSLO allows a single condition per policy).
+like the rules files) holds the `Service` (the journey's, or the owner's for its
+touchpoints outside any journey), one `SLO` per metric that OpenSLO can express
+(`good`/`total`, or `bad`/`total` for an `at most` ratio), and one
+`AlertCondition` + `AlertPolicy` per burn-rate condition of the `prometheus`
+target (OpenSLO allows a single condition per policy).
 `DIR/openslo/notification-targets.yaml` holds an `AlertNotificationTarget` per
 owner receiver and manager; `DIR/openslo/README.md` lists what was skipped.
 
