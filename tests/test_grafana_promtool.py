@@ -1,0 +1,136 @@
+"""Every dashboard query, run by promtool against the rules the `prometheus`
+target writes, fed steady traffic on exactly the series the instrumentation
+contract tells producers to emit, returns one number (not nothing, not NaN).
+
+Parsing and naming checks (tests/test_grafana.py) cannot see a panel that reads
+a window the rules never record for that metric, or a division whose two sides
+do not match on labels; Prometheus' own evaluation can.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+import touchdsl
+from touchdsl import burnrate
+from touchdsl.targets import BuildOptions, grafana, prometheus
+from touchdsl.targets.contract import le_spellings, metric_contract
+from tests.tools import require_tool
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECTS = {
+    "telecom": REPO / "examples" / "telecom",
+    "banking": REPO / "examples" / "banking",
+    "health": REPO / "examples" / "health",
+    "hostile": REPO / "tests" / "fixtures" / "hostile",
+}
+# Samples every 30m: enough for the 1h and longer windows the panels read.
+INTERVAL = "30m"
+
+
+def _steady(series) -> list[dict]:
+    """Input series rising steadily from 0: histogram buckets rise more the higher
+    their boundary (cumulative), the whole population more than its share."""
+    out = []
+    for s in series:
+        labels = dict(s.labels)
+        if s.buckets:  # cumulative buckets: le=b_i counts i+1 cases per step
+            for i, bound in enumerate(s.buckets):
+                out.append((s.name, {**labels, "le": le_spellings(bound)[0]}, i + 1))
+            out.append((s.name, {**labels, "le": "+Inf"}, len(s.buckets) + 1))
+        elif s.name.endswith("_count"):
+            out.append((s.name, labels, None))  # filled in below: the histogram's +Inf count
+        else:
+            out.append((s.name, labels, 1))
+    steps = []
+    inf = {tuple(sorted((k, v) for k, v in lab.items() if k != "le")): rate
+           for name, lab, rate in out if lab.get("le") == "+Inf"}
+    for name, labels, rate in out:
+        if rate is None:
+            rate = inf[tuple(sorted(labels.items()))]
+        steps.append((name, labels, rate))
+    return steps
+
+
+def _fed(project, touchpoint, metric):
+    """The metric's contract and its steady input. A ratio's whole population
+    (listed first by the contract) grows faster than its share."""
+    contract = metric_contract(project, touchpoint, metric)
+    rows = _steady(contract.series)
+    if contract.kind == "ratio-like" and [r[0] for r in rows] == ["touch_events_total"] * 2:
+        rows = [(rows[0][0], rows[0][1], 10), (rows[1][0], rows[1][1], 3)]
+    return contract, rows
+
+
+def _selector(name: str, labels: dict[str, str]) -> str:
+    inner = ",".join(f"{k}={json.dumps(v)}" for k, v in labels.items())
+    return f"{name}{{{inner}}}"
+
+
+def _longest_seconds(project) -> int:
+    longest = 0
+    for touchpoint in project.touchpoints.values():
+        for metric in touchpoint.metrics:
+            for window in prometheus.windows_of(metric):
+                longest = max(longest, int(burnrate.seconds(window)))
+    return longest
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_every_dashboard_query_returns_one_number(name, tmp_path):
+    promtool = require_tool("promtool")
+    project = touchdsl.load([str(PROJECTS[name])])
+    options = BuildOptions()
+    rule_files = {p: d for p, d in prometheus.render(project, options).items() if p.endswith(".rules.yml")}
+    for path, data in rule_files.items():
+        (tmp_path / Path(path).name).write_bytes(data)
+
+    series, overridden = [], set()
+    for touchpoint in project.touchpoints.values():
+        for metric in touchpoint.metrics:
+            contract, rows = _fed(project, touchpoint, metric)
+            if contract.overridden:  # the producers' own series: nothing documented to feed
+                overridden.add((touchpoint.id, metric.id))
+                continue
+            for metric_name, labels, rate in rows:
+                series.append((metric_name, labels, rate))
+
+    # Data over the longest window plus a day; rules are evaluated once a day
+    # (only the last evaluation is read), the queries on the last day boundary.
+    step = int(burnrate.seconds(INTERVAL))
+    days = _longest_seconds(project) // 86400 + 2
+    samples = days * 86400 // step
+    end = f"{days}d"
+    input_series = [{"series": _selector(n, lab), "values": f"0+{rate}x{samples}"} for n, lab, rate in series]
+
+    exprs = []
+    for board in (json.loads(d) for d in grafana.render(project, options).values()):
+        for panel in board["panels"]:
+            for target in panel.get("targets", []):
+                if any(f'touchpoint="{t}",metric="{m}"' in target["expr"] for t, m in overridden):
+                    continue
+                exprs.append(target["expr"])
+    assert exprs
+    unique = list(dict.fromkeys(exprs))
+    tests = [{
+        "name": f"{name}: dashboard queries",
+        "interval": INTERVAL,
+        "input_series": input_series,
+        # One number: present and not NaN (NaN compares false with everything).
+        "promql_expr_test": [{"expr": f"count(({expr}) > -Inf)", "eval_time": end,
+                              "exp_samples": [{"labels": "{}", "value": 1}]} for expr in unique],
+    }]
+    test_file = tmp_path / "dashboards.test.yml"
+    test_file.write_text(yaml.safe_dump({
+        "rule_files": sorted(Path(p).name for p in rule_files),
+        "evaluation_interval": "1d",
+        "tests": tests,
+    }, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
+    result = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
