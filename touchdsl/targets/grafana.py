@@ -33,10 +33,11 @@ from urllib.parse import quote
 from fractions import Fraction
 
 from .. import burnrate
-from ..model import BoundObjective, Project, ShareObjective, Touchpoint, WithinObjective
+from ..model import Project, Touchpoint
 from . import BuildOptions, naming
 from .contract import label_matchers, number
 from .prometheus import MetricRules, objective_words, plan, policy_link
+from .prometheus import _share as good_percent
 
 # Grafana 11's dashboard JSON model.
 SCHEMA_VERSION = 39
@@ -198,13 +199,8 @@ def _selector(rules: MetricRules) -> str:
 
 
 def _share(objective) -> float:
-    """The objective as the share of good events (0..1)."""
-    if isinstance(objective, (WithinObjective, ShareObjective)):
-        percent = objective.percent
-    else:
-        assert isinstance(objective, BoundObjective)
-        percent = 100 - objective.value if objective.form == "at_most" else objective.value
-    return float(Fraction(repr(float(percent))) / 100)
+    """The objective as the share of good events (0..1), as the meta rules record it."""
+    return float(Fraction(repr(good_percent(objective))) / 100)
 
 
 def _recorded(rules: MetricRules, name: str) -> str:
@@ -320,7 +316,7 @@ def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links
     width = 6 if budget > 0 else 12
     panels.append(_stat(
         layout, "Error budget remaining",
-        f"Share of the error budget ({number(float(budget) * 100)}% of events) left over the rolling {own}.",
+        f"Share of the error budget ({number(float(budget * 100))}% of events) left over the rolling {own}.",
         _target("A", f"{_recorded(rules, naming.BUDGET_REMAINING)}{sel}", "remaining", instant=True),
         [{"color": "red", "value": None}, {"color": "orange", "value": 0}, {"color": "green", "value": 0.25}],
         "percentunit", width))
