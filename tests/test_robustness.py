@@ -61,15 +61,15 @@ def test_bom_file_is_read_like_any_other(tmp_path):
 
 def test_ten_megabytes_of_random_garbage(tmp_path):
     rng = random.Random(20261123)
-    data = bytes(rng.getrandbits(8) for _ in range(10 * 1024 * 1024))
+    data = rng.randbytes(10 * 1024 * 1024)
     code, out = check(write(tmp_path, data))
     assert code == 1 and "TD005" in out
 
 
-def test_ten_megabytes_of_printable_garbage(tmp_path):
+def test_megabytes_of_printable_garbage(tmp_path):
     rng = random.Random(7)
     alphabet = 'abc{}"\n #%.:-0123456789owner touchpoint metric '
-    data = "".join(rng.choice(alphabet) for _ in range(10 * 1024 * 1024)).encode()
+    data = "".join(rng.choices(alphabet, k=4 * 1024 * 1024)).encode()
     code, out = check(write(tmp_path, data))
     assert code == 1 and "error[" in out
 
@@ -193,7 +193,7 @@ def test_parse_never_raises_on_mutated_examples(case):
         assert _complete(decl.span), decl
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(case=mutated_example())
 def test_every_project_the_checker_accepts_builds(case):
     """What passes `check` must build with every target: the model's invariants hold."""
