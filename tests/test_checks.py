@@ -830,3 +830,11 @@ def test_misspelt_declaration_does_not_cascade_and_later_errors_still_count(tmp_
     got = [(d.code, d.span.line, d.span.column) for d in result.diagnostics if d.is_error]
     assert got == [("TD001", 1, 1), ("TD001", 7, 1), ("TD001", 13, 28)]
     assert "did you mean `touchpoint`?" in result.diagnostics[0].help
+
+
+def test_td206_in_a_touchpoint_without_steps_says_so(tmp_path):
+    main = tp('owner field_ops\nexpectation "x"\nupdates every 1h via sms until done.end\n')
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD206")
+    assert found(result, "TD206") == [("main.touch", *at(main, "done.end"))]
+    assert d.help == ('steps belong to their touchpoint, and `t` has none: add `step done "…"`',)

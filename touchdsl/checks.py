@@ -337,7 +337,8 @@ def _event(ctx: _Ctx, tp: str, steps: dict[str, int], ev: ast.EventRef) -> tuple
     _check_name(ctx, ev.moment, "moment")
     if ev.step.value not in steps:
         ctx.sink.error("TD206", f"unknown step `{ev.step.value}` in event `{ev}`", ev.step.span,
-                       help=suggest(ev.step.value, steps, "step"))
+                       help=suggest(ev.step.value, steps, "step") if steps else [
+                           f'steps belong to their touchpoint, and `{tp}` has none: add `step {ev.step.value} "…"`'])
         return None
     ctx.index.ref("step", f"{tp}.{ev.step.value}", ev.step.span)
     return (steps[ev.step.value], _MOMENT_RANK.get(ev.moment.value, 1))
