@@ -838,3 +838,14 @@ def test_td206_in_a_touchpoint_without_steps_says_so(tmp_path):
     (d,) = only(result, "TD206")
     assert found(result, "TD206") == [("main.touch", *at(main, "done.end"))]
     assert d.help == ('steps belong to their touchpoint, and `t` has none: add `step done "…"`',)
+
+
+def test_fixed_vocabularies_list_their_words_not_declared_names(tmp_path):
+    main = tp('owner field_ops\nexpectation "x"\nescalate to manager on whenever\n')
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD308")
+    assert found(result, "TD308") == [("main.touch", *at(main, "whenever"))]
+    assert d.help == ("escalate `on breach` (objective missed) or `on risk` (budget burning)",)
+    main = 'defaults {\n    charter colour "red"\n}\n'
+    (d,) = only(run(tmp_path, main), "TD307")
+    assert d.help == ("charter settings are language, title and intro",)

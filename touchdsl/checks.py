@@ -48,6 +48,11 @@ def _single(ctx: _Ctx, items: list, what: str):
     return items[0] if items else None
 
 
+def _close(name: str, vocabulary) -> list[str]:
+    """`did you mean …?` for a word of a fixed vocabulary (the caller lists the words itself)."""
+    return [h for h in suggest(name, vocabulary) if h.startswith("did you mean")]
+
+
 def _check_name(ctx: _Ctx, name: ast.Name, what: str) -> None:
     if not NAME_RE.match(name.value):
         fixed = re.sub(r"[^a-z0-9_]", "_", name.value.lower()).lstrip("_0123456789") or "name"
@@ -75,7 +80,7 @@ def _channel(ctx: _Ctx, name: ast.Name) -> bool:
     if name.value in model.CHANNELS:
         return True
     ctx.sink.error("TD304", f"unknown channel `{name.value}`", name.span,
-                   help=suggest(name.value, model.CHANNELS) + [
+                   help=_close(name.value, model.CHANNELS) + [
                        "channels are: " + " ".join(model.CHANNELS)])
     return False
 
@@ -145,7 +150,7 @@ def _weekday(ctx: _Ctx, n: ast.Name) -> int | None:
     if n.value in model.WEEKDAYS:
         return model.WEEKDAYS.index(n.value)
     ctx.sink.error("TD504", f"unknown weekday `{n.value}`", n.span,
-                   help=suggest(n.value[:3], model.WEEKDAYS) + ["weekdays are sun mon tue wed thu fri sat"])
+                   help=_close(n.value[:3], model.WEEKDAYS) + ["weekdays are sun mon tue wed thu fri sat"])
     return None
 
 
@@ -252,7 +257,7 @@ def check_owner(ctx: _Ctx, decl: ast.OwnerDecl) -> model.Owner | None:
     for r in receivers:
         if r.kind.value not in model.RECEIVER_KINDS:
             ctx.sink.error("TD306", f"unknown receiver `{r.kind.value}`", r.kind.span,
-                           help=suggest(r.kind.value, model.RECEIVER_KINDS) + [
+                           help=_close(r.kind.value, model.RECEIVER_KINDS) + [
                                "receivers are: " + ", ".join(model.RECEIVER_KINDS)])
             continue
         if not r.target.value.strip():
@@ -319,7 +324,8 @@ def check_defaults(ctx: _Ctx) -> model.Defaults:
                 continue
             if item.key.value not in _CHARTER_KEYS:
                 ctx.sink.error("TD307", f"unknown charter setting `{item.key.value}`", item.key.span,
-                               help=suggest(item.key.value, _CHARTER_KEYS, "charter setting"))
+                               help=_close(item.key.value, _CHARTER_KEYS) + [
+                                   "charter settings are language, title and intro"])
                 continue
             if item.key.value == "language" and item.value.value not in ("he", "en"):
                 ctx.sink.error("TD307", f"charter language \"{item.value.value}\" is not supported",
@@ -482,7 +488,7 @@ def check_touchpoint(ctx: _Ctx, decl: ast.TouchpointDecl, defaults: model.Defaul
         for cond in line.on:
             if cond.value not in ("breach", "risk"):
                 ctx.sink.error("TD308", f"unknown escalation condition `{cond.value}`", cond.span,
-                               help=suggest(cond.value, ("breach", "risk")) + [
+                               help=_close(cond.value, ("breach", "risk")) + [
                                    "escalate `on breach` (objective missed) or `on risk` (budget burning)"])
                 continue
             e = model.Escalation(to=to, on=cond.value)
@@ -682,7 +688,7 @@ def _source(ctx: _Ctx, src: ast.SourceBlock) -> model.PrometheusSource | None:
     for q in src.queries:
         if q.key.value not in ("good", "total"):
             ctx.sink.error("TD410", f"unknown query `{q.key.value}` in the source", q.key.span,
-                           help=suggest(q.key.value, ("good", "total")) + ["a source has `good` and `total`"])
+                           help=_close(q.key.value, ("good", "total")) + ["a source has `good` and `total`"])
             ok = False
         elif q.key.value in queries:
             ctx.sink.error("TD305", f"`{q.key.value}` is written more than once here", q.span,
