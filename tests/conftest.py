@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "examples"
-SHARED_EXAMPLES = REPO.parent / "shared" / "spec" / "examples"
 
 
 @pytest.fixture
