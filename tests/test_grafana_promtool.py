@@ -1,6 +1,9 @@
 """Every dashboard query, run by promtool against the rules the `prometheus`
 target writes, fed steady traffic on exactly the series the instrumentation
-contract tells producers to emit, returns one number (not nothing, not NaN).
+contract tells producers to emit, returns the one number that traffic means
+(not nothing, not NaN): the expected value comes from an independent reading
+of the model (shares of good events, averages, NPS, counts per period) pushed
+through the query's own arithmetic.
 
 Parsing and naming checks (tests/test_grafana.py) cannot see a panel that reads
 a window the rules never record for that metric, or a division whose two sides
@@ -16,10 +19,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+import promql_parser
+
 import touchdsl
 from touchdsl import burnrate
+from touchdsl.model import BoundObjective, CountMetric, NpsMetric, RatioMetric, ScoreMetric, TimeMetric
 from touchdsl.targets import BuildOptions, grafana, prometheus
-from touchdsl.targets.contract import le_spellings, metric_contract
+from touchdsl.targets import naming
+from touchdsl.targets.contract import answer_values, le_spellings, metric_contract
+from touchdsl.targets.prometheus import _share as good_percent
 from tests.tools import require_tool
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,8 +71,74 @@ def _fed(project, touchpoint, metric):
     contract = metric_contract(project, touchpoint, metric)
     rows = _steady(contract.series)
     if contract.kind == "ratio-like" and [r[0] for r in rows] == ["touch_events_total"] * 2:
-        rows = [(rows[0][0], rows[0][1], 10), (rows[1][0], rows[1][1], 3)]
+        rows = [(rows[0][0], rows[0][1], WHOLE), (rows[1][0], rows[1][1], SHARE)]
     return contract, rows
+
+# Input rates of `_fed`: a ratio's whole population and its share per step.
+WHOLE, SHARE = 10, 3
+
+
+def _bad_share(metric, contract) -> float:
+    """The share of bad events the steady feed means."""
+    if isinstance(metric, TimeMetric):
+        bounds = contract.series[0].buckets
+        good = (bounds.index(metric.target.within.seconds) + 1) / (len(bounds) + 1)
+    elif isinstance(metric, RatioMetric):
+        share = SHARE / WHOLE
+        at_most = isinstance(metric.target, BoundObjective) and metric.target.form == "at_most"
+        good = 1 - share if at_most else share
+    else:
+        assert isinstance(metric, ScoreMetric)
+        values = answer_values(metric)
+        good = len([v for v in values if v >= metric.target.value]) / len(values)
+    return 1 - good
+
+
+def _expected(project, touchpoint, metric, contract) -> dict[str, float]:
+    """Recorded series name -> the value the steady feed means, for one metric."""
+    out: dict[str, float] = {}
+    windows = prometheus.windows_of(metric)
+    if contract.kind == "ratio-like":
+        bad = _bad_share(metric, contract)
+        objective = good_percent(metric.target) / 100
+        budget = 1 - objective
+        out.update({naming.sli_error(w): bad for w in windows})
+        out[naming.OBJECTIVE] = objective
+        out[naming.PROMISE] = good_percent(metric.promise) / 100
+        out[naming.ERROR_BUDGET] = budget
+        out[naming.BUDGET_REMAINING] = 1 - bad / budget if budget > 0 else 1 - (bad > 0)
+        return out
+    if isinstance(metric, CountMetric):
+        value = metric.per.seconds / burnrate.seconds(INTERVAL)  # one event per sample step
+    elif isinstance(metric, NpsMetric):
+        values = answer_values(metric)
+        value = 100 * (len([v for v in values if v >= 9]) - len([v for v in values if v <= 6])) / len(values)
+    else:
+        values = answer_values(metric)
+        value = sum(values) / len(values)
+    out.update({naming.indicator(contract.kind, w): float(value) for w in windows})
+    out[naming.OBJECTIVE_VALUE] = metric.target.value
+    out[naming.PROMISE_VALUE] = metric.promise.value
+    return out
+
+
+_OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b}
+
+
+def _evaluate(node, recorded: dict[tuple[str, str, str], float]) -> float:
+    """A dashboard query's value from the expected recorded values: the
+    arithmetic of single-series selectors Grafana panels use."""
+    if isinstance(node, promql_parser.NumberLiteral):
+        return node.val
+    if isinstance(node, promql_parser.ParenExpr):
+        return _evaluate(node.expr, recorded)
+    if isinstance(node, promql_parser.VectorSelector):
+        labels = {m.name: m.value for m in node.matchers.matchers}
+        return recorded[(node.name, labels["touchpoint"], labels["metric"])]
+    if isinstance(node, promql_parser.BinaryExpr) and str(node.op) in _OPS:
+        return _OPS[str(node.op)](_evaluate(node.lhs, recorded), _evaluate(node.rhs, recorded))
+    raise AssertionError(f"the oracle cannot evaluate {node} ({type(node).__name__}); extend it")
+
 
 
 def _selector(name: str, labels: dict[str, str]) -> str:
@@ -82,7 +156,7 @@ def _longest_seconds(project) -> int:
 
 
 @pytest.mark.parametrize("name", sorted(PROJECTS))
-def test_every_dashboard_query_returns_one_number(name, tmp_path):
+def test_every_dashboard_query_returns_what_the_traffic_means(name, tmp_path):
     promtool = require_tool("promtool")
     project = touchdsl.load([str(PROJECTS[name])])
     options = BuildOptions()
@@ -90,13 +164,15 @@ def test_every_dashboard_query_returns_one_number(name, tmp_path):
     for path, data in rule_files.items():
         (tmp_path / Path(path).name).write_bytes(data)
 
-    series, overridden = [], set()
+    series, overridden, recorded = [], set(), {}
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             contract, rows = _fed(project, touchpoint, metric)
             if contract.overridden:  # the producers' own series: nothing documented to feed
                 overridden.add((touchpoint.id, metric.id))
                 continue
+            for record, value in _expected(project, touchpoint, metric, contract).items():
+                recorded[(record, touchpoint.id, metric.id)] = value
             for metric_name, labels, rate in rows:
                 series.append((metric_name, labels, rate))
 
@@ -121,8 +197,11 @@ def test_every_dashboard_query_returns_one_number(name, tmp_path):
         "name": f"{name}: dashboard queries",
         "interval": INTERVAL,
         "input_series": input_series,
-        # One number: present and not NaN (NaN compares false with everything).
-        "promql_expr_test": [{"expr": f"count(({expr}) > -Inf)", "eval_time": end,
+        # One series within a hair of the expected value (promtool compares
+        # floats exactly; NaN or nothing would count 0).
+        "promql_expr_test": [{"expr": f"count(abs(({expr}) - ({_evaluate(promql_parser.parse(expr), recorded)!r})) "
+                                      "< 1e-9)",
+                              "eval_time": end,
                               "exp_samples": [{"labels": "{}", "value": 1}]} for expr in unique],
     }]
     test_file = tmp_path / "dashboards.test.yml"
