@@ -43,3 +43,13 @@ def test_webhook_and_email_receivers_are_checked(tmp_path):
     assert ("TD310", 2, 20) in found
     assert ("TD310", 3, 18) in found
     assert not any(line == 4 for _, line, _ in found)
+
+
+def test_set_policy_url_reaches_the_alert_links(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(ROOT / "examples/telecom"), "-o", str(out), "-t", "prometheus",
+                                      "--set", "policy_url=https://sla.example.com/policy"])
+    assert result.exit_code == 0, result.output
+    rules = (out / "prometheus/home_internet.rules.yml").read_text(encoding="utf-8")
+    assert "https://sla.example.com/policy/field_ops.html#technical_fault-answer" in rules
+    assert "../policy/" not in rules

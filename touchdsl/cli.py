@@ -115,7 +115,8 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
 @click.option("--stamp", default=None, metavar="TEXT",
               help="A build stamp (e.g. a date) to print in documents; off by default so output is reproducible.")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="A target option, e.g. alertmanager.smtp_smarthost=mail:25 (repeatable; see docs/targets.md).")
+              help="A target option, e.g. policy_url=https://sla.example.com/policy or "
+                   "alertmanager.smtp_smarthost=mail:25 (repeatable; see docs/targets.md).")
 @click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
 def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str | None, stamp: str | None,
           settings: tuple[str, ...], strict: bool) -> None:
@@ -145,7 +146,10 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
         if not sep or not key.strip():
             raise click.BadParameter(f"`{setting}` is not KEY=VALUE", param_hint="--set")
         extra[key.strip()] = value
-    options = registry.BuildOptions(lang=lang, stamp=stamp, extra=extra)
+    # `policy_url` is read by several targets (alert and dashboard links), so it is
+    # a field of its own; every other key is a target's option.
+    policy_url = extra.pop("policy_url", registry.BuildOptions.policy_url)
+    options = registry.BuildOptions(lang=lang, stamp=stamp, policy_url=policy_url, extra=extra)
     try:
         written = build_project(result.project, out, list(targets) or known, options,
                                 progress=lambda msg: click.echo(msg, err=True))
