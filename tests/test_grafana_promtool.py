@@ -27,7 +27,7 @@ from touchdsl.model import BoundObjective, CountMetric, NpsMetric, RatioMetric, 
 from touchdsl.targets import BuildOptions, grafana, prometheus
 from touchdsl.targets import naming
 from touchdsl.targets.contract import answer_values, le_spellings, metric_contract
-from touchdsl.targets.prometheus import _share as good_percent
+from touchdsl.targets.prometheus import good_percent
 from tests.tools import require_tool
 
 REPO = Path(__file__).resolve().parent.parent

@@ -174,7 +174,7 @@ def buckets(metric: TimeMetric) -> tuple[float, ...]:
     return tuple(sorted(chosen))
 
 
-def _rate(series: str, labels: dict[str, str], extra: str = "") -> str:
+def rate_query(series: str, labels: dict[str, str], extra: str = "") -> str:
     matchers = label_matchers(labels)
     if extra:
         matchers = matchers[:-1] + "," + extra + "}"
@@ -219,8 +219,8 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricC
         target = metric.target.within.seconds
         le = "|".join(re.escape(s) for s in le_spellings(target))
         queries = {
-            "good": _rate(f"{DURATION_SERIES}_bucket", ident, f"le=~{promql_string(le)}"),
-            "total": _rate(f"{DURATION_SERIES}_count", ident),
+            "good": rate_query(f"{DURATION_SERIES}_bucket", ident, f"le=~{promql_string(le)}"),
+            "total": rate_query(f"{DURATION_SERIES}_count", ident),
         }
         notes.append("Declare every bucket boundary listed; the rules read the one at the target.")
     elif isinstance(metric, RatioMetric):
@@ -230,8 +230,8 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricC
                              f"Cases counted as {metric.denominator} (the whole population)."))
         series.append(Series(EVENTS_SERIES, "counter", num,
                              f"Cases counted as {metric.numerator}, each also counted as {metric.denominator}."))
-        total = _rate(EVENTS_SERIES, den)
-        share = _rate(EVENTS_SERIES, num)
+        total = rate_query(EVENTS_SERIES, den)
+        share = rate_query(EVENTS_SERIES, num)
         if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
             good = f"({total} - ({share} or vector(0)))"
         else:
@@ -243,13 +243,13 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricC
         for v in values:
             series.append(Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)},
                                  f"Survey answers of value {v} on the scale {scale}."))
-        total = _rate(ANSWERS_SERIES, ident)
+        total = rate_query(ANSWERS_SERIES, ident)
 
         def answers(selected) -> str:
-            return f'({_rate(ANSWERS_SERIES, ident, f"value=~{promql_string(_values_regex(selected))}")} or vector(0))'
+            return f'({rate_query(ANSWERS_SERIES, ident, f"value=~{promql_string(_values_regex(selected))}")} or vector(0))'
 
         if kind == "average":
-            terms = [f"{v} * ({_rate(ANSWERS_SERIES, ident, f'value={promql_string(str(v))}')} or vector(0))"
+            terms = [f"{v} * ({rate_query(ANSWERS_SERIES, ident, f'value={promql_string(str(v))}')} or vector(0))"
                      for v in values]
             queries = {"good": "(" + " + ".join(terms) + ")", "total": total}
         elif kind == "nps":
@@ -262,7 +262,7 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricC
         labels = {**ident, "event": metric.event}
         series.append(Series(EVENTS_SERIES, "counter", labels,
                              f"Each {metric.event} event, counted against the limit per {metric.per.text}."))
-        queries = {"total": _rate(EVENTS_SERIES, labels)}
+        queries = {"total": rate_query(EVENTS_SERIES, labels)}
     else:  # pragma: no cover - the model has no other kind
         raise TypeError(f"unknown metric kind {type(metric).__name__}")
 

@@ -30,14 +30,13 @@ from __future__ import annotations
 import hashlib
 import json
 from urllib.parse import quote
-from fractions import Fraction
 
 from .. import burnrate
 from ..model import Project, Touchpoint
 from . import BuildOptions, naming
 from .contract import label_matchers, number
 from .prometheus import MetricRules, objective_words, plan, policy_link
-from .prometheus import _share as good_percent
+from .prometheus import good_fraction
 
 # Grafana 11's dashboard JSON model.
 SCHEMA_VERSION = 39
@@ -198,11 +197,6 @@ def _selector(rules: MetricRules) -> str:
     return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id})
 
 
-def _share(objective) -> float:
-    """The objective as the share of good events (0..1), as the meta rules record it."""
-    return float(Fraction(repr(good_percent(objective))) / 100)
-
-
 def _recorded(rules: MetricRules, name: str) -> str:
     """A series of this metric's rules; anything else is a bug that would show an empty panel."""
     if name not in {record for record, _ in rules.recordings}:
@@ -304,7 +298,7 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
 
 def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links, words) -> list[dict]:
     metric = rules.metric
-    target, promise = _share(metric.target), _share(metric.promise)
+    target, promise = float(good_fraction(metric.target)), float(good_fraction(metric.promise))
     good = [_target("A", f"1 - {_recorded(rules, naming.sli_error(own))}{sel}", f"good events over {own}"),
             _target("B", f"1 - {_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}",
                     f"good events over the last {BURN_WINDOW}")]
@@ -312,7 +306,7 @@ def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links
         _timeseries(layout, plain_title(metric.title), words, good, _steps(True, target, promise), "percentunit", links,
                     maximum=1),
     ]
-    budget = 1 - Fraction(repr(target))
+    budget = 1 - good_fraction(metric.target)
     width = 6 if budget > 0 else 12
     panels.append(_stat(
         layout, "Error budget remaining",

@@ -41,9 +41,9 @@ import yaml
 from .. import burnrate
 from ..model import BoundObjective, Owner, Project, RatioMetric, Receiver, Touchpoint
 from . import BuildOptions, naming
-from .contract import EVENTS_SERIES, _rate, indicator_kind, number, render_query
+from .contract import EVENTS_SERIES, rate_query, indicator_kind, number, render_query
 from .prometheus import MetricRules, metric_rules, objective_words, rules_file_name
-from .prometheus import _share as share_percent
+from .prometheus import good_fraction
 
 API_VERSION = "openslo/v1"
 # The window each rate in a `ratioMetric` query is taken over: the shortest
@@ -86,11 +86,6 @@ def duration(window: str) -> str | None:
     return window if _DURATION.match(window) else None
 
 
-def _share(objective) -> Fraction:
-    """The objective as the share of good events (0..1), exactly as the rules record it."""
-    return Fraction(repr(share_percent(objective))) / 100
-
-
 @dataclass(frozen=True)
 class Plan:
     """What becomes an SLO and what is skipped, in source order."""
@@ -108,7 +103,7 @@ def plan(project: Project) -> Plan:
             if kind != "ratio-like":
                 what = {"average": "a score average", "nps": "an NPS", "count": "a count"}[kind]
                 skipped.append(f"{where}: {what} is not a share of good events; OpenSLO v1 cannot express it")
-            elif _share(metric.target) >= 1:
+            elif good_fraction(metric.target) >= 1:
                 skipped.append(f"{where}: a 100% target; OpenSLO v1 needs a target below 100%")
             elif duration(naming.window(metric.window)) is None:
                 skipped.append(f"{where}: the window {metric.window.text} is not a whole number of "
@@ -223,7 +218,7 @@ def ratio_queries(rules: MetricRules) -> dict[str, str]:
         return {key: f"sum({contract.queries[key]})" for key in ("good", "total")}
     if isinstance(metric, RatioMetric) and isinstance(metric.target, BoundObjective) \
             and metric.target.form == "at_most":
-        bad = _rate(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
+        bad = rate_query(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
                                     "event": metric.numerator})
         return {"bad": bad, "total": contract.queries["total"]}
     return {key: contract.queries[key] for key in ("good", "total")}
@@ -267,7 +262,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         if touchpoint.journey:
             labels["journey"] = touchpoint.journey
         slo = name("SLO", touchpoint.id, metric.id)
-        objective = _share(metric.target)
+        objective = good_fraction(metric.target)
         policies = []
         policy_docs = []
         for cond in burn_conditions(rules):

@@ -158,8 +158,8 @@ def metric_rules(project: Project, touchpoint: Touchpoint, metric, options: Buil
         for w in rules.windows:
             rules.recordings.append((naming.sli_error(w),
                                      f"({q['total'][w]} - {q['good'][w]})\n/\n({q['total'][w]} > 0)"))
-        objective = Fraction(repr(_share(metric.target))) / 100
-        promise = Fraction(repr(_share(metric.promise))) / 100
+        objective = good_fraction(metric.target)
+        promise = good_fraction(metric.promise)
         budget = 1 - objective
         rules.recordings.extend([
             (naming.OBJECTIVE, f"vector({_num(objective)})"),
@@ -215,7 +215,12 @@ def _check_queries(touchpoint: Touchpoint, metric, contract: MetricContract) -> 
                 f"{touchpoint.id}.{metric.id} is not valid PromQL ({exc})") from None
 
 
-def _share(objective) -> float:
+def good_fraction(objective) -> Fraction:
+    """The objective as the exact share of good events (0..1), as the meta rules record it."""
+    return Fraction(repr(good_percent(objective))) / 100
+
+
+def good_percent(objective) -> float:
     """The objective as the percentage of good events."""
     if isinstance(objective, (WithinObjective, ShareObjective)):
         return objective.percent
