@@ -331,6 +331,10 @@ def check_defaults(ctx: _Ctx) -> model.Defaults:
                 ctx.sink.error("TD307", f"charter language \"{item.value.value}\" is not supported",
                                item.value.span, help=['use "he" (Hebrew) or "en" (English)'])
                 continue
+            if not item.value.value.strip():
+                ctx.sink.error("TD310", f"`charter {item.key.value}` is empty", item.value.span,
+                               help=[f"write the {item.key.value}, or leave the setting out"])
+                continue
             charter[item.key.value] = item.value.value
     return model.Defaults(window=window, charter=model.CharterSettings(**charter))
 

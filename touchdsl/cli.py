@@ -84,9 +84,14 @@ def _compile(paths: tuple[str, ...]):
     from .loader import PathError, compile_project
 
     try:
-        return compile_project(list(paths) or ["."])
+        result = compile_project(list(paths) or ["."])
     except PathError as exc:
         raise click.UsageError(str(exc)) from None
+    if not result.sources and not result.diagnostics:
+        # Checking nothing is almost always a wrong path; saying "ok" would hide it.
+        where = ", ".join(paths) or "the current directory"
+        raise click.UsageError(f"no .touch files found in {where}")
+    return result
 
 
 @cli.command()

@@ -140,8 +140,10 @@ _ALL = [
          'calendar office "Office" {\n    hours sun-thu 08:00-18:00\n}',
          'calendar office "Office" {\n    timezone "Asia/Jerusalem"\n    hours sun-thu 08:00-18:00\n}'),
     Code("TD310", "Invalid value",
-         "A value has the right shape but cannot be used: an email address without `@`, "
-         "an empty title, a `via` channel on a step that is not a channel.",
+         "A value has the right shape but cannot be used: an email address without `@`, a "
+         "webhook that is not an http(s) URL, an empty title or charter setting, a negative "
+         "count limit, or a duration finer than a whole millisecond (monitoring cannot "
+         "measure `0.1ms`).",
          'manager "Dana Levi" <dana.levi>',
          'manager "Dana Levi" <dana.levi@example.com>'),
     # ---- metrics -----------------------------------------------------------------------
