@@ -175,25 +175,13 @@ def compile_project(paths: list[str], overlay: dict[str, str] | None = None) -> 
     # model) and no garbage cycles worth chasing; CPython's cyclic collector scans
     # them again and again, which cost a third of the time on 10k touchpoints and
     # grew faster than the project (see bench/README.md). Paused for the run only.
-    global _frozen_by_us
     collecting = gc.isenabled()
     gc.disable()
-    if _frozen_by_us:  # what the previous run left (a language server runs many) is collectable again
-        gc.unfreeze()
-        _frozen_by_us = False
     try:
         return _compile(paths, overlay)
     finally:
         if collecting:
-            # Simply re-enabled, the collector would at once scan every object the run
-            # made (all still in its youngest generation) and scan them all again at
-            # exit: a third more time at 10k touchpoints. Frozen, they are left alone.
-            gc.freeze()
-            _frozen_by_us = True
             gc.enable()
-
-
-_frozen_by_us = False
 
 
 def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
