@@ -15,14 +15,9 @@ import touchdsl
 from tests.tools import require_tool
 from touchdsl.model import Escalation, Location, Manager, Owner, Project, Receiver, Touchpoint
 from touchdsl.targets import BuildOptions, alertmanager
+from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECTS = {
-    "telecom": REPO / "examples" / "telecom",
-    "banking": REPO / "examples" / "banking",
-    "health": REPO / "examples" / "health",
-    "hostile": REPO / "tests" / "fixtures" / "hostile",
-}
 SEVERITIES = ("page", "ticket")
 
 HERE = Location(file="t.touch", line=1, column=1)

@@ -7,14 +7,9 @@ change of a route, a receiver or a secret file path as a diff.
 from __future__ import annotations
 
 from pathlib import Path
+from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECTS = {
-    "telecom": REPO / "examples" / "telecom",
-    "banking": REPO / "examples" / "banking",
-    "health": REPO / "examples" / "health",
-    "hostile": REPO / "tests" / "fixtures" / "hostile",
-}
 
 
 def alertmanager_target() -> dict[str, bytes]:

@@ -10,14 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECTS = {
-    "telecom": REPO / "examples" / "telecom",
-    "banking": REPO / "examples" / "banking",
-    "health": REPO / "examples" / "health",
-    "hostile": REPO / "tests" / "fixtures" / "hostile",
-}
 LANGUAGES = ("en", "he")
 
 

@@ -29,14 +29,9 @@ from touchdsl.targets import naming
 from touchdsl.targets.contract import answer_values, le_spellings, metric_contract
 from touchdsl.targets.prometheus import good_percent
 from tests.tools import require_tool
+from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECTS = {
-    "telecom": REPO / "examples" / "telecom",
-    "banking": REPO / "examples" / "banking",
-    "health": REPO / "examples" / "health",
-    "hostile": REPO / "tests" / "fixtures" / "hostile",
-}
 # Samples every 30m: enough for the 1h and longer windows the panels read.
 INTERVAL = "30m"
 

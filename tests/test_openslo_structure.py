@@ -17,14 +17,9 @@ import touchdsl
 from touchdsl.model import Duration, Owner, WithinObjective
 from touchdsl.targets import BuildOptions, naming, openslo, prometheus
 from touchdsl.targets.contract import metric_contract, render_query
+from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECTS = {
-    "telecom": REPO / "examples" / "telecom",
-    "banking": REPO / "examples" / "banking",
-    "health": REPO / "examples" / "health",
-    "hostile": REPO / "tests" / "fixtures" / "hostile",
-}
 SKIPPED_KINDS = {"average", "nps", "count"}
 
 

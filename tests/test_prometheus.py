@@ -11,14 +11,9 @@ import yaml
 import touchdsl
 from touchdsl.targets import BuildOptions, naming
 from touchdsl.targets.prometheus import go_template_literal, render
+from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECTS = {
-    "telecom": REPO / "examples" / "telecom",
-    "banking": REPO / "examples" / "banking",
-    "health": REPO / "examples" / "health",
-    "hostile": REPO / "tests" / "fixtures" / "hostile",
-}
 
 
 def load(name):

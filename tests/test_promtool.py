@@ -13,14 +13,9 @@ import yaml
 import touchdsl
 from tests.tools import require_tool
 from touchdsl.targets import BuildOptions, naming, prometheus, promtool_tests
+from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECTS = {
-    "telecom": REPO / "examples" / "telecom",
-    "banking": REPO / "examples" / "banking",
-    "health": REPO / "examples" / "health",
-    "hostile": REPO / "tests" / "fixtures" / "hostile",
-}
 
 # Objectives at the edges of the maths: no budget (100%), the whole population as
 # budget (0%, 100% allowed), windows shorter than the long alerting windows, a

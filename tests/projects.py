@@ -1,0 +1,13 @@
+"""The projects the target tests run on: every example and the hostile fixture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECTS: dict[str, Path] = {
+    "telecom": REPO / "examples" / "telecom",
+    "banking": REPO / "examples" / "banking",
+    "health": REPO / "examples" / "health",
+    "hostile": REPO / "tests" / "fixtures" / "hostile",
+}
