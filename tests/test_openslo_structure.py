@@ -6,7 +6,6 @@ sent where Alertmanager routes them. User text is data, in double-quoted scalars
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from pathlib import Path
 
 import promql_parser
