@@ -115,8 +115,14 @@ def format_json(diagnostics: list[Diagnostic], files: list[str]) -> str:
 
 
 def _uri(path: str) -> str:
+    """Relative paths stay relative (code scanning resolves them against the checkout);
+    a path outside the working directory becomes an absolute file: URI."""
+    import os
+    from pathlib import Path
     from urllib.parse import quote
 
+    if os.path.isabs(path):
+        return Path(path).as_uri()
     return quote(path.replace("\\", "/"))
 
 

@@ -1,0 +1,58 @@
+"""`check --format sarif` validates against the official SARIF 2.1.0 schema (OASIS errata01)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from touchdsl.cli import cli
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sarif(args: list[str]) -> dict:
+    result = CliRunner().invoke(cli, ["check", "--format", "sarif", *args])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize("case", ["clean", "errors"])
+def test_sarif_output_validates_against_the_official_schema(tmp_path, case):
+    if case == "clean":
+        doc = _sarif([str(ROOT / "examples" / "banking")])  # one warning (TD903)
+    else:
+        (tmp_path / "a.touch").write_text(
+            'owner a "A" { notify email "a@example.com" }\n'
+            'owner a "Again" { notify email "a@example.com" }\n'
+            'touchpoint t "T" {\n    owner b\n    ownr a\n}\n', encoding="utf-8")
+        doc = _sarif([str(tmp_path)])
+    jsonschema.Draft4Validator.check_schema(SCHEMA)
+    errors = sorted(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    results = doc["runs"][0]["results"]
+    assert results, "the case must produce results for the schema to check"
+    if case == "errors":
+        codes = {r["ruleId"] for r in results}
+        assert {"TD001", "TD201", "TD202"} <= codes
+        dup = next(r for r in results if r["ruleId"] == "TD201")
+        assert dup["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 1
+
+
+def test_the_schema_catches_a_broken_document():
+    """The validator is really checking: a result without a message is rejected."""
+    doc = _sarif([str(ROOT / "examples" / "banking")])
+    del doc["runs"][0]["results"][0]["message"]
+    assert list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))
+
+
+def test_paths_outside_the_working_directory_are_file_uris(tmp_path):
+    (tmp_path / "a.touch").write_text('owner a "A" { notify emial "x" }\n', encoding="utf-8")
+    doc = _sarif([str(tmp_path)])
+    uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == (tmp_path / "a.touch").as_uri()
+    assert not list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))
