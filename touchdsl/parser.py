@@ -49,6 +49,7 @@ class _Context:
         self.text = text
         self.comments: list[ast.Comment] = []
         self.diagnostics: list[Diagnostic] = []
+        self.recovery: "_Recovery | None" = None
 
 
 _current: list[_Context] = []
@@ -97,8 +98,40 @@ def _lark() -> Lark:
         keep_all_tokens=True,
         maybe_placeholders=False,
         lexer_callbacks={"COMMENT": _on_comment},
+        postlex=_KeywordsAfterAnError(),
         cache=_cache_file(grammar),
     )
+
+
+class _KeywordsAfterAnError:
+    """Right after a syntax error, a statement keyword starting the next line is a keyword.
+
+    The contextual lexer lexes `expectation` as a name where the parser wants a
+    name, so after `owner 12` the next line's `expectation` would be taken as
+    the owner and the following error would list the wrong words. Only while
+    the parser is recovering (nothing parsed since the error) is the keyword
+    restored, so names that happen to be keywords still work everywhere else.
+    """
+
+    always_accept = ()
+
+    def process(self, stream):
+        for tok in stream:
+            if tok.type == "NAME" and _current:
+                ctx = _current[-1]
+                rec = ctx.recovery
+                if (rec is not None and rec.recovering and tok.value in _RESYNC
+                        and _is_line_start(ctx.text, tok.start_pos)
+                        and _SKIPPABLE.fullmatch(ctx.text, rec.resume_from, tok.start_pos)):
+                    kind = _keyword_terminals().get(tok.value)
+                    if kind is not None:
+                        tok = Token.new_borrow_pos(kind, tok.value, tok)
+            yield tok
+
+
+@lru_cache(maxsize=1)
+def _keyword_terminals() -> dict[str, str]:
+    return {t.pattern.value: t.name for t in _lark().terminals if t.pattern.type == "str"}
 
 
 def _token_span(path: str, tok: Token) -> Span:
@@ -671,6 +704,7 @@ def parse(text: str, path: str) -> tuple[ast.File, list[Diagnostic]]:
     """Parse `text` (the content of `path`). Never raises on user input."""
     ctx = _Context(path, text)
     recovery = _Recovery(ctx)
+    ctx.recovery = recovery
     result: Any = []
     _current.append(ctx)
     try:
