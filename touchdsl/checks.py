@@ -282,16 +282,26 @@ def check_owner(ctx: _Ctx, decl: ast.OwnerDecl) -> model.Owner | None:
                        notify=notify, page=page, note=note, tags=tags, location=ctx.loc(decl.name.span))
 
 
+def _declared_once(ctx: _Ctx, items: list, kind: str, scope: str) -> list:
+    """Named children of a block (stages, steps, metrics), each name once.
+
+    Checks every name, reports repeats (TD201, pointing at the first) and records
+    the definitions as `scope.name` for go-to-definition; returns the first of each.
+    """
+    first: dict[str, object] = {}
+    for item in items:
+        _check_name(ctx, item.name, kind)
+        if item.name.value in first:
+            duplicate(ctx.sink, kind, item.name.value, first[item.name.value].name.span, item.name.span)
+            continue
+        first[item.name.value] = item
+        ctx.index.definitions[(kind, f"{scope}.{item.name.value}")] = item.name.span
+    return list(first.values())
+
+
 def check_journey(ctx: _Ctx, decl: ast.JourneyDecl) -> model.Journey | None:
     _check_name(ctx, decl.name, "journey")
-    stages: dict[str, ast.StageDecl] = {}
-    for s in _items(decl, ast.StageDecl):
-        _check_name(ctx, s.name, "stage")
-        if s.name.value in stages:
-            duplicate(ctx.sink, "stage", s.name.value, stages[s.name.value].name.span, s.name.span)
-            continue
-        stages[s.name.value] = s
-        ctx.index.definitions[("stage", f"{decl.name.value}.{s.name.value}")] = s.name.span
+    stages = {s.name.value: s for s in _declared_once(ctx, _items(decl, ast.StageDecl), "stage", decl.name.value)}
     if not stages and id(decl) not in ctx.decls.damaged:
         ctx.sink.error("TD309", f"journey `{decl.name.value}` has no stages", decl.name.span,
                        help=['add e.g. `stage support "Getting help"`'])
@@ -423,15 +433,8 @@ def check_touchpoint(ctx: _Ctx, decl: ast.TouchpointDecl, defaults: model.Defaul
     # steps
     steps: dict[str, int] = {}
     step_models: list[model.Step] = []
-    step_decls: dict[str, ast.StepDecl] = {}
-    for s in _items(decl, ast.StepDecl):
-        _check_name(ctx, s.name, "step")
-        if s.name.value in step_decls:
-            duplicate(ctx.sink, "step", s.name.value, step_decls[s.name.value].name.span, s.name.span)
-            continue
-        step_decls[s.name.value] = s
+    for s in _declared_once(ctx, _items(decl, ast.StepDecl), "step", tp):
         steps[s.name.value] = len(steps)
-        ctx.index.definitions[("step", f"{tp}.{s.name.value}")] = s.name.span
         for extra in s.by[1:]:
             ctx.sink.error("TD305", "`by` is written more than once in this step", extra.span,
                            help=["a step is performed by one unit"])
@@ -448,14 +451,7 @@ def check_touchpoint(ctx: _Ctx, decl: ast.TouchpointDecl, defaults: model.Defaul
 
     # metrics
     metrics: list = []
-    seen_metrics: dict[str, ast.MetricDecl] = {}
-    for m in _items(decl, ast.MetricDecl):
-        _check_name(ctx, m.name, "metric")
-        if m.name.value in seen_metrics:
-            duplicate(ctx.sink, "metric", m.name.value, seen_metrics[m.name.value].name.span, m.name.span)
-            continue
-        seen_metrics[m.name.value] = m
-        ctx.index.definitions[("metric", f"{tp}.{m.name.value}")] = m.name.span
+    for m in _declared_once(ctx, _items(decl, ast.MetricDecl), "metric", tp):
         built = check_metric(ctx, tp, m, steps, defaults, damaged)
         if built is not None:
             metrics.append(built)
@@ -731,7 +727,7 @@ def check(files: dict[str, ast.File], relative: dict[str, str], sink: Diagnostic
         for name, decl in table.items():
             if (kind, name) not in used:
                 sink.warning("TD903", f"{kind} `{name}` is declared but no touchpoint uses it", decl.name.span,
-                             help=[f"remove it, or refer to it from a touchpoint"])
+                             help=["remove it, or refer to it from a touchpoint"])
     if sink.has_errors:
         return None, index
     project = model.Project(
