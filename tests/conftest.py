@@ -11,10 +11,10 @@ import pytest
 def project(tmp_path):
     """Write `{relpath: text}` into a fresh project root and compile it.
 
-    Returns the `touchdsl.loader.Compilation`; texts are dedented so tests can
+    Returns the `touchdsl.compiler.driver.Compilation`; texts are dedented so tests can
     indent them, and line numbers in tests count from the first line written.
     """
-    from touchdsl.loader import compile_project
+    from touchdsl.compiler.driver import compile_project
 
     def make(files: dict[str, str] | str, *, paths: list[str] | None = None):
         if isinstance(files, str):

@@ -12,10 +12,18 @@ import pytest
 import yaml
 
 import touchdsl
-from tests.tools import require_tool
-from touchdsl.model import Escalation, Location, Manager, Owner, Project, Receiver, Touchpoint
-from touchdsl.targets import BuildOptions, alertmanager
 from tests.projects import PROJECTS
+from tests.tools import require_tool
+from touchdsl.model import (
+    Escalation,
+    Location,
+    Manager,
+    Owner,
+    Project,
+    Receiver,
+    Touchpoint,
+)
+from touchdsl.targets import BuildOptions, alertmanager
 
 REPO = Path(__file__).resolve().parent.parent
 SEVERITIES = ("page", "ticket")

@@ -7,6 +7,7 @@ change of a route, a receiver or a secret file path as a diff.
 from __future__ import annotations
 
 from pathlib import Path
+
 from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent

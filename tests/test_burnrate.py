@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from touchdsl.burnrate import POLICIES, burn_factor, conditions, error_budget
+from touchdsl.slo.burnrate import POLICIES, burn_factor, conditions, error_budget
 
 
 @pytest.mark.parametrize("window, expected", [

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 import touchdsl
+from touchdsl.documents.wording import FSI, LRI, PDI, Words
 from touchdsl.model import Duration, TimeMetric
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.charter import render
-from touchdsl.wording import FSI, LRI, PDI, Words
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = ("telecom", "banking", "health")
@@ -279,13 +279,13 @@ def test_time_metric_kinds_and_forms_are_all_worded():
 
 
 def test_catalogues_hold_every_message_and_hebrew_translates_all():
-    from touchdsl import i18n
+    from touchdsl.documents import i18n
 
     wanted = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in i18n.extract() if m.id}
     assert len(wanted) > 100
     for lang in i18n.LANGUAGES:
         have = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in i18n.catalog(lang) if m.id}
-        assert wanted <= have, f"{lang}: run `python -m touchdsl.i18n` and translate {sorted(wanted - have)[:5]}"
+        assert wanted <= have, f"{lang}: run `python -m touchdsl.documents.i18n` and translate {sorted(wanted - have)[:5]}"
     for message in i18n.catalog("he"):
         if message.id:
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -293,7 +293,7 @@ def test_catalogues_hold_every_message_and_hebrew_translates_all():
 
 
 def test_hebrew_has_singular_dual_and_plural_forms():
-    from touchdsl import i18n
+    from touchdsl.documents import i18n
 
     assert i18n.catalog("he").num_plurals == 3
     t = i18n.translations("he")

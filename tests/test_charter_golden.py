@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from touchdsl.compiler.driver import compile_project
 from touchdsl.diagnostics import Severity
-from touchdsl.loader import compile_project
 
 OWNERS = """
 owner field_ops "Field Operations" {

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from touchdsl.codes import CATALOGUE, markdown
+from touchdsl.compiler.codes import CATALOGUE, markdown
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = re.compile(r"\"(TD\d{3})\"")
@@ -18,11 +18,11 @@ def _codes_in(paths) -> set[str]:
 
 
 def test_docs_errors_md_is_generated_from_the_catalogue():
-    generated = subprocess.run([sys.executable, "-m", "touchdsl.codes"], capture_output=True, check=True,
+    generated = subprocess.run([sys.executable, "-m", "touchdsl.compiler.codes"], capture_output=True, check=True,
                                cwd=REPO).stdout.decode("utf-8")
     assert generated == markdown()
     written = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
-    assert written == generated, "regenerate: .venv/bin/python -m touchdsl.codes > docs/errors.md"
+    assert written == generated, "regenerate: .venv/bin/python -m touchdsl.compiler.codes > docs/errors.md"
     for code in CATALOGUE:
         assert f"## {code}: " in written
 
@@ -56,7 +56,7 @@ def test_catalogue_entries_are_complete():
 
 def test_wrong_and_right_examples_parse_where_they_are_touch_source():
     """A right example that is a complete declaration must itself be free of syntax errors."""
-    from touchdsl.parser import parse
+    from touchdsl.language.parser import parse
 
     for code, entry in CATALOGUE.items():
         right = entry.right

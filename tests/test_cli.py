@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import touchdsl
 from touchdsl.cli import cli
-from touchdsl.codes import CATALOGUE
+from touchdsl.compiler.codes import CATALOGUE
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -284,8 +284,8 @@ def test_github_annotations_escaped(tmp_path):
 
 
 def test_github_escapes_percent_in_messages():
+    from touchdsl.compiler.render import format_github
     from touchdsl.diagnostics import Diagnostic, Span
-    from touchdsl.report import format_github
 
     out = format_github([Diagnostic("TD402", "120% is\r\nbad", Span.point("f.touch", 1, 2))])
     assert out == "::error file=f.touch,line=1,col=2,endColumn=2,title=TD402::120%25 is%0D%0Abad"
@@ -427,13 +427,13 @@ def test_python_dash_m_entry_point():
 
 
 def test_internal_failure_is_a_one_line_apology_naming_the_input(monkeypatch, capsys, tmp_path):
-    import touchdsl.loader
+    import touchdsl.compiler.driver
     from touchdsl.cli import main
 
     def explode(paths, overlay=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(touchdsl.loader, "compile_project", explode)
+    monkeypatch.setattr(touchdsl.compiler.driver, "compile_project", explode)
     monkeypatch.delenv("TOUCHDSL_DEBUG", raising=False)
     with pytest.raises(SystemExit) as info:
         main(["check", str(tmp_path / "x.touch")])

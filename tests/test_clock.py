@@ -13,7 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import touchdsl
-from touchdsl.clock import business_deadline, business_elapsed, is_business_day, open_periods
+from touchdsl.clock import (
+    business_deadline,
+    business_elapsed,
+    is_business_day,
+    open_periods,
+)
 from touchdsl.model import Calendar, Hours, Location
 
 REPO = Path(__file__).resolve().parent.parent

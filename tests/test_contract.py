@@ -9,8 +9,8 @@ import yaml
 
 import touchdsl
 from touchdsl.model import PrometheusSource
-from touchdsl.targets import BuildOptions, naming
-from touchdsl.targets.contract import (
+from touchdsl.slo import naming
+from touchdsl.slo.contract import (
     CLOCK_API,
     QUERY_MEANING,
     buckets,
@@ -21,6 +21,7 @@ from touchdsl.targets.contract import (
     promql_string,
     render_query,
 )
+from touchdsl.targets import BuildOptions
 from touchdsl.targets.prometheus import render
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 import touchdsl
 from tests.tools import require_tool
 from touchdsl import model as m
-from touchdsl import semdiff
-from touchdsl.semdiff import compare_objectives, diff_projects
+from touchdsl.tools import semdiff
+from touchdsl.tools.semdiff import compare_objectives, diff_projects
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

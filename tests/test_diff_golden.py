@@ -38,7 +38,7 @@ def edited_telecom():
 
 def diff_reports() -> dict[str, bytes]:
     import touchdsl
-    from touchdsl import semdiff
+    from touchdsl.tools import semdiff
 
     telecom = touchdsl.load([str(EXAMPLES / "telecom")])
     cases = {

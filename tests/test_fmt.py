@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import touchdsl
-from touchdsl import formatter
-from touchdsl.formatter import format_source
-from touchdsl.parser import parse
+from touchdsl.language.parser import parse
+from touchdsl.tools import fmt as formatter
+from touchdsl.tools.fmt import format_source
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = sorted((ROOT / "examples").glob("*/*.touch"))

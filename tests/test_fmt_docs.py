@@ -20,7 +20,7 @@ import yaml
 
 from tests.tools import require_tool
 from touchdsl.cli import cli
-from touchdsl.formatter import format_source
+from touchdsl.tools.fmt import format_source
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

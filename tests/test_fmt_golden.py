@@ -14,7 +14,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def formatted_examples() -> dict[str, bytes]:
-    from touchdsl.formatter import format_source
+    from touchdsl.tools.fmt import format_source
 
     out: dict[str, bytes] = {}
     for path in sorted(EXAMPLES.glob("*/*.touch")):

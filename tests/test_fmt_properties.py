@@ -29,9 +29,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from touchdsl.formatter import format_source
-from touchdsl.loader import compile_project
-from touchdsl.parser import parse
+from touchdsl.compiler.driver import compile_project
+from touchdsl.language.parser import parse
+from touchdsl.tools.fmt import format_source
 
 KEYWORDS = {
     "import", "calendar", "owner", "journey", "defaults", "touchpoint", "timezone", "hours", "holidays",
@@ -373,7 +373,7 @@ def test_fmt_is_idempotent_and_keeps_meaning_and_comments(text):
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(text_value)
 def test_any_text_value_survives_formatting(value):
-    from touchdsl.formatter import text_lines
+    from touchdsl.tools.fmt import text_lines
 
     src = 'journey j "J" {\n    stage s ' + "\n".join(text_lines(value, "    ")) + "\n}\n"
     once, errors = format_source(src, "t.touch")

@@ -7,6 +7,7 @@ change of a panel, a query or an escaped text as a diff.
 from __future__ import annotations
 
 from pathlib import Path
+
 from tests.projects import PROJECTS
 
 REPO = Path(__file__).resolve().parent.parent

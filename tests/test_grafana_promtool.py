@@ -16,20 +16,26 @@ import json
 import subprocess
 from pathlib import Path
 
+import promql_parser
 import pytest
 import yaml
 
-import promql_parser
-
 import touchdsl
-from touchdsl import burnrate
-from touchdsl.model import BoundObjective, CountMetric, NpsMetric, RatioMetric, ScoreMetric, TimeMetric
-from touchdsl.targets import BuildOptions, grafana, prometheus
-from touchdsl.targets import naming
-from touchdsl.targets.contract import answer_values, le_spellings, metric_contract
-from touchdsl.targets.prometheus import good_percent
-from tests.tools import require_tool
 from tests.projects import PROJECTS
+from tests.tools import require_tool
+from touchdsl.model import (
+    BoundObjective,
+    CountMetric,
+    NpsMetric,
+    RatioMetric,
+    ScoreMetric,
+    TimeMetric,
+)
+from touchdsl.slo import burnrate, naming
+from touchdsl.slo import rules as slo_rules
+from touchdsl.slo.contract import answer_values, le_spellings, metric_contract
+from touchdsl.slo.rules import good_percent
+from touchdsl.targets import BuildOptions, grafana, prometheus
 
 REPO = Path(__file__).resolve().parent.parent
 # Samples every 30m: enough for the 1h and longer windows the panels read.
@@ -92,7 +98,7 @@ def _bad_share(metric, contract) -> float:
 def _expected(project, touchpoint, metric, contract) -> dict[str, float]:
     """Recorded series name -> the value the steady feed means, for one metric."""
     out: dict[str, float] = {}
-    windows = prometheus.windows_of(metric)
+    windows = slo_rules.windows_of(metric)
     if contract.kind == "ratio-like":
         bad = _bad_share(metric, contract)
         objective = good_percent(metric.target) / 100
@@ -145,7 +151,7 @@ def _longest_seconds(project) -> int:
     longest = 0
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
-            for window in prometheus.windows_of(metric):
+            for window in slo_rules.windows_of(metric):
                 longest = max(longest, int(burnrate.seconds(window)))
     return longest
 

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from touchdsl import ast
-from touchdsl.parser import parse
+from touchdsl.language import ast
+from touchdsl.language.parser import parse
 
 
 def parse_ok(src: str) -> ast.File:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from touchdsl.loader import compile_project, discover
+from touchdsl.compiler.driver import compile_project
+from touchdsl.compiler.sources import discover
 
 OWNERS = 'owner ops "Ops" {\n    manager "M" <m@example.com>\n    notify email "o@example.com"\n}\n'
 TP = 'touchpoint t "T" {\n    owner ops\n    expectation "x"\n    step s "S"\n    metric m "M" {\n        nps\n        promise at least 1\n    }\n}\n'

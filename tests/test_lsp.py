@@ -7,9 +7,8 @@ server fails the test instead of hanging it; nothing asserts on durations.
 
 from __future__ import annotations
 
-import re
-
 import asyncio
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60.0
 
 SERVER_VIA_CLI = [sys.executable, "-c", "from touchdsl.cli import main; main()", "lsp", "--stdio"]
-SERVER_VIA_MODULE = [sys.executable, "-m", "touchdsl.lsp"]
+SERVER_VIA_MODULE = [sys.executable, "-m", "touchdsl.tools.lsp"]
 
 
 def utf16(text: str) -> int:
@@ -187,7 +186,7 @@ def test_lsp_is_a_command_of_the_cli():
     assert "--stdio" in result.output
     assert "lsp" in CliRunner().invoke(cli, ["--help"]).output
     # What editors' LSP clients append to the command line must not stop the server from starting.
-    from touchdsl.lsp import command
+    from touchdsl.tools.lsp import command
 
     ctx = command.make_context("lsp", ["--stdio", "--clientProcessId=4242"])
     assert ctx.params == {"stdio": True, "client_process_id": 4242}
@@ -580,7 +579,7 @@ def test_project_is_the_nearest_workspace_folder(tmp_path: Path):
 
 def test_same_diagnostics_as_check(telecom: Path):
     """The editor shows exactly what `touchdsl check` reports: codes, files, places."""
-    from touchdsl.loader import compile_project
+    from touchdsl.compiler.driver import compile_project
 
     support = telecom / "support.touch"
     owners = telecom / "owners.touch"
@@ -631,7 +630,7 @@ def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
 
 
 def test_formatting_uses_fmt(telecom: Path):
-    formatter = pytest.importorskip("touchdsl.formatter", reason="touchdsl fmt is not installed")
+    formatter = pytest.importorskip("touchdsl.tools.fmt", reason="touchdsl fmt is not installed")
     support = telecom / "support.touch"
     original = support.read_text(encoding="utf-8")
     messy = (original.replace("    step ", "  step   ").replace("promise 80% within 30s", "promise   80%  within 30s")

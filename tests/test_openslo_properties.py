@@ -10,11 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import touchdsl
-from touchdsl.model import BoundObjective, Duration, WithinObjective
-from touchdsl.targets import BuildOptions, openslo
-
 from tests.test_openslo import _validator, documents
 from tests.test_openslo_structure import _with_metric, by_kind, rule_conditions
+from touchdsl.model import BoundObjective, Duration, WithinObjective
+from touchdsl.targets import BuildOptions, openslo
 
 REPO = Path(__file__).resolve().parent.parent
 TELECOM = touchdsl.load([str(REPO / "examples" / "telecom")])

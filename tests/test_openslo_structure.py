@@ -13,10 +13,12 @@ import pytest
 import yaml
 
 import touchdsl
-from touchdsl.model import Duration, Owner, WithinObjective
-from touchdsl.targets import BuildOptions, naming, openslo, prometheus
-from touchdsl.targets.contract import metric_contract, render_query
 from tests.projects import PROJECTS
+from touchdsl.model import Duration, Owner, WithinObjective
+from touchdsl.slo import naming
+from touchdsl.slo import rules as slo_rules
+from touchdsl.slo.contract import metric_contract, render_query
+from touchdsl.targets import BuildOptions, openslo, prometheus
 
 REPO = Path(__file__).resolve().parent.parent
 SKIPPED_KINDS = {"average", "nps", "count"}
@@ -47,7 +49,7 @@ _CONDITION = re.compile(
 
 def rule_conditions(project, touchpoint, metric) -> set[tuple]:
     rules = yaml.safe_load(prometheus.rules_file(
-        [prometheus.metric_rules(project, touchpoint, metric, BuildOptions())]))
+        [slo_rules.metric_rules(project, touchpoint, metric, BuildOptions())]))
     out = set()
     for rule in rules["groups"][0]["rules"]:
         if rule.get("alert") in (naming.ALERT_FAST_BURN, naming.ALERT_SLOW_BURN):
@@ -57,7 +59,7 @@ def rule_conditions(project, touchpoint, metric) -> set[tuple]:
 
 
 def recorded_objective(project, touchpoint, metric) -> float:
-    rules = prometheus.metric_rules(project, touchpoint, metric, BuildOptions())
+    rules = slo_rules.metric_rules(project, touchpoint, metric, BuildOptions())
     expr = dict(rules.recordings)[naming.OBJECTIVE]
     return float(re.fullmatch(r"vector\((.+)\)", expr).group(1))
 

@@ -28,4 +28,4 @@ def test_the_wheel_carries_every_data_file(tmp_path):
     assert expected and expected <= names, sorted(expected - names)[:5]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "touchdsl = touchdsl.cli:main" in text and "touchdsl.pygments_lexer:TouchLexer" in text
+    assert "touchdsl = touchdsl.cli:main" in text and "touchdsl.tools.pygments_lexer:TouchLexer" in text

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 import touchdsl
-from touchdsl.targets import BuildOptions
-from touchdsl.targets.contract import metric_contract
-from touchdsl.targets.policy import render
 from tests.test_charter import Page
 from tests.test_charter import plain as _plain
+from touchdsl.slo.contract import metric_contract
+from touchdsl.targets import BuildOptions
+from touchdsl.targets.policy import render
 
 REPO = Path(__file__).resolve().parent.parent
 

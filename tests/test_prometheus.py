@@ -9,9 +9,11 @@ import pytest
 import yaml
 
 import touchdsl
-from touchdsl.targets import BuildOptions, naming
-from touchdsl.targets.prometheus import go_template_literal, render
 from tests.projects import PROJECTS
+from touchdsl.documents.escape import go_template_literal
+from touchdsl.slo import naming
+from touchdsl.targets import BuildOptions
+from touchdsl.targets.prometheus import render
 
 REPO = Path(__file__).resolve().parent.parent
 

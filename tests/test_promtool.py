@@ -11,9 +11,11 @@ import pytest
 import yaml
 
 import touchdsl
-from tests.tools import require_tool
-from touchdsl.targets import BuildOptions, naming, prometheus, promtool_tests
 from tests.projects import PROJECTS
+from tests.tools import require_tool
+from touchdsl.slo import naming
+from touchdsl.slo import rules as slo_rules
+from touchdsl.targets import BuildOptions, prometheus, promtool_tests
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -190,7 +192,7 @@ def test_no_traffic_records_nothing_and_alerts_nothing(tmp_path):
     project = touchdsl.load([str(PROJECTS["telecom"])])
     series = []
     records, alertnames = [], set()
-    for rules in prometheus.plan(project, BuildOptions()):
+    for rules in slo_rules.plan(project, BuildOptions()):
         for entry in promtool_tests.input_series(rules, 0, 61, 60) if rules.contract.kind != "ratio-like" else \
                 promtool_tests.segmented_series(rules, [promtool_tests.Segment(61, None)]):
             series.append({"series": entry["series"], "values": "5+0x60"})

@@ -8,9 +8,18 @@ import pytest
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
-from pygments.token import Comment, Error, Keyword, Literal, Name, Number, Punctuation, String
+from pygments.token import (
+    Comment,
+    Error,
+    Keyword,
+    Literal,
+    Name,
+    Number,
+    Punctuation,
+    String,
+)
 
-from touchdsl.pygments_lexer import TouchLexer
+from touchdsl.tools.pygments_lexer import TouchLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").rglob("*.touch"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from touchdsl import ast
-from touchdsl.parser import parse
+from touchdsl.language import ast
+from touchdsl.language.parser import parse
 
 
 def test_a_keyword_after_an_error_starts_the_next_statement():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from touchdsl.compiler.render import format_json, format_text, summary
 from touchdsl.diagnostics import Diagnostic, Related, Severity, Span
-from touchdsl.report import format_json, format_text, summary
 
 
 def caret_under(text: str, word: str) -> None:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from touchdsl.cli import cli
-from touchdsl.parser import parse
+from touchdsl.language.parser import parse
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = sorted((REPO / "examples").rglob("*.touch"))
@@ -200,7 +200,7 @@ def test_every_project_the_checker_accepts_builds(case):
     import tempfile
 
     from touchdsl.build import render_all
-    from touchdsl.loader import compile_project
+    from touchdsl.compiler.driver import compile_project
     from touchdsl.targets import BuildOptions, available
 
     src, text = case

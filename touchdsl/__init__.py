@@ -14,15 +14,15 @@ __all__ = ["load", "compile_project", "TouchError", "Project", "__version__"]
 
 def __getattr__(name: str):
     if name in ("load", "compile_project"):
-        from . import loader
+        from touchdsl.compiler import driver
 
-        return getattr(loader, name)
+        return getattr(driver, name)
     if name == "TouchError":
-        from .diagnostics import TouchError
+        from touchdsl.diagnostics import TouchError
 
         return TouchError
     if name == "Project":
-        from .model import Project
+        from touchdsl.model import Project
 
         return Project
     raise AttributeError(f"module 'touchdsl' has no attribute {name!r}")

@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from .model import Project
-from .targets import BuildOptions, renderer, warnings
+from touchdsl.model import Project
+from touchdsl.targets import BuildOptions, renderer, warnings
 
 
 class BuildFailed(Exception):

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import WEEKDAYS, Calendar
+from touchdsl.model import WEEKDAYS, Calendar
 
 __all__ = ["business_elapsed", "business_deadline", "is_business_day", "open_periods"]
 

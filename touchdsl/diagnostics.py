@@ -1,9 +1,9 @@
 """Diagnostics: what every stage reports to the user, with code and position.
 
-A diagnostic carries its code (from `touchdsl.codes`), the span it is about, a
+A diagnostic carries its code (from `touchdsl.compiler.codes`), the span it is about, a
 message in plain words, optional `help:` lines and related places (the other
 declaration of a duplicate, say). Rendering to text/JSON/SARIF lives in
-`touchdsl.report`; this module only holds the data.
+`touchdsl.compiler.render`; this module only holds the data.
 """
 
 from __future__ import annotations

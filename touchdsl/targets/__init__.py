@@ -12,20 +12,12 @@ Modules are imported lazily by name so `touchdsl --version` stays fast.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable
 
-from ..model import Project
+from touchdsl.model import Project
+from touchdsl.options import BuildOptions
 
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Options every target may read. `lang` overrides `defaults { charter language }`."""
-
-    lang: str | None = None
-    stamp: str | None = None  # a timestamp to print; None keeps output byte-for-byte stable
-    policy_url: str = "../policy"  # base the alert annotations link policy documents under
-    extra: Mapping[str, str] = field(default_factory=dict)
+__all__ = ["BuildOptions", "TARGETS", "available", "renderer", "warnings"]
 
 
 Renderer = Callable[[Project, BuildOptions], dict[str, bytes]]

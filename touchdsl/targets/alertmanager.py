@@ -45,8 +45,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ..model import Owner, Project, Receiver, Touchpoint
-from . import BuildOptions
+from touchdsl.model import Owner, Project, Receiver, Touchpoint
+from touchdsl.targets import BuildOptions
 
 OUTPUT = "alertmanager/alertmanager.yml"
 
@@ -172,7 +172,7 @@ def _check_id(kind: str, value: str) -> str:
 
 
 def _fail(owner: Owner, message: str) -> Exception:
-    from ..build import BuildFailed as _BuildFailed
+    from touchdsl.build import BuildFailed as _BuildFailed
 
     where = owner.location
     return _BuildFailed(f"{where.file}:{where.line}:{where.column}: {message}")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..i18n import document_environment
-from ..model import Project, Touchpoint
-from ..wording import Phrase, User, Words
-from . import BuildOptions
+from touchdsl.documents.i18n import document_environment
+from touchdsl.documents.wording import Phrase, User, Words
+from touchdsl.model import Project, Touchpoint
+from touchdsl.targets import BuildOptions
 
 
 @dataclass(frozen=True)

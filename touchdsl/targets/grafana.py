@@ -31,12 +31,17 @@ import hashlib
 import json
 from urllib.parse import quote
 
-from .. import burnrate
-from ..model import Project, Touchpoint
-from . import BuildOptions, naming
-from .contract import label_matchers, number
-from .prometheus import MetricRules, objective_words, plan, policy_link
-from .prometheus import good_fraction
+from touchdsl.model import Project, Touchpoint
+from touchdsl.slo import burnrate, naming
+from touchdsl.slo.contract import label_matchers, number
+from touchdsl.slo.rules import (
+    MetricRules,
+    good_fraction,
+    objective_words,
+    plan,
+    policy_link,
+)
+from touchdsl.targets import BuildOptions
 
 # Grafana 11's dashboard JSON model.
 SCHEMA_VERSION = 39

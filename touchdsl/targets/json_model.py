@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..model import Project
-from . import BuildOptions
+from touchdsl.model import Project
+from touchdsl.targets import BuildOptions
 
 
 def dumps(data: object) -> bytes:

@@ -38,12 +38,30 @@ from fractions import Fraction
 
 import yaml
 
-from .. import burnrate
-from ..model import BoundObjective, Owner, Project, RatioMetric, Receiver, Touchpoint
-from . import BuildOptions, naming
-from .contract import EVENTS_SERIES, rate_query, indicator_kind, number, render_query
-from .prometheus import MetricRules, metric_rules, objective_words, rules_file_name
-from .prometheus import good_fraction
+from touchdsl.model import (
+    BoundObjective,
+    Owner,
+    Project,
+    RatioMetric,
+    Receiver,
+    Touchpoint,
+)
+from touchdsl.slo import burnrate, naming
+from touchdsl.slo.contract import (
+    EVENTS_SERIES,
+    indicator_kind,
+    number,
+    rate_query,
+    render_query,
+)
+from touchdsl.slo.rules import (
+    MetricRules,
+    good_fraction,
+    metric_rules,
+    objective_words,
+    rules_file_name,
+)
+from touchdsl.targets import BuildOptions
 
 API_VERSION = "openslo/v1"
 # The window each rate in a `ratioMetric` query is taken over: the shortest

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..i18n import document_environment
-from ..model import Owner, Project, Receiver, TimeMetric, Touchpoint
-from ..wording import Code, CodeBlock, Phrase, User, Value, Words, join
-from . import BuildOptions
-from .charter import language
-from .contract import QUERY_MEANING, metric_contract
+from touchdsl.documents.i18n import document_environment
+from touchdsl.documents.wording import Code, CodeBlock, Phrase, User, Value, Words, join
+from touchdsl.model import Owner, Project, Receiver, TimeMetric, Touchpoint
+from touchdsl.slo.contract import QUERY_MEANING, metric_contract
+from touchdsl.targets import BuildOptions
+from touchdsl.targets.charter import language
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,27 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..burnrate import seconds as window_seconds
-from ..model import BoundObjective, CountMetric, NpsMetric, Project, RatioMetric, ScoreMetric, TimeMetric
-from . import BuildOptions, naming
-from .contract import ANSWERS_SERIES, DURATION_SERIES, EVENTS_SERIES, go_float, label_matchers
-from .prometheus import Alert, MetricRules, dump_yaml, plan, risk_window
+from touchdsl.documents.escape import dump_yaml
+from touchdsl.model import (
+    BoundObjective,
+    CountMetric,
+    NpsMetric,
+    Project,
+    RatioMetric,
+    ScoreMetric,
+    TimeMetric,
+)
+from touchdsl.slo import naming
+from touchdsl.slo.burnrate import seconds as window_seconds
+from touchdsl.slo.contract import (
+    ANSWERS_SERIES,
+    DURATION_SERIES,
+    EVENTS_SERIES,
+    go_float,
+    label_matchers,
+)
+from touchdsl.slo.rules import Alert, MetricRules, plan, risk_window
+from touchdsl.targets import BuildOptions
 
 # Cases per sample of the synthetic counters: large enough that shares are exact
 # to many digits, small enough to read.

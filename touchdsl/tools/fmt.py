@@ -38,8 +38,8 @@ from typing import Any
 
 import click
 
-from . import ast
-from .diagnostics import Diagnostic
+from touchdsl.diagnostics import Diagnostic
+from touchdsl.language import ast
 
 INDENT = "    "
 
@@ -94,7 +94,7 @@ def _triple(value: str, indent: str) -> list[str] | None:
 
 def _read_back(lines: list[str]) -> str | None:
     """Decode a literal with the real parser, so the check cannot drift from the language."""
-    from .parser import parse
+    from touchdsl.language.parser import parse
 
     literal = "\n".join(lines)
     tree, diags = parse(f'journey j "" {{ note {literal} }}', "<literal>")
@@ -407,7 +407,7 @@ def format_tree(tree: ast.File, source: str) -> str:
 
 def format_source(text: str, path: str = "<stdin>") -> tuple[str | None, list[Diagnostic]]:
     """Format one file's text. Returns (formatted text, []) or (None, errors) on a syntax error."""
-    from .parser import parse
+    from touchdsl.language.parser import parse
 
     source = text[1:] if text.startswith("\ufeff") else text
     tree, diagnostics = parse(source, path)
@@ -421,7 +421,7 @@ def format_source(text: str, path: str = "<stdin>") -> tuple[str | None, list[Di
 
 
 def _print_errors(diags: list[Diagnostic], sources: dict[str, str]) -> None:
-    from . import report
+    from touchdsl.compiler import render as report
 
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     text = report.format_text(diags, sources, color=color)
@@ -470,7 +470,7 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
         sys.exit(_stdin(check, show_diff))
     if "-" in paths:
         raise click.UsageError("`-` (standard input) cannot be combined with other paths")
-    from .loader import PathError, discover
+    from touchdsl.compiler.sources import PathError, discover
 
     try:
         files = discover(list(paths) or ["."])

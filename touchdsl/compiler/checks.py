@@ -4,7 +4,7 @@ The checker walks the resolved declarations once, reports every problem it
 finds (not only the first), and builds the validated model from what it
 checked. The model is returned only when no error was reported, so targets
 can rely on its invariants. Rules are grouped by declaration kind; the code
-of each rule is documented in `touchdsl.codes`.
+of each rule is documented in `touchdsl.compiler.codes`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from . import ast, model
-from .diagnostics import DiagnosticSink, Related, Span
-from .resolve import Declarations, SymbolIndex, collect, duplicate, suggest
+from touchdsl import model
+from touchdsl.compiler.resolve import (
+    Declarations,
+    SymbolIndex,
+    collect,
+    duplicate,
+    suggest,
+)
+from touchdsl.diagnostics import DiagnosticSink, Related, Span
+from touchdsl.language import ast
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _MOMENT_RANK = {"start": 0, "end": 2}

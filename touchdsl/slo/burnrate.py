@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .model import Duration
+from touchdsl.model import Duration
 
 PAGE = "page"
 TICKET = "ticket"

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from ..model import (
+from touchdsl.model import (
     AverageObjective,
     BoundObjective,
     CountMetric,

@@ -1,4 +1,4 @@
-"""Parse one `.touch` source into a `touchdsl.ast.File`, reporting every syntax error.
+"""Parse one `.touch` source into a `touchdsl.language.ast.File`, reporting every syntax error.
 
 Lark LALR with the contextual lexer; the transformer runs inside the parser so
 no intermediate parse tree is built. The grammar analysis is cached on disk by
@@ -21,8 +21,8 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from . import ast
-from .diagnostics import Diagnostic, Severity, Span
+from touchdsl.diagnostics import Diagnostic, Severity, Span
+from touchdsl.language import ast
 
 MAX_ERRORS_PER_FILE = 50
 MAX_RECOVERY_STEPS = 2000

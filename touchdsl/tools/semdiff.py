@@ -38,7 +38,7 @@ from typing import Any, Iterable
 
 import click
 
-from . import model as m
+from touchdsl import model as m
 
 JSON_FORMAT_VERSION = 1
 
@@ -620,7 +620,7 @@ def format_text(changes: list[Change], old_label: str, new_label: str) -> str:
 
 
 def format_json(changes: list[Change], old_label: str, new_label: str) -> str:
-    from . import __version__
+    from touchdsl import __version__
 
     doc = {
         "version": JSON_FORMAT_VERSION,
@@ -773,7 +773,7 @@ def _relabel(diags, sources, prefix: tuple[str, str] | None):
 
 
 def _print_errors(diags, sources) -> None:
-    from . import report
+    from touchdsl.compiler import render as report
 
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     click.echo(report.format_text(diags, sources, color=color), err=True)
@@ -783,7 +783,7 @@ def load_version(version: Version) -> m.Project | None:
     """The model of one side; None (after printing the diagnostics) when it has errors."""
     if version.empty:
         return m.Project(files=[])
-    from .loader import PathError, compile_project
+    from touchdsl.compiler.driver import PathError, compile_project
 
     try:
         result = compile_project([version.path])

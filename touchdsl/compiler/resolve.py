@@ -11,8 +11,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from . import ast
-from .diagnostics import DiagnosticSink, Related, Span
+from touchdsl.diagnostics import DiagnosticSink, Related, Span
+from touchdsl.language import ast
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`touchdsl lsp`: the language server editors talk to over stdio (pygls).
 
 Every feature reads one `Analysis` per project: the same compilation that
-`touchdsl check` runs (`touchdsl.loader.compile_project`), with the unsaved
+`touchdsl check` runs (`touchdsl.compiler.driver.compile_project`), with the unsaved
 text of open editors laid over the files on disk. A project is the folder of
 the nearest workspace folder that contains the document (or the document's own
 folder outside any workspace), exactly what `touchdsl check FOLDER` compiles.
@@ -29,9 +29,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
-from . import __version__, ast
-from .diagnostics import Diagnostic, Severity, Span
-from .model import CHANNELS, RECEIVER_KINDS, WEEKDAYS
+from touchdsl import __version__
+from touchdsl.diagnostics import Diagnostic, Severity, Span
+from touchdsl.language import ast
+from touchdsl.model import CHANNELS, RECEIVER_KINDS, WEEKDAYS
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ class Analysis:
     files: dict[str, ast.File]  # display path -> tree
     sources: dict[str, str]  # display path -> the text compiled
     definitions: dict[tuple[str, str], Span]
-    references: list  # touchdsl.resolve.Reference
+    references: list  # touchdsl.compiler.resolve.Reference
     paths: dict[str, Path] = field(default_factory=dict)  # display -> resolved absolute path
     uris: dict[str, str] = field(default_factory=dict)  # display -> URI, for documents that are not files
     displays: dict[Path, str] = field(default_factory=dict)
@@ -272,7 +273,7 @@ def _collect_events(files: dict[str, ast.File]) -> list[EventUse]:
 
 def analyse(paths: list[str], overlay: dict[str, str] | None = None) -> Analysis:
     """Compile the project made of `paths` (root folder first) with unsaved editor text laid over."""
-    from .loader import compile_project
+    from touchdsl.compiler.driver import compile_project
 
     comp = compile_project(paths, overlay=overlay)
     symbols = comp.symbols
@@ -295,9 +296,9 @@ def analyse(paths: list[str], overlay: dict[str, str] | None = None) -> Analysis
 
 def analyse_text(text: str, display: str) -> Analysis:
     """A document that is not a file on disk (unsaved, untitled): checked on its own."""
-    from .checks import check
-    from .diagnostics import DiagnosticSink
-    from .parser import parse
+    from touchdsl.compiler.checks import check
+    from touchdsl.diagnostics import DiagnosticSink
+    from touchdsl.language.parser import parse
 
     sink = DiagnosticSink()
     tree, diags = parse(text, display)
@@ -985,9 +986,9 @@ def keyword_hover(document: TextDocument, position: types.Position, ls: TouchSer
 
 
 def _formatter() -> Callable[[str, str], tuple[str | None, list[Diagnostic]]] | None:
-    """`touchdsl fmt` on one text (`touchdsl.formatter.format_source`), if installed."""
+    """`touchdsl fmt` on one text (`touchdsl.tools.fmt.format_source`), if installed."""
     try:
-        module = importlib.import_module("touchdsl.formatter")
+        module = importlib.import_module("touchdsl.tools.fmt")
     except ImportError:
         return None
     fn = getattr(module, "format_source", None)

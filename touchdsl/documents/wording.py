@@ -1,6 +1,6 @@
 """Objectives, durations and calendars in words, for the charter and the policy.
 
-Every sentence is a `Phrase`: a pattern from the message catalogue (`touchdsl.i18n`)
+Every sentence is a `Phrase`: a pattern from the message catalogue (`touchdsl.documents.i18n`)
 with named slots, filled with other phrases, user text (`User`) or numbers and
 clock times (`Value`). A phrase is rendered per format only at the end, so each
 piece is escaped for where it lands: user text is HTML-escaped and isolated in a
@@ -23,8 +23,8 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import i18n
-from .model import (
+from touchdsl.documents import i18n
+from touchdsl.model import (
     WEEKDAYS,
     AverageObjective,
     BoundObjective,

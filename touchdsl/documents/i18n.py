@@ -1,6 +1,6 @@
 """Message catalogues of the published documents (charter and policy), in `he` and `en`.
 
-The catalogues are gettext `.po` files under `touchdsl/locale/<lang>/LC_MESSAGES/`,
+The catalogues are gettext `.po` files under `touchdsl/documents/locale/<lang>/LC_MESSAGES/`,
 kept in git as the reviewable source. They are compiled in memory with Babel the
 first time a language is used, so no opaque `.mo` binary is committed and a
 catalogue edit takes effect without a build step. English is the source language:
@@ -11,7 +11,7 @@ Hebrew has three plural forms for the nouns the documents count (one, two, other
 because the Plural-Forms table shipped with Babel gives Hebrew only two.
 
 Regenerate the template and merge new messages into both catalogues with
-`.venv/bin/python -m touchdsl.i18n` (Babel's extract and update).
+`.venv/bin/python -m touchdsl.documents.i18n` (Babel's extract and update).
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from babel.support import Translations
 DOMAIN = "touchdsl"
 LANGUAGES: tuple[str, ...] = ("en", "he")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "targets" / "templates"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PACKAGE_DIR / "targets" / "templates"
 
 # Sources that hold translatable text, for `pybabel extract`-style extraction.
 SOURCES: tuple[tuple[str, str], ...] = (
-    ("wording.py", "python"),
+    ("documents/wording.py", "python"),
     ("targets/charter.py", "python"),
     ("targets/policy.py", "python"),
     ("targets/templates/charter/**.j2", "jinja2"),
@@ -66,7 +67,7 @@ def extract():
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
-    package = Path(__file__).resolve().parent
+    package = PACKAGE_DIR
     method_map = [(pattern, method) for pattern, method in SOURCES]
     options = {"**.j2": {"extensions": "jinja2.ext.i18n"}}
     import datetime
@@ -118,12 +119,12 @@ def document_environment(target: str, lang: str, markdown: bool):
 
     HTML autoescapes; Markdown escapes through `finalize`, so every value a
     template prints is escaped unless it is a rendered phrase or catalogue text.
-    Phrases (`touchdsl.wording`) render themselves for the format, so user text is
+    Phrases (`touchdsl.documents.wording`) render themselves for the format, so user text is
     never part of a template and never evaluated. Undefined names fail the build.
     """
     import jinja2
 
-    from . import wording
+    from touchdsl.documents import wording
 
     rtl = lang == "he"
     trans = translations(lang)

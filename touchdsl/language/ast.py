@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diagnostics import Span
+from touchdsl.diagnostics import Span
 
 
 @dataclass(frozen=True)

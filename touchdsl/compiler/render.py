@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from .diagnostics import Diagnostic, Severity
+from touchdsl.diagnostics import Diagnostic, Severity
 
 JSON_FORMAT_VERSION = 1
 TOOL_URI = "https://github.com/touchdsl/touchdsl"
@@ -101,7 +101,7 @@ def _d_json(d: Diagnostic) -> dict:
 
 
 def format_json(diagnostics: list[Diagnostic], files: list[str]) -> str:
-    from . import __version__
+    from touchdsl import __version__
 
     errors = sum(1 for d in diagnostics if d.is_error)
     doc = {
@@ -132,8 +132,8 @@ def _region(s) -> dict:
 
 def format_sarif(diagnostics: list[Diagnostic]) -> str:
     """SARIF 2.1.0, as GitHub code scanning accepts it."""
-    from . import __version__
-    from .codes import CATALOGUE
+    from touchdsl import __version__
+    from touchdsl.compiler.codes import CATALOGUE
 
     used = sorted({d.code for d in diagnostics} | set(CATALOGUE))
     index = {code: i for i, code in enumerate(used)}

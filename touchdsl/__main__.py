@@ -1,0 +1,5 @@
+"""`python -m touchdsl`: the command line."""
+
+from touchdsl.cli import main
+
+main()

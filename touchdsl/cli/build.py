@@ -1,0 +1,70 @@
+"""`touchdsl build`: check a project and write its outputs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from touchdsl.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    compile_paths,
+    print_diagnostics,
+)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False),
+              help="Directory to write the outputs into (one subdirectory per target).")
+@click.option("-t", "--target", "targets", multiple=True, metavar="NAME",
+              help="Target to build (repeatable); default: every target.")
+@click.option("--lang", type=click.Choice(["he", "en"]), default=None,
+              help="Language of the charter (overrides `defaults { charter language }`).")
+@click.option("--stamp", default=None, metavar="TEXT",
+              help="A build stamp (e.g. a date) to print in documents; off by default so output is reproducible.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="A target option, e.g. policy_url=https://sla.example.com/policy or "
+                   "alertmanager.smtp_smarthost=mail:25 (repeatable; see docs/targets.md).")
+@click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
+def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str | None, stamp: str | None,
+          settings: tuple[str, ...], strict: bool) -> None:
+    """Check the project and build its outputs into a directory.
+
+    Nothing is written unless every target succeeds; a failed build leaves an
+    earlier output directory untouched.
+    """
+    from touchdsl import targets as registry
+    from touchdsl.build import BuildFailed, build_project
+
+    known = registry.available()
+    for name in targets:
+        if name not in known:
+            from touchdsl.compiler.resolve import suggest
+
+            hint = " ".join(suggest(name, known, "target"))
+            raise click.BadParameter(f"unknown target `{name}`. {hint}".strip(), param_hint="--target")
+    result = compile_paths(paths)
+    code = print_diagnostics(result, "text", strict) if result.diagnostics else EXIT_OK
+    if code != EXIT_OK or result.project is None:
+        click.echo("build: nothing written", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    extra: dict[str, str] = {}
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"`{setting}` is not KEY=VALUE", param_hint="--set")
+        extra[key.strip()] = value
+    # `policy_url` is read by several targets (alert and dashboard links), so it is
+    # a field of its own; every other key is a target's option.
+    policy_url = extra.pop("policy_url", registry.BuildOptions.policy_url)
+    options = registry.BuildOptions(lang=lang, stamp=stamp, policy_url=policy_url, extra=extra)
+    try:
+        written = build_project(result.project, out, list(targets) or known, options,
+                                progress=lambda msg: click.echo(msg, err=True))
+    except BuildFailed as exc:
+        click.echo(f"build: {exc}; nothing written", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"built {len(written)} file{'' if len(written) == 1 else 's'} into {out}")

@@ -1,0 +1,319 @@
+"""The rule plan: for every metric, the indicator recorded over each window, the
+meta rules (objective, error budget, budget remaining) and the alerts.
+
+The prometheus target writes the plan as rules files; the tests target proves each
+alert with `promtool test rules`; grafana and openslo read the same recordings.
+Every expression is built from the model's numbers and the instrumentation
+contract, never from titles, so a hostile title cannot change a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from touchdsl.model import (
+    AverageObjective,
+    BoundObjective,
+    CountMetric,
+    NpsMetric,
+    Project,
+    RatioMetric,
+    ScoreMetric,
+    ShareObjective,
+    Touchpoint,
+    WithinObjective,
+)
+from touchdsl.options import BuildOptions
+from touchdsl.slo import burnrate, naming
+from touchdsl.slo.contract import (
+    MetricContract,
+    answer_values,
+    label_matchers,
+    metric_contract,
+    number,
+    render_query,
+)
+
+# Windows the indicator is recorded over, besides the metric's own (and a count's period).
+RECORDED_WINDOWS = naming.ALERT_WINDOWS
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    severity: str
+    expr: str
+    labels: dict[str, str]
+    annotations: dict[str, str]  # as the receiver reads them (raw text, not template-escaped)
+    # For the tests target: the recorded indicators the alert reads, and how to breach it.
+    reads: tuple[str, ...] = ()
+    breach: float = 0.0  # an indicator value that fires the alert
+    met: float = 0.0  # an indicator value that keeps it silent
+    conditions: tuple[burnrate.BurnCondition, ...] = ()  # of a burn-rate alert
+
+
+@dataclass(frozen=True)
+class MetricRules:
+    touchpoint: Touchpoint
+    metric: object
+    file: str  # stem of the rules file
+    labels: dict[str, str]  # identity labels every series and alert carries
+    contract: MetricContract
+    windows: tuple[str, ...]
+    recordings: list[tuple[str, str]] = field(default_factory=list)  # (record, expr)
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def group(self) -> str:
+        return f"touchdsl.{self.touchpoint.id}.{self.metric.id}"
+
+
+def rules_file_name(touchpoint: Touchpoint) -> str:
+    """Rules are filed by journey; a touchpoint without one by its owner."""
+    return touchpoint.journey or touchpoint.owner
+
+
+def plan(project: Project, options: BuildOptions) -> list[MetricRules]:
+    """Every metric's rules, in source order."""
+    out = []
+    for touchpoint in project.touchpoints.values():
+        for metric in touchpoint.metrics:
+            out.append(metric_rules(project, touchpoint, metric, options))
+    return out
+
+
+def identity(touchpoint: Touchpoint, metric) -> dict[str, str]:
+    labels = {"touchpoint": touchpoint.id, "metric": metric.id, "owner": touchpoint.owner}
+    if touchpoint.journey:
+        labels["journey"] = touchpoint.journey
+    return labels
+
+
+def _seconds(window: str) -> Fraction:
+    return burnrate.seconds(window)
+
+
+def windows_of(metric) -> tuple[str, ...]:
+    wanted = set(RECORDED_WINDOWS) | {naming.window(metric.window)}
+    if isinstance(metric, CountMetric):
+        wanted.add(naming.window(metric.per))
+    return tuple(sorted(wanted, key=_seconds))
+
+
+def risk_window(longest: str) -> str | None:
+    """The window a risk alert of a non-ratio kind looks at: a day, or the largest
+    alerting window at most half of `longest` when a day is too long."""
+    limit = min(_seconds(naming.RISK_WINDOW), _seconds(longest) / 2)
+    fitting = [w for w in naming.ALERT_WINDOWS if _seconds(w) <= limit]
+    return fitting[-1] if fitting else None
+
+
+def _select(labels: dict[str, str]) -> str:
+    return label_matchers({"touchpoint": labels["touchpoint"], "metric": labels["metric"]})
+
+
+def _num(value) -> str:
+    """A PromQL number literal; Fractions go through float's shortest form."""
+    return number(float(value))
+
+
+def metric_rules(project: Project, touchpoint: Touchpoint, metric, options: BuildOptions) -> MetricRules:
+    contract = metric_contract(project, touchpoint, metric)
+    labels = identity(touchpoint, metric)
+    rules = MetricRules(touchpoint, metric, rules_file_name(touchpoint), labels, contract, windows_of(metric))
+    kind = contract.kind
+    if contract.overridden:
+        _check_queries(touchpoint, metric, contract)
+    # The user's queries are summed so they combine like the default ones (one
+    # series without labels); the defaults already are.
+    wrap = "sum({})" if contract.overridden else "{}"
+    q = {key: {w: wrap.format(render_query(query, w)) for w in rules.windows}
+         for key, query in contract.queries.items()}
+    sel = _select(labels)
+    own = naming.window(metric.window)
+    texts = Annotations(project, touchpoint, metric, options)
+
+    if kind == "ratio-like":
+        for w in rules.windows:
+            rules.recordings.append((naming.sli_error(w),
+                                     f"({q['total'][w]} - {q['good'][w]})\n/\n({q['total'][w]} > 0)"))
+        objective = good_fraction(metric.target)
+        promise = good_fraction(metric.promise)
+        budget = 1 - objective
+        rules.recordings.extend([
+            (naming.OBJECTIVE, f"vector({_num(objective)})"),
+            (naming.PROMISE, f"vector({_num(promise)})"),
+            (naming.ERROR_BUDGET, f"vector({_num(budget)})"),
+        ])
+        if budget > 0:
+            remaining = f"1 - {naming.sli_error(own)}{sel} / {_num(budget)}"
+        else:  # no budget: any bad event spends all of it
+            remaining = f"1 - ({naming.sli_error(own)}{sel} > bool 0)"
+        rules.recordings.append((naming.BUDGET_REMAINING, remaining))
+        if _can_fail(metric):
+            for severity, name in ((burnrate.PAGE, naming.ALERT_FAST_BURN), (burnrate.TICKET, naming.ALERT_SLOW_BURN)):
+                conds = [c for c in burnrate.conditions(own, budget) if c.severity == severity]
+                if conds:
+                    rules.alerts.append(_burn_alert(name, severity, conds, labels, sel, texts))
+    else:
+        if kind == "average":
+            indicator = naming.score_average
+            for w in rules.windows:
+                rules.recordings.append((indicator(w), f"{q['good'][w]}\n/\n({q['total'][w]} > 0)"))
+        elif kind == "nps":
+            indicator = naming.nps
+            for w in rules.windows:
+                rules.recordings.append((indicator(w), f"100 * {q['good'][w]}\n/\n({q['total'][w]} > 0)"))
+        else:
+            indicator = naming.count_per_period
+            per = _num(metric.per.seconds)
+            for w in rules.windows:
+                rules.recordings.append((indicator(w), f"{q['total'][w]} * {per}"))
+        rules.recordings.extend([
+            (naming.OBJECTIVE_VALUE, f"vector({_num(metric.target.value)})"),
+            (naming.PROMISE_VALUE, f"vector({_num(metric.promise.value)})"),
+        ])
+        rules.alerts.extend(_value_alerts(metric, kind, indicator, labels, sel, texts))
+    return rules
+
+
+def _check_queries(touchpoint: Touchpoint, metric, contract: MetricContract) -> None:
+    """A `source prometheus` query that is not PromQL would make the whole rules
+    file unloadable; say which one, where it is written."""
+    import promql_parser
+
+    from touchdsl.build import BuildFailed
+
+    for key, query in contract.queries.items():
+        try:
+            promql_parser.parse(render_query(query, "5m"))
+        except ValueError as exc:
+            where = metric.location
+            raise BuildFailed(
+                f"{where.file}:{where.line}:{where.column}: the `{key}` query of metric "
+                f"{touchpoint.id}.{metric.id} is not valid PromQL ({exc})") from None
+
+
+def good_fraction(objective) -> Fraction:
+    """The objective as the exact share of good events (0..1), as the meta rules record it."""
+    return Fraction(repr(good_percent(objective))) / 100
+
+
+def good_percent(objective) -> float:
+    """The objective as the percentage of good events."""
+    if isinstance(objective, (WithinObjective, ShareObjective)):
+        return objective.percent
+    assert isinstance(objective, BoundObjective)
+    return 100 - objective.value if objective.form == "at_most" else objective.value
+
+
+def _can_fail(metric) -> bool:
+    """False when no event can be bad (a `P% at least LO` score): no alert could fire."""
+    if isinstance(metric, ScoreMetric):
+        return metric.target.value > metric.low
+    return True
+
+
+def _burn_alert(name, severity, conds, labels, sel, texts) -> Alert:
+    parts = []
+    reads = []
+    for c in conds:
+        above, recovered = (">=", "<") if c.inclusive else (">", "<=")
+        threshold = _num(c.threshold)
+        long_s, short_s = naming.sli_error(c.long_window), naming.sli_error(c.short_window)
+        reads += [long_s, short_s]
+        parts.append(f"(\n  {long_s}{sel} {above} {threshold}\n"
+                     f"  unless on(touchpoint, metric)\n"
+                     f"  {short_s}{sel} {recovered} {threshold}\n)")
+    lowest = min(c.threshold for c in conds)
+    breach = min(Fraction(1), lowest * Fraction(11, 10)) if lowest > 0 else Fraction(1, 2)
+    met = lowest * Fraction(9, 10)
+    what = ("the error budget is burning fast: the target will be missed within days"
+            if severity == burnrate.PAGE else
+            "the error budget is burning: at this pace the target will be missed this window")
+    return Alert(name, severity, "\nor\n".join(parts), {**labels, "severity": severity},
+                 texts.for_alert(what), tuple(dict.fromkeys(reads)), float(breach), float(met), tuple(conds))
+
+
+def _value_alerts(metric, kind, indicator, labels, sel, texts) -> list[Alert]:
+    """The breach alert (page) over the metric's window, or a count's period, and
+    the risk alert (ticket) over a shorter recent window."""
+    limit = metric.target.value
+    if kind == "count":
+        breach_window = naming.window(metric.per)
+        risky = risk_window(breach_window)
+        breach_name, risk_name = naming.ALERT_COUNT_BREACH, naming.ALERT_COUNT_RISK
+        op, breach, met = ">", limit * 1.5 + 1, limit / 2
+        what_breach = f"more {metric.event} in the last {breach_window} than the target allows"
+        what_risk = f"at the pace of the last {risky}, {metric.event} would exceed the target per {breach_window}"
+    else:
+        breach_window = naming.window(metric.window)
+        risky = risk_window(breach_window)
+        op = "<"
+        if kind == "average":
+            values = [v for v in answer_values(metric) if v < limit]
+            if not values:
+                return []  # every answer meets `average at least LO`: nothing can breach it
+            breach_name, risk_name = naming.ALERT_SCORE_BREACH, naming.ALERT_SCORE_RISK
+            breach, met = float(values[-1]), float(answer_values(metric)[-1])
+            what = "the average answer"
+        else:
+            if limit <= -100:
+                return []  # NPS at least -100 cannot be missed
+            breach_name, risk_name = naming.ALERT_NPS_BREACH, naming.ALERT_NPS_RISK
+            breach, met = max(-100.0, limit - 10), min(100.0, limit + 10)
+            what = "the NPS"
+        what_breach = f"{what} over {breach_window} is below the target"
+        what_risk = f"{what} over the last {risky} is below the target"
+    alerts = [Alert(breach_name, burnrate.PAGE, f"{indicator(breach_window)}{sel} {op} {_num(limit)}",
+                    {**labels, "severity": burnrate.PAGE}, texts.for_alert(what_breach),
+                    (indicator(breach_window),), breach, met)]
+    if risky:
+        alerts.append(Alert(risk_name, burnrate.TICKET, f"{indicator(risky)}{sel} {op} {_num(limit)}",
+                            {**labels, "severity": burnrate.TICKET}, texts.for_alert(what_risk),
+                            (indicator(risky),), breach, met))
+    return alerts
+
+
+# Annotations ----------------------------------------------------------------------
+
+
+def objective_words(metric, objective) -> str:
+    """The objective in plain English, as the alert and the contract state it."""
+    if isinstance(objective, WithinObjective):
+        clock = f" of business time ({metric.calendar})" if getattr(metric, "calendar", None) else ""
+        return f"{number(objective.percent)}% of cases within {objective.within.text}{clock}"
+    if isinstance(metric, RatioMetric):
+        bound = "at most" if objective.form == "at_most" else "at least"
+        return f"{bound} {number(objective.value)}% {metric.numerator} of {metric.denominator}"
+    if isinstance(objective, AverageObjective):
+        return f"average answer at least {number(objective.value)} on {number(metric.low)}..{number(metric.high)}"
+    if isinstance(objective, ShareObjective):
+        return (f"{number(objective.percent)}% of answers at least {number(objective.value)} "
+                f"on {number(metric.low)}..{number(metric.high)}")
+    if isinstance(metric, NpsMetric):
+        return f"NPS at least {number(objective.value)}"
+    if isinstance(metric, CountMetric):
+        return f"at most {number(objective.value)} {metric.event} per {metric.per.text}"
+    raise TypeError(type(metric).__name__)  # pragma: no cover
+
+
+def policy_link(options: BuildOptions, touchpoint: Touchpoint, metric) -> str:
+    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{touchpoint.id}-{metric.id}"
+
+
+class Annotations:
+    def __init__(self, project: Project, touchpoint: Touchpoint, metric, options: BuildOptions):
+        window = f" over a rolling {metric.window.text}"
+        self.common = {
+            "title": f"{touchpoint.title}: {metric.title}",
+            "expectation": touchpoint.expectation,
+            "promise": objective_words(metric, metric.promise) + window,
+            "target": objective_words(metric, metric.target) + window,
+            "policy": policy_link(options, touchpoint, metric),
+        }
+        self.where = f"{touchpoint.id}/{metric.id}"
+
+    def for_alert(self, what: str) -> dict[str, str]:
+        return {"summary": f"{self.where}: {what}", **self.common}
