@@ -2,7 +2,7 @@
 
 Every node carries a `span`. Blocks keep their items as a list in source
 order (not as fields) so the checker can report a repeated `owner`, a missing
-`expectation`, and point at each line. The checker (touchdsl/checks.py) turns
+`expectation`, and point at each line. The checker (touchdsl/compiler/checks/) turns
 this tree into the validated model; targets never see it.
 """
 

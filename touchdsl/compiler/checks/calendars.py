@@ -1,0 +1,127 @@
+"""Calendars: time zone, opening hours, holiday countries and closed dates (TD309, TD5xx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from touchdsl import model
+from touchdsl.compiler.checks.context import (
+    Context,
+    check_name,
+    close_match,
+    items_of,
+    notes_and_tags,
+    single,
+    title_of,
+)
+from touchdsl.compiler.resolve import suggest
+from touchdsl.language import ast
+
+
+def _timezone_ok(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
+    if not name or name.startswith("/") or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError, Exception):  # ZoneInfoNotFoundError and malformed keys
+        return False
+    return True
+
+
+def _timezone_help(name: str) -> list[str]:
+    from zoneinfo import available_timezones
+
+    return suggest(name, available_timezones()) or ["use an IANA name such as Asia/Jerusalem"]
+
+
+def _countries() -> set[str]:
+    import holidays
+
+    return set(holidays.list_supported_countries())
+
+
+def _parse_time(ctx: Context, t: ast.Name) -> int | None:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", t.value)
+    if m:
+        h, mi = int(m.group(1)), int(m.group(2))
+        if (h < 24 and mi < 60) or (h == 24 and mi == 0):
+            return h * 60 + mi
+    ctx.sink.error("TD503", f"`{t.value}` is not a time of day", t.span, help=["times are HH:MM, 00:00 to 24:00"])
+    return None
+
+
+def _weekday(ctx: Context, n: ast.Name) -> int | None:
+    if n.value in model.WEEKDAYS:
+        return model.WEEKDAYS.index(n.value)
+    ctx.sink.error("TD504", f"unknown weekday `{n.value}`", n.span,
+                   help=close_match(n.value[:3], model.WEEKDAYS) + ["weekdays are sun mon tue wed thu fri sat"])
+    return None
+
+
+def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | None:
+    check_name(ctx, decl.name, "calendar")
+    title = title_of(ctx, decl.title, "calendar")
+    damaged = id(decl) in ctx.decls.damaged
+    tz = single(ctx, items_of(decl, ast.Timezone), "timezone")
+    if tz is None and not damaged:
+        ctx.sink.error("TD309", f"calendar `{decl.name.value}` has no timezone", decl.name.span,
+                       help=['add `timezone "Asia/Jerusalem"` (an IANA name)'])
+    elif tz is not None and not _timezone_ok(tz.value.value):
+        ctx.sink.error("TD501", f"unknown timezone \"{tz.value.value}\"", tz.value.span,
+                       help=_timezone_help(tz.value.value))
+    hours: list[model.Hours] = []
+    lines = items_of(decl, ast.HoursLine)
+    if not lines and not damaged:
+        ctx.sink.error("TD309", f"calendar `{decl.name.value}` has no opening hours", decl.name.span,
+                       help=["add e.g. `hours sun-thu 08:00-18:00`"])
+    for line in lines:
+        days: list[str] = []
+        for r in line.days:
+            first = _weekday(ctx, r.first)
+            last = _weekday(ctx, r.last) if r.last else first
+            if first is None or last is None:
+                continue
+            i = first
+            while True:  # ranges wrap around the week: fri-sun
+                if model.WEEKDAYS[i] not in days:
+                    days.append(model.WEEKDAYS[i])
+                if i == last:
+                    break
+                i = (i + 1) % 7
+        start, end = _parse_time(ctx, line.start), _parse_time(ctx, line.end)
+        if start is not None and end is not None and start >= end:
+            ctx.sink.error("TD503", f"opening hours {line.start.value}-{line.end.value} end before they start",
+                           line.start.span, help=["hours are within one day: start before end, e.g. 08:00-18:00"])
+        if days and start is not None and end is not None:
+            hours.append(model.Hours(days=days, start=line.start.value, end=line.end.value))
+    countries: list[str] = []
+    for line in items_of(decl, ast.Holidays):
+        for c in line.countries:
+            code = c.value.upper()
+            known = _countries()
+            if code.split("-")[0] not in known:
+                ctx.sink.error("TD502", f"unknown holiday country \"{c.value}\"", c.span,
+                               help=suggest(code, known) + ["use an ISO 3166 code such as IL, GB or US"])
+            elif code not in countries:
+                countries.append(code)
+    closed: list[dt.date] = []
+    for line in items_of(decl, ast.Closed):
+        for d in line.dates:
+            try:
+                day = dt.date.fromisoformat(d.value)
+            except ValueError:
+                ctx.sink.error("TD503", f"`{d.value}` is not a date", d.span,
+                               help=["dates are YYYY-MM-DD and must exist"])
+                continue
+            if day not in closed:
+                closed.append(day)
+    note, tags = notes_and_tags(ctx, decl)
+    if ctx.sink.has_errors:
+        return None
+    return model.Calendar(
+        id=decl.name.value, title=title, timezone=tz.value.value if tz else "UTC",
+        hours=hours, holidays=countries, closed=sorted(closed), note=note, tags=tags, location=ctx.loc(decl.name.span),
+    )

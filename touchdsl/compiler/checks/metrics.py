@@ -1,0 +1,237 @@
+"""Metrics: what each kind measures and which objectives it takes (TD4xx)."""
+
+from __future__ import annotations
+
+from touchdsl import model
+from touchdsl.compiler.checks.context import (
+    MOMENT_RANK,
+    Context,
+    check_name,
+    close_match,
+    items_of,
+    notes_and_tags,
+    positive_duration,
+    single,
+    title_of,
+)
+from touchdsl.compiler.resolve import suggest
+from touchdsl.diagnostics import Related
+from touchdsl.language import ast
+
+
+def check_event(ctx: Context, tp: str, steps: dict[str, int], ev: ast.EventRef) -> tuple[int, int] | None:
+    """Check an event against the touchpoint's steps; returns its position in step order."""
+    check_name(ctx, ev.moment, "moment")
+    if ev.step.value not in steps:
+        ctx.sink.error("TD206", f"unknown step `{ev.step.value}` in event `{ev}`", ev.step.span,
+                       help=suggest(ev.step.value, steps, "step") if steps else [
+                           f'steps belong to their touchpoint, and `{tp}` has none: add `step {ev.step.value} "…"`'])
+        return None
+    ctx.index.ref("step", f"{tp}.{ev.step.value}", ev.step.span)
+    return (steps[ev.step.value], MOMENT_RANK.get(ev.moment.value, 1))
+
+
+def model_event(ev: ast.EventRef) -> model.Event:
+    return model.Event(step=ev.step.value, moment=ev.moment.value)
+
+
+
+_FORMS = {
+    ast.TimeMeasure: ("time", ("within",), "`P% within DURATION`, e.g. `promise 80% within 30s`"),
+    ast.RatioMeasure: ("ratio", ("at_most", "at_least"), "`at most P%` or `at least P%`"),
+    ast.ScoreMeasure: ("score", ("average_at_least", "share_at_least"),
+                       "`average at least N` or `P% at least N`"),
+    ast.NpsMeasure: ("nps", ("at_least",), "`at least N`, N from -100 to 100"),
+    ast.CountMeasure: ("count", ("at_most",), "`at most N`"),
+}
+
+
+def _objective(ctx: Context, kind: str, measure, line: ast.ObjectiveLine):
+    """Validate one objective against its metric kind; returns the model objective or None."""
+    o = line.objective
+    _, forms, words = _FORMS[type(measure)]
+    if o.form not in forms:
+        ctx.sink.error("TD409", f"a {kind} metric cannot have this objective", o.span,
+                       help=[f"a {kind} metric takes {words}"])
+        return None
+    ok = True
+    if o.percent is not None and not 0 <= o.percent.value <= 100:
+        ctx.sink.error("TD402", f"{o.percent.text} is not a percentage between 0% and 100%", o.percent.span)
+        ok = False
+    if kind == "ratio" and o.percent is None:
+        ctx.sink.error("TD409", "a ratio objective is a percentage", o.number.span,
+                       help=[f"write `{o.number.text}%`"])
+        return None
+    if kind in ("nps", "count") and o.percent is not None:
+        ctx.sink.error("TD409", f"a {kind} objective is a number, not a percentage", o.percent.span,
+                       help=[f"write `{o.percent.text[:-1]}`"])
+        return None
+    if kind == "score":
+        low, high = measure.low.value, measure.high.value
+        if low < high and not low <= o.number.value <= high:
+            ctx.sink.error("TD403", f"{o.number.text} is outside the scale {measure.low.text}..{measure.high.text}",
+                           o.number.span, help=[f"score objectives lie between {measure.low.text} and {measure.high.text}"])
+            ok = False
+    if kind == "nps" and not -100 <= o.number.value <= 100:
+        ctx.sink.error("TD404", f"NPS {o.number.text} is outside -100..100", o.number.span)
+        ok = False
+    if kind == "count" and o.number.value < 0:
+        ctx.sink.error("TD310", f"a count limit cannot be negative ({o.number.text})", o.number.span)
+        ok = False
+    if o.form == "within":
+        within = positive_duration(ctx, o.within, "the time threshold")
+        if within is None:
+            return None
+        return model.WithinObjective(percent=o.percent.value, within=within) if ok else None
+    if not ok:
+        return None
+    if o.form in ("at_most", "at_least"):
+        value = o.percent.value if o.percent is not None else o.number.value
+        return model.BoundObjective(form=o.form, value=value, percent=o.percent is not None)
+    if o.form == "average_at_least":
+        return model.AverageObjective(value=o.number.value)
+    return model.ShareObjective(percent=o.percent.value, value=o.number.value)
+
+
+def _looser(promise, target) -> str | None:
+    """Why `target` is looser than `promise`, or None when it is at least as strict."""
+    if promise.form != target.form:
+        return "it uses another form than the promise"
+    if promise.form == "within":
+        if target.percent < promise.percent:
+            return f"it covers fewer cases ({target.percent:g}% < {promise.percent:g}%)"
+        if target.within.seconds > promise.within.seconds:
+            return f"it allows more time ({target.within.text} > {promise.within.text})"
+        return None
+    if promise.form == "at_most":
+        return f"its limit is higher ({target.value:g} > {promise.value:g})" if target.value > promise.value else None
+    if promise.form in ("at_least", "average_at_least"):
+        return f"it asks for less ({target.value:g} < {promise.value:g})" if target.value < promise.value else None
+    if target.percent < promise.percent or target.value < promise.value:
+        return "it asks for a smaller share or a lower score"
+    return None
+
+
+def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, int], defaults: model.Defaults,
+                 damaged: bool):
+    name = decl.name.value
+    title = title_of(ctx, decl.title, "metric")
+    measures = [i for i in decl.items if isinstance(i, ast.MEASURES)]
+    if not measures:
+        if not damaged:
+            ctx.sink.error("TD407", f"metric `{name}` measures nothing", decl.name.span,
+                           help=["add one of: `time from A to B`, `ratio X of Y`, `score 1..5`, `nps`, "
+                                 "`count X per 7d`"])
+        return None
+    for extra in measures[1:]:
+        ctx.sink.error("TD407", f"metric `{name}` measures more than one thing", extra.span,
+                       help=["split it into two metrics"], related=[Related(measures[0].span, "first measure here")])
+    measure = measures[0]
+    kind = _FORMS[type(measure)][0]
+    ok = True
+    fields: dict = {}
+    if isinstance(measure, ast.TimeMeasure):
+        a = check_event(ctx, tp, steps, measure.start)
+        b = check_event(ctx, tp, steps, measure.end)
+        if a is not None and b is not None and (a > b or str(measure.start) == str(measure.end)):
+            ctx.sink.error("TD401", f"`{measure.start}` does not come before `{measure.end}`", measure.start.span,
+                           help=["steps are ordered as written; measure from the earlier event to the later one"],
+                           related=[Related(measure.end.span, "the end event")])
+            ok = False
+        ok = ok and a is not None and b is not None
+        calendar = None
+        if measure.calendar is not None:
+            if measure.calendar.value not in ctx.decls.calendars:
+                ctx.sink.error("TD203", f"unknown calendar `{measure.calendar.value}`", measure.calendar.span,
+                               help=suggest(measure.calendar.value, ctx.decls.calendars, "calendar"))
+                ok = False
+            else:
+                calendar = measure.calendar.value
+                ctx.index.ref("calendar", calendar, measure.calendar.span)
+        fields = dict(start=model_event(measure.start), end=model_event(measure.end), calendar=calendar)
+    elif isinstance(measure, ast.RatioMeasure):
+        check_name(ctx, measure.numerator, "population")
+        check_name(ctx, measure.denominator, "population")
+        fields = dict(numerator=measure.numerator.value, denominator=measure.denominator.value)
+    elif isinstance(measure, ast.ScoreMeasure):
+        if measure.low.value >= measure.high.value:
+            ctx.sink.error("TD403", f"the scale {measure.low.text}..{measure.high.text} is empty", measure.low.span,
+                           help=["write the low end first: `score 1..5`"])
+            ok = False
+        fields = dict(low=measure.low.value, high=measure.high.value)
+    elif isinstance(measure, ast.CountMeasure):
+        check_name(ctx, measure.event, "counted event")
+        per = positive_duration(ctx, measure.per, "the counting period")
+        ok = ok and per is not None
+        fields = dict(event=measure.event.value, per=per)
+
+    promises = [i for i in decl.items if isinstance(i, ast.ObjectiveLine) and i.role == "promise"]
+    targets = [i for i in decl.items if isinstance(i, ast.ObjectiveLine) and i.role == "target"]
+    promise_line = single(ctx, promises, "promise")
+    target_line = single(ctx, targets, "target")
+    if promise_line is None and not damaged:
+        ctx.sink.error("TD408", f"metric `{name}` has no promise", decl.name.span,
+                       help=["add `promise …`: what the charter tells customers"])
+    promise = _objective(ctx, kind, measure, promise_line) if promise_line else None
+    target = _objective(ctx, kind, measure, target_line) if target_line else None
+    if promise is not None and target is not None:
+        why = _looser(promise, target)
+        if why:
+            code_help = (["promise and target use the same form"] if "form" in why else
+                         ["the internal target must be at least as strict as the published promise"])
+            ctx.sink.error("TD405", f"the target is looser than the promise: {why}", target_line.objective.span,
+                           help=code_help, related=[Related(promise_line.objective.span, "the promise")])
+            ok = False
+
+    window_line = single(ctx, items_of(decl, ast.Window), "window")
+    window = defaults.window
+    if window_line is not None:
+        window = positive_duration(ctx, window_line.duration, "the window")
+        ok = ok and window is not None
+
+    source = None
+    blocks = items_of(decl, ast.SourceBlock)
+    src = single(ctx, blocks, "source")
+    if src is not None:
+        source = _source(ctx, src)
+        ok = ok and source is not None
+
+    note, tags = notes_and_tags(ctx, decl)
+    if not ok or promise is None or (target_line is not None and target is None):
+        return None
+    cls = {"time": model.TimeMetric, "ratio": model.RatioMetric, "score": model.ScoreMetric,
+           "nps": model.NpsMetric, "count": model.CountMetric}[kind]
+    return cls(id=name, title=title, promise=promise, target=target or promise,
+               target_written=target is not None, window=window, source=source, note=note, tags=tags,
+               location=ctx.loc(decl.name.span), **fields)
+
+
+def _source(ctx: Context, src: ast.SourceBlock) -> model.PrometheusSource | None:
+    if src.system.value != "prometheus":
+        ctx.sink.error("TD410", f"unknown source `{src.system.value}`", src.system.span,
+                       help=["the only source is `prometheus`"])
+        return None
+    queries: dict[str, ast.SourceQuery] = {}
+    ok = True
+    for q in src.queries:
+        if q.key.value not in ("good", "total"):
+            ctx.sink.error("TD410", f"unknown query `{q.key.value}` in the source", q.key.span,
+                           help=close_match(q.key.value, ("good", "total")) + ["a source has `good` and `total`"])
+            ok = False
+        elif q.key.value in queries:
+            ctx.sink.error("TD305", f"`{q.key.value}` is written more than once here", q.span,
+                           related=[Related(queries[q.key.value].span, "first written here")])
+            ok = False
+        elif not q.query.value.strip():
+            ctx.sink.error("TD410", f"the `{q.key.value}` query is empty", q.query.span)
+            ok = False
+        else:
+            queries[q.key.value] = q
+    for missing in ("good", "total"):
+        if missing not in queries and ok:
+            ctx.sink.error("TD410", f"the source has no `{missing}` query", src.system.span,
+                           help=[f'add `{missing} "…"` with a PromQL query; {{{{window}}}} stands for the window'])
+            ok = False
+    if not ok:
+        return None
+    return model.PrometheusSource(good=queries["good"].query.value, total=queries["total"].query.value)

@@ -1,0 +1,75 @@
+"""Owners: manager, receivers and their addresses (TD306, TD310, TD901)."""
+
+from __future__ import annotations
+
+import re
+
+from touchdsl import model
+from touchdsl.compiler.checks.context import (
+    Context,
+    check_name,
+    close_match,
+    items_of,
+    notes_and_tags,
+    single,
+    title_of,
+)
+from touchdsl.language import ast
+
+EMAIL_RE = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+def is_http_url(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    # Alertmanager parses with Go's net/url, which tolerates odd queries but not
+    # control characters or a missing host.
+    return (parts.scheme in ("http", "https") and bool(parts.hostname)
+            and not any(ch.isspace() for ch in parts.netloc) and text.isprintable())
+
+
+def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
+    check_name(ctx, decl.name, "owner")
+    mgr = single(ctx, items_of(decl, ast.ManagerLine), "manager")
+    manager = None
+    if mgr is not None:
+        email = mgr.email.value
+        if not EMAIL_RE.fullmatch(email):
+            ctx.sink.error("TD310", f"`<{email}>` is not an email address", mgr.email.span,
+                           help=["write it as <name@example.com>"])
+        if not mgr.name.value.strip():
+            ctx.sink.error("TD310", "the manager's name is empty", mgr.name.span)
+        manager = model.Manager(name=mgr.name.value, email=email)
+    notify: list[model.Receiver] = []
+    page: list[model.Receiver] = []
+    receivers = items_of(decl, ast.ReceiverLine)
+    for r in receivers:
+        if r.kind.value not in model.RECEIVER_KINDS:
+            ctx.sink.error("TD306", f"unknown receiver `{r.kind.value}`", r.kind.span,
+                           help=close_match(r.kind.value, model.RECEIVER_KINDS) + [
+                               "receivers are: " + ", ".join(model.RECEIVER_KINDS)])
+            continue
+        if not r.target.value.strip():
+            ctx.sink.error("TD310", f"the {r.kind.value} receiver has no address", r.target.span)
+            continue
+        if r.kind.value == "webhook" and not is_http_url(r.target.value):
+            ctx.sink.error("TD310", f"webhook target \"{r.target.value}\" is not an http(s) URL", r.target.span,
+                           help=['write the full address, e.g. "https://hooks.example.com/alerts"'])
+            continue
+        if r.kind.value == "email" and not EMAIL_RE.fullmatch(r.target.value):
+            ctx.sink.error("TD310", f"email target \"{r.target.value}\" is not an email address", r.target.span,
+                           help=['write it as "team@example.com"'])
+            continue
+        receiver = model.Receiver(kind=r.kind.value, target=r.target.value)
+        (notify if r.level == "notify" else page).append(receiver)
+    if not receivers and id(decl) not in ctx.decls.damaged:
+        ctx.sink.warning("TD901", f"owner `{decl.name.value}` has no `notify` or `page` receiver; "
+                         "its alerts reach nobody", decl.name.span,
+                         help=['add e.g. `notify email "team@example.com"`'])
+    note, tags = notes_and_tags(ctx, decl)
+    return model.Owner(id=decl.name.value, title=title_of(ctx, decl.title, "owner"), manager=manager,
+                       notify=notify, page=page, note=note, tags=tags, location=ctx.loc(decl.name.span))
