@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
-from touchdsl.clock import business_deadline
+from touchdsl.clock import business_deadline, open_periods
 from touchdsl.measure import sql
 from touchdsl.measure.calendar_table import DAY_US, epoch_us, from_epoch_us, segments
 from touchdsl.measure.periods import Span, periods
@@ -26,7 +26,7 @@ from touchdsl.model import Project, TimeMetric
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["Request", "Raw", "execute", "run_zone"]
+__all__ = ["Request", "Raw", "execute", "run", "run_zone"]
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,13 @@ def _calendar_rows(project: Project, items: list[Item], first_us: int, as_of_us:
     for calendar_id, seconds in sorted(longest.items()):
         calendar = project.calendars[calendar_id]
         try:
-            horizon = business_deadline(now, dt.timedelta(seconds=seconds), calendar)
+            due = business_deadline(now, dt.timedelta(seconds=seconds), calendar)
         except ValueError:  # closed for years: no case can become late before it opens
-            horizon = now
-        end = horizon + dt.timedelta(days=2)
+            due = now
+        # A case is late only once the clock runs past its deadline: at the next
+        # opening when the deadline falls at a closing (before a weekend, a holiday).
+        reopens = next(iter(open_periods(due, due + dt.timedelta(days=800), calendar)), (due, due))[0]
+        end = reopens + dt.timedelta(days=1)
         rows += [s.row() for s in segments(calendar, start, end)]
     return rows
 
@@ -108,33 +111,40 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] = sql.
     rendering of it); `now` is the wall clock (events after it are in the future)."""
     import duckdb
 
-    zone = run_zone(project, request.timezone)
-    sources = resolve(request.events)
     con = duckdb.connect(":memory:")
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        rows = load(con, sources, request.mapping, request.timezone)
-        wall = epoch_us(now or dt.datetime.now(dt.timezone.utc))
-        first, latest = con.execute(
-            "SELECT MIN(at_us), MAX(CASE WHEN at_us <= ? THEN at_us END) FROM touch_events WHERE at_us >= 0",
-            [wall]).fetchone() or (None, None)
-        if request.as_of is not None:
-            as_of_us = epoch_us(request.as_of)
-        else:
-            as_of_us = int(latest) if latest is not None else wall
-        first_us = int(first) if first is not None else as_of_us
-
-        items = items_of(project)
-        spans = {item.key: periods(item.window_seconds, as_of_us, request.span, zone) for item in items}
-        _fill(con, "touch_run", [(as_of_us,)])
-        _fill(con, "touch_items", [item_row(item) for item in items])
-        _fill(con, "touch_roles", roles_of(items))
-        _fill(con, "touch_vocabulary", vocabulary_of(project))
-        _fill(con, "touch_periods", [(key, k, a, b) for key, bounds in spans.items() for k, (a, b) in enumerate(bounds)])
-        _fill(con, "touch_calendar", _calendar_rows(project, items, first_us, as_of_us))
-        for step in steps:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
-        results = {name: con.execute(query).fetchall() for name, query in sql.RESULTS.items()}
+        return run(con, project, request, steps, now)
     finally:
         con.close()
+
+
+def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
+        steps: Sequence[sql.Step] = sql.STEPS, now: dt.datetime | None = None) -> Raw:
+    """`execute` on a connection the caller owns: every step's table stays there to be
+    read (the tests compare the per-case tables with `touchdsl.clock`)."""
+    zone = run_zone(project, request.timezone)
+    sources = resolve(request.events)
+    con.execute("SET TimeZone = 'UTC'")
+    rows = load(con, sources, request.mapping, request.timezone)
+    wall = epoch_us(now or dt.datetime.now(dt.timezone.utc))
+    first, latest = con.execute(
+        "SELECT MIN(at_us), MAX(CASE WHEN at_us <= ? THEN at_us END) FROM touch_events WHERE at_us >= 0",
+        [wall]).fetchone() or (None, None)
+    if request.as_of is not None:
+        as_of_us = epoch_us(request.as_of)
+    else:
+        as_of_us = int(latest) if latest is not None else wall
+    first_us = int(first) if first is not None else as_of_us
+
+    items = items_of(project)
+    spans = {item.key: periods(item.window_seconds, as_of_us, request.span, zone) for item in items}
+    _fill(con, "touch_run", [(as_of_us,)])
+    _fill(con, "touch_items", [item_row(item) for item in items])
+    _fill(con, "touch_roles", roles_of(items))
+    _fill(con, "touch_vocabulary", vocabulary_of(project))
+    _fill(con, "touch_periods", [(key, k, a, b) for key, bounds in spans.items() for k, (a, b) in enumerate(bounds)])
+    _fill(con, "touch_calendar", _calendar_rows(project, items, first_us, as_of_us))
+    for step in steps:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
+    results = {name: con.execute(query).fetchall() for name, query in sql.RESULTS.items()}
     return Raw(as_of_us, rows, [s.path for s in sources], zone, items, spans, results)

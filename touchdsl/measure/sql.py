@@ -90,7 +90,7 @@ class Step:
 
 def _day(expr: str) -> str:
     """The day number (UTC day, or business day of microseconds) of a microsecond count."""
-    return f"CAST(FLOOR({expr} / {DAY_US}) AS BIGINT)"
+    return f"CAST(FLOOR(({expr}) / {DAY_US}) AS BIGINT)"
 
 
 def _position(segment: str, instant: str) -> str:
