@@ -51,8 +51,8 @@ PROBLEMS: dict[str, str] = {
     "timestamp_before_1970": "rows dated before 1970-01-01; not measured",
     "after_as_of": "rows after the as-of moment (or in the future); not measured",
     "unknown_touchpoint": "rows of a touchpoint the project does not declare; not measured",
-    "unknown_event": "rows whose event the touchpoint does not know (no metric, step or `update` of that name); "
-                     "not measured",
+    "unknown_event": "rows whose event the touchpoint does not use (not a step's start or end, nor an event "
+                     "a metric or its updates read); not measured",
     "missing_case": "rows without a case id for an event measured per case; not measured",
     "unreadable_value": "rows whose `value` is not a number",
     "answer_outside_scale": "answers missing a value or outside the metric's scale (NPS: whole numbers 0..10); "
@@ -81,8 +81,15 @@ def _round(value: Fraction | float) -> float:
     return round(float(value), _DIGITS)
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+def _shown(text: str | None) -> str | None:
+    """A value as people write it: `6`, not the `6.0` of a DOUBLE."""
+    if text is None:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() and "e" not in text.lower() else text
 
 
 def _share_verdict(words: str, decided: int, good: int, percent: float) -> Verdict:
@@ -238,19 +245,17 @@ def _rollups(project: Project, results: list[ItemResult], by: str) -> list[Rollu
 
 
 def _quality(raw: Raw) -> DataQuality:
-    counts: dict[str, int] = defaultdict(int)
+    counts = {str(kind): int(n) for kind, n in raw.results["problem_counts"]}
     per_item: dict[str, dict[str, int]] = defaultdict(dict)
-    for kind, item, n in raw.results["problem_counts"]:
-        counts[kind] += int(n)
-        if item:
-            per_item[kind][item.replace("@", ".")] = int(n)
+    for kind, item, n in raw.results["problem_items"]:
+        per_item[kind][item.replace("@", ".")] = int(n)
     examples: dict[str, list[Example]] = defaultdict(list)
     for kind, item, src, row, case, touchpoint, event, at_us, at_text, value_text in raw.results["problem_examples"]:
         at = at_text if at_text is not None else (_iso(int(at_us), raw.zone) if at_us is not None else None)
         metric = item.split(".", 1)[1] if item and "." in item else ("updates" if item else None)
         examples[kind].append(Example(source=src, row=None if row is None else int(row), case=case,
                                       touchpoint=touchpoint or None, event=event or None, metric=metric,
-                                      at=at, value=value_text))
+                                      at=at, value=_shown(value_text)))
     problems = [Problem(kind=kind, description=PROBLEMS[kind], count=counts[kind], per_item=per_item.get(kind, {}),
                         examples=examples[kind])
                 for kind in PROBLEMS if counts.get(kind)]

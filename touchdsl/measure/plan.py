@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from touchdsl.model import (
-    AverageObjective,
     BoundObjective,
     CountMetric,
     NpsMetric,
@@ -157,16 +156,20 @@ def roles_of(items: list[Item]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def vocabulary_of(project: Project) -> list[tuple[str, str, bool]]:
-    """Rows of touch_vocabulary: every event name each touchpoint knows. `STEP.` rows
-    are prefixes: any moment of a declared step is known, used by a metric or not."""
-    rows: list[tuple[str, str, bool]] = []
+def vocabulary_of(project: Project) -> list[tuple[str, str]]:
+    """Rows of touch_vocabulary: every event name each touchpoint uses. A named moment
+    no metric reads (`report.assigned`, or a typo such as `report.strat`) is unknown."""
+    rows: list[tuple[str, str]] = []
     for tp in project.touchpoints.values():
         names = {UPDATE_EVENT}
+        for step in tp.steps:
+            names |= {f"{step.id}.start", f"{step.id}.end"}
+        if tp.updates is not None and tp.updates.until is not None:
+            names.add(str(tp.updates.until))
         for metric in tp.metrics:
             match metric:
                 case TimeMetric():
-                    pass  # its events are step events
+                    names |= {str(metric.start), str(metric.end)}
                 case RatioMetric():
                     names |= {metric.numerator, metric.denominator}
                 case ScoreMetric() | NpsMetric():
@@ -175,18 +178,5 @@ def vocabulary_of(project: Project) -> list[tuple[str, str, bool]]:
                     names.add(metric.event)
                 case _:
                     assert_never(metric)
-        rows += [(tp.id, name, False) for name in sorted(names)]
-        rows += [(tp.id, f"{step.id}.", True) for step in tp.steps]
+        rows += [(tp.id, name) for name in sorted(names)]
     return rows
-
-
-def objective_kind(objective: object) -> str:
-    """The form of an objective as the results name it."""
-    if isinstance(objective, WithinObjective):
-        return "within"
-    if isinstance(objective, AverageObjective):
-        return "average_at_least"
-    if isinstance(objective, ShareObjective):
-        return "share_at_least"
-    assert isinstance(objective, BoundObjective)
-    return objective.form

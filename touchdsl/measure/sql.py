@@ -70,9 +70,9 @@ INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     # Which events play which role for an item: start/end (time; updates: open/close),
     # num/den (ratio), answer (score, nps), count, update.
     "touch_roles": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("item", "VARCHAR"), ("role", "VARCHAR")),
-    # Every event name a touchpoint knows; is_step rows are prefixes `STEP.` that any
-    # moment of the step may follow.
-    "touch_vocabulary": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("is_step", "BOOLEAN")),
+    # Every event name a touchpoint knows: its steps' start and end, the moments its
+    # metrics use, its answers, ratio and count events, and `update`.
+    "touch_vocabulary": (("touchpoint", "VARCHAR"), ("event", "VARCHAR")),
     "touch_periods": (("item", "VARCHAR"), ("period", "INTEGER"), ("from_us", "BIGINT"), ("to_us", "BIGINT")),
     # See touchdsl.measure.calendar_table.
     "touch_calendar": (
@@ -367,15 +367,11 @@ WHERE rn <= {WORST}
     # Data quality. Distinct (touchpoint, event) pairs that the project does not know.
     ("touch_unknown_pairs", """
 SELECT e.touchpoint, e.event,
-  CASE WHEN MAX(CASE WHEN v.touchpoint IS NULL THEN 0 ELSE 1 END) = 0
-       THEN 'unknown_touchpoint' ELSE 'unknown_event' END AS kind
+  CASE WHEN t.touchpoint IS NULL THEN 'unknown_touchpoint' ELSE 'unknown_event' END AS kind
 FROM (SELECT DISTINCT touchpoint, event FROM touch_events) AS e
-LEFT JOIN touch_vocabulary AS v ON v.touchpoint = e.touchpoint
-GROUP BY e.touchpoint, e.event
-HAVING SUM(CASE WHEN v.event = e.event
-                  OR (v.is_step AND LENGTH(e.event) > LENGTH(v.event)
-                      AND SUBSTRING(e.event, 1, LENGTH(v.event)) = v.event)
-                THEN 1 ELSE 0 END) = 0
+LEFT JOIN touch_vocabulary AS v ON v.touchpoint = e.touchpoint AND v.event = e.event
+LEFT JOIN (SELECT DISTINCT touchpoint FROM touch_vocabulary) AS t ON t.touchpoint = e.touchpoint
+WHERE v.event IS NULL
 """),
     # Events that play a role but name no case (a count needs none).
     ("touch_needs_case", """
@@ -440,6 +436,14 @@ WHERE rn = 1
 """),
 ]
 
+_STEPS.append(
+    # One row per problem: a row (or case) that is a problem for two items counts once.
+    ("touch_problem_rows", """
+SELECT kind, MIN(item) AS item, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
+FROM touch_problems
+GROUP BY kind, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
+"""))
+
 STEPS: tuple[Step, ...] = tuple(Step(name, sql.strip()) for name, sql in _STEPS)
 
 EXAMPLES = 3  # examples listed per kind of problem
@@ -459,14 +463,16 @@ FROM touch_answer_summary ORDER BY item, period""",
     "counts": "SELECT item, period, total, worst, worst_stretch FROM touch_count_summary ORDER BY item, period",
     "worst": "SELECT item, period, case_id, value, at_us, still_open FROM touch_worst ORDER BY item, period, rn",
     "problem_counts": """
-SELECT kind, COALESCE(item, '') AS item, COUNT(*) AS n FROM touch_problems
-GROUP BY kind, COALESCE(item, '') ORDER BY kind, item""",
+SELECT kind, COUNT(*) AS n FROM touch_problem_rows GROUP BY kind ORDER BY kind""",
+    "problem_items": """
+SELECT kind, item, COUNT(*) AS n FROM touch_problems WHERE item IS NOT NULL
+GROUP BY kind, item ORDER BY kind, item""",
     "problem_examples": f"""
 SELECT kind, item, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
 FROM (
   SELECT kind, item, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text,
     ROW_NUMBER() OVER (PARTITION BY kind ORDER BY src, src_row, case_id, item) AS rn
-  FROM touch_problems
+  FROM touch_problem_rows
 ) AS numbered
 WHERE rn <= {EXAMPLES}
 ORDER BY kind, rn""",
