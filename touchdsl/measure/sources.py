@@ -143,7 +143,7 @@ def _ident(name: str) -> str:
 def _reader(source: Source) -> str:
     path = _literal(source.path)
     if source.format == "csv":
-        return f"read_csv({path}, header = true, all_varchar = true)"
+        return f"read_csv({path}, header = true, all_varchar = true, null_padding = true)"
     if source.format == "parquet":
         return f"read_parquet({path}, file_row_number = true)"
     if source.format == "json":
