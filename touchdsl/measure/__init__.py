@@ -15,7 +15,9 @@ aggregates into verdicts, `result` the typed result, `output` the table, CSV and
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Literal, Mapping, Sequence
+import sys
+import types
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
 from touchdsl.measure.errors import MeasureError
 
@@ -78,3 +80,14 @@ def measure(
                       mapping=dict(mapping or {}), timezone=timezone, span=span,
                       as_of=None if as_of is None else parse_moment("--as-of", as_of, zone))
     return judge(project, execute(project, request))
+
+
+class _CallableModule(types.ModuleType):
+    """`touchdsl.measure(...)` is this package's `measure`: the package and the function
+    share the name, and once the package is imported Python binds the name to it."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "Measurement":
+        return measure(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

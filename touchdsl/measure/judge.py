@@ -108,8 +108,8 @@ def _objective_words(item: Item, objective: object) -> str:
     if item.metric is None:
         updates = item.touchpoint.updates
         assert updates is not None
-        until = f" until {updates.until}" if updates.until is not None else ""
-        return f"an update at least every {updates.every.text} via {updates.via} while the case is open{until}"
+        until = f" (until {updates.until})" if updates.until is not None else ""
+        return f"an update at least every {updates.every.text} while open{until}"
     return str(objective_words(item.metric, objective))
 
 

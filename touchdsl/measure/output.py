@@ -102,7 +102,7 @@ def _row(item: ItemResult, period: Period, many: bool) -> list[str]:
             _STATUS[t.status], _figure(item, t), cases, open_, slow, worst]
 
 
-_HEAD = ["promise", "touchpoint.metric", "promised", "measured", "by", "target", "(target)", "n",
+_HEAD = ["promise", "touchpoint.metric", "promised", "measured", "by", "target", "target value", "n",
          "open/late", "p90", "worst cases"]
 
 
