@@ -21,6 +21,7 @@ import touchdsl
 from touchdsl.clock import business_deadline, business_elapsed, open_periods
 from touchdsl.measure.calendar_table import epoch_us, from_epoch_us, segments
 from touchdsl.measure.engine import Request, run
+from touchdsl.measure.plan import items_of
 
 UTC = dt.timezone.utc
 
@@ -140,7 +141,8 @@ def test_sql_business_time_equals_the_clock(compiled, tmp_path, cases):
             expected_stop[f"c{k}"] = start + length
     con = _measure(compiled, tmp_path, rows)
     as_of = from_epoch_us(con.execute("SELECT as_of_us FROM touch_run").fetchone()[0])
-    got = {(item, case): (value, p_late, t_late) for item, case, value, p_late, t_late in con.execute(
+    names = [item.id for item in items_of(compiled)]  # touch_items numbers them in this order
+    got = {(names[item], case): (value, p_late, t_late) for item, case, value, p_late, t_late in con.execute(
         "SELECT item, case_id, value_us, promise_late_us, target_late_us FROM touch_time_cases").fetchall()}
     assert len(got) == len(cases) * len(METRICS)
     for name in METRICS:
@@ -149,7 +151,7 @@ def test_sql_business_time_equals_the_clock(compiled, tmp_path, cases):
         for k, (start, _, _) in enumerate(cases):
             case = f"c{k}"
             stop = expected_stop.get(case, as_of)
-            value, p_late, t_late = got[(f"t.{name}", case)]
+            value, p_late, t_late = got[(name, case)]
             for limit, late in ((metric.promise.within.seconds, p_late), (metric.target.within.seconds, t_late)):
                 limit_td = dt.timedelta(seconds=limit)
                 if calendar is None:

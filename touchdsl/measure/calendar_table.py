@@ -107,8 +107,8 @@ def segments(calendar: Calendar, start: dt.datetime, end: dt.datetime) -> list[S
     cuts.update(day * DAY_US for day in range(first_day + 1, last_day))
     cuts.update(m for m, _ in midnights if m > first_day * DAY_US)
     opens: list[tuple[int, int]] = []
-    for a, b in open_periods(lo, hi, calendar):
-        span = (epoch_us(a), epoch_us(b))
+    for opening, closing in open_periods(lo, hi, calendar):
+        span = (epoch_us(opening), epoch_us(closing))
         opens.append(span)
         cuts.update(span)
     bounds = sorted(cuts)

@@ -49,7 +49,7 @@ class Raw:
     sources: list[str]
     zone: ZoneInfo
     items: list[Item]
-    periods: dict[str, list[tuple[int, int]]]
+    periods: list[list[tuple[int, int]]]  # per item, in the order of `items`
     results: dict[str, list[tuple[Any, ...]]]
 
 
@@ -137,12 +137,13 @@ def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
     first_us = int(first) if first is not None else as_of_us
 
     items = items_of(project)
-    spans = {item.key: periods(item.window_seconds, as_of_us, request.span, zone) for item in items}
+    spans = [periods(item.window_seconds, as_of_us, request.span, zone) for item in items]
     _fill(con, "touch_run", [(as_of_us,)])
-    _fill(con, "touch_items", [item_row(item) for item in items])
+    _fill(con, "touch_items", [item_row(number, item) for number, item in enumerate(items)])
     _fill(con, "touch_roles", roles_of(items))
     _fill(con, "touch_vocabulary", vocabulary_of(project))
-    _fill(con, "touch_periods", [(key, k, a, b) for key, bounds in spans.items() for k, (a, b) in enumerate(bounds)])
+    _fill(con, "touch_periods", [(number, k, a, b) for number, bounds in enumerate(spans)
+                                 for k, (a, b) in enumerate(bounds)])
     _fill(con, "touch_calendar", _calendar_rows(project, items, first_us, as_of_us))
     for step in steps:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")

@@ -117,20 +117,21 @@ class _Rows:
     """The result rows of one item, by period."""
 
     def __init__(self, raw: Raw) -> None:
-        self.by: dict[str, dict[tuple[str, int], tuple[Any, ...]]] = {}
+        self.by: dict[str, dict[tuple[int, int], tuple[Any, ...]]] = {}
         for name in ("cases", "ratios", "answers", "counts"):
             self.by[name] = {(row[0], row[1]): row[2:] for row in raw.results[name]}
-        self.worst: dict[tuple[str, int], list[tuple[Any, ...]]] = defaultdict(list)
+        self.worst: dict[tuple[int, int], list[tuple[Any, ...]]] = defaultdict(list)
         for row in raw.results["worst"]:
             self.worst[(row[0], row[1])].append(row[2:])
 
-    def get(self, name: str, key: tuple[str, int], width: int) -> tuple[Any, ...]:
+    def get(self, name: str, key: tuple[int, int], width: int) -> tuple[Any, ...]:
         row = self.by[name].get(key)
         return tuple(0 if v is None and k < width else v for k, v in enumerate(row)) if row else (0,) * width
 
 
-def _period(item: Item, k: int, bounds: tuple[int, int], rows: _Rows, zone: dt.tzinfo, as_of_us: int) -> Period:
-    key = (item.key, k)
+def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Rows, zone: dt.tzinfo,
+            as_of_us: int) -> Period:
+    key = (number, k)
     start, end = bounds
     words = (_objective_words(item, item.metric.promise if item.metric else None),
              _objective_words(item, item.metric.target if item.metric else None))
@@ -248,12 +249,12 @@ def _quality(raw: Raw) -> DataQuality:
     counts = {str(kind): int(n) for kind, n in raw.results["problem_counts"]}
     per_item: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, item, n in raw.results["problem_items"]:
-        per_item[kind][item.replace("@", ".")] = int(n)
+        per_item[kind][raw.items[item].key] = int(n)
     examples: dict[str, list[Example]] = defaultdict(list)
     for kind, item, src, row, case, touchpoint, event, at_us, at_text, value_text in raw.results["problem_examples"]:
         at = at_text if at_text is not None else (_iso(int(at_us), raw.zone) if at_us is not None else None)
-        metric = item.split(".", 1)[1] if item and "." in item else ("updates" if item else None)
-        examples[kind].append(Example(source=src, row=None if row is None else int(row), case=case,
+        metric = raw.items[item].id if item is not None else None
+        examples[kind].append(Example(source=raw.sources[src], row=None if row is None else int(row), case=case,
                                       touchpoint=touchpoint or None, event=event or None, metric=metric,
                                       at=at, value=_shown(value_text)))
     problems = [Problem(kind=kind, description=PROBLEMS[kind], count=counts[kind], per_item=per_item.get(kind, {}),
@@ -265,9 +266,10 @@ def _quality(raw: Raw) -> DataQuality:
 def judge(project: Project, raw: Raw) -> Measurement:
     rows = _Rows(raw)
     results: list[ItemResult] = []
-    for item in raw.items:
+    for number, item in enumerate(raw.items):
         tp = item.touchpoint
-        periods = [_period(item, k, bounds, rows, raw.zone, raw.as_of_us) for k, bounds in enumerate(raw.periods[item.key])]
+        periods = [_period(number, item, k, bounds, rows, raw.zone, raw.as_of_us)
+                   for k, bounds in enumerate(raw.periods[number])]
         metric = item.metric
         title = metric.title if metric is not None else f"Updates every {tp.updates.every.text}"  # type: ignore[union-attr]
         results.append(ItemResult(

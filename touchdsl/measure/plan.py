@@ -41,7 +41,7 @@ MetricModel = TimeMetric | RatioMetric | ScoreMetric | NpsMetric | CountMetric
 class Item:
     """One promise measured: a metric, or a touchpoint's updates (metric is None)."""
 
-    key: str  # touchpoint.metric or touchpoint@updates
+    key: str  # touchpoint.metric, or touchpoint.updates for the updates promise
     touchpoint: Touchpoint
     metric: MetricModel | None
     kind: str  # time | ratio | score | nps | count | updates
@@ -89,16 +89,16 @@ def items_of(project: Project) -> list[Item]:
         for metric in tp.metrics:
             out.append(Item(f"{tp.id}.{metric.id}", tp, metric, kind_of(metric), metric.window.seconds))
         if updates_span(tp) is not None:
-            out.append(Item(f"{tp.id}@updates", tp, None, "updates", project.defaults.window.seconds))
+            out.append(Item(f"{tp.id}.updates", tp, None, "updates", project.defaults.window.seconds))
     return out
 
 
-ItemRow = tuple[str, str, str, str | None, int | None, int | None, float | None, float | None, bool,
+ItemRow = tuple[int, str, str, str | None, int | None, int | None, float | None, float | None, bool,
                 float | None, float | None, bool | None, int | None]
 
 
-def item_row(item: Item) -> ItemRow:
-    """The item's row of touch_items (columns as in sql.INPUTS)."""
+def item_row(number: int, item: Item) -> ItemRow:
+    """The row of touch_items of the item numbered `number` (columns as in sql.INPUTS)."""
     tp, metric = item.touchpoint, item.metric
     calendar = None
     promise_us = target_us = per_us = None
@@ -128,29 +128,29 @@ def item_row(item: Item) -> ItemRow:
             per_us = _us(metric.per.seconds)
         case _:
             assert_never(metric)
-    return (item.key, tp.id, item.kind, calendar, promise_us, target_us, low, high, whole,
+    return (number, tp.id, item.kind, calendar, promise_us, target_us, low, high, whole,
             promise_least, target_least, bad_is_num, per_us)
 
 
-def roles_of(items: list[Item]) -> list[tuple[str, str, str, str]]:
-    """Rows of touch_roles: (touchpoint, event, item, role)."""
-    rows: list[tuple[str, str, str, str]] = []
-    for item in items:
+def roles_of(items: list[Item]) -> list[tuple[str, str, int, str]]:
+    """Rows of touch_roles: (touchpoint, event, item number, role)."""
+    rows: list[tuple[str, str, int, str]] = []
+    for number, item in enumerate(items):
         tp, metric = item.touchpoint.id, item.metric
         match metric:
             case None:
                 span = updates_span(item.touchpoint)
                 assert span is not None
-                rows += [(tp, span[0], item.key, "start"), (tp, span[1], item.key, "end"),
-                         (tp, UPDATE_EVENT, item.key, "update")]
+                rows += [(tp, span[0], number, "start"), (tp, span[1], number, "end"),
+                         (tp, UPDATE_EVENT, number, "update")]
             case TimeMetric():
-                rows += [(tp, str(metric.start), item.key, "start"), (tp, str(metric.end), item.key, "end")]
+                rows += [(tp, str(metric.start), number, "start"), (tp, str(metric.end), number, "end")]
             case RatioMetric():
-                rows += [(tp, metric.numerator, item.key, "num"), (tp, metric.denominator, item.key, "den")]
+                rows += [(tp, metric.numerator, number, "num"), (tp, metric.denominator, number, "den")]
             case ScoreMetric() | NpsMetric():
-                rows.append((tp, metric.id, item.key, "answer"))
+                rows.append((tp, metric.id, number, "answer"))
             case CountMetric():
-                rows.append((tp, metric.event, item.key, "count"))
+                rows.append((tp, metric.event, number, "count"))
             case _:
                 assert_never(metric)
     return rows

@@ -15,7 +15,7 @@ __all__ = [
     "Rollup", "Example", "Problem", "DataQuality", "Tally", "Measurement", "schema",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Literal["1"] = "1"
 
 Status = Literal["kept", "missed", "no_data"]
 Kind = Literal["time", "ratio", "score", "nps", "count", "updates"]

@@ -160,8 +160,10 @@ def _describe(con: "duckdb.DuckDBPyConnection", view: str) -> _Columns:
     return cols
 
 
-def _normalise(source: Source, view: str, cols: _Columns, mapping: dict[str, str], timezone: str | None) -> str:
-    """The SELECT that turns one source into rows of touch_events."""
+def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: dict[str, str],
+               timezone: str | None) -> tuple[str, bool]:
+    """The SELECT that turns source number `number` into rows of touch_events, and
+    whether its timestamps are text (which may turn out naive)."""
     found: dict[str, str] = {}
     for column in COLUMNS:
         wanted = mapping.get(column, column)
@@ -222,18 +224,22 @@ def _normalise(source: Source, view: str, cols: _Columns, mapping: dict[str, str
         # insertion order), so this is the data row's number, 1 = the first after the header.
         row = "ROW_NUMBER() OVER ()"
     return (
-        f"SELECT {_literal(source.path)} AS src, CAST({row} AS BIGINT) AS src_row, "
+        f"SELECT CAST({number} AS INTEGER) AS src, CAST({row} AS BIGINT) AS src_row, "
         f"NULLIF({text('case')}, '') AS case_id, "
         f"COALESCE({text('touchpoint')}, '') AS touchpoint, COALESCE({text('event')}, '') AS event, "
         f"{at_us} AS at_us, {at_text} AS at_text, {value_expr} AS value, {value_text} AS value_text, "
         f"{text('segment')} AS segment, {text('channel')} AS channel "
         f"FROM {view}"
-    )
+    ), at_type in _TEXT_TYPES
 
 
 def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[str, str],
          timezone: str | None) -> int:
     """Create `touch_events` from every source; returns the number of rows read.
+
+    Parquet is columnar and cheap to scan again, so Parquet-only logs are read through
+    a view (the measurement scans it a few times, and memory stays flat with the size
+    of the log); other formats are parsed once into a temporary table.
 
     Raises MeasureError (exit 2) for a file that cannot be read, a missing column, a
     column of the wrong type, or naive timestamps without `timezone`.
@@ -241,6 +247,7 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
     import duckdb
 
     selects: list[str] = []
+    text_times = False
     search = sorted({str(Path(s.path).resolve().parent) for s in sources if s.format == "sql"})
     if search:
         # A .sql view reads its files relative to where it is written.
@@ -252,20 +259,24 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
             cols = _describe(con, view)
         except duckdb.Error as exc:
             raise MeasureError(f"{source.path}: cannot read: {_first_line(exc)}") from None
-        selects.append(_normalise(source, view, cols, mapping, timezone))
+        select, text = _normalise(k, source, view, cols, mapping, timezone)
+        selects.append(select)
+        text_times = text_times or text
+    kind = "VIEW" if all(s.format == "parquet" for s in sources) else "TABLE"
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE touch_events AS " + "\nUNION ALL\n".join(selects))
+        con.execute(f"CREATE OR REPLACE TEMP {kind} touch_events AS " + "\nUNION ALL\n".join(selects))
+        count = con.execute("SELECT COUNT(*) FROM touch_events").fetchone()
+        naive = None
+        if timezone is None and text_times:
+            naive = con.execute(
+                "SELECT src, src_row, at_text FROM touch_events WHERE at_us IS NULL "
+                "AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL ORDER BY src, src_row LIMIT 1").fetchone()
     except duckdb.Error as exc:
         raise MeasureError(f"cannot read the event log: {_first_line(exc)}") from None
-    if timezone is None:
-        naive = con.execute(
-            "SELECT src, src_row, at_text FROM touch_events WHERE at_us IS NULL "
-            "AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL ORDER BY src, src_row LIMIT 1").fetchone()
-        if naive is not None:
-            src, row, text = naive
-            where = f"{src} row {row}" if row is not None else str(src)
-            raise MeasureError(f"{where}: timestamp `{text}` has no time zone; give --timezone ZONE (the zone "
-                              "it was written in, e.g. Asia/Jerusalem) or write timestamps with an offset "
-                              "(2026-09-17T10:00:00+03:00)")
-    count = con.execute("SELECT COUNT(*) FROM touch_events").fetchone()
+    if naive is not None:
+        src, row, text = naive
+        where = f"{sources[src].path} row {row}" if row is not None else sources[src].path
+        raise MeasureError(f"{where}: timestamp `{text}` has no time zone; give --timezone ZONE (the zone "
+                           "it was written in, e.g. Asia/Jerusalem) or write timestamps with an offset "
+                           "(2026-09-17T10:00:00+03:00)")
     return int(count[0]) if count else 0

@@ -14,8 +14,8 @@ small tables that the engine fills from the model and the run (see `INPUTS`), an
 `touch_events`, the event log in the normalised form `touchdsl.measure.sources` reads.
 
 Instants are epoch microseconds (BIGINT, UTC); durations are microseconds. An item is
-one thing judged: a metric (`touchpoint.metric`) or a touchpoint's `updates` promise
-(`touchpoint@updates`).
+one thing judged, a metric or a touchpoint's `updates` promise, numbered in the run
+(`touch_items`): integer keys keep the joins and groupings on (item, case) cheap.
 
 Business time: `touch_calendar` tiles each calendar's timeline into open and closed
 segments, each inside one UTC day (see `touchdsl.measure.calendar_table`). An instant
@@ -39,7 +39,7 @@ WORST = 5  # case ids listed per item and period
 # sources, the others from the model and the options of the run.
 INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     "touch_events": (
-        ("src", "VARCHAR"),          # the source (file) the row came from
+        ("src", "INTEGER"),          # the number of the source (file) the row came from, from 0
         ("src_row", "BIGINT"),       # its row number in that source, from 1; NULL where rows have no number
         ("case_id", "VARCHAR"),      # NULL or '' when missing
         ("touchpoint", "VARCHAR"),   # '' when missing
@@ -53,7 +53,7 @@ INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "touch_run": (("as_of_us", "BIGINT"),),  # one row: the "now" of the run (inclusive)
     "touch_items": (
-        ("item", "VARCHAR"),
+        ("item", "INTEGER"),          # the item's number in the run
         ("touchpoint", "VARCHAR"),
         ("kind", "VARCHAR"),          # time | ratio | score | nps | count | updates
         ("calendar", "VARCHAR"),      # time: the business calendar, NULL for the wall clock
@@ -69,11 +69,11 @@ INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     # Which events play which role for an item: start/end (time; updates: open/close),
     # num/den (ratio), answer (score, nps), count, update.
-    "touch_roles": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("item", "VARCHAR"), ("role", "VARCHAR")),
+    "touch_roles": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("item", "INTEGER"), ("role", "VARCHAR")),
     # Every event name a touchpoint knows: its steps' start and end, the moments its
     # metrics use, its answers, ratio and count events, and `update`.
     "touch_vocabulary": (("touchpoint", "VARCHAR"), ("event", "VARCHAR")),
-    "touch_periods": (("item", "VARCHAR"), ("period", "INTEGER"), ("from_us", "BIGINT"), ("to_us", "BIGINT")),
+    "touch_periods": (("item", "INTEGER"), ("period", "INTEGER"), ("from_us", "BIGINT"), ("to_us", "BIGINT")),
     # See touchdsl.measure.calendar_table.
     "touch_calendar": (
         ("calendar", "VARCHAR"), ("utc_day", "BIGINT"), ("local_day", "DATE"), ("from_us", "BIGINT"),
@@ -113,6 +113,12 @@ def _passing(alias: str, calendar: str, position: str) -> str:
             f"AND {alias}.before_us <= {position} AND {position} < {alias}.before_us + {alias}.len_us")
 
 
+def _bad(kind: str) -> str:
+    """The rows of touch_bad_rows flagged with `kind`, as rows of touch_problems."""
+    return (f"SELECT '{kind}' AS kind, CAST(NULL AS INTEGER) AS item, src, src_row, case_id, touchpoint, event, "
+            f"at_us, at_text, value_text FROM touch_bad_rows WHERE {kind} = 1")
+
+
 def _in(instant: str, period: str = "p") -> str:
     return f"{instant} >= {period}.from_us AND {instant} < {period}.to_us"
 
@@ -120,7 +126,7 @@ def _in(instant: str, period: str = "p") -> str:
 _STEPS: list[tuple[str, str]] = [
     # The events that play a role, inside the run's time (at or before as-of).
     ("touch_tagged", """
-SELECT r.item, r.role, e.case_id, e.at_us, e.value, e.src, e.src_row
+SELECT r.item, r.role, e.case_id, e.at_us, e.value
 FROM touch_events AS e
 JOIN touch_roles AS r ON r.touchpoint = e.touchpoint AND r.event = e.event
 CROSS JOIN touch_run AS n
@@ -298,7 +304,7 @@ GROUP BY p.item, p.period
 """),
     # Survey answers, each checked against the item's scale.
     ("touch_answers", """
-SELECT t.item, t.case_id, t.at_us, t.value, t.src, t.src_row,
+SELECT t.item, t.case_id, t.at_us, t.value,
   CASE WHEN t.value IS NOT NULL AND t.value >= i.low AND t.value <= i.high
             AND (NOT i.whole OR t.value = FLOOR(t.value)) THEN 1 ELSE 0 END AS valid,
   i.promise_least, i.target_least
@@ -364,18 +370,25 @@ FROM (
 ) AS ranked
 WHERE rn <= {WORST}
 """),
-    # Data quality. Distinct (touchpoint, event) pairs that the project does not know.
-    ("touch_unknown_pairs", """
-SELECT e.touchpoint, e.event,
-  CASE WHEN t.touchpoint IS NULL THEN 'unknown_touchpoint' ELSE 'unknown_event' END AS kind
-FROM (SELECT DISTINCT touchpoint, event FROM touch_events) AS e
+    # Data quality. One scan of the log keeps the rows with any problem of their own,
+    # with a flag per problem (the rest of the checks read this small table).
+    ("touch_bad_rows", """
+SELECT e.src, e.src_row, e.case_id, e.touchpoint, e.event, e.at_us, e.at_text, e.value_text,
+  CASE WHEN e.at_us IS NULL THEN 1 ELSE 0 END AS unreadable_timestamp,
+  CASE WHEN e.at_us < 0 THEN 1 ELSE 0 END AS timestamp_before_1970,
+  CASE WHEN e.at_us > n.as_of_us THEN 1 ELSE 0 END AS after_as_of,
+  CASE WHEN v.event IS NULL AND k.touchpoint IS NULL THEN 1 ELSE 0 END AS unknown_touchpoint,
+  CASE WHEN v.event IS NULL AND k.touchpoint IS NOT NULL THEN 1 ELSE 0 END AS unknown_event,
+  CASE WHEN c.event IS NOT NULL AND (e.case_id IS NULL OR e.case_id = '') THEN 1 ELSE 0 END AS missing_case,
+  CASE WHEN e.value_text IS NOT NULL THEN 1 ELSE 0 END AS unreadable_value
+FROM touch_events AS e
+CROSS JOIN touch_run AS n
 LEFT JOIN touch_vocabulary AS v ON v.touchpoint = e.touchpoint AND v.event = e.event
-LEFT JOIN (SELECT DISTINCT touchpoint FROM touch_vocabulary) AS t ON t.touchpoint = e.touchpoint
-WHERE v.event IS NULL
-"""),
-    # Events that play a role but name no case (a count needs none).
-    ("touch_needs_case", """
-SELECT DISTINCT touchpoint, event FROM touch_roles WHERE role <> 'count'
+LEFT JOIN (SELECT DISTINCT touchpoint FROM touch_vocabulary) AS k ON k.touchpoint = e.touchpoint
+LEFT JOIN (SELECT DISTINCT touchpoint, event FROM touch_roles WHERE role <> 'count') AS c
+  ON c.touchpoint = e.touchpoint AND c.event = e.event
+WHERE e.at_us IS NULL OR e.at_us < 0 OR e.at_us > n.as_of_us OR v.event IS NULL
+   OR (c.event IS NOT NULL AND (e.case_id IS NULL OR e.case_id = '')) OR e.value_text IS NOT NULL
 """),
     # Cases whose events contradict each other, with the event to show as an example.
     ("touch_case_problems", """
@@ -391,46 +404,41 @@ UNION ALL
 SELECT 'numerator_without_denominator' AS kind, item, case_id, 'num' AS role, num_at AS at_us
 FROM touch_ratio_cases WHERE den_at IS NULL
 """),
-    # Every problem, one row per bad row (or per contradicting case).
-    ("touch_problems", """
-SELECT 'unreadable_timestamp' AS kind, CAST(NULL AS VARCHAR) AS item, e.src, e.src_row, e.case_id,
-  e.touchpoint, e.event, e.at_us, e.at_text, e.value_text
-FROM touch_events AS e WHERE e.at_us IS NULL
+    # Every problem, one row per bad row (or per contradicting case, with its first
+    # offending row).
+    ("touch_problems", f"""
+{_bad("unreadable_timestamp")}
 UNION ALL
-SELECT 'timestamp_before_1970' AS kind, CAST(NULL AS VARCHAR) AS item, e.src, e.src_row, e.case_id,
-  e.touchpoint, e.event, e.at_us, e.at_text, e.value_text
-FROM touch_events AS e WHERE e.at_us < 0
+{_bad("timestamp_before_1970")}
 UNION ALL
-SELECT 'after_as_of' AS kind, CAST(NULL AS VARCHAR) AS item, e.src, e.src_row, e.case_id,
-  e.touchpoint, e.event, e.at_us, e.at_text, e.value_text
-FROM touch_events AS e CROSS JOIN touch_run AS n WHERE e.at_us > n.as_of_us
+{_bad("after_as_of")}
 UNION ALL
-SELECT u.kind, CAST(NULL AS VARCHAR) AS item, e.src, e.src_row, e.case_id,
-  e.touchpoint, e.event, e.at_us, e.at_text, e.value_text
-FROM touch_events AS e JOIN touch_unknown_pairs AS u ON u.touchpoint = e.touchpoint AND u.event = e.event
+{_bad("unknown_touchpoint")}
 UNION ALL
-SELECT 'missing_case' AS kind, CAST(NULL AS VARCHAR) AS item, e.src, e.src_row, e.case_id,
-  e.touchpoint, e.event, e.at_us, e.at_text, e.value_text
-FROM touch_events AS e JOIN touch_needs_case AS r ON r.touchpoint = e.touchpoint AND r.event = e.event
-WHERE e.case_id IS NULL OR e.case_id = ''
+{_bad("unknown_event")}
 UNION ALL
-SELECT 'unreadable_value' AS kind, CAST(NULL AS VARCHAR) AS item, e.src, e.src_row, e.case_id,
-  e.touchpoint, e.event, e.at_us, e.at_text, e.value_text
-FROM touch_events AS e WHERE e.value_text IS NOT NULL
+{_bad("missing_case")}
 UNION ALL
-SELECT 'answer_outside_scale' AS kind, a.item, a.src, a.src_row, a.case_id,
+{_bad("unreadable_value")}
+UNION ALL
+SELECT 'answer_outside_scale' AS kind, a.item, e.src, e.src_row, a.case_id,
   r.touchpoint, r.event, a.at_us, CAST(NULL AS VARCHAR) AS at_text,
-  CAST(a.value AS VARCHAR) AS value_text
-FROM touch_answers AS a JOIN touch_roles AS r ON r.item = a.item AND r.role = 'answer' WHERE a.valid = 0
+  COALESCE(e.value_text, CAST(a.value AS VARCHAR)) AS value_text
+FROM touch_answers AS a
+JOIN touch_roles AS r ON r.item = a.item AND r.role = 'answer'
+JOIN touch_events AS e ON e.touchpoint = r.touchpoint AND e.event = r.event AND e.case_id = a.case_id
+  AND e.at_us = a.at_us AND (e.value = a.value OR (e.value IS NULL AND a.value IS NULL))
+WHERE a.valid = 0
 UNION ALL
 SELECT kind, item, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
 FROM (
-  SELECT c.kind, c.item, t.src, t.src_row, c.case_id, r.touchpoint, r.event,
+  SELECT c.kind, c.item, e.src, e.src_row, c.case_id, r.touchpoint, r.event,
     c.at_us, CAST(NULL AS VARCHAR) AS at_text, CAST(NULL AS VARCHAR) AS value_text,
-    ROW_NUMBER() OVER (PARTITION BY c.kind, c.item, c.case_id ORDER BY t.src, t.src_row) AS rn
+    ROW_NUMBER() OVER (PARTITION BY c.kind, c.item, c.case_id ORDER BY e.src, e.src_row) AS rn
   FROM touch_case_problems AS c
   JOIN touch_roles AS r ON r.item = c.item AND r.role = c.role
-  JOIN touch_tagged AS t ON t.item = c.item AND t.case_id = c.case_id AND t.role = c.role AND t.at_us = c.at_us
+  JOIN touch_events AS e ON e.touchpoint = r.touchpoint AND e.event = r.event AND e.case_id = c.case_id
+    AND e.at_us = c.at_us
 ) AS firsts
 WHERE rn = 1
 """),
