@@ -125,7 +125,7 @@ def _measure(project, tmp_path: Path, rows: list[list[str]]) -> duckdb.DuckDBPyC
         writer.writerow(["case", "touchpoint", "event", "at"])
         writer.writerows(rows)
     con = duckdb.connect()
-    run(con, project, Request(events=(str(path),)), now=dt.datetime(2030, 1, 1, tzinfo=UTC))
+    run(con, project, Request(events=(str(path),)), now=dt.datetime(2030, 1, 1, tzinfo=UTC), keep=True)
     return con
 
 

@@ -26,7 +26,10 @@ from touchdsl.model import Project, TimeMetric
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["Request", "Raw", "execute", "run", "run_zone"]
+__all__ = ["Request", "Raw", "execute", "run", "run_zone", "MEMORY_LIMIT"]
+
+# DuckDB's buffer pool; the whole run stays within about this plus the interpreter.
+MEMORY_LIMIT = "1GB"
 
 
 @dataclass(frozen=True)
@@ -109,19 +112,42 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] = sql.
             now: dt.datetime | None = None) -> Raw:
     """Measure `project` from `request.events`. `steps` is the SQL to run (tests pass a
     rendering of it); `now` is the wall clock (events after it are in the future)."""
+    import shutil
+    import tempfile
+
     import duckdb
 
-    con = duckdb.connect(":memory:")
+    spill = tempfile.mkdtemp(prefix="touchdsl-measure-")
+    # A bounded buffer pool: past it DuckDB spills to a temporary directory of our own
+    # (not the working directory), so memory stays flat with the size of the log.
+    con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
     try:
         return run(con, project, request, steps, now)
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _last_use(steps: Sequence[sql.Step], keep: bool) -> dict[int, list[str]]:
+    """For each step, the earlier steps' tables no later step nor result reads."""
+    if keep:
+        return {}
+    import re
+
+    texts = [s.sql for s in steps] + list(sql.RESULTS.values())
+    out: dict[int, list[str]] = {}
+    for k, step in enumerate(steps):
+        pattern = re.compile(rf"\b{re.escape(step.name)}\b")
+        readers = [j for j in range(k + 1, len(texts)) if pattern.search(texts[j])]
+        if readers and max(readers) < len(steps):
+            out.setdefault(max(readers), []).append(step.name)
+    return out
 
 
 def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
-        steps: Sequence[sql.Step] = sql.STEPS, now: dt.datetime | None = None) -> Raw:
-    """`execute` on a connection the caller owns: every step's table stays there to be
-    read (the tests compare the per-case tables with `touchdsl.clock`)."""
+        steps: Sequence[sql.Step] = sql.STEPS, now: dt.datetime | None = None, keep: bool = False) -> Raw:
+    """`execute` on a connection the caller owns. With `keep`, every step's table stays
+    there to be read (the tests compare the per-case tables with `touchdsl.clock`)."""
     zone = run_zone(project, request.timezone)
     sources = resolve(request.events)
     con.execute("SET TimeZone = 'UTC'")
@@ -145,7 +171,10 @@ def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
     _fill(con, "touch_periods", [(number, k, a, b) for number, bounds in enumerate(spans)
                                  for k, (a, b) in enumerate(bounds)])
     _fill(con, "touch_calendar", _calendar_rows(project, items, first_us, as_of_us))
-    for step in steps:
+    last_use = _last_use(steps, keep=keep)
+    for k, step in enumerate(steps):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
+        for name in last_use.get(k, ()):
+            con.execute(f"DROP TABLE {name}")  # memory: no later step reads it
     results = {name: con.execute(query).fetchall() for name, query in sql.RESULTS.items()}
     return Raw(as_of_us, rows, [s.path for s in sources], zone, items, spans, results)

@@ -174,6 +174,49 @@ CROSS JOIN touch_run AS n
 LEFT JOIN touch_span_late_ends AS l ON l.item = c.item AND l.case_id = c.case_id
 WHERE c.start_us IS NOT NULL
 """),
+    # Ratio: per case, the first denominator and numerator events.
+    ("touch_ratio_cases", """
+SELECT item, case_id,
+  MIN(CASE WHEN role = 'den' THEN at_us END) AS den_at,
+  MIN(CASE WHEN role = 'num' THEN at_us END) AS num_at
+FROM touch_tagged
+WHERE role IN ('num', 'den')
+GROUP BY item, case_id
+"""),
+    # Survey answers, each checked against the item's scale.
+    ("touch_answers", """
+SELECT t.item, t.case_id, t.at_us, t.value,
+  CASE WHEN t.value IS NOT NULL AND t.value >= i.low AND t.value <= i.high
+            AND (NOT i.whole OR t.value = FLOOR(t.value)) THEN 1 ELSE 0 END AS valid,
+  i.promise_least, i.target_least
+FROM touch_tagged AS t
+JOIN touch_items AS i ON i.item = t.item
+WHERE t.role = 'answer'
+"""),
+    # Count: events per stretch of the limit's length, counted back from the period's end
+    # (stretch 0 is the last `per` before the end; the oldest may be shorter).
+    ("touch_count_stretches", f"""
+SELECT p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIGINT) AS stretch, COUNT(*) AS events
+FROM touch_periods AS p
+JOIN touch_items AS i ON i.item = p.item
+JOIN touch_tagged AS t ON t.item = p.item AND t.role = 'count' AND {_in('t.at_us')}
+GROUP BY p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIGINT)
+"""),
+    # Updates: the moments of a case (open, each update while open, close or as-of) ...
+    ("touch_update_marks", """
+SELECT s.item, s.case_id, s.start_us AS at_us
+FROM touch_spans AS s
+WHERE s.kind = 'updates'
+UNION ALL
+SELECT s.item, s.case_id, t.at_us
+FROM touch_spans AS s
+JOIN touch_tagged AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role = 'update'
+WHERE s.kind = 'updates' AND t.at_us > s.start_us AND t.at_us < s.stop_us
+UNION ALL
+SELECT s.item, s.case_id, s.stop_us AS at_us
+FROM touch_spans AS s
+WHERE s.kind = 'updates'
+"""),
     # Business positions of each time case's start and stop (end, or as-of while open).
     ("touch_positions", f"""
 SELECT s.item, s.case_id,
@@ -197,21 +240,6 @@ LEFT JOIN touch_positions AS p ON p.item = s.item AND p.case_id = s.case_id
 LEFT JOIN touch_calendar_open AS dp ON {_passing('dp', 's.calendar', 'p.start_pos + s.promise_us')}
 LEFT JOIN touch_calendar_open AS dt ON {_passing('dt', 's.calendar', 'p.start_pos + s.target_us')}
 WHERE s.kind = 'time'
-"""),
-    # Updates: the moments of a case (open, each update while open, close or as-of) ...
-    ("touch_update_marks", """
-SELECT s.item, s.case_id, s.start_us AS at_us
-FROM touch_spans AS s
-WHERE s.kind = 'updates'
-UNION ALL
-SELECT s.item, s.case_id, t.at_us
-FROM touch_spans AS s
-JOIN touch_tagged AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role = 'update'
-WHERE s.kind = 'updates' AND t.at_us > s.start_us AND t.at_us < s.stop_us
-UNION ALL
-SELECT s.item, s.case_id, s.stop_us AS at_us
-FROM touch_spans AS s
-WHERE s.kind = 'updates'
 """),
     # ... the silences between them ...
     ("touch_update_gaps", """
@@ -283,15 +311,6 @@ SELECT item, period,
 FROM touch_finished_ranked
 GROUP BY item, period
 """),
-    # Ratio: per case, the first denominator and numerator events.
-    ("touch_ratio_cases", """
-SELECT item, case_id,
-  MIN(CASE WHEN role = 'den' THEN at_us END) AS den_at,
-  MIN(CASE WHEN role = 'num' THEN at_us END) AS num_at
-FROM touch_tagged
-WHERE role IN ('num', 'den')
-GROUP BY item, case_id
-"""),
     # A ratio case belongs to the period of its first denominator event (of its
     # numerator event when the denominator event is missing: X implies Y).
     ("touch_ratio_summary", f"""
@@ -301,16 +320,6 @@ SELECT p.item, p.period,
 FROM touch_periods AS p
 JOIN touch_ratio_cases AS c ON c.item = p.item AND {_in('COALESCE(c.den_at, c.num_at)')}
 GROUP BY p.item, p.period
-"""),
-    # Survey answers, each checked against the item's scale.
-    ("touch_answers", """
-SELECT t.item, t.case_id, t.at_us, t.value,
-  CASE WHEN t.value IS NOT NULL AND t.value >= i.low AND t.value <= i.high
-            AND (NOT i.whole OR t.value = FLOOR(t.value)) THEN 1 ELSE 0 END AS valid,
-  i.promise_least, i.target_least
-FROM touch_tagged AS t
-JOIN touch_items AS i ON i.item = t.item
-WHERE t.role = 'answer'
 """),
     ("touch_answer_summary", f"""
 SELECT p.item, p.period,
@@ -323,15 +332,6 @@ SELECT p.item, p.period,
 FROM touch_periods AS p
 JOIN touch_answers AS a ON a.item = p.item AND a.valid = 1 AND {_in('a.at_us')}
 GROUP BY p.item, p.period
-"""),
-    # Count: events per stretch of the limit's length, counted back from the period's end
-    # (stretch 0 is the last `per` before the end; the oldest may be shorter).
-    ("touch_count_stretches", f"""
-SELECT p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIGINT) AS stretch, COUNT(*) AS events
-FROM touch_periods AS p
-JOIN touch_items AS i ON i.item = p.item
-JOIN touch_tagged AS t ON t.item = p.item AND t.role = 'count' AND {_in('t.at_us')}
-GROUP BY p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIGINT)
 """),
     ("touch_count_summary", """
 SELECT item, period, total, events AS worst, stretch AS worst_stretch
