@@ -8,7 +8,7 @@ TD     := $(VENV)/bin/touchdsl
 # The examples' logs end on 30 November 2026: measure them as of then.
 MEASURE := --as-of 2026-11-30T17:00:00+02:00 --fail-on never
 
-.PHONY: demo test golden bench clean
+.PHONY: demo test golden bench bench-measure clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ golden: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+# touchdsl measure on 1M and 10M events against DuckDB's floor and a pandas baseline.
+bench-measure: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/measure/run.py
 
 clean:
 	rm -rf $(VENV) build
