@@ -133,11 +133,16 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _last_use(steps: Sequence[sql.Step], keep: bool) -> dict[int, list[str]]:
-    """For each step, the earlier steps' tables no later step nor result reads."""
+_CALENDAR = re.compile(r"\btouch_calendar\b")
+
+
+def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool) -> dict[int, list[str]]:
+    """For each step (by index), the earlier steps' tables no later statement reads:
+    dropped once it has run (memory). `extra` adds the statements the engine runs
+    just before a step."""
     if keep:
         return {}
-    texts = [s.sql for s in steps] + list(sql.RESULTS.values())
+    texts = [s.sql + extra.get(k, "") for k, s in enumerate(steps)] + list(sql.RESULTS.values())
     out: dict[int, list[str]] = {}
     for k, step in enumerate(steps):
         pattern = re.compile(rf"\b{re.escape(step.name)}\b")
@@ -177,17 +182,20 @@ def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
     _fill(con, "touch_vocabulary", vocabulary_of(project))
     _fill(con, "touch_periods", [(number, k, a, b) for number, bounds in enumerate(spans)
                                  for k, (a, b) in enumerate(bounds)])
-    last_use = _last_use(steps, keep=keep)
-    calendar = re.compile(r"\btouch_calendar\b")
-    calendar_filled = False
+    # The calendars are filled just before the first step that reads them, once the
+    # cases say which calendars and from when.
+    fill_at = next((k for k, step in enumerate(steps) if _CALENDAR.search(step.sql)), None)
+    needs_query = sql.calendar_needs(items)
+    drops = _drops(steps, {} if fill_at is None else {fill_at: needs_query}, keep)
     for k, step in enumerate(steps):
-        if not calendar_filled and calendar.search(step.sql):
-            # The calendars, now that the cases say which ones and from when.
-            needs = [(str(c), int(f)) for c, f in con.execute(sql.calendar_needs(items)).fetchall()]
+        if k == fill_at:
+            needs = [(str(c), int(f)) for c, f in con.execute(needs_query).fetchall()]
             _fill(con, "touch_calendar", _calendar_rows(project, items, needs, as_of_us))
-            calendar_filled = True
+        # Every step is a table: a view would hide its size from the planner of the
+        # steps reading it (a join of the whole log with a view of few rows may then
+        # build its hash table on the log).
         con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
-        for name in last_use.get(k, ()):
-            con.execute(f"DROP TABLE {name}")  # memory: no later step reads it
+        for name in drops.get(k, ()):
+            con.execute(f"DROP TABLE {name}")  # memory: no later statement reads it
     results = {name: con.execute(query).fetchall() for name, query in sql.RESULTS.items()}
     return Raw(as_of_us, rows, [s.path for s in sources], zone, items, spans, results)

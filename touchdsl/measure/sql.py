@@ -381,39 +381,43 @@ GROUP BY p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIG
 """
 
 
-def _update_marks(p: _Project) -> str:
-    # Updates: the moments of a case (open, each update while open, close or as-of) ...
+def _update_sent(p: _Project) -> str:
+    # Updates: the messages sent while a case is open, each with the one sent before it
+    # (the silences before the first and after the last one are the case's own) ...
     return """
-SELECT s.item, s.case_id, s.start_us, s.end_us, s.start_us AS at_us
+SELECT s.item, s.case_id, t.at_us, i.promise_us AS every_us,
+  LAG(t.at_us) OVER (PARTITION BY s.item, s.case_id ORDER BY t.at_us) AS prev_us
 FROM touch_spans AS s
 JOIN touch_items AS i ON i.item = s.item AND i.kind = 'updates'
-UNION ALL
-SELECT s.item, s.case_id, s.start_us, s.end_us, t.at_us
-FROM touch_spans AS s
 JOIN touch_row_events AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role = 'update'
 WHERE t.at_us > s.start_us AND t.at_us < s.stop_us
-UNION ALL
-SELECT s.item, s.case_id, s.start_us, s.end_us, s.stop_us AS at_us
-FROM touch_spans AS s
-JOIN touch_items AS i ON i.item = s.item AND i.kind = 'updates'
 """
 
 
 def _update_cases(p: _Project) -> str:
-    # ... the silences between them: the longest, and the moment the first too-long
-    # one became too long.
-    return """
-SELECT g.item, g.case_id, g.start_us, g.end_us, i.promise_us, i.target_us,
-  MAX(g.gap_us) AS value_us,
-  MIN(CASE WHEN g.gap_us > i.promise_us THEN g.prev_us + i.promise_us END) AS promise_late_us
-FROM (
-  SELECT item, case_id, start_us, end_us,
-    LAG(at_us) OVER (PARTITION BY item, case_id ORDER BY at_us) AS prev_us,
-    at_us - LAG(at_us) OVER (PARTITION BY item, case_id ORDER BY at_us) AS gap_us
-  FROM touch_update_marks
-) AS g
-JOIN touch_items AS i ON i.item = g.item
-GROUP BY g.item, g.case_id, g.start_us, g.end_us, i.promise_us, i.target_us
+    # ... and per case the longest silence — from the opening to the first update,
+    # between updates, from the last one to the closing (or as-of) — and the moment the
+    # first too-long silence became too long.
+    first_gap = "u.first_us - s.start_us"
+    last_gap = "s.stop_us - u.last_us"
+    edges = f"CASE WHEN {first_gap} >= {last_gap} THEN {first_gap} ELSE {last_gap} END"
+    return f"""
+SELECT s.item, s.case_id, s.start_us, s.end_us, i.promise_us, i.target_us,
+  CASE WHEN u.first_us IS NULL THEN s.stop_us - s.start_us
+       WHEN u.inner_us > {edges} THEN u.inner_us
+       ELSE {edges} END AS value_us,
+  CASE WHEN u.first_us IS NULL THEN CASE WHEN s.stop_us - s.start_us > i.promise_us THEN s.start_us + i.promise_us END
+       WHEN {first_gap} > i.promise_us THEN s.start_us + i.promise_us
+       WHEN u.inner_late_us IS NOT NULL THEN u.inner_late_us
+       WHEN {last_gap} > i.promise_us THEN u.last_us + i.promise_us END AS promise_late_us
+FROM touch_spans AS s
+JOIN touch_items AS i ON i.item = s.item AND i.kind = 'updates'
+LEFT JOIN (
+  SELECT item, case_id, MIN(at_us) AS first_us, MAX(at_us) AS last_us, MAX(at_us - prev_us) AS inner_us,
+    MIN(CASE WHEN at_us - prev_us > every_us THEN prev_us + every_us END) AS inner_late_us
+  FROM touch_update_sent
+  GROUP BY item, case_id
+) AS u ON u.item = s.item AND u.case_id = s.case_id
 """
 
 
@@ -464,22 +468,23 @@ def _finished_ranked(p: _Project) -> str:
     # only the values count, so ties need no order.
     return f"""
 SELECT p.item, p.period, d.value_us,
-  ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us) AS rn,
-  COUNT(*) OVER (PARTITION BY p.item, p.period) AS n
+  ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us) AS rn
 FROM touch_periods AS p
 JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.end_us')}
 """
 
 
 def _percentiles(p: _Project) -> str:
-    # Nearest-rank percentiles: the value of rank ceil(P * n / 100), exact in any engine.
+    # Nearest-rank percentiles: the value of rank ceil(P * n / 100), exact in any engine;
+    # n is the number of cases finished in the period.
     return """
-SELECT item, period,
-  MIN(CASE WHEN rn = CAST(CEIL(CAST(50 * n AS DOUBLE) / 100) AS BIGINT) THEN value_us END) AS p50_us,
-  MIN(CASE WHEN rn = CAST(CEIL(CAST(90 * n AS DOUBLE) / 100) AS BIGINT) THEN value_us END) AS p90_us,
-  MIN(CASE WHEN rn = CAST(CEIL(CAST(95 * n AS DOUBLE) / 100) AS BIGINT) THEN value_us END) AS p95_us
-FROM touch_finished_ranked
-GROUP BY item, period
+SELECT r.item, r.period,
+  MIN(CASE WHEN r.rn = CAST(CEIL(CAST(50 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p50_us,
+  MIN(CASE WHEN r.rn = CAST(CEIL(CAST(90 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p90_us,
+  MIN(CASE WHEN r.rn = CAST(CEIL(CAST(95 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p95_us
+FROM touch_finished_ranked AS r
+JOIN touch_case_summary AS s ON s.item = r.item AND s.period = r.period
+GROUP BY r.item, r.period
 """
 
 
@@ -522,31 +527,57 @@ WHERE rn = 1
 """
 
 
+def _ranked(source: str, columns: str, key: str, worst_first: str, then: str) -> str:
+    """The rows of `source` (FROM ... JOIN ..., binding the period as p) ranked per item
+    and period by `key` (DESC or ASC as `worst_first` says), ties by `then`, keeping
+    only the rows that can be among the first WORST: a ranking by the single key finds
+    the WORST-th value (cheap: an engine keeps the top rows of a one-key ranking
+    without sorting them all), and only the rows at least as bad as it are ranked in
+    full."""
+    bound, keep = ("MIN", ">=") if worst_first == "DESC" else ("MAX", "<=")
+    nested = source.replace("\n", "\n    ")
+    return f"""SELECT p.item, p.period, {columns},
+    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY {key} {worst_first}, {then}) AS rn
+  {source}
+  JOIN (
+    SELECT item, period, {bound}(bound) AS bound
+    FROM (
+      SELECT p.item, p.period, {key} AS bound,
+        ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY {key} {worst_first}) AS rn
+      {nested}
+    ) AS top
+    WHERE rn <= {WORST}
+    GROUP BY item, period
+  ) AS b ON b.item = p.item AND b.period = p.period AND {key} {keep} b.bound"""
+
+
 def _worst(p: _Project) -> str:
     # The worst cases of each item and period: the slowest decided cases (time), the
     # longest silences (updates), the lowest answers (score, nps), the latest cases with
     # the bad outcome (ratio).
+    decided = _ranked(
+        f"FROM touch_periods AS p\n  JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.promise_at')}",
+        "d.case_id, CAST(d.value_us AS DOUBLE) / 1000000 AS value, d.promise_at AS at_us,\n"
+        "    CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END AS still_open",
+        "d.value_us", "DESC", "d.case_id")
+    answers = _ranked(
+        f"FROM touch_periods AS p\n  JOIN touch_answers AS a ON a.item = p.item AND a.valid = 1 AND {_in('a.at_us')}",
+        "a.case_id, a.value, a.at_us, 0 AS still_open",
+        "a.value", "ASC", "a.at_us DESC, a.case_id")
+    ratios = _ranked(
+        "FROM touch_periods AS p\n  JOIN touch_items AS i ON i.item = p.item\n"
+        f"  JOIN touch_ratio_cases AS c ON c.item = p.item AND {_in('COALESCE(c.den_at, c.num_at)')}\n"
+        "    AND (c.num_at IS NOT NULL) = i.bad_is_num",
+        "c.case_id, CAST(NULL AS DOUBLE) AS value, COALESCE(c.den_at, c.num_at) AS at_us, 0 AS still_open",
+        "COALESCE(c.den_at, c.num_at)", "DESC", "c.case_id")
     return f"""
 SELECT item, period, case_id, value, at_us, still_open, rn
 FROM (
-  SELECT p.item, p.period, d.case_id, CAST(d.value_us AS DOUBLE) / 1000000 AS value, d.promise_at AS at_us,
-    CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END AS still_open,
-    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us DESC, d.case_id) AS rn
-  FROM touch_periods AS p
-  JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.promise_at')}
+  {decided}
   UNION ALL
-  SELECT p.item, p.period, a.case_id, a.value, a.at_us, 0 AS still_open,
-    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY a.value, a.at_us DESC, a.case_id) AS rn
-  FROM touch_periods AS p
-  JOIN touch_answers AS a ON a.item = p.item AND a.valid = 1 AND {_in('a.at_us')}
+  {answers}
   UNION ALL
-  SELECT p.item, p.period, c.case_id, CAST(NULL AS DOUBLE) AS value, COALESCE(c.den_at, c.num_at) AS at_us,
-    0 AS still_open,
-    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY COALESCE(c.den_at, c.num_at) DESC, c.case_id) AS rn
-  FROM touch_periods AS p
-  JOIN touch_items AS i ON i.item = p.item
-  JOIN touch_ratio_cases AS c ON c.item = p.item AND {_in('COALESCE(c.den_at, c.num_at)')}
-  WHERE (c.num_at IS NOT NULL) = i.bad_is_num
+  {ratios}
 ) AS ranked
 WHERE rn <= {WORST}
 """
@@ -666,19 +697,21 @@ GROUP BY kind, src, src_row, case_id, touchpoint, event, at_us, at_text, value_t
 
 
 # The steps in the order they run (each reads only inputs and earlier steps). The
-# per-case table comes first and the data-quality scan last; the engine drops each
-# step's table after its last reader.
+# per-case table comes first, and everything read from it early, so the engine can
+# drop it soon (the engine drops each step's table after its last reader).
 _STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
     ("touch_reach", _reach),
     ("touch_cases", _cases),
     ("touch_repair_cases", _repair_cases),
     ("touch_repairs", _repairs),
+    ("touch_case_problems", _case_problems),
     ("touch_spans", _spans),
     ("touch_ratio_cases", _ratio_cases),
     ("touch_row_events", _row_events),
     ("touch_answers", _answers),
     ("touch_count_stretches", _count_stretches),
-    ("touch_update_marks", _update_marks),
+    ("touch_count_summary", _count_summary),
+    ("touch_update_sent", _update_sent),
     ("touch_update_cases", _update_cases),
     ("touch_calendar_open", _calendar_open),
     ("touch_time_cases", _time_cases),
@@ -688,12 +721,10 @@ _STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
     ("touch_percentiles", _percentiles),
     ("touch_ratio_summary", _ratio_summary),
     ("touch_answer_summary", _answer_summary),
-    ("touch_count_summary", _count_summary),
     ("touch_worst", _worst),
     ("touch_event_names", _event_names),
     ("touch_unknown_names", _unknown_names),
     ("touch_bad_rows", _bad_rows),
-    ("touch_case_problems", _case_problems),
     ("touch_problems", _problems),
     ("touch_problem_rows", _problem_rows),
 )
