@@ -146,7 +146,7 @@ def test_sql_business_time_equals_the_clock(compiled, tmp_path, cases):
     as_of = from_epoch_us(con.execute("SELECT as_of_us FROM touch_run").fetchone()[0])
     names = [item.id for item in items_of(compiled)]  # touch_items numbers them in this order
     got = {(names[item], case): (value, p_late, t_late) for item, case, value, p_late, t_late in con.execute(
-        "SELECT item, case_id, value_us, promise_late_us, target_late_us FROM touch_time_cases").fetchall()}
+        "SELECT item, case_id, value_us, promise_late_us, target_late_us FROM touch_decisions").fetchall()}
     assert len(got) == len(cases) * len(METRICS)
     for name in METRICS:
         metric = next(m for m in compiled.touchpoints["t"].metrics if m.id == name)

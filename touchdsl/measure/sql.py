@@ -292,7 +292,7 @@ WHERE is_open AND {_day('before_us + to_us - from_us - 1')} <> {_day('before_us'
 """
 
 
-def _time_cases(p: _Project) -> str:
+def _time_cases(p: _Project) -> list[str]:
     # Elapsed time of each time case and the moments the promise's and the target's
     # limits pass: wall-clock arithmetic, or business positions looked up in the
     # calendar for the start and the stop, and the limits' moments in its open segments.
@@ -323,11 +323,7 @@ FROM (
 ) AS q
 LEFT JOIN touch_calendar_open AS dp ON {_passing('dp', cal, f'q.start_pos + {promise}')}
 LEFT JOIN touch_calendar_open AS dt ON {_passing('dt', cal, f'q.start_pos + {target}')}""")
-    return _union(branches, _nothing(
-        "CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, CAST(NULL AS BIGINT) AS start_us, "
-        "CAST(NULL AS BIGINT) AS end_us, CAST(NULL AS BIGINT) AS promise_us, CAST(NULL AS BIGINT) AS target_us, "
-        "CAST(NULL AS BIGINT) AS value_us, CAST(NULL AS BIGINT) AS promise_late_us, "
-        "CAST(NULL AS BIGINT) AS target_late_us"))
+    return branches
 
 
 def _row_events(p: _Project) -> str:
@@ -394,22 +390,26 @@ WHERE t.at_us > s.start_us AND t.at_us < s.stop_us
 """
 
 
-def _update_cases(p: _Project) -> str:
+def _update_cases(p: _Project) -> list[str]:
     # ... and per case the longest silence — from the opening to the first update,
     # between updates, from the last one to the closing (or as-of) — and the moment the
-    # first too-long silence became too long.
+    # first too-long silence became too long. Updates have no target of their own: the
+    # target is the promise.
+    if not p.numbered("updates"):
+        return []
     first_gap = "u.first_us - s.start_us"
     last_gap = "s.stop_us - u.last_us"
     edges = f"CASE WHEN {first_gap} >= {last_gap} THEN {first_gap} ELSE {last_gap} END"
-    return f"""
-SELECT s.item, s.case_id, s.start_us, s.end_us, i.promise_us, i.target_us,
+    late = f"""CASE WHEN u.first_us IS NULL THEN CASE WHEN s.stop_us - s.start_us > i.promise_us THEN s.start_us + i.promise_us END
+       WHEN {first_gap} > i.promise_us THEN s.start_us + i.promise_us
+       WHEN u.inner_late_us IS NOT NULL THEN u.inner_late_us
+       WHEN {last_gap} > i.promise_us THEN u.last_us + i.promise_us END"""
+    return [f"""SELECT s.item, s.case_id, s.start_us, s.end_us, i.promise_us, i.target_us,
   CASE WHEN u.first_us IS NULL THEN s.stop_us - s.start_us
        WHEN u.inner_us > {edges} THEN u.inner_us
        ELSE {edges} END AS value_us,
-  CASE WHEN u.first_us IS NULL THEN CASE WHEN s.stop_us - s.start_us > i.promise_us THEN s.start_us + i.promise_us END
-       WHEN {first_gap} > i.promise_us THEN s.start_us + i.promise_us
-       WHEN u.inner_late_us IS NOT NULL THEN u.inner_late_us
-       WHEN {last_gap} > i.promise_us THEN u.last_us + i.promise_us END AS promise_late_us
+  {late} AS promise_late_us,
+  {late} AS target_late_us
 FROM touch_spans AS s
 JOIN touch_items AS i ON i.item = s.item AND i.kind = 'updates'
 LEFT JOIN (
@@ -417,29 +417,29 @@ LEFT JOIN (
     MIN(CASE WHEN at_us - prev_us > every_us THEN prev_us + every_us END) AS inner_late_us
   FROM touch_update_sent
   GROUP BY item, case_id
-) AS u ON u.item = s.item AND u.case_id = s.case_id
-"""
+) AS u ON u.item = s.item AND u.case_id = s.case_id"""]
 
 
 def _decisions(p: _Project) -> str:
-    # One row per case of a time or updates item: when its outcome became known for the
-    # promise and the target, and whether it was met. A case is met at its end when it
-    # ended within the limit; missed when the limit passed (at that moment, ended or
-    # not); otherwise it is still open and not yet due.
-    return """
-SELECT item, case_id, start_us, end_us, value_us, promise_late_us,
+    # One row per case of a time or updates item: its value (elapsed time, longest
+    # silence), the moments the promise's and the target's limits pass, and when its
+    # outcome became known for each and whether it was met. A case is met at its end
+    # when it ended within the limit; missed when the limit passed (at that moment,
+    # ended or not); otherwise it is still open and not yet due.
+    cases = _union(_time_cases(p) + _update_cases(p), _nothing(
+        "CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, CAST(NULL AS BIGINT) AS start_us, "
+        "CAST(NULL AS BIGINT) AS end_us, CAST(NULL AS BIGINT) AS promise_us, CAST(NULL AS BIGINT) AS target_us, "
+        "CAST(NULL AS BIGINT) AS value_us, CAST(NULL AS BIGINT) AS promise_late_us, "
+        "CAST(NULL AS BIGINT) AS target_late_us"))
+    return f"""
+SELECT item, case_id, start_us, end_us, value_us, promise_late_us, target_late_us,
   CASE WHEN value_us > promise_us THEN promise_late_us WHEN end_us IS NOT NULL THEN end_us END AS promise_at,
   CASE WHEN value_us > promise_us THEN 0 ELSE 1 END AS promise_met,
   CASE WHEN value_us > target_us THEN target_late_us WHEN end_us IS NOT NULL THEN end_us END AS target_at,
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
-FROM touch_time_cases
-UNION ALL
-SELECT item, case_id, start_us, end_us, value_us, promise_late_us,
-  CASE WHEN value_us > promise_us THEN promise_late_us WHEN end_us IS NOT NULL THEN end_us END AS promise_at,
-  CASE WHEN value_us > promise_us THEN 0 ELSE 1 END AS promise_met,
-  CASE WHEN value_us > target_us THEN promise_late_us WHEN end_us IS NOT NULL THEN end_us END AS target_at,
-  CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
-FROM touch_update_cases
+FROM (
+{cases}
+) AS c
 """
 
 
@@ -712,9 +712,7 @@ _STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
     ("touch_count_stretches", _count_stretches),
     ("touch_count_summary", _count_summary),
     ("touch_update_sent", _update_sent),
-    ("touch_update_cases", _update_cases),
     ("touch_calendar_open", _calendar_open),
-    ("touch_time_cases", _time_cases),
     ("touch_decisions", _decisions),
     ("touch_case_summary", _case_summary),
     ("touch_finished_ranked", _finished_ranked),
