@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Request", "Raw", "execute", "run", "run_zone", "MEMORY_LIMIT"]
 
 # DuckDB's buffer pool; the whole run stays within about this plus the interpreter.
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "1536MB"
 
 
 @dataclass(frozen=True)
