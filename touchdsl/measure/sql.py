@@ -378,15 +378,15 @@ GROUP BY p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIG
 
 
 def _update_sent(p: _Project) -> str:
-    # Updates: the messages sent while a case is open, each with the one sent before it
-    # (the silences before the first and after the last one are the case's own) ...
+    # Updates: each case open for an updates promise with the messages sent while it was
+    # open, each with the one sent before it (a case without any: one row, no message) ...
     return """
-SELECT s.item, s.case_id, t.at_us, i.promise_us AS every_us,
+SELECT s.item, s.case_id, s.start_us, s.end_us, s.stop_us, i.promise_us AS every_us, t.at_us,
   LAG(t.at_us) OVER (PARTITION BY s.item, s.case_id ORDER BY t.at_us) AS prev_us
 FROM touch_spans AS s
 JOIN touch_items AS i ON i.item = s.item AND i.kind = 'updates'
-JOIN touch_row_events AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role = 'update'
-WHERE t.at_us > s.start_us AND t.at_us < s.stop_us
+LEFT JOIN touch_row_events AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role = 'update'
+  AND t.at_us > s.start_us AND t.at_us < s.stop_us
 """
 
 
@@ -397,27 +397,26 @@ def _update_cases(p: _Project) -> list[str]:
     # target is the promise.
     if not p.numbered("updates"):
         return []
-    first_gap = "u.first_us - s.start_us"
-    last_gap = "s.stop_us - u.last_us"
+    first_gap = "u.first_us - u.start_us"
+    last_gap = "u.stop_us - u.last_us"
     edges = f"CASE WHEN {first_gap} >= {last_gap} THEN {first_gap} ELSE {last_gap} END"
-    late = f"""CASE WHEN u.first_us IS NULL THEN CASE WHEN s.stop_us - s.start_us > i.promise_us THEN s.start_us + i.promise_us END
-       WHEN {first_gap} > i.promise_us THEN s.start_us + i.promise_us
+    late = f"""CASE WHEN u.first_us IS NULL THEN CASE WHEN u.stop_us - u.start_us > u.every_us THEN u.start_us + u.every_us END
+       WHEN {first_gap} > u.every_us THEN u.start_us + u.every_us
        WHEN u.inner_late_us IS NOT NULL THEN u.inner_late_us
-       WHEN {last_gap} > i.promise_us THEN u.last_us + i.promise_us END"""
-    return [f"""SELECT s.item, s.case_id, s.start_us, s.end_us, i.promise_us, i.target_us,
-  CASE WHEN u.first_us IS NULL THEN s.stop_us - s.start_us
+       WHEN {last_gap} > u.every_us THEN u.last_us + u.every_us END"""
+    return [f"""SELECT u.item, u.case_id, u.start_us, u.end_us, u.every_us AS promise_us, u.every_us AS target_us,
+  CASE WHEN u.first_us IS NULL THEN u.stop_us - u.start_us
        WHEN u.inner_us > {edges} THEN u.inner_us
        ELSE {edges} END AS value_us,
   {late} AS promise_late_us,
   {late} AS target_late_us
-FROM touch_spans AS s
-JOIN touch_items AS i ON i.item = s.item AND i.kind = 'updates'
-LEFT JOIN (
-  SELECT item, case_id, MIN(at_us) AS first_us, MAX(at_us) AS last_us, MAX(at_us - prev_us) AS inner_us,
+FROM (
+  SELECT item, case_id, MIN(start_us) AS start_us, MIN(end_us) AS end_us, MIN(stop_us) AS stop_us,
+    MIN(every_us) AS every_us, MIN(at_us) AS first_us, MAX(at_us) AS last_us, MAX(at_us - prev_us) AS inner_us,
     MIN(CASE WHEN at_us - prev_us > every_us THEN prev_us + every_us END) AS inner_late_us
   FROM touch_update_sent
   GROUP BY item, case_id
-) AS u ON u.item = s.item AND u.case_id = s.case_id"""]
+) AS u"""]
 
 
 def _decisions(p: _Project) -> str:
@@ -463,26 +462,22 @@ GROUP BY p.item, p.period
 """
 
 
-def _finished_ranked(p: _Project) -> str:
-    # Finished cases of each period ranked by their value (elapsed, or longest silence);
-    # only the values count, so ties need no order.
-    return f"""
-SELECT p.item, p.period, d.value_us,
-  ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us) AS rn
-FROM touch_periods AS p
-JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.end_us')}
-"""
-
-
 def _percentiles(p: _Project) -> str:
-    # Nearest-rank percentiles: the value of rank ceil(P * n / 100), exact in any engine;
-    # n is the number of cases finished in the period.
-    return """
+    # Nearest-rank percentiles of the value (elapsed, or longest silence) of the cases
+    # finished in each period: the value of rank ceil(P * n / 100), exact in any engine;
+    # n is the number of cases finished in the period. Only the values are ranked, so
+    # ties need no order.
+    return f"""
 SELECT r.item, r.period,
   MIN(CASE WHEN r.rn = CAST(CEIL(CAST(50 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p50_us,
   MIN(CASE WHEN r.rn = CAST(CEIL(CAST(90 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p90_us,
   MIN(CASE WHEN r.rn = CAST(CEIL(CAST(95 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p95_us
-FROM touch_finished_ranked AS r
+FROM (
+  SELECT p.item, p.period, d.value_us,
+    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us) AS rn
+  FROM touch_periods AS p
+  JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.end_us')}
+) AS r
 JOIN touch_case_summary AS s ON s.item = r.item AND s.period = r.period
 GROUP BY r.item, r.period
 """
@@ -715,7 +710,6 @@ _STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
     ("touch_calendar_open", _calendar_open),
     ("touch_decisions", _decisions),
     ("touch_case_summary", _case_summary),
-    ("touch_finished_ranked", _finished_ranked),
     ("touch_percentiles", _percentiles),
     ("touch_ratio_summary", _ratio_summary),
     ("touch_answer_summary", _answer_summary),
