@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from touchdsl.diagnostics import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     value: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A decoded string literal; `raw` is the literal as written (quotes included)."""
 
@@ -32,28 +32,28 @@ class Text:
         return self.raw.startswith('"""')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Number:
     value: float
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Percent:
     value: float
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DurationLit:
     seconds: float
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comment:
     text: str
     span: Span
@@ -62,19 +62,19 @@ class Comment:
 # ---- shared items ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     text: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tags:
     values: tuple[Text, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Window:
     duration: DurationLit
     span: Span
@@ -83,20 +83,20 @@ class Window:
 # ---- calendars ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timezone:
     value: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayRange:
     first: Name
     last: Name | None
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HoursLine:
     days: tuple[DayRange, ...]
     start: Name  # `08:00` kept as text with its position
@@ -104,19 +104,19 @@ class HoursLine:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Holidays:
     countries: tuple[Text, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Closed:
     dates: tuple[Name, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CalendarDecl:
     name: Name
     title: Text
@@ -127,14 +127,14 @@ class CalendarDecl:
 # ---- owners and journeys --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ManagerLine:
     name: Text
     email: Name  # without the angle brackets; span covers them
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReceiverLine:
     level: str  # "notify" | "page"
     kind: Name
@@ -142,7 +142,7 @@ class ReceiverLine:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnerDecl:
     name: Name
     title: Text
@@ -150,14 +150,14 @@ class OwnerDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StageDecl:
     name: Name
     title: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyDecl:
     name: Name
     title: Text
@@ -168,20 +168,20 @@ class JourneyDecl:
 # ---- imports and defaults -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportDecl:
     path: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CharterSetting:
     key: Name
     value: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DefaultsDecl:
     items: tuple
     span: Span
@@ -190,32 +190,32 @@ class DefaultsDecl:
 # ---- touchpoints ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyRef:
     journey: Name
     stage: Name | None
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnerRef:
     owner: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expectation:
     text: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Channels:
     channels: tuple[Name, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepDecl:
     name: Name
     title: Text
@@ -224,7 +224,7 @@ class StepDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRef:
     step: Name
     moment: Name
@@ -234,7 +234,7 @@ class EventRef:
         return f"{self.step.value}.{self.moment.value}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UpdatesLine:
     every: DurationLit
     via: Name
@@ -242,7 +242,7 @@ class UpdatesLine:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EscalateLine:
     to: Name
     on: tuple[Name, ...]
@@ -252,7 +252,7 @@ class EscalateLine:
 # ---- metrics --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimeMeasure:
     start: EventRef
     end: EventRef
@@ -260,26 +260,26 @@ class TimeMeasure:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RatioMeasure:
     numerator: Name
     denominator: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreMeasure:
     low: Number
     high: Number
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NpsMeasure:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountMeasure:
     event: Name
     per: DurationLit
@@ -289,7 +289,7 @@ class CountMeasure:
 MEASURES = (TimeMeasure, RatioMeasure, ScoreMeasure, NpsMeasure, CountMeasure)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectiveLit:
     """One objective as written. `form` is within|at_most|at_least|average_at_least|share_at_least."""
 
@@ -300,28 +300,28 @@ class ObjectiveLit:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectiveLine:
     role: str  # "promise" | "target"
     objective: ObjectiveLit
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceQuery:
     key: Name
     query: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceBlock:
     system: Name
     queries: tuple[SourceQuery, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricDecl:
     name: Name
     title: Text
@@ -329,7 +329,7 @@ class MetricDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TouchpointDecl:
     name: Name
     title: Text

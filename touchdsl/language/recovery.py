@@ -1,0 +1,366 @@
+"""Parsing a file with syntax errors: Lark's LALR parser with error recovery.
+
+Files without errors take the fast driver (`touchdsl.language.lalr`); a file
+that driver cannot finish is parsed again here, where every syntax error is
+reported in plain words.
+
+Recovery: on an unexpected token we report it once per line, then drop tokens
+until a keyword or `}` that starts a line can be accepted by some enclosing rule
+(popping the parser's stacks down to it), so later errors in the same run are
+still found. At the end of the file, open blocks are closed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Iterator
+
+from lark import Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from touchdsl.diagnostics import Diagnostic, Severity, Span
+from touchdsl.language import ast
+from touchdsl.language.builder import LITERAL_TYPES, LITERALS, NODES, ParseContext, make_span
+from touchdsl.language.grammar import keyword_terminals, lark_parser, terminal_texts
+from touchdsl.language.vocabulary import DECLARATION_KEYWORDS, RESYNC_WORDS, TERMINAL_WORDS
+
+__all__ = ["MAX_ERRORS_PER_FILE", "parse_recovering"]
+
+MAX_ERRORS_PER_FILE = 50
+MAX_RECOVERY_STEPS = 2000
+
+# The context of the parse in progress, for Lark's callbacks (which get no arguments of ours).
+_current: list[ParseContext] = []
+
+
+def on_comment(token: Token) -> Token:
+    if _current:
+        ctx = _current[-1]
+        ctx.comments.append(ast.Comment(str(token).rstrip("\r"), token_span(ctx.path, token)))
+    return token
+
+
+def token_span(path: str, tok: Token) -> Span:
+    return make_span(path, tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+class KeywordsAfterAnError:
+    """Right after a syntax error, a statement keyword starting the next line is a keyword.
+
+    The contextual lexer lexes `expectation` as a name where the parser wants a
+    name, so after `owner 12` the next line's `expectation` would be taken as
+    the owner and the following error would list the wrong words. Only while
+    the parser is recovering (nothing parsed since the error) is the keyword
+    restored, so names that happen to be keywords still work everywhere else.
+    """
+
+    always_accept = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        for tok in stream:
+            if tok.type == "NAME" and _current:
+                ctx = _current[-1]
+                rec = ctx.recovery
+                if (rec is not None and rec.recovering and tok.value in RESYNC_WORDS
+                        and _is_line_start(ctx.text, tok.start_pos)
+                        and _SKIPPABLE.fullmatch(ctx.text, rec.resume_from, tok.start_pos)):
+                    kind = keyword_terminals().get(tok.value)
+                    if kind is not None:
+                        tok = Token.new_borrow_pos(kind, tok.value, tok)
+            yield tok
+
+
+def _literal(ctx: ParseContext, tok: Token) -> Any:
+    return LITERALS[tok.type](ctx, str(tok), tok.start_pos, tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+def _parts(ctx: ParseContext, children: list[Any]) -> list[Any]:
+    """A rule's literals and nodes, in order; keywords and punctuation dropped."""
+    return [_literal(ctx, c) if isinstance(c, Token) else c for c in children
+            if not isinstance(c, Token) or c.type in LITERAL_TYPES]
+
+
+def _span_of(path: str, children: list[Any]) -> Span:
+    first, last = children[0], children[-1]
+    if isinstance(first, Token):
+        line, column = first.line, first.column
+    else:
+        a = first[1].span if isinstance(first, tuple) else first.span  # tuple: a step clause
+        line, column = a.line, a.column
+    if isinstance(last, Token):
+        end_line, end_column = last.end_line, last.end_column
+    else:
+        b = last[1].span if isinstance(last, tuple) else last.span
+        end_line, end_column = b.end_line, b.end_column
+    return make_span(path, line, column, end_line, end_column)
+
+
+class LarkBuilder(Transformer):  # type: ignore[type-arg]
+    """Lark's callbacks: each rule's node is built by `touchdsl.language.builder.NODES`."""
+
+    def start(self, children: list[Any]) -> list[Any]:
+        return [c for c in children if not isinstance(c, Token)]
+
+
+def _rule_callback(build: Any) -> Any:
+    def callback(self: LarkBuilder, children: list[Any]) -> Any:
+        ctx = _current[-1]
+        return build(_parts(ctx, children), _span_of(ctx.path, children))
+
+    return callback
+
+
+for _rule, _build in NODES.items():
+    setattr(LarkBuilder, _rule, _rule_callback(_build))
+
+
+# ---- errors in words ------------------------------------------------------------------
+
+def _describe_expected(names: set[str]) -> tuple[str, list[str]]:
+    words, keywords = [], []
+    for n in sorted(names):
+        if n in TERMINAL_WORDS:
+            words.append(TERMINAL_WORDS[n])
+            continue
+        text = terminal_texts().get(n)
+        if text is not None:
+            keywords.append(text)
+    keywords.sort(key=lambda k: (not k[0].isalpha(), k))
+    items = words + [f"`{k}`" for k in keywords[:8]]
+    if len(keywords) > 8:
+        items.append(f"{len(keywords) - 8} more keywords")
+    if not items:
+        return "something else", keywords
+    if len(items) == 1:
+        return items[0], keywords
+    return ", ".join(items[:-1]) + " or " + items[-1], keywords
+
+
+def _describe_found(tok: Token) -> str:
+    if tok.type == "$END":
+        return "the end of the file"
+    text = str(tok)
+    if tok.type == "STRING":
+        return "a text"
+    if len(text) > 30:
+        text = text[:27] + "…"
+    return f"`{text}`"
+
+
+def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords: list[str]) -> list[str]:
+    helps: list[str] = []
+    found = str(tok) if tok is not None else (char or "")
+    alpha_keywords = [k for k in keywords if k[:1].isalpha()]
+    if tok is not None and tok.type == "NAME" and alpha_keywords:
+        close = difflib.get_close_matches(found, alpha_keywords, n=1, cutoff=0.6)
+        if close:
+            helps.append(f"did you mean `{close[0]}`?")
+    if tok is not None and tok.type == "NUMBER":
+        if "PERCENT" in expected:
+            helps.append(f"write a percentage with a % sign: `{found}%`")
+        if "DURATION" in expected:
+            helps.append(f"add a unit (ms, s, m, h, d or w): `{found}s`, `{found}h`")
+    if "NAME" in expected and found[:1].isupper() and found.replace("_", "").isalnum():
+        helps.append(f"names are lowercase: `{found.lower()}`")
+    return helps
+
+
+_SKIPPABLE = re.compile(r"(?:\s|#[^\n]*)*")
+
+
+def _is_line_start(text: str, pos: int) -> bool:
+    start = text.rfind("\n", 0, pos) + 1
+    return text[start:pos].strip(" \t\ufeff") == ""
+
+
+class Recovery:
+    def __init__(self, ctx: ParseContext):
+        self.ctx = ctx
+        self.last_line = -1
+        self.count = 0
+        self.calls = 0
+        self.gave_up = False
+        self.recovering = False
+        self.resume_from = 0  # offset just past the last token dropped or reported
+        self.damaged: list[Span] = []
+
+    def report(self, span: Span, message: str, helps: list[str], code: str) -> None:
+        self.damaged.append(span)
+        if span.line == self.last_line:
+            return
+        self.last_line = span.line
+        self.count += 1
+        self.ctx.diagnostics.append(Diagnostic(code, message, span, Severity.ERROR, tuple(helps)))
+
+    def __call__(self, e: UnexpectedInput) -> bool:
+        # Dropped tokens on one line are not reported, but each costs an
+        # exception: bound the work on garbage input (one 10 MB line, say).
+        self.calls += 1
+        if self.count >= MAX_ERRORS_PER_FILE or self.calls > MAX_RECOVERY_STEPS:
+            self.gave_up = True
+            return False
+        # Tokens parsed without complaint since the last error mean the parser
+        # had resumed: this is a new error, not more of the old one.
+        pos = e.token.start_pos if isinstance(e, UnexpectedToken) else e.pos_in_stream
+        if self.recovering and pos is not None and not _SKIPPABLE.fullmatch(self.ctx.text, self.resume_from, pos):
+            self.recovering = False
+        if isinstance(e, UnexpectedToken):
+            ok = self._token(e)
+            end = e.token.end_pos
+            self.resume_from = end if end is not None else len(self.ctx.text)
+            return ok
+        if isinstance(e, UnexpectedCharacters):
+            ok = self._characters(e)
+            self.resume_from = e.pos_in_stream + 1
+            return ok
+        return False
+
+    def _characters(self, e: UnexpectedCharacters) -> bool:
+        ctx = self.ctx
+        char = ctx.text[e.pos_in_stream] if e.pos_in_stream < len(ctx.text) else ""
+        span = Span.point(ctx.path, e.line, e.column)
+        expected = set(e.allowed or ())
+        what, keywords = _describe_expected(expected)
+        self.recovering = True
+        if char == '"':
+            self.report(span, "this text has no closing `\"` on its line", [
+                'close it with `"`, or use `"""` … `"""` for text over several lines'], "TD002")
+        elif char.isalpha() and not char.isascii():
+            self.report(span, f"`{char}` cannot start a name; expected {what}", [
+                "names use the letters a-z, digits and `_`; put other text in quotes: \"…\""], "TD002")
+        else:
+            shown = repr(char)[1:-1] if char and not char.isprintable() else char
+            self.report(span, f"unexpected character `{shown}`; expected {what}",
+                        _help_for(None, char, expected, keywords), "TD002")
+        return True
+
+    def _token(self, e: UnexpectedToken) -> bool:
+        ctx = self.ctx
+        tok = e.token
+        ip = e.interactive_parser
+        expected = set(e.expected or ())
+        if tok.type == "$END":
+            line = ctx.text.count("\n") + 1
+            col = len(ctx.text) - (ctx.text.rfind("\n") + 1) + 1
+            span = Span.point(ctx.path, line, col)
+            if "RBRACE" in expected:
+                opened = self._open_block(ip)
+                msg = "the file ends before this block is closed; expected `}`"
+                helps = [f"the block opened at line {opened} needs a closing `}}`"] if opened else []
+                self.report(span, msg, helps, "TD004")
+            else:
+                what, _ = _describe_expected(expected)
+                self.report(span, f"the file ends too early; expected {what}", [], "TD004")
+            return self._finish(ip)
+        span = token_span(ctx.path, tok)
+        # A `}` closes a block wherever it stands (one-line blocks are common); a
+        # keyword only where it starts a line, since keywords double as names.
+        resync_point = tok.type == "RBRACE" or (str(tok) in RESYNC_WORDS and _is_line_start(ctx.text, tok.start_pos))
+        # While recovering, a statement keyword that fits an enclosing block is
+        # where the author's next statement starts: resume silently there.
+        if resync_point and self.recovering and self._resync(ip, tok):
+            self.recovering = False
+            return True
+        if self.recovering and tok.type == "RBRACE":
+            self.damaged.append(span)
+            return True  # the end of the block the error was in: nothing new to say
+        what, keywords = _describe_expected(expected)
+        helps = _help_for(tok, None, expected, keywords)
+        if "RBRACE" in expected and resync_point and str(tok) in DECLARATION_KEYWORDS:
+            opened = self._open_block(ip)
+            if opened:
+                helps.append(f"the block opened at line {opened} may be missing its closing `}}`")
+        self.report(span, f"expected {what}, found {_describe_found(tok)}", helps, "TD001")
+        self.recovering = True
+        if resync_point and self._resync(ip, tok):
+            self.recovering = False
+        return True
+
+    def _open_block(self, ip) -> int | None:
+        for value in reversed(ip.parser_state.value_stack):
+            if isinstance(value, Token) and value.type == "LBRACE":
+                return value.line
+        return None
+
+    @staticmethod
+    def _table(ip):
+        return ip.parser_state.parse_conf.parse_table.states
+
+    def _resync(self, ip, tok: Token) -> bool:
+        """Unwind the parser to a state that accepts `tok`, and feed it.
+
+        A partial statement is dropped; a block that may end here is closed with
+        a `}` supplied at `tok`, so a forgotten brace loses none of the block's
+        content (`owner … {` without `}` before the next `touchpoint`).
+        """
+        ps = ip.parser_state
+        states = self._table(ip)
+        saved = (list(ps.state_stack), list(ps.value_stack))
+        brace = Token("RBRACE", "}", start_pos=tok.start_pos, line=tok.line, column=tok.column,
+                      end_line=tok.line, end_column=tok.column, end_pos=tok.start_pos)
+        try:
+            for _ in range(10_000):
+                top = states[ps.state_stack[-1]]
+                if tok.type in top:
+                    ip.feed_token(tok)
+                    return True
+                if tok.type != "RBRACE" and "RBRACE" in top:
+                    ip.feed_token(brace)
+                    continue
+                if len(ps.state_stack) <= 1:
+                    break
+                ps.state_stack.pop()
+                ps.value_stack.pop()
+        except UnexpectedInput:
+            pass
+        ps.state_stack[:], ps.value_stack[:] = saved
+        return False
+
+    def _finish(self, ip) -> bool:
+        """At the end of the file: close open blocks so what was parsed is kept."""
+        ps = ip.parser_state
+        states = self._table(ip)
+        # The closing braces we supply sit at the end of the file: the blocks they
+        # close need a complete span like any other (the checker compares spans).
+        text = self.ctx.text
+        line = text.count("\n") + 1
+        col = len(text) - (text.rfind("\n") + 1) + 1
+        for _ in range(10_000):
+            top = states[ps.state_stack[-1]]
+            if "$END" in top:
+                return True
+            if "RBRACE" in top:
+                try:
+                    ip.feed_token(Token("RBRACE", "}", start_pos=len(text), line=line, column=col,
+                                        end_line=line, end_column=col, end_pos=len(text)))
+                    continue
+                except UnexpectedInput:
+                    pass
+            if len(ps.state_stack) <= 1:
+                return False
+            ps.state_stack.pop()
+            ps.value_stack.pop()
+        return False
+
+
+def parse_recovering(ctx: ParseContext) -> tuple[list[Any], "Recovery"]:
+    """Parse with Lark, recovering from every syntax error; the declarations and the recovery's record."""
+    recovery = Recovery(ctx)
+    ctx.recovery = recovery
+    result: Any = []
+    _current.append(ctx)
+    try:
+        try:
+            result = lark_parser().parse(ctx.text, on_error=recovery)
+        except UnexpectedInput:
+            result = []  # recovery gave up (too many errors); what it reported stands
+    finally:
+        _current.pop()
+        ctx.recovery = None
+    if recovery.gave_up:
+        ctx.diagnostics.append(
+            Diagnostic("TD001", f"too many syntax errors in {ctx.path}; stopped reading it here", None,
+                       Severity.ERROR, ("fix the errors above and run again; is this really a .touch file?",))
+        )
+    return [d for d in (result or []) if not isinstance(d, Token)], recovery
