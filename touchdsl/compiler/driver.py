@@ -1,16 +1,22 @@
 """Compile a project: the one entry point of the command line, the language server,
 fmt and diff. Sources are read and parsed once each, whatever imports them, so
 import cycles are harmless; then names are resolved and every rule is checked.
+
+Parsed files are kept by content (`parse_source`): compiling again after one
+file changed (the language server, on every edit) parses only that file.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from touchdsl.compiler.sources import (
+    LossyText,
     PathError,
     SourceFile,
     discover,
@@ -22,7 +28,57 @@ from touchdsl.diagnostics import Diagnostic, DiagnosticSink
 from touchdsl.language import ast
 from touchdsl.model import Project
 
-__all__ = ["Compilation", "PathError", "compile_project", "load"]
+__all__ = ["Compilation", "PathError", "compile_project", "load", "parse_source"]
+
+_SYNTAX_CODES = frozenset({"TD001", "TD002", "TD004"})
+
+
+class _ParseCache:
+    """Parsed files by display path and text, least recently used dropped first.
+
+    A tree is never changed after parsing, so one tree serves every compilation
+    of the same text. Bounded by the characters held (the trees are about 30
+    times larger than their text).
+    """
+
+    def __init__(self, max_chars: int = 32 * 1024 * 1024) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self.entries: OrderedDict[tuple[str, str], tuple[ast.File, tuple[Diagnostic, ...]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def parse(self, text: str, display: str) -> tuple[ast.File, list[Diagnostic]]:
+        key = (display, text)
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found[0], list(found[1])
+        from touchdsl.language.parser import parse
+
+        tree, diagnostics = parse(text, display)
+        if len(text) <= self.max_chars // 4:
+            with self.lock:
+                if key not in self.entries:
+                    self.entries[key] = (tree, tuple(diagnostics))
+                    self.chars += len(text)
+                while self.chars > self.max_chars and self.entries:
+                    (_, old), _ = self.entries.popitem(last=False)
+                    self.chars -= len(old)
+        return tree, diagnostics
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.chars = 0
+
+
+_CACHE = _ParseCache()
+
+
+def parse_source(text: str, display: str) -> tuple[ast.File, list[Diagnostic]]:
+    """Parse one file's text (shown as `display` in diagnostics), once per distinct text."""
+    return _CACHE.parse(text, display)
 
 
 @dataclass
@@ -60,7 +116,6 @@ def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
     from touchdsl.compiler.checks import (
         check,  # deferred: keeps `touchdsl --version` light
     )
-    from touchdsl.language.parser import parse
 
     overlay = {str(Path(k).resolve()): v for k, v in (overlay or {}).items()}
     sink = DiagnosticSink()
@@ -76,7 +131,13 @@ def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
         text = read_source(source, sink, overlay)
         if text is None:
             continue
-        tree, diags = parse(text, source.display)
+        tree, diags = parse_source(text, source.display)
+        if isinstance(text, LossyText):
+            # Not UTF-8 (reported): its tree, from a lossy decoding, still says
+            # which names it declares and uses, so other files are not judged
+            # against a hole. Syntax errors in the undecodable text would only be
+            # noise until the file is converted.
+            diags = [d for d in diags if d.code not in _SYNTAX_CODES]
         for d in diags:
             sink.add(d)
         files[source.display] = tree

@@ -340,6 +340,30 @@ class TouchpointDecl:
 Declaration = ImportDecl | CalendarDecl | OwnerDecl | JourneyDecl | DefaultsDecl | TouchpointDecl
 
 
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """A declaration or named statement that did not parse, dropped from the tree.
+
+    `kind` is its keyword (`owner`, `metric`, `step`, ...); `name` the name it was
+    given, when the parser got that far; `scope` the touchpoint or journey a
+    nested one belongs to. The checker does not judge what it cannot read: a
+    reference to a broken name is not "unknown", and nothing is "never used"
+    while parts of the project are unreadable.
+    """
+
+    kind: str
+    name: Name | None
+    scope: str | None
+    span: Span
+
+    @property
+    def qualified(self) -> str | None:
+        """The name as the symbol index spells it (`touchpoint.step`), None when it has none."""
+        if self.name is None:
+            return None
+        return f"{self.scope}.{self.name.value}" if self.scope else self.name.value
+
+
 @dataclass
 class File:
     """One parsed file. `path` is the display path used in diagnostics."""
@@ -350,6 +374,8 @@ class File:
     # Spans of declarations that contain a syntax error: the checker skips
     # completeness rules for them so one typo does not cascade.
     damaged: list[Span] = field(default_factory=list)
+    # Declarations and named statements dropped after a syntax error.
+    broken: list[Broken] = field(default_factory=list)
 
     def is_damaged(self, span: Span) -> bool:
         return any(

@@ -33,4 +33,4 @@ def parse(text: str, path: str) -> tuple[ast.File, list[Diagnostic]]:
         return ast.File(path, declarations, ctx.comments, []), ctx.diagnostics
     ctx = ParseContext(path, text)
     declarations, recovery = parse_recovering(ctx)
-    return ast.File(path, declarations, ctx.comments, recovery.damaged), ctx.diagnostics
+    return ast.File(path, declarations, ctx.comments, recovery.damaged, recovery.broken), ctx.diagnostics

@@ -23,7 +23,13 @@ from touchdsl.diagnostics import Diagnostic, Severity, Span
 from touchdsl.language import ast
 from touchdsl.language.builder import LITERAL_TYPES, LITERALS, NODES, ParseContext, make_span
 from touchdsl.language.grammar import keyword_terminals, lark_parser, terminal_texts
-from touchdsl.language.vocabulary import DECLARATION_KEYWORDS, RESYNC_WORDS, TERMINAL_WORDS
+from touchdsl.language.vocabulary import (
+    DECLARATION_KEYWORDS,
+    NAMING_KEYWORDS,
+    RESYNC_WORDS,
+    TERMINAL_WORDS,
+    block_keywords,
+)
 
 __all__ = ["MAX_ERRORS_PER_FILE", "parse_recovering"]
 
@@ -184,6 +190,7 @@ class Recovery:
         self.recovering = False
         self.resume_from = 0  # offset just past the last token dropped or reported
         self.damaged: list[Span] = []
+        self.broken: list[ast.Broken] = []
 
     def report(self, span: Span, message: str, helps: list[str], code: str) -> None:
         self.damaged.append(span)
@@ -205,6 +212,12 @@ class Recovery:
         pos = e.token.start_pos if isinstance(e, UnexpectedToken) else e.pos_in_stream
         if self.recovering and pos is not None and not _SKIPPABLE.fullmatch(self.ctx.text, self.resume_from, pos):
             self.recovering = False
+        if not self.recovering and pos is not None and not (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
+            statement = _Statement.at(e.interactive_parser.parser_state.value_stack)
+            if statement.header_of_block:
+                return self._skip_declaration(e, pos, statement)
+            if statement.named is not None:
+                self.broken.append(statement.broken(self.ctx, pos))
         if isinstance(e, UnexpectedToken):
             ok = self._token(e)
             end = e.token.end_pos
@@ -222,6 +235,9 @@ class Recovery:
         span = Span.point(ctx.path, e.line, e.column)
         expected = set(e.allowed or ())
         what, keywords = _describe_expected(expected)
+        if self.recovering:
+            self.damaged.append(span)
+            return True  # inside the region an error already covers
         self.recovering = True
         if char == '"':
             self.report(span, "this text has no closing `\"` on its line", [
@@ -265,16 +281,62 @@ class Recovery:
         if self.recovering and tok.type == "RBRACE":
             self.damaged.append(span)
             return True  # the end of the block the error was in: nothing new to say
-        what, keywords = _describe_expected(expected)
-        helps = _help_for(tok, None, expected, keywords)
-        if "RBRACE" in expected and resync_point and str(tok) in DECLARATION_KEYWORDS:
-            opened = self._open_block(ip)
-            if opened:
-                helps.append(f"the block opened at line {opened} may be missing its closing `}}`")
-        self.report(span, f"expected {what}, found {_describe_found(tok)}", helps, "TD001")
+        if self.recovering:
+            # Nothing was parsed since the error, and this token fits no open
+            # block either: still the broken region (the body of a block whose
+            # head was lost, say). One error per region, not one per line.
+            self.damaged.append(span)
+            return True
+        self._report_token(e, resync_point)
         self.recovering = True
         if resync_point and self._resync(ip, tok):
             self.recovering = False
+        return True
+
+    def _report_token(self, e: UnexpectedToken, resync_point: bool) -> None:
+        tok = e.token
+        expected = set(e.expected or ())
+        what, keywords = _describe_expected(expected)
+        helps = _help_for(tok, None, expected, keywords)
+        if "RBRACE" in expected and resync_point and str(tok) in DECLARATION_KEYWORDS:
+            opened = self._open_block(e.interactive_parser)
+            if opened:
+                helps.append(f"the block opened at line {opened} may be missing its closing `}}`")
+        self.report(token_span(self.ctx.path, tok), f"expected {what}, found {_describe_found(tok)}", helps, "TD001")
+
+    def _skip_declaration(self, e: UnexpectedInput, pos: int, statement: "_Statement") -> bool:
+        """An error in the head of a block (`owner x "X {`): the whole block goes, braces balanced.
+
+        Resuming inside the block would read its statements as the rest of the
+        head (`expected {, found notify` on every line). The error is reported as
+        usual; the declaration is dropped up to its matching `}` (or up to the
+        next declaration, if its braces are missing) and recorded as broken.
+        """
+        ctx = self.ctx
+        if isinstance(e, UnexpectedToken):
+            tok = e.token
+            self._report_token(e, tok.type == "RBRACE" or (
+                str(tok) in RESYNC_WORDS and _is_line_start(ctx.text, tok.start_pos)))
+        else:
+            self._characters(e)  # type: ignore[arg-type]
+        keyword = statement.keyword
+        end = _declaration_end(ctx.text, pos, keyword.column, statement.context)
+        ip = e.interactive_parser
+        ps = ip.parser_state
+        del ps.state_stack[statement.start + 1:]
+        del ps.value_stack[statement.start:]
+        self.broken.append(statement.broken(ctx, end))
+        self.damaged.append(token_span(ctx.path, keyword))
+        lexer = ip.lexer_thread.state
+        if isinstance(e, UnexpectedToken) and end <= e.token.start_pos:
+            # The next declaration begins at the error token: hand it to the parser.
+            self.recovering = not self._resync(ip, e.token)
+            self.resume_from = e.token.end_pos if e.token.end_pos is not None else end
+            return True
+        if end > lexer.line_ctr.char_pos:
+            lexer.line_ctr.feed(ctx.text[lexer.line_ctr.char_pos:end])
+        self.recovering = False
+        self.resume_from = end
         return True
 
     def _open_block(self, ip) -> int | None:
@@ -342,6 +404,125 @@ class Recovery:
             ps.state_stack.pop()
             ps.value_stack.pop()
         return False
+
+
+# Blocks by the keyword that opens them, and the blocks each may stand in (None: top level).
+_BLOCK_CONTEXT = {
+    "calendar": None, "owner": None, "journey": None, "defaults": None, "touchpoint": None,
+    "metric": "touchpoint", "source": "metric",
+}
+
+
+class _Statement:
+    """The statement the parser is in the middle of, read off its value stack."""
+
+    def __init__(self, values: list[Any], start: int, context: str | None, scope: str | None) -> None:
+        self.values = values  # from the statement's keyword on
+        self.start = start  # index of the keyword in the value stack
+        self.context = context  # keyword of the enclosing block, None at the top level
+        self.scope = scope  # name of the enclosing block
+        self.keyword: Token = values[0]
+
+    @classmethod
+    def at(cls, stack: list[Any]) -> "_Statement":
+        i = len(stack)
+        while i > 0 and not (isinstance(stack[i - 1], Token) and stack[i - 1].type == "LBRACE"):
+            i -= 1
+        # The statement begins at the first token after the innermost open `{`:
+        # the items before it were reduced to nodes already.
+        start = next((j for j in range(i, len(stack)) if isinstance(stack[j], Token)), len(stack))
+        context = scope = None
+        if i > 0:
+            k = i - 1
+            while k > 0 and not (isinstance(stack[k - 1], Token) and stack[k - 1].type == "LBRACE"):
+                k -= 1
+            opener = next((j for j in range(k, i - 1) if isinstance(stack[j], Token)), None)
+            if opener is not None:
+                context = str(stack[opener])
+                after = stack[opener + 1] if opener + 1 < len(stack) else None
+                scope = str(after) if isinstance(after, Token) and after.type == "NAME" else None
+        return cls(stack[start:] or [None], start, context, scope)
+
+    @property
+    def header_of_block(self) -> bool:
+        word = str(self.keyword) if isinstance(self.keyword, Token) else None
+        return word in _BLOCK_CONTEXT and _BLOCK_CONTEXT[word] == self.context and self.keyword.type != "NAME"
+
+    @property
+    def named(self) -> Token | None:
+        """The name of a declaration or step or stage being written, once the parser has read it."""
+        if not isinstance(self.keyword, Token) or str(self.keyword) not in NAMING_KEYWORDS:
+            return None
+        if self.keyword.type == "NAME" or (str(self.keyword) in ("owner", "journey") and self.context is not None):
+            return None  # a name that spells a keyword, or `owner x` inside a touchpoint
+        if len(self.values) > 1 and isinstance(self.values[1], Token) and self.values[1].type == "NAME":
+            return self.values[1]
+        return None
+
+    def broken(self, ctx: ParseContext, end: int) -> ast.Broken:
+        name = self.named
+        line = ctx.text.count("\n", 0, end) + 1
+        column = end - (ctx.text.rfind("\n", 0, end) + 1) + 1
+        span = make_span(ctx.path, self.keyword.line, self.keyword.column, line, column)
+        written = ast.Name(str(name), token_span(ctx.path, name)) if name is not None else None
+        return ast.Broken(str(self.keyword), written, self.scope if self.context is not None else None, span)
+
+
+_SKIM = re.compile(r"""
+    (?P<text>\"\"\"[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+\"\"\"|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+")
+  | (?P<comment>\#[^\n]*)
+  | (?P<open>\{) | (?P<close>\})
+  | (?P<line>\n[ \t\f\r\ufeff]*)
+  | (?P<other>[^"{}\n\#]+|")
+""", re.S | re.X)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DECLARATION_SHAPE = re.compile(r"[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*[\"{]")
+
+
+def _starts_declaration(text: str, at: int, column: int, keyword_column: int, context: str | None) -> bool:
+    """Whether a line starting at `at` (its first word in `column`) begins the next statement of `context`."""
+    if column > keyword_column:
+        return False  # deeper than the broken declaration: part of its body
+    word = _WORD.match(text, at)
+    if word is None or word.group() not in block_keywords(context):
+        return False
+    if context is None and word.group() in ("owner", "journey"):
+        # Inside an unindented touchpoint body these are statements (`owner ops`);
+        # a declaration has a title or a block after its name.
+        return _DECLARATION_SHAPE.match(text, word.end()) is not None
+    return True
+
+
+def _declaration_end(text: str, pos: int, keyword_column: int, context: str | None) -> int:
+    """Where the declaration broken at `pos` ends: after its matching `}`, or where the next one starts."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if text[line_start:pos].strip(" \t\f\r\ufeff") == "" and _starts_declaration(
+            text, pos, pos - line_start + 1, keyword_column, context):
+        return pos
+    depth = 0
+    for m in _SKIM.finditer(text, pos):
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            if depth > 1:
+                depth -= 1
+                continue
+            if depth == 1:
+                return m.end()
+            # A `}` before any `{`. On the head's own line it is a typo in the
+            # head (`"T" }{`); on a later line the head had no brace: at or right
+            # of the keyword it closes this declaration, left of it the enclosing block.
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if line_start <= pos:
+                continue
+            column = m.start() - line_start + 1
+            return m.end() if column >= keyword_column else m.start()
+        elif kind == "line":
+            column = m.end() - m.start()
+            if _starts_declaration(text, m.end(), column, keyword_column, context):
+                return m.end()
+    return len(text)
 
 
 def parse_recovering(ctx: ParseContext) -> tuple[list[Any], "Recovery"]:
