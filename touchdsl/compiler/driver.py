@@ -92,6 +92,7 @@ class Compilation:
     files: dict[str, ast.File] = field(default_factory=dict)  # display path -> tree
     sources: dict[str, str] = field(default_factory=dict)  # display path -> text
     symbols: object = None  # touchdsl.compiler.resolve.SymbolIndex
+    paths: dict[str, Path] = field(default_factory=dict)  # display path -> resolved path of the file read
 
     @property
     def ok(self) -> bool:
@@ -174,7 +175,7 @@ def _compile(paths: list[str], overlay: dict[str, str] | None, cancelled: Callab
     relative = {s.display: s.real.relative_to(root).as_posix() if within(s.real, root) else s.display
                 for s in order}
     project, symbols = check(files, relative, sink)
-    return Compilation(root, project, sink.sorted(), files, sources, symbols)
+    return Compilation(root, project, sink.sorted(), files, sources, symbols, {s.display: s.real for s in order})
 
 
 def compile_document(text: str, display: str) -> Compilation:

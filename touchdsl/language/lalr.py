@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from touchdsl.language import ast
 from touchdsl.language.builder import LITERALS, NODES, PASS_THROUGH, ParseContext, make_span
-from touchdsl.language.grammar import lark_parser, parse_table
+from touchdsl.language.grammar import machine_tables
 
 __all__ = ["parse_fast"]
 
@@ -52,44 +52,61 @@ class _Scanner:
         self.keywords = keywords  # a NAME spelling one of these is that keyword here
 
 
+class _Symbol(NamedTuple):
+    name: str
+    is_term: bool
+
+
+class _Terminal(NamedTuple):
+    name: str
+    regexp: str
+    kind: str  # "re": a pattern; "str": a keyword or punctuation
+    value: str
+    priority: int
+    max_width: int
+    flags: frozenset[str]
+
+
+class _Rule(NamedTuple):
+    origin: _Symbol
+    expansion: tuple[_Symbol, ...]
+    expand1: bool  # `?rule`: passes its one child on
+
+
 @lru_cache(maxsize=1)
 def _machine() -> "_Machine":
-    return _Machine()
+    return _Machine(machine_tables())
 
 
 class _Machine:
     """The parse table in the shape the loop wants, and a scanner per state (built when first needed)."""
 
-    def __init__(self) -> None:
-        lark = lark_parser()
-        table = parse_table()
-        self.start_state: int = table.start_states["start"]
-        self.end_state: int = table.end_states["start"]
-        terminals = {t.name: t for t in lark.terminals}
+    def __init__(self, tables: dict[str, Any]) -> None:
+        self.start_state: int = tables["start"]
+        self.end_state: int = tables["end"]
+        terminals = {name: _Terminal(name, t["regexp"], t["kind"], t["value"], t["priority"], t["max_width"],
+                                     frozenset(t["flags"])) for name, t in tables["terminals"].items()}
         self.terminals = terminals
-        self.ignore = set(lark.lexer_conf.ignore)
-        ws = terminals[_WHITESPACE].pattern.to_regexp()
-        self.whitespace = ws
-        rules: list[Any] = []
-        rule_index: dict[Any, int] = {}
+        self.ignore = set(tables["ignore"])
+        self.whitespace = terminals[_WHITESPACE].regexp
+        rules = [_Rule(_Symbol(r["origin"], False), tuple(_Symbol(n, t) for n, t in r["expansion"]), r["expand1"])
+                 for r in tables["rules"]]
         # actions[state][terminal] = next state (shift, >= 0) or ~rule (reduce, < 0)
         self.actions: dict[int, dict[str, int]] = {}
         self.gotos: dict[int, dict[str, int]] = {}
         self.accepts: dict[int, frozenset[str]] = {}
-        for state, row in table.states.items():
+        for key, row in tables["states"].items():
+            state = int(key)
             actions: dict[str, int] = {}
             gotos: dict[str, int] = {}
-            for symbol, (action, arg) in row.items():
-                if action.name == "Shift":
+            for symbol, (kind, arg) in row.items():
+                if kind == "shift":
                     if symbol.isupper() or symbol.startswith("$"):
                         actions[symbol] = arg
                     else:
                         gotos[symbol] = arg
                 else:
-                    if arg not in rule_index:
-                        rule_index[arg] = len(rules)
-                        rules.append(arg)
-                    actions[symbol] = ~rule_index[arg]
+                    actions[symbol] = ~arg
             self.actions[state] = actions
             self.gotos[state] = gotos
             self.accepts[state] = frozenset(s for s in row if s.isupper())
@@ -112,24 +129,24 @@ class _Machine:
         # Lark's order within a state: priority, then the longest possible match,
         # then the longest literal, then the name (lark.lexer.BasicLexer).
         terms = [self.terminals[n] for n in accepts | self.ignore if n in self.terminals]
-        terms.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
-        regexps = [t for t in terms if t.pattern.type == "re"]
+        terms.sort(key=lambda t: (-t.priority, -t.max_width, -len(t.value), t.name))
+        regexps = [t for t in terms if t.kind == "re"]
         keywords: dict[str, str] = {}
         folded: set[str] = set()
         # A keyword a pattern also matches (`owner` is a NAME too) is found through
         # that pattern and then looked up, as Lark's lexer does ("unless").
-        for literal in (t for t in terms if t.pattern.type == "str"):
+        for literal in (t for t in terms if t.kind == "str"):
             for pattern in regexps:
                 if pattern.priority != literal.priority:
                     continue
-                m = re.match(pattern.pattern.to_regexp(), literal.pattern.value)
-                if m and m.group(0) == literal.pattern.value:
+                m = re.match(pattern.regexp, literal.value)
+                if m and m.group(0) == literal.value:
                     if pattern.name != "NAME":
                         raise AssertionError(f"keyword {literal.name} folded into {pattern.name}")
-                    keywords[literal.pattern.value] = literal.name
-                    if literal.pattern.flags <= pattern.pattern.flags:
+                    keywords[literal.value] = literal.name
+                    if literal.flags <= pattern.flags:
                         folded.add(literal.name)
-        alternatives = [f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terms
+        alternatives = [f"(?P<{t.name}>{t.regexp})" for t in terms
                         if t.name not in folded and t.name != _WHITESPACE]
         alternatives.append(f"(?P<{_EOF_GROUP}>\\Z)")
         pattern = re.compile(f"(?:{self.whitespace})?(?:{'|'.join(alternatives)})")
@@ -145,14 +162,14 @@ _APPEND = 2  # `__x_star: __x_star item`: the item added to the list
 _CALL = 3  # anything else: the rule's function
 
 
-def _kept(symbol: Any, terminals: dict[str, Any]) -> bool:
-    return not symbol.is_term or terminals[symbol.name].pattern.type == "re"
+def _kept(symbol: _Symbol, terminals: dict[str, _Terminal]) -> bool:
+    return not symbol.is_term or terminals[symbol.name].kind == "re"
 
 
-def _shape(rule: Any, terminals: dict[str, Any]) -> int:
+def _shape(rule: _Rule, terminals: dict[str, _Terminal]) -> int:
     symbols = rule.expansion
     helper = rule.origin.name.startswith("_")
-    if not helper and rule.options.expand1 and len(symbols) == 1:
+    if not helper and rule.expand1 and len(symbols) == 1:
         return _PASS
     if helper and len(symbols) == 1 and _kept(symbols[0], terminals) and not symbols[0].name.startswith("_"):
         return _FIRST
@@ -162,12 +179,12 @@ def _shape(rule: Any, terminals: dict[str, Any]) -> int:
     return _CALL
 
 
-def _reducer(rule: Any, terminals: dict[str, Any]) -> Callable[[list[Any], str], Any]:
+def _reducer(rule: _Rule, terminals: dict[str, _Terminal]) -> Callable[[list[Any], str], Any]:
     """The function that turns a rule's children (stack values) into its value, given the file's path."""
     name = rule.origin.name
     symbols = rule.expansion
     # Which children count: nodes and literals; keywords and punctuation are dropped.
-    keep = [i for i, s in enumerate(symbols) if not s.is_term or terminals[s.name].pattern.type == "re"]
+    keep = [i for i, s in enumerate(symbols) if _kept(s, terminals)]
     splice = [i for i in keep if not symbols[i].is_term and symbols[i].name.startswith("_")]
     if name.startswith("_"):  # a helper of `x*`: its kept children go into the rule using it
         if splice:
@@ -182,7 +199,7 @@ def _reducer(rule: Any, terminals: dict[str, Any]) -> Callable[[list[Any], str],
                 return out
             return helper
         return lambda children, path: _Inline([children[i] for i in keep])
-    if rule.options.expand1 and len(symbols) == 1:
+    if rule.expand1 and len(symbols) == 1:
         return lambda children, path: children[0]
     if name in PASS_THROUGH:
         if splice:
@@ -223,8 +240,8 @@ def _node_span(value: Any) -> Any:
     return value.span
 
 
-def _start_reader(symbol: Any, terminals: dict[str, Any]) -> Callable[[Any], tuple[int, int]]:
-    if symbol.is_term and terminals[symbol.name].pattern.type == "str":
+def _start_reader(symbol: _Symbol, terminals: dict[str, _Terminal]) -> Callable[[Any], tuple[int, int]]:
+    if symbol.is_term and terminals[symbol.name].kind == "str":
         return lambda v: (v[0], v[1])  # a keyword's position: (line, column, end_line, end_column)
 
     def start(v: Any) -> tuple[int, int]:
@@ -235,8 +252,8 @@ def _start_reader(symbol: Any, terminals: dict[str, Any]) -> Callable[[Any], tup
     return start
 
 
-def _end_reader(symbol: Any, terminals: dict[str, Any]) -> Callable[[Any], tuple[int, int]]:
-    if symbol.is_term and terminals[symbol.name].pattern.type == "str":
+def _end_reader(symbol: _Symbol, terminals: dict[str, _Terminal]) -> Callable[[Any], tuple[int, int]]:
+    if symbol.is_term and terminals[symbol.name].kind == "str":
         return lambda v: (v[2], v[3])
 
     def end(v: Any) -> tuple[int, int]:

@@ -63,7 +63,7 @@ class _Project:
     timer: asyncio.TimerHandle | None = None
     running: bool = False
     trigger: str | None = None  # the document whose change asked for the analysis
-    published: set[str] = field(default_factory=set)  # URIs showing diagnostics
+    shown: dict[str, list[types.Diagnostic]] = field(default_factory=dict)  # last published, per URI
     fresh: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -274,11 +274,14 @@ class TouchServer(LanguageServer):
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
 
     def _send(self, project: _Project, by_uri: dict[str, list[types.Diagnostic]]) -> None:
-        for uri in project.published - set(by_uri):
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        """Send what changed since the last analysis (and always the document that was edited)."""
+        for uri in set(project.shown) - set(by_uri):
+            by_uri[uri] = []
         for uri, diags in sorted(by_uri.items()):
+            if uri != project.trigger and project.shown.get(uri) == diags:
+                continue
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diags))
-        project.published = {u for u, diags in by_uri.items() if diags}
+        project.shown = by_uri
 
     def to_lsp(self, a: Analysis, d: Diagnostic) -> types.Diagnostic:
         if d.span is not None:
