@@ -9,6 +9,7 @@ this tree into the validated model; targets never see it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from touchdsl.diagnostics import Span
 
@@ -120,7 +121,7 @@ class Closed:
 class CalendarDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
@@ -146,7 +147,7 @@ class ReceiverLine:
 class OwnerDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
@@ -161,7 +162,7 @@ class StageDecl:
 class JourneyDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
@@ -183,7 +184,7 @@ class CharterSetting:
 
 @dataclass(frozen=True, slots=True)
 class DefaultsDecl:
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
@@ -325,7 +326,7 @@ class SourceBlock:
 class MetricDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
@@ -333,7 +334,7 @@ class MetricDecl:
 class TouchpointDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
@@ -369,7 +370,7 @@ class File:
     """One parsed file. `path` is the display path used in diagnostics."""
 
     path: str
-    declarations: list = field(default_factory=list)
+    declarations: list[Any] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     # Spans of declarations that contain a syntax error: the checker skips
     # completeness rules for them so one typo does not cascade.

@@ -72,7 +72,7 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
             node = _new(cls)
             s0(node, a)
             s1(node, b)
-            return node  # type: ignore[no-any-return]
+            return node
         return make2
     if len(setters) == 3:
         t0, t1, t2 = setters
@@ -82,7 +82,7 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
             t0(node, a)
             t1(node, b)
             t2(node, c)
-            return node  # type: ignore[no-any-return]
+            return node
         return make3
     if len(setters) == 4:
         u0, u1, u2, u3 = setters
@@ -93,7 +93,7 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
             u1(node, b)
             u2(node, c)
             u3(node, d)
-            return node  # type: ignore[no-any-return]
+            return node
         return make4
     if len(setters) == 5:
         v0, v1, v2, v3, v4 = setters
@@ -105,7 +105,7 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
             v2(node, c)
             v3(node, d)
             v4(node, e)
-            return node  # type: ignore[no-any-return]
+            return node
         return make5
     return cls
 
@@ -257,7 +257,7 @@ LITERAL_TYPES = frozenset(LITERALS)
 Node = Callable[[list[Any], Span], Any]
 
 
-def _block(kind: Callable[..., Any]) -> Node:
+def _block(kind: type[Any]) -> Node:
     """`KEYWORD NAME STRING { items }`."""
     make = fast_constructor(kind)
 

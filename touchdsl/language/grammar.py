@@ -33,8 +33,9 @@ def grammar_text() -> str:
         return (Path(__file__).resolve().parent.parent.parent / "grammar" / "touch.lark").read_text(encoding="utf-8")
 
 
-def _cache_file(grammar: str, kind: str = "grammar", suffix: str = "lark.cache", salt: str | None = None) -> str | bool:
-    """Where an analysis of the grammar is kept; False (no cache) when nowhere is writable.
+def _cache_file(grammar: str, kind: str = "grammar", suffix: str = "lark.cache",
+                salt: str | None = None) -> str | None:
+    """Where an analysis of the grammar is kept; None (no cache) when nowhere is writable.
 
     Lark's own default lives in the temp dir and logs a traceback when it cannot
     write there; a user must never see that, so we choose the place ourselves.
@@ -52,9 +53,9 @@ def _cache_file(grammar: str, kind: str = "grammar", suffix: str = "lark.cache",
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:
-        return False
+        return None
     if not os.access(folder, os.W_OK):
-        return False
+        return None
     return os.path.join(folder, f"{kind}-{digest}.{suffix}")
 
 
@@ -78,7 +79,7 @@ def lark_parser() -> "Lark":
         maybe_placeholders=False,
         lexer_callbacks={"COMMENT": on_comment},
         postlex=KeywordsAfterAnError(),
-        cache=_cache_file(grammar),
+        cache=_cache_file(grammar) or False,
     )
 
 

@@ -149,8 +149,8 @@ class _Machine:
         alternatives = [f"(?P<{t.name}>{t.regexp})" for t in terms
                         if t.name not in folded and t.name != _WHITESPACE]
         alternatives.append(f"(?P<{_EOF_GROUP}>\\Z)")
-        pattern = re.compile(f"(?:{self.whitespace})?(?:{'|'.join(alternatives)})")
-        return _Scanner(pattern, keywords)
+        compiled = re.compile(f"(?:{self.whitespace})?(?:{'|'.join(alternatives)})")
+        return _Scanner(compiled, keywords)
 
 
 # How the loop reduces a rule. The three commonest shapes are done in place,

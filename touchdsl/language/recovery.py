@@ -47,8 +47,19 @@ def on_comment(token: Token) -> Token:
     return token
 
 
+def _at(tok: Token) -> tuple[int, int, int, int, int]:
+    """A token's offset, line, column, end line and end column.
+
+    Lark types them optional; its lexer, and every token made here, sets them all.
+    """
+    line = tok.line or 1
+    column = tok.column or 1
+    return (tok.start_pos or 0, line, column, tok.end_line or line, tok.end_column or column)
+
+
 def token_span(path: str, tok: Token) -> Span:
-    return make_span(path, tok.line, tok.column, tok.end_line, tok.end_column)
+    _, line, column, end_line, end_column = _at(tok)
+    return make_span(path, line, column, end_line, end_column)
 
 
 class KeywordsAfterAnError:
@@ -69,8 +80,8 @@ class KeywordsAfterAnError:
                 ctx = _current[-1]
                 rec = ctx.recovery
                 if (rec is not None and rec.recovering and tok.value in RESYNC_WORDS
-                        and _is_line_start(ctx.text, tok.start_pos)
-                        and _SKIPPABLE.fullmatch(ctx.text, rec.resume_from, tok.start_pos)):
+                        and _is_line_start(ctx.text, _at(tok)[0])
+                        and _SKIPPABLE.fullmatch(ctx.text, rec.resume_from, _at(tok)[0])):
                     kind = keyword_terminals().get(tok.value)
                     if kind is not None:
                         tok = Token.new_borrow_pos(kind, tok.value, tok)
@@ -78,7 +89,7 @@ class KeywordsAfterAnError:
 
 
 def _literal(ctx: ParseContext, tok: Token) -> Any:
-    return LITERALS[tok.type](ctx, str(tok), tok.start_pos, tok.line, tok.column, tok.end_line, tok.end_column)
+    return LITERALS[tok.type](ctx, str(tok), *_at(tok))
 
 
 def _parts(ctx: ParseContext, children: list[Any]) -> list[Any]:
@@ -90,12 +101,12 @@ def _parts(ctx: ParseContext, children: list[Any]) -> list[Any]:
 def _span_of(path: str, children: list[Any]) -> Span:
     first, last = children[0], children[-1]
     if isinstance(first, Token):
-        line, column = first.line, first.column
+        _, line, column, _, _ = _at(first)
     else:
         a = first[1].span if isinstance(first, tuple) else first.span  # tuple: a step clause
         line, column = a.line, a.column
     if isinstance(last, Token):
-        end_line, end_column = last.end_line, last.end_column
+        _, _, _, end_line, end_column = _at(last)
     else:
         b = last[1].span if isinstance(last, tuple) else last.span
         end_line, end_column = b.end_line, b.end_column
@@ -209,7 +220,7 @@ class Recovery:
             return False
         # Tokens parsed without complaint since the last error mean the parser
         # had resumed: this is a new error, not more of the old one.
-        pos = e.token.start_pos if isinstance(e, UnexpectedToken) else e.pos_in_stream
+        pos = _at(e.token)[0] if isinstance(e, UnexpectedToken) else e.pos_in_stream
         if self.recovering and pos is not None and not _SKIPPABLE.fullmatch(self.ctx.text, self.resume_from, pos):
             self.recovering = False
         if not self.recovering and pos is not None and not (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
@@ -225,13 +236,14 @@ class Recovery:
             return ok
         if isinstance(e, UnexpectedCharacters):
             ok = self._characters(e)
-            self.resume_from = e.pos_in_stream + 1
+            self.resume_from = (e.pos_in_stream or 0) + 1
             return ok
         return False
 
     def _characters(self, e: UnexpectedCharacters) -> bool:
         ctx = self.ctx
-        char = ctx.text[e.pos_in_stream] if e.pos_in_stream < len(ctx.text) else ""
+        at = e.pos_in_stream or 0
+        char = ctx.text[at] if at < len(ctx.text) else ""
         span = Span.point(ctx.path, e.line, e.column)
         expected = set(e.allowed or ())
         what, keywords = _describe_expected(expected)
@@ -272,7 +284,7 @@ class Recovery:
         span = token_span(ctx.path, tok)
         # A `}` closes a block wherever it stands (one-line blocks are common); a
         # keyword only where it starts a line, since keywords double as names.
-        resync_point = tok.type == "RBRACE" or (str(tok) in RESYNC_WORDS and _is_line_start(ctx.text, tok.start_pos))
+        resync_point = tok.type == "RBRACE" or (str(tok) in RESYNC_WORDS and _is_line_start(ctx.text, _at(tok)[0]))
         # While recovering, a statement keyword that fits an enclosing block is
         # where the author's next statement starts: resume silently there.
         if resync_point and self.recovering and self._resync(ip, tok):
@@ -316,19 +328,19 @@ class Recovery:
         if isinstance(e, UnexpectedToken):
             tok = e.token
             self._report_token(e, tok.type == "RBRACE" or (
-                str(tok) in RESYNC_WORDS and _is_line_start(ctx.text, tok.start_pos)))
+                str(tok) in RESYNC_WORDS and _is_line_start(ctx.text, _at(tok)[0])))
         else:
             self._characters(e)  # type: ignore[arg-type]
         keyword = statement.keyword
-        end = _declaration_end(ctx.text, pos, keyword.column, statement.context)
+        end = _declaration_end(ctx.text, pos, _at(keyword)[2], statement.context)
         ip = e.interactive_parser
         ps = ip.parser_state
         del ps.state_stack[statement.start + 1:]
         del ps.value_stack[statement.start:]
         self.broken.append(statement.broken(ctx, end))
         self.damaged.append(token_span(ctx.path, keyword))
-        lexer = ip.lexer_thread.state
-        if isinstance(e, UnexpectedToken) and end <= e.token.start_pos:
+        lexer: Any = ip.lexer_thread.state
+        if isinstance(e, UnexpectedToken) and end <= _at(e.token)[0]:
             # The next declaration begins at the error token: hand it to the parser.
             self.recovering = not self._resync(ip, e.token)
             self.resume_from = e.token.end_pos if e.token.end_pos is not None else end
@@ -339,17 +351,17 @@ class Recovery:
         self.resume_from = end
         return True
 
-    def _open_block(self, ip) -> int | None:
+    def _open_block(self, ip: Any) -> int | None:
         for value in reversed(ip.parser_state.value_stack):
             if isinstance(value, Token) and value.type == "LBRACE":
                 return value.line
         return None
 
     @staticmethod
-    def _table(ip):
+    def _table(ip: Any) -> Any:
         return ip.parser_state.parse_conf.parse_table.states
 
-    def _resync(self, ip, tok: Token) -> bool:
+    def _resync(self, ip: Any, tok: Token) -> bool:
         """Unwind the parser to a state that accepts `tok`, and feed it.
 
         A partial statement is dropped; a block that may end here is closed with
@@ -359,8 +371,9 @@ class Recovery:
         ps = ip.parser_state
         states = self._table(ip)
         saved = (list(ps.state_stack), list(ps.value_stack))
-        brace = Token("RBRACE", "}", start_pos=tok.start_pos, line=tok.line, column=tok.column,
-                      end_line=tok.line, end_column=tok.column, end_pos=tok.start_pos)
+        start, line, column, _, _ = _at(tok)
+        brace = Token("RBRACE", "}", start_pos=start, line=line, column=column,
+                      end_line=line, end_column=column, end_pos=start)
         try:
             for _ in range(10_000):
                 top = states[ps.state_stack[-1]]
@@ -379,7 +392,7 @@ class Recovery:
         ps.state_stack[:], ps.value_stack[:] = saved
         return False
 
-    def _finish(self, ip) -> bool:
+    def _finish(self, ip: Any) -> bool:
         """At the end of the file: close open blocks so what was parsed is kept."""
         ps = ip.parser_state
         states = self._table(ip)
@@ -463,7 +476,8 @@ class _Statement:
         name = self.named
         line = ctx.text.count("\n", 0, end) + 1
         column = end - (ctx.text.rfind("\n", 0, end) + 1) + 1
-        span = make_span(ctx.path, self.keyword.line, self.keyword.column, line, column)
+        _, start_line, start_column, _, _ = _at(self.keyword)
+        span = make_span(ctx.path, start_line, start_column, line, column)
         written = ast.Name(str(name), token_span(ctx.path, name)) if name is not None else None
         return ast.Broken(str(self.keyword), written, self.scope if self.context is not None else None, span)
 

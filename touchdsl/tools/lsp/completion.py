@@ -83,7 +83,7 @@ def completion_context(text_before: str) -> CompletionContext:
         elif kind == "triple":
             words.append('""')
     in_text = False
-    if last_end == len(text_before) and last_kind in ("comment", "string", "triple"):
+    if last_match is not None and last_end == len(text_before) and last_kind in ("comment", "string", "triple"):
         literal = text_before[last_match.start():]
         in_text = last_kind == "comment" or not _CLOSED[last_kind].fullmatch(literal)
     prefix = ""
@@ -122,7 +122,7 @@ def completion_items(analysis: Analysis | None, display: str | None, text_before
     def keywords(*names: str) -> list[types.CompletionItem]:
         return [_item(n, K.Keyword, documentation=help_for(n), rank=1) for n in names]
 
-    def titled(kind: str, ast_kind: type, item_kind) -> list[types.CompletionItem]:
+    def titled(kind: str, ast_kind: type, item_kind: types.CompletionItemKind) -> list[types.CompletionItem]:
         if a is None:
             return []
         out = []

@@ -43,7 +43,7 @@ def _number(n: ast.Number | None, p: ast.Percent | None = None) -> str:
     return n.text if n is not None else "?"
 
 
-def objective_words(measure, objective: ast.ObjectiveLit) -> str:
+def objective_words(measure: Any, objective: ast.ObjectiveLit) -> str:
     """An objective as a sentence a customer or manager reads, for the metric's kind."""
     form = objective.form
     if isinstance(measure, ast.TimeMeasure) or form == "within":
@@ -179,7 +179,7 @@ def hover_markdown(analysis: Analysis, kind: str, name: str) -> str | None:
     return None
 
 
-def _measure_words(measure) -> str:
+def _measure_words(measure: Any) -> str:
     if isinstance(measure, ast.TimeMeasure):
         clock = f", business hours of `{measure.calendar.value}`" if measure.calendar is not None else ""
         return f"time from `{measure.start}` to `{measure.end}`{clock}"

@@ -37,7 +37,7 @@ def _reason(exc: BaseException) -> str:
     try:
         from cattrs import transform_error
 
-        reasons = transform_error(exc)  # type: ignore[arg-type]
+        reasons = transform_error(exc)
     except Exception:  # noqa: BLE001 - a reason is a courtesy; the code says enough
         reasons = []
     if reasons:
@@ -73,7 +73,8 @@ class TouchProtocol(LanguageServerProtocol):
                 msg_id = data["id"] if _valid_id(data["id"]) else None
                 error = JsonRpcInvalidParams(f"invalid params for {method}: {_reason(exc)}")
                 log.warning("answered %s request %r with InvalidParams: %s", method, msg_id, _reason(exc))
-                self._send_response(msg_id, None, error.to_response_error())
+                # JSON-RPC: when the id cannot be read, the answer's id is null.
+                self._send_response(msg_id, None, error.to_response_error())  # type: ignore[arg-type]
             else:
                 log.warning("dropped %s notification with invalid params: %s", method, _reason(exc))
             return _ANSWERED
@@ -98,11 +99,11 @@ class TouchProtocol(LanguageServerProtocol):
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
         result = yield from super().lsp_initialize(params)
         # Documents whose lines end at `\n` only, as the parser counts them.
-        plain = self._workspace
+        plain = self.workspace
         workspace = TouchWorkspace(plain.root_uri, self._server._text_document_sync_kind,
                                    list(plain.folders.values()), plain.position_encoding)
         self._workspace = workspace
-        return result  # type: ignore[no-any-return]
+        return result
 
 
 class OneLineLogs(logging.Filter):

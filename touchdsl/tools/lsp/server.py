@@ -121,8 +121,8 @@ class TouchServer(LanguageServer):
         for uri in self.workspace.text_documents:
             fs = to_fs_path(uri)
             if fs and Path(fs).resolve() == path:
-                return uri
-        return from_fs_path(str(path)) or path.as_uri()
+                return str(uri)
+        return str(from_fs_path(str(path)) or path.as_uri())
 
     def display_uri(self, a: Analysis, display: str) -> str:
         if display in a.uris:
@@ -143,9 +143,9 @@ class TouchServer(LanguageServer):
                 a = project.analysis
                 if a is not None and path in a.displays:
                     return a, a.displays[path]
-        project = self.projects.get(self.alone(uri))
-        if project is not None and project.analysis is not None:
-            return project.analysis, next(iter(project.analysis.sources), None)
+        alone = self.projects.get(self.alone(uri))
+        if alone is not None and alone.analysis is not None:
+            return alone.analysis, next(iter(alone.analysis.sources), None)
         return None, None
 
     # -- analyses, off the event loop --
@@ -458,7 +458,7 @@ def create_server() -> TouchServer:
         a, display = await ls.current(params.text_document.uri)
         if a is None or display not in a.files:
             return []
-        return outline(a.files[display], lambda span: ls.span_range(a, span))  # type: ignore[arg-type]
+        return outline(a.files[display], lambda span: ls.span_range(a, span))
 
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     def formatting(ls: TouchServer, params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
