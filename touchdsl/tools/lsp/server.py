@@ -117,17 +117,24 @@ class TouchServer(LanguageServer):
             found = self.projects[key] = _Project(key, document)
         return found
 
-    def uri_for(self, path: Path) -> str:
+    def open_paths(self) -> dict[Path, str]:
+        """The open documents that are files, by resolved path."""
+        found: dict[Path, str] = {}
         for uri in self.workspace.text_documents:
             fs = to_fs_path(uri)
-            if fs and Path(fs).resolve() == path:
-                return str(uri)
-        return str(from_fs_path(str(path)) or path.as_uri())
+            if fs:
+                found.setdefault(Path(fs).resolve(), str(uri))
+        return found
 
-    def display_uri(self, a: Analysis, display: str) -> str:
+    def uri_for(self, path: Path, opened: dict[Path, str] | None = None) -> str:
+        """The URI the editor uses for a file (its own spelling when the file is open)."""
+        found = (self.open_paths() if opened is None else opened).get(path)
+        return found or str(from_fs_path(str(path)) or path.as_uri())
+
+    def display_uri(self, a: Analysis, display: str, opened: dict[Path, str] | None = None) -> str:
         if display in a.uris:
             return a.uris[display]
-        return self.uri_for(a.paths.get(display) or Path(display).resolve())
+        return self.uri_for(a.paths.get(display) or Path(display).resolve(), opened)
 
     def span_range(self, a: Analysis, span: Span) -> types.Range:
         return span_range(self.workspace.position_codec, a.lines(span.file), span)
@@ -241,11 +248,13 @@ class TouchServer(LanguageServer):
 
     def publish(self, project: _Project, a: Analysis) -> None:
         by_uri: dict[str, list[types.Diagnostic]] = {}
-        for display in a.sources:
-            by_uri.setdefault(self.display_uri(a, display), [])
+        opened = self.open_paths()
+        uris = {display: self.display_uri(a, display, opened) for display in a.sources}
+        for uri in uris.values():
+            by_uri.setdefault(uri, [])
         for d in a.diagnostics:
             if d.span is not None:
-                uri = self.display_uri(a, d.span.file)
+                uri = uris.get(d.span.file) or self.display_uri(a, d.span.file, opened)
             elif project.trigger is not None:
                 uri = project.trigger
             else:
