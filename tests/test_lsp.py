@@ -931,3 +931,32 @@ def test_a_failed_analysis_clears_stale_diagnostics_and_says_what_failed(telecom
             assert back and {d.code for d in back} == {"TD202"}
 
     run(scenario())
+
+
+def test_incremental_edits_land_where_the_editor_means_them():
+    """The server's documents apply edits by `\\n` lines, whatever else the text holds."""
+    import random
+
+    from touchdsl.tools.lsp.positions import TouchDocument
+
+    rng = random.Random(7)
+    text = "a\u2028b\nline two\x0c\x0b\n\nthree\r\nfour 🏥 five"
+    document = TouchDocument("file:///edited.touch", source=text)
+    for _ in range(1500):
+        lines = text.split("\n")
+        l1 = rng.randrange(len(lines))
+        c1 = rng.randrange(len(lines[l1]) + 1)
+        l2 = rng.randrange(l1, len(lines))
+        c2 = rng.randrange(len(lines[l2]) + 1)
+        if (l2, c2) < (l1, c1):
+            l2, c2 = l1, c1
+
+        def offset(line: int, column: int) -> int:
+            return sum(len(x) + 1 for x in lines[:line]) + column
+
+        new = rng.choice(["", "x", "\n", "ab\ncd", "\u2028", "é", "🏥"])
+        start = types.Position(line=l1, character=utf16(lines[l1][:c1]))
+        end = types.Position(line=l2, character=utf16(lines[l2][:c2]))
+        text = text[:offset(l1, c1)] + new + text[offset(l2, c2):]
+        document.apply_change(types.TextDocumentContentChangePartial(range=types.Range(start=start, end=end), text=new))
+        assert document.source == text
