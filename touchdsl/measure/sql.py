@@ -464,22 +464,31 @@ GROUP BY p.item, p.period
 
 def _percentiles(p: _Project) -> str:
     # Nearest-rank percentiles of the value (elapsed, or longest silence) of the cases
-    # finished in each period: the value of rank ceil(P * n / 100), exact in any engine;
-    # n is the number of cases finished in the period. Only the values are ranked, so
-    # ties need no order.
+    # finished in each period: the value of rank ceil(P * n / 100), n the cases finished
+    # in the period — the smallest value whose cases, with all smaller ones, reach that
+    # rank. Values are counted once each with their cases (times recorded to the second
+    # repeat often), so only the distinct values are ordered. Exact in any engine. (A
+    # value is never NULL; NULLS FIRST is written so every dialect orders alike.)
+    def rank(percent: int) -> str:
+        return f"CAST(CEIL(CAST({percent} * s.finished AS DOUBLE) / 100) AS BIGINT)"
     return f"""
-SELECT r.item, r.period,
-  MIN(CASE WHEN r.rn = CAST(CEIL(CAST(50 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p50_us,
-  MIN(CASE WHEN r.rn = CAST(CEIL(CAST(90 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p90_us,
-  MIN(CASE WHEN r.rn = CAST(CEIL(CAST(95 * s.finished AS DOUBLE) / 100) AS BIGINT) THEN r.value_us END) AS p95_us
+SELECT c.item, c.period,
+  MIN(CASE WHEN c.upto >= {rank(50)} THEN c.value_us END) AS p50_us,
+  MIN(CASE WHEN c.upto >= {rank(90)} THEN c.value_us END) AS p90_us,
+  MIN(CASE WHEN c.upto >= {rank(95)} THEN c.value_us END) AS p95_us
 FROM (
-  SELECT p.item, p.period, d.value_us,
-    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us) AS rn
-  FROM touch_periods AS p
-  JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.end_us')}
-) AS r
-JOIN touch_case_summary AS s ON s.item = r.item AND s.period = r.period
-GROUP BY r.item, r.period
+  SELECT item, period, value_us,
+    SUM(cases) OVER (PARTITION BY item, period ORDER BY value_us NULLS FIRST
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto
+  FROM (
+    SELECT p.item, p.period, d.value_us, COUNT(*) AS cases
+    FROM touch_periods AS p
+    JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.end_us')}
+    GROUP BY p.item, p.period, d.value_us
+  ) AS v
+) AS c
+JOIN touch_case_summary AS s ON s.item = c.item AND s.period = c.period
+GROUP BY c.item, c.period
 """
 
 
