@@ -4,8 +4,8 @@ The order of work: read the sources into `touch_events`, settle the run's "now",
 fill the small input tables (items, roles, slots, vocabulary, periods), run every
 step `touchdsl.measure.sql.steps` writes for the project as a temporary table —
 filling the calendar segments just before the first step that reads them, for the
-calendars and the stretch of time the cases need — and read back the result queries. No row of the event log
-passes through Python.
+calendars and the stretch of time the cases need — and read back the result
+queries. No row of the event log passes through Python.
 """
 
 from __future__ import annotations
