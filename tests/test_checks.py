@@ -325,6 +325,29 @@ def test_td102_missing_import_with_suggestion(tmp_path):
     assert "did you mean `owners.touch`?" in d.help
 
 
+@pytest.mark.parametrize("written, why", [
+    ("x\\u{0}.touch", "U+0000"),
+    ("owners\\u{200B}.touch", "U+200B (ZERO WIDTH SPACE)"),
+    ("a/" + "x" * 300 + ".touch", "longer than 255 bytes"),
+    ("a/" * 2100 + "x.touch", "longer than 4096 bytes"),
+])
+def test_td103_import_path_that_is_no_file_name(tmp_path, written, why):
+    main = f'import "{written}"\n'
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD103")
+    assert found(result, "TD103") == [("main.touch", 1, 8)]
+    assert why in d.message
+
+
+def test_td005_nul_byte_deep_in_a_text_file_is_pointed_at(tmp_path):
+    text = "# a comment\n" * 1000 + "owner x\x00 \"X\" { }\n"
+    (tmp_path / "main.touch").write_bytes(text.encode("utf-8"))
+    result = compile_project([str(tmp_path)])
+    (d,) = only(result, "TD005")
+    assert found(result, "TD005") == [("main.touch", 1001, 8)]
+    assert "NUL" in d.message
+
+
 def test_import_cycle_is_not_an_error_and_files_load_once(tmp_path):
     write(tmp_path, {
         "a.touch": 'import "sub/b.touch"\n' + src(OWNERS),

@@ -47,8 +47,9 @@ _ALL = [
          'owner billing "Billing" {\n    notify email "billing@example.com"\n',
          'owner billing "Billing" {\n    notify email "billing@example.com"\n}'),
     Code("TD005", "File cannot be read as text",
-         "touch files are UTF-8 text. This file is binary, uses another encoding, or could "
-         "not be read.",
+         "touch files are UTF-8 text. This file is binary (a NUL byte anywhere), uses another "
+         "encoding, could not be read, or its name is not UTF-8 (file names appear in the "
+         "outputs, which are UTF-8 text).",
          "(a file saved as Windows-1255, or an image renamed to .touch)",
          "(the same file saved as UTF-8)"),
     Code("TD006", "Invalid name",
@@ -66,6 +67,12 @@ _ALL = [
     Code("TD102", "Imported file not found",
          "The imported path, relative to the importing file, does not exist or is not a file.",
          'import "owner.touch"',
+         'import "owners.touch"'),
+    Code("TD103", "Import path is not a file name",
+         "The imported path holds something no file name can: a NUL or another control or "
+         "invisible character (often pasted by accident), or a name longer than 255 bytes "
+         "(the most a file system allows; the whole path at most 4096).",
+         'import "owners\\u{200B}.touch"',
          'import "owners.touch"'),
     # ---- names -------------------------------------------------------------------------
     Code("TD201", "Duplicate name",
