@@ -60,6 +60,7 @@ def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
     from touchdsl.compiler.checks import (
         check,  # deferred: keeps `touchdsl --version` light
     )
+    from touchdsl.compiler.checks.hidden import check_source
     from touchdsl.language.parser import parse
 
     overlay = {str(Path(k).resolve()): v for k, v in (overlay or {}).items()}
@@ -79,6 +80,7 @@ def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
         tree, diags = parse(text, source.display)
         for d in diags:
             sink.add(d)
+        check_source(text, tree, sink)  # hidden characters: a lexical check, per file
         files[source.display] = tree
         sources[source.display] = text
         order.append(source)
