@@ -125,3 +125,28 @@ def test_a_project_in_a_folder_named_with_hidden_characters(tmp_path: Path) -> N
         code, out = invoke("check", str(folder), "--format", fmt)
         assert code == 1
         assert_shown_safely(out, fmt)
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n\x00\x00\x00", b"# text\n" * 2000 + b"# \x00\n", b"\xff\xfe x"])
+def test_fmt_reads_like_check_a_file_that_is_not_text_is_td005(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "main.touch").write_bytes(data)
+    code, out = invoke("fmt", "--check", str(tmp_path / "main.touch"))
+    assert code == 1 and "error[TD005]" in out and "would reformat" not in out
+    assert (tmp_path / "main.touch").read_bytes() == data
+    code, _ = invoke("fmt", str(tmp_path / "main.touch"))
+    assert code == 1 and (tmp_path / "main.touch").read_bytes() == data
+
+
+@pytest.mark.parametrize("name", ["x\x1b[2J\x07", "\u202eevil", "a\udcffb"])
+def test_paths_with_hidden_characters_in_usage_errors_and_build_messages(tmp_path: Path, name: str) -> None:
+    for args in (["check", str(tmp_path / name)], ["fmt", str(tmp_path / name)],
+                 ["build", str(tmp_path / name), "-o", str(tmp_path / "o")]):
+        code, out = invoke(*args)
+        assert code == 2, out
+        assert_shown_safely(out, "text")
+    (tmp_path / "Documents").mkdir()
+    with open(os.path.join(os.fsencode(tmp_path / "Documents"), os.fsencode(name)), "wb") as handle:
+        handle.write(b"x")
+    code, out = invoke("build", str(BANKING), "-o", str(tmp_path / "Documents"))
+    assert code == 2 and "holds files touchdsl did not write" in out
+    assert_shown_safely(out, "text")

@@ -41,6 +41,7 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
     """
     from touchdsl import targets as registry
     from touchdsl.build import BuildFailed, build_project
+    from touchdsl.diagnostics import visible
 
     known = registry.available()
     for name in targets:
@@ -69,8 +70,8 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
                                 progress=lambda msg: click.echo(msg, err=True),
                                 inputs=[*(paths or ["."]), *result.sources])
     except BuildFailed as exc:
-        click.echo(f"build: {exc}; nothing written", err=True)
+        click.echo(f"build: {visible(str(exc))}; nothing written", err=True)
         for line in exc.help:
-            click.echo(f"  help: {line}", err=True)
+            click.echo(f"  help: {visible(line)}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"built {len(written)} file{'' if len(written) == 1 else 's'} into {out}")
+    click.echo(f"built {len(written)} file{'' if len(written) == 1 else 's'} into {visible(out)}")
