@@ -285,3 +285,27 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_output(tmp_path:
     assert _start(out_dir, other, env).wait(timeout=60) == 0
     assert snapshot(out_dir) == trees[other]
     assert leftovers(out_dir.parent) == []
+
+
+def test_what_the_operating_system_leaves_in_a_folder_does_not_block_a_build(home: Path) -> None:
+    out_dir = home / "build"
+    out_dir.mkdir()
+    (out_dir / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    assert build(str(home / "proj"), "-o", str(out_dir), "-t", "json")[0] == 0
+    (out_dir / "json" / "Thumbs.db").write_bytes(b"x")
+    (out_dir / "desktop.ini").write_text("[.ShellClassInfo]\n", encoding="utf-8")
+    code, out = build(str(home / "proj"), "-o", str(out_dir), "-t", "json")
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda h: (h / "loop").symlink_to(h / "loop"), "leads back to itself"),
+    (lambda h: None, "longer than 200 bytes"),
+])
+def test_outputs_that_cannot_be_a_folder_are_usage_errors(home: Path, make, words: str) -> None:
+    make(home)
+    name = "loop" if "itself" in words else "o" * 201
+    before = snapshot(home)
+    code, out = build(str(home / "proj"), "-o", str(home / name), "-t", "json")
+    assert code == 2 and words in out and "nothing written" in out
+    assert snapshot(home) == before

@@ -48,6 +48,10 @@ STAGING_PREFIX = ".touchdsl-build-"
 OLD_PREFIX = ".touchdsl-old-"
 SHOWN = 5  # foreign files named in a refusal; the rest are counted
 LIMIT = 100  # look no further for foreign files once this many are found
+MAX_NAME = 200  # bytes in the output folder's name: the staging folder's name adds to it
+# What operating systems leave in any folder a person opens (view settings, thumbnails):
+# not a user's files, recreated when needed, so they never block a build.
+OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 # Test hooks (never set by users): a pause in seconds at each step of the swap, so a
 # test can kill a build inside it; and the two-rename fallback forced on Linux.
@@ -158,7 +162,7 @@ def _foreign(folder: Path, manifest: Manifest) -> list[str]:
                         problems.append(f"`{path}/`")
                 elif not entry.is_file(follow_symlinks=False):
                     problems.append(f"`{path}` (not a regular file)")
-                elif path == MANIFEST:
+                elif path == MANIFEST or entry.name in OS_LITTER:
                     continue
                 elif path not in listed:
                     problems.append(f"`{path}`")
@@ -174,7 +178,17 @@ def _within(path: Path, folder: Path) -> bool:
 def resolve_output(out: str | os.PathLike[str]) -> Path:
     """The folder the build will replace: a link named on the command line is followed, so the
     link stays and its target is what gets rebuilt."""
-    return Path(os.path.abspath(out)).resolve()
+    try:
+        folder = Path(os.path.abspath(out)).resolve()
+    except RuntimeError:  # a link loop (Python < 3.13)
+        raise BuildFailed(f"the output `{os.fspath(out)}` is a symbolic link that leads back to itself") from None
+    except (OSError, ValueError) as exc:
+        raise BuildFailed(f"the output `{os.fspath(out)}` cannot be used: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    if len(os.fsencode(folder.name)) > MAX_NAME:
+        raise BuildFailed(f"the output folder's name is longer than {MAX_NAME} bytes",
+                          ["the build stages the output beside it under a longer name; choose a shorter one"])
+    return folder
 
 
 def inspect(out: Path, inputs: Iterable[Path]) -> Manifest | None:
@@ -197,7 +211,7 @@ def inspect(out: Path, inputs: Iterable[Path]) -> Manifest | None:
             # Not a touchdsl output (or one from before manifests): what is at the top is
             # enough to refuse, without walking a home folder named by mistake.
             problems = sorted(f"`{e.name}/`" if e.is_dir(follow_symlinks=False) else f"`{e.name}`"
-                              for e in os.scandir(out))
+                              for e in os.scandir(out) if e.name not in OS_LITTER)
         else:
             problems = _foreign(out, manifest)
     except OSError as exc:
