@@ -41,7 +41,7 @@ fuzz: $(VENV)/.installed
 	TOUCHDSL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -x tests/test_fuzz.py
 
 fuzz-atheris: $(VENV)/.installed
-	$(PY) -m pip install -q atheris
+	$(PY) -m pip install -q -e '.[fuzz]'
 	$(PY) -m fuzz.target build/fuzz-corpus -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz-
 
 bench: $(VENV)/.installed

@@ -160,10 +160,22 @@ def atheris_main(argv: list[str]) -> None:
         for i, (project, _, text) in enumerate(seeds() + regressions()):
             (corpus / f"seed-{i:03d}").write_bytes(bytes([project]) + text.encode("utf-8", "surrogateescape"))
 
+    # touchdsl imports most modules lazily: import them all here, inside the block, so
+    # that every one is instrumented for coverage
     with atheris.instrument_imports():
-        import touchdsl.build  # noqa: F401 - instrumented for coverage
-        import touchdsl.compiler.driver  # noqa: F401
+        import importlib
+
+        import touchdsl.build
+        import touchdsl.compiler.checks
+        import touchdsl.compiler.driver
+        import touchdsl.compiler.render
+        import touchdsl.language.parser
         import touchdsl.tools.fmt  # noqa: F401
+
+        from touchdsl.targets import TARGETS
+
+        for module, _ in TARGETS.values():
+            importlib.import_module(module)
 
     def one(data: bytes) -> None:
         run_one(*from_bytes(data))
