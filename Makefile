@@ -1,5 +1,5 @@
 # Two entry points for a new machine with Python 3.11+ and make:
-#   make demo   - check and build the example projects into build/
+#   make demo   - check and build the example projects into build/, measure their event logs
 #   make test   - run the whole test suite
 # and for robustness work (docs/fuzzing.md):
 #   make fuzz          - the fuzz target under hypothesis, FUZZ_EXAMPLES inputs (default 5000)
@@ -8,8 +8,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 TD     := $(VENV)/bin/touchdsl
+# The examples' logs end on 30 November 2026: measure them as of then.
+MEASURE := --as-of 2026-11-30T17:00:00+02:00 --fail-on never
 
-.PHONY: demo test golden bench clean fuzz fuzz-atheris
+.PHONY: demo test golden bench bench-measure clean fuzz fuzz-atheris
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,15 @@ demo: $(VENV)/.installed
 	@echo "Outputs are in build/<project>/<target>/. Open the charters:"
 	@for p in telecom banking health; do echo "  build/$$p/charter/index.html"; done
 	@echo "and the policies: build/<project>/policy/index.html"
+	@echo
+	@echo "Measuring the example event logs (each misses one promise on purpose):"
+	$(TD) measure examples/telecom -e examples/telecom/events.csv $(MEASURE) -o build/telecom/measure
+	$(TD) measure examples/banking -e examples/banking/events.jsonl $(MEASURE) -o build/banking/measure
+	$(TD) measure examples/health -e examples/health/events.csv --map case=ticket_id,at=created_at \
+	    --timezone Asia/Jerusalem $(MEASURE) -o build/health/measure
+	@echo
+	@echo "Measurements are in build/<project>/measure/measure.json and measure.csv."
+	@echo "(--fail-on never keeps the demo going; by default a missed promise exits 1.)"
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
@@ -46,6 +57,11 @@ fuzz-atheris: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+# touchdsl measure on 1M and 10M events against DuckDB's floor and a pandas baseline.
+bench-measure: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/measure/run.py
 
 clean:
 	rm -rf $(VENV) build

@@ -26,6 +26,7 @@ PRODUCERS: dict[str, str] = {
     "alertmanager": "tests.test_alertmanager_golden:alertmanager_target",
     "openslo": "tests.test_openslo_golden:openslo_target",
     "grafana": "tests.test_grafana_golden:grafana_target",
+    "measure": "tests.test_measure_golden:measure_examples",
 }
 
 
