@@ -325,6 +325,29 @@ def test_td102_missing_import_with_suggestion(tmp_path):
     assert "did you mean `owners.touch`?" in d.help
 
 
+@pytest.mark.parametrize("written, why", [
+    ("x\\u{0}.touch", "U+0000"),
+    ("owners\\u{200B}.touch", "U+200B (ZERO WIDTH SPACE)"),
+    ("a/" + "x" * 300 + ".touch", "longer than 255 bytes"),
+    ("a/" * 2100 + "x.touch", "longer than 4096 bytes"),
+])
+def test_td103_import_path_that_is_no_file_name(tmp_path, written, why):
+    main = f'import "{written}"\n'
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD103")
+    assert found(result, "TD103") == [("main.touch", 1, 8)]
+    assert why in d.message
+
+
+def test_td005_nul_byte_deep_in_a_text_file_is_pointed_at(tmp_path):
+    text = "# a comment\n" * 1000 + "owner x\x00 \"X\" { }\n"
+    (tmp_path / "main.touch").write_bytes(text.encode("utf-8"))
+    result = compile_project([str(tmp_path)])
+    (d,) = only(result, "TD005")
+    assert found(result, "TD005") == [("main.touch", 1001, 8)]
+    assert "NUL" in d.message
+
+
 def test_import_cycle_is_not_an_error_and_files_load_once(tmp_path):
     write(tmp_path, {
         "a.touch": 'import "sub/b.touch"\n' + src(OWNERS),
@@ -849,3 +872,78 @@ def test_fixed_vocabularies_list_their_words_not_declared_names(tmp_path):
     main = 'defaults {\n    charter colour "red"\n}\n'
     (d,) = only(run(tmp_path, main), "TD307")
     assert d.help == ("charter settings are language, title and intro",)
+
+
+# ---- bounds and hidden characters (TD314, TD315, TD415, TD416, TD904) ------------------------
+
+
+def test_td314_hidden_character_in_an_address(tmp_path):
+    main = ('owner o "O" {\n    manager "M" <m\u200b@example.com>\n    notify email "a\\u{202E}@example.com"\n'
+            '    page webhook "https://hooks.example.com/\u2066x"\n    page slack "#ops\\u{7}"\n}\n')
+    result = run(tmp_path, main)
+    assert found(result, "TD314") == [("main.touch", 2, 17), ("main.touch", 3, 18), ("main.touch", 4, 18),
+                                      ("main.touch", 5, 16)]
+    assert "U+200B (ZERO WIDTH SPACE)" in only_codes(result, "TD314")[0].message
+
+
+def only_codes(result, code):
+    return [d for d in result.diagnostics if d.code == code]
+
+
+def test_td315_webhook_url_with_a_user_part(tmp_path):
+    main = 'owner o "O" {\n    notify webhook "https://hooks.example.com@relay.example.net/alerts"\n}\n'
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD315")
+    assert found(result, "TD315") == [("main.touch", 2, 20)]
+    assert "goes to `relay.example.net`" in d.message
+
+
+@pytest.mark.parametrize("body, needle, words", [
+    ("time from report.start to visit.end\npromise 80% within 3651d\n", "3651d", "longer than 3650d"),
+    ("time from report.start to visit.end\npromise 80% within 1h\nwindow 522w\n", "522w", "the window"),
+    ("count complaints per 3651d\npromise at most 3\n", "3651d", "the counting period"),
+    ("count complaints per 7d\npromise at most 1000000000001\n", "1000000000001", "over 1,000,000,000,000"),
+    ("score 1..10000000\npromise average at least 4\n", "10000000", "outside -1000..1000"),
+    ("score 0..200\npromise average at least 4\n", "0..200", "more than 101 answers"),
+])
+def test_td415_numbers_beyond_the_supported_range(tmp_path, body, needle, words):
+    main = metric(body)
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD415")
+    assert found(result, "TD415") == [("main.touch", *at(main, needle))]
+    assert words in d.message
+
+
+def test_td415_dates_and_update_intervals(tmp_path):
+    main = ('calendar c "C" {\n    timezone "UTC"\n    hours mon-fri 08:00-18:00\n    closed 2026-01-01, 1969-12-31\n}\n'
+            + tp(src(GOOD_HEAD) + 'updates every 9999d via sms\nmetric m "M" {\n    time from report.start to visit.end on c\n'
+                 '    promise 80% within 1h\n}\n'))
+    result = run(tmp_path, main)
+    only(result, "TD415")
+    assert found(result, "TD415") == [("main.touch", *at(main, "1969-12-31")), ("main.touch", *at(main, "9999d"))]
+
+
+@pytest.mark.parametrize("body, needle", [
+    ("time from report.start to visit.end\npromise 99.99999999999999999999% within 1h\n", "99.99999999999999999999%"),
+    ("nps\npromise at least 10.1234567\n", "10.1234567"),
+    ("score 1..5\npromise average at least 4.0000001\n", "4.0000001"),
+])
+def test_td416_numbers_more_precise_than_supported(tmp_path, body, needle):
+    main = metric(body)
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD416")
+    assert found(result, "TD416") == [("main.touch", *at(main, needle))]
+    assert "at most 6 decimals" in d.help[0]
+
+
+def test_td904_hidden_characters_in_text_and_comments_are_warnings(tmp_path):
+    main = tp('owner field_ops\nexpectation "Fixed\u202e in 3 days"\n'
+              'step report "Re\u200bport"  # a note \u2066 here\n'
+              'note "bell \\u{7}"\n'
+              'tags "ok \\u{202B}deliberate\\u{202C}"\n')
+    result = run(tmp_path, main)
+    assert not any(d.is_error for d in result.diagnostics)
+    assert found(result, "TD904") == [("main.touch", *at(main, '"Fixed')), ("main.touch", *at(main, '"Re')),
+                                      ("main.touch", *at(main, "\u2066")), ("main.touch", *at(main, '"bell'))]
+    messages = [d.message for d in result.diagnostics if d.code == "TD904"]
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in messages[0] and "order" in messages[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from touchdsl import model
+from touchdsl.compiler.checks import bounds
 from touchdsl.compiler.checks.context import (
     MOMENT_RANK,
     Context,
@@ -56,7 +57,7 @@ def _objective(ctx: Context, kind: str, measure, line: ast.ObjectiveLine):
         ctx.sink.error("TD409", f"a {kind} metric cannot have this objective", o.span,
                        help=[f"a {kind} metric takes {words}"])
         return None
-    ok = True
+    ok = bounds.objective(ctx, kind, o)
     if o.percent is not None and not 0 <= o.percent.value <= 100:
         ctx.sink.error("TD402", f"{o.percent.text} is not a percentage between 0% and 100%", o.percent.span)
         ok = False
@@ -157,7 +158,9 @@ def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, i
         check_name(ctx, measure.denominator, "population")
         fields = dict(numerator=measure.numerator.value, denominator=measure.denominator.value)
     elif isinstance(measure, ast.ScoreMeasure):
-        if measure.low.value >= measure.high.value:
+        if not bounds.scale(ctx, measure):
+            ok = False
+        elif measure.low.value >= measure.high.value:
             ctx.sink.error("TD403", f"the scale {measure.low.text}..{measure.high.text} is empty", measure.low.span,
                            help=["write the low end first: `score 1..5`"])
             ok = False

@@ -32,6 +32,20 @@ def is_http_url(text: str) -> bool:
             and not any(ch.isspace() for ch in parts.netloc) and text.isprintable())
 
 
+def _without_userinfo(ctx: Context, target: ast.Text) -> bool:
+    """`https://good.example.com@evil.example/` goes to evil.example: a URL with a user part is refused."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(target.value)
+    if "@" not in parts.netloc:
+        return True
+    ctx.sink.error("TD315", f"the webhook URL has a user part (`{parts.netloc.rsplit('@', 1)[0]}@`): it goes to "
+                   f"`{parts.hostname}`, not to what is written before the `@`", target.span,
+                   help=["write the URL without `user@`; a secret for the receiver belongs in Alertmanager's "
+                         "`http_config`, not in a file everyone reads"])
+    return False
+
+
 def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
     check_name(ctx, decl.name, "owner")
     mgr = single(ctx, items_of(decl, ast.ManagerLine), "manager")
@@ -59,6 +73,8 @@ def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
         if r.kind.value == "webhook" and not is_http_url(r.target.value):
             ctx.sink.error("TD310", f"webhook target \"{r.target.value}\" is not an http(s) URL", r.target.span,
                            help=['write the full address, e.g. "https://hooks.example.com/alerts"'])
+            continue
+        if r.kind.value == "webhook" and not _without_userinfo(ctx, r.target):
             continue
         if r.kind.value == "email" and not EMAIL_RE.fullmatch(r.target.value):
             ctx.sink.error("TD310", f"email target \"{r.target.value}\" is not an email address", r.target.span,
