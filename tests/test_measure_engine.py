@@ -140,3 +140,32 @@ def test_the_span_of_a_run_is_one_input_not_part_of_the_sql(compiled, tmp_path):
         assert raw.results["cases"]
         con.close()
     assert all(str(epoch_us(AS_OF)) not in s.sql for s in steps)
+
+
+def test_identical_bad_answers_count_once_each_for_their_metric(tmp_path):
+    """Two identical rows with an answer outside the scale are two problems, for the
+    metric too (each answer is matched to its own row, not to every identical one)."""
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "p.touch").write_text("""
+owner ops "Ops" { notify email "ops@example.com" }
+touchpoint t "T" {
+    owner ops
+    expectation "Fine."
+    step a "A"
+    metric csat "CSAT" {
+        score 1..5
+        promise average at least 3
+    }
+}
+""", encoding="utf-8")
+    path = tmp_path / "events.csv"
+    path.write_text("case,touchpoint,event,at,value\n"
+                    "k,t,csat,2026-09-01T10:00:00Z,9\n"
+                    "k,t,csat,2026-09-01T10:00:00Z,9\n"
+                    "k,t,csat,2026-09-01T11:00:00Z,4\n", encoding="utf-8")
+    result = measure(touchdsl.load([str(root)]), str(path), as_of="2026-09-02T00:00:00Z")
+    (problem,) = result.data_quality.problems
+    assert problem.kind == "answer_outside_scale"
+    assert problem.count == 2 and problem.per_item == {"t.csat": 2}
+    assert [e.row for e in problem.examples] == [1, 2]
