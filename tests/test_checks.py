@@ -661,6 +661,27 @@ def test_td410_invalid_source(tmp_path, source, needle):
     assert found(result, "TD410")[0] == ("main.touch", *at(main, needle))
 
 
+@pytest.mark.parametrize("query, problem", [
+    ('sum(rate(x_bucket{le=\\"20\\"}[{{window}}])', "is not valid PromQL: unclosed left parenthesis"),
+    ("x_total[{{window}}]", "cannot be summed into one series"),
+    ("rate(x{{window}})", "is not valid PromQL"),
+])
+def test_td411_source_query_that_is_not_promql(tmp_path, query, problem):
+    source = f'source prometheus {{\n    good "{query}"\n    total "sum(rate(x_count[{{{{window}}}}]))"\n}}\n'
+    main = metric("time from report.start to visit.end\npromise 80% within 1h\n" + source)
+    result = run(tmp_path, main)
+    (d,) = only(result, "TD411")
+    assert found(result, "TD411") == [("main.touch", *at(main, '"' + query[:10]))]
+    assert problem in d.message and "`good`" in d.message
+
+
+def test_td411_window_is_replaced_before_parsing(tmp_path):
+    source = ('source prometheus {\n    good "sum(rate(x_good[{{window}}])) > 0"\n'
+              '    total "sum(rate(x_count[{{window}}] offset {{window}}))"\n}\n')
+    result = run(tmp_path, metric("time from report.start to visit.end\npromise 80% within 1h\n" + source))
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+
+
 # ---- TD5xx calendars -------------------------------------------------------------------------
 
 CAL_TP = tp('owner field_ops\nexpectation "x"\nstep s "S"\nmetric m "M" {\n    time from s.start to s.end on c\n'

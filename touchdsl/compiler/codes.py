@@ -195,6 +195,13 @@ _ALL = [
          "both queries are required and no other keys or systems are known.",
          'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n}',
          'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n    total "sum(rate(x_total[{{window}}]))"\n}'),
+    Code("TD411", "Query is not PromQL the rules can load",
+         "A `source prometheus` query is read by the Prometheus rules with `{{window}}` replaced "
+         "by each window (5m, 1h, …, 28d) and the whole summed (`sum(QUERY)`). A query that is not "
+         "PromQL, or that does not return an instant vector (a range `x[5m]`, a number, a text), "
+         "would make the whole rules file unloadable, so it is refused here with the parser's words.",
+         'source prometheus {\n    good "sum(rate(calls_good[{{window}}])"\n    total "sum(rate(calls_total[{{window}}]))"\n}',
+         'source prometheus {\n    good "sum(rate(calls_good[{{window}}]))"\n    total "sum(rate(calls_total[{{window}}]))"\n}'),
     # ---- calendars ---------------------------------------------------------------------
     Code("TD501", "Unknown timezone",
          "Timezones are IANA names such as Asia/Jerusalem or Europe/London.",

@@ -32,7 +32,9 @@ from touchdsl.model import (
     CountMetric,
     Duration,
     Event,
+    Metric,
     NpsMetric,
+    Objective,
     Project,
     RatioMetric,
     ScoreMetric,
@@ -40,7 +42,10 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     Updates,
-    WithinObjective,
+    business_calendar,
+    objective_value,
+    objective_within,
+    unknown_kind,
 )
 
 # Unicode bidi isolates (UAX #9): first-strong, left-to-right, pop.
@@ -394,131 +399,156 @@ class Words:
         return join(parts)
 
     # objectives -----------------------------------------------------------
-    def _scale(self, metric) -> dict[str, Piece]:
-        if isinstance(metric, ScoreMetric):
-            return {"low": self.number(metric.low), "high": self.number(metric.high)}
-        return {}
+    def _scale(self, metric: ScoreMetric) -> dict[str, Piece]:
+        return {"low": self.number(metric.low), "high": self.number(metric.high)}
 
-    def promise_sentence(self, project: Project, metric, objective=None) -> Phrase:
+    def _business(self, metric: TimeMetric) -> bool:
+        return metric.calendar is not None
+
+    def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None) -> Phrase:
         """The objective as a sentence a customer understands, the metric's title as its subject."""
         objective = objective or metric.promise
         title = User(metric.title)
-        if isinstance(objective, WithinObjective):
-            business = isinstance(metric, TimeMetric) and metric.calendar is not None
-            sentence = self.phrase(
-                self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
-                title=title, duration=self.duration(objective.within, business),
-                percent=self.percent(objective.percent))
-            if business:
-                calendar = project.calendars[metric.calendar]
-                sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
-                                       sentence=sentence, rules=self.calendar_rules(calendar))
-            return sentence
-        if isinstance(objective, AverageObjective):
-            return self.phrase(
-                self.gettext("%(title)s: an average rating of at least %(value)s on a scale of %(low)s to %(high)s."),
-                title=title, value=self.number(objective.value), **self._scale(metric))
-        if isinstance(objective, ShareObjective):
-            return self.phrase(
-                self.gettext("%(title)s: at least %(percent)s of answers are %(value)s or higher "
-                             "on a scale of %(low)s to %(high)s."),
-                title=title, percent=self.percent(objective.percent), value=self.number(objective.value),
-                **self._scale(metric))
-        assert isinstance(objective, BoundObjective)
-        at_most = objective.form == "at_most"
-        if isinstance(metric, RatioMetric) or objective.percent:
-            value = self.percent(objective.value)
-            pattern = (self.gettext("%(title)s: in no more than %(value)s of cases.") if at_most
-                       else self.gettext("%(title)s: in at least %(value)s of cases."))
-            return self.phrase(pattern, title=title, value=value)
-        if isinstance(metric, NpsMetric):
-            pattern = (self.gettext("%(title)s: a net promoter score (NPS) of at most %(value)s.") if at_most
-                       else self.gettext("%(title)s: a net promoter score (NPS) of at least %(value)s."))
-            return self.phrase(pattern, title=title, value=self.number(objective.value))
-        if isinstance(metric, CountMetric):
-            pattern = (self.gettext("%(title)s: no more than %(value)s in any %(period)s.") if at_most
-                       else self.gettext("%(title)s: at least %(value)s in every %(period)s."))
-            return self.phrase(pattern, title=title, value=self.number(objective.value),
-                               period=self.duration(metric.per))
-        pattern = (self.gettext("%(title)s: at most %(value)s.") if at_most
-                   else self.gettext("%(title)s: at least %(value)s."))
-        return self.phrase(pattern, title=title, value=self.number(objective.value))
+        match metric:
+            case TimeMetric():
+                within = objective_within(objective)
+                business = self._business(metric)
+                sentence = self.phrase(
+                    self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
+                    title=title, duration=self.duration(within.within, business),
+                    percent=self.percent(within.percent))
+                if metric.calendar is not None:
+                    calendar = project.calendars[metric.calendar]
+                    sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
+                                           sentence=sentence, rules=self.calendar_rules(calendar))
+                return sentence
+            case ScoreMetric():
+                if isinstance(objective, AverageObjective):
+                    return self.phrase(
+                        self.gettext("%(title)s: an average rating of at least %(value)s on a scale of "
+                                     "%(low)s to %(high)s."),
+                        title=title, value=self.number(objective.value), **self._scale(metric))
+                assert isinstance(objective, ShareObjective)
+                return self.phrase(
+                    self.gettext("%(title)s: at least %(percent)s of answers are %(value)s or higher "
+                                 "on a scale of %(low)s to %(high)s."),
+                    title=title, percent=self.percent(objective.percent), value=self.number(objective.value),
+                    **self._scale(metric))
+            case RatioMetric():
+                pattern = (self.gettext("%(title)s: in no more than %(value)s of cases.") if _at_most(objective)
+                           else self.gettext("%(title)s: in at least %(value)s of cases."))
+                return self.phrase(pattern, title=title, value=self.percent(objective_value(objective)))
+            case NpsMetric():
+                pattern = (self.gettext("%(title)s: a net promoter score (NPS) of at most %(value)s.")
+                           if _at_most(objective)
+                           else self.gettext("%(title)s: a net promoter score (NPS) of at least %(value)s."))
+                return self.phrase(pattern, title=title, value=self.number(objective_value(objective)))
+            case CountMetric():
+                pattern = (self.gettext("%(title)s: no more than %(value)s in any %(period)s.") if _at_most(objective)
+                           else self.gettext("%(title)s: at least %(value)s in every %(period)s."))
+                return self.phrase(pattern, title=title, value=self.number(objective_value(objective)),
+                                   period=self.duration(metric.per))
+            case _:
+                unknown_kind(metric)
 
-    def objective_short(self, metric, objective) -> Phrase:
+    def objective_short(self, metric: Metric, objective: Objective) -> Phrase:
         """The objective alone, for the policy's tables: `80% within 30 seconds`."""
-        if isinstance(objective, WithinObjective):
-            business = isinstance(metric, TimeMetric) and metric.calendar is not None
-            return self.phrase(self.gettext("%(percent)s within %(duration)s"),
-                               percent=self.percent(objective.percent),
-                               duration=self.duration(objective.within, business))
-        if isinstance(objective, AverageObjective):
-            return self.phrase(self.gettext("average at least %(value)s (scale %(low)s–%(high)s)"),
-                               value=self.number(objective.value), **self._scale(metric))
-        if isinstance(objective, ShareObjective):
-            return self.phrase(self.gettext("%(percent)s of answers at least %(value)s (scale %(low)s–%(high)s)"),
-                               percent=self.percent(objective.percent), value=self.number(objective.value),
-                               **self._scale(metric))
-        at_most = objective.form == "at_most"
-        value = self.percent(objective.value) if (objective.percent or isinstance(metric, RatioMetric)) \
-            else self.number(objective.value)
-        if isinstance(metric, CountMetric):
-            pattern = (self.gettext("at most %(value)s per %(period)s") if at_most
-                       else self.gettext("at least %(value)s per %(period)s"))
-            return self.phrase(pattern, value=value, period=self.duration(metric.per))
-        pattern = self.gettext("at most %(value)s") if at_most else self.gettext("at least %(value)s")
+        match metric:
+            case TimeMetric():
+                within = objective_within(objective)
+                return self.phrase(self.gettext("%(percent)s within %(duration)s"),
+                                   percent=self.percent(within.percent),
+                                   duration=self.duration(within.within, self._business(metric)))
+            case ScoreMetric():
+                if isinstance(objective, AverageObjective):
+                    return self.phrase(self.gettext("average at least %(value)s (scale %(low)s–%(high)s)"),
+                                       value=self.number(objective.value), **self._scale(metric))
+                assert isinstance(objective, ShareObjective)
+                return self.phrase(
+                    self.gettext("%(percent)s of answers at least %(value)s (scale %(low)s–%(high)s)"),
+                    percent=self.percent(objective.percent), value=self.number(objective.value),
+                    **self._scale(metric))
+            case RatioMetric():
+                return self._bound(objective, self.percent(objective_value(objective)))
+            case NpsMetric():
+                return self._bound(objective, self.number(objective_value(objective)))
+            case CountMetric():
+                pattern = (self.gettext("at most %(value)s per %(period)s") if _at_most(objective)
+                           else self.gettext("at least %(value)s per %(period)s"))
+                return self.phrase(pattern, value=self.number(objective_value(objective)),
+                                   period=self.duration(metric.per))
+            case _:
+                unknown_kind(metric)
+
+    def _bound(self, objective: Objective, value: Value) -> Phrase:
+        pattern = self.gettext("at most %(value)s") if _at_most(objective) else self.gettext("at least %(value)s")
         return self.phrase(pattern, value=value)
 
-    def error_budget(self, metric, window: Duration) -> Phrase:
+    def error_budget(self, metric: Metric, window: Duration) -> Phrase:
         """What the internal target allows to go wrong over the window, in words."""
         objective = metric.target
         over = self.duration(window)
-        if isinstance(objective, WithinObjective):
-            business = isinstance(metric, TimeMetric) and metric.calendar is not None
-            return self.phrase(self.gettext("%(share)s of cases may take longer than %(duration)s over %(window)s."),
-                               share=self.percent(_rest(objective.percent)),
-                               duration=self.duration(objective.within, business), window=over)
-        if isinstance(objective, ShareObjective):
-            return self.phrase(self.gettext("%(share)s of answers may be below %(value)s over %(window)s."),
-                               share=self.percent(_rest(objective.percent)),
-                               value=self.number(objective.value), window=over)
-        if isinstance(metric, RatioMetric):
-            if objective.form == "at_most":
+        match metric:
+            case TimeMetric():
+                within = objective_within(objective)
                 return self.phrase(
-                    self.gettext("%(share)s of %(whole)s cases may be %(part)s over %(window)s."),
-                    share=self.percent(objective.value), whole=Code(metric.denominator),
+                    self.gettext("%(share)s of cases may take longer than %(duration)s over %(window)s."),
+                    share=self.percent(_rest(within.percent)),
+                    duration=self.duration(within.within, self._business(metric)), window=over)
+            case ScoreMetric():
+                if isinstance(objective, ShareObjective):
+                    return self.phrase(self.gettext("%(share)s of answers may be below %(value)s over %(window)s."),
+                                       share=self.percent(_rest(objective.percent)),
+                                       value=self.number(objective.value), window=over)
+                return self.phrase(
+                    self.gettext("No error budget: the average over %(window)s is compared with the objective."),
+                    window=over)
+            case RatioMetric():
+                if _at_most(objective):
+                    return self.phrase(
+                        self.gettext("%(share)s of %(whole)s cases may be %(part)s over %(window)s."),
+                        share=self.percent(objective_value(objective)), whole=Code(metric.denominator),
+                        part=Code(metric.numerator), window=over)
+                return self.phrase(
+                    self.gettext("%(share)s of %(whole)s cases may fail to be %(part)s over %(window)s."),
+                    share=self.percent(_rest(objective_value(objective))), whole=Code(metric.denominator),
                     part=Code(metric.numerator), window=over)
-            return self.phrase(
-                self.gettext("%(share)s of %(whole)s cases may fail to be %(part)s over %(window)s."),
-                share=self.percent(_rest(objective.value)), whole=Code(metric.denominator),
-                part=Code(metric.numerator), window=over)
-        if isinstance(metric, CountMetric):
-            return self.phrase(self.gettext("No error budget: the count per %(period)s is compared with the limit."),
-                               period=self.duration(metric.per))
-        if isinstance(metric, NpsMetric):
-            return self.phrase(self.gettext("No error budget: the score over %(window)s is compared with the objective."),
-                               window=over)
-        return self.phrase(self.gettext("No error budget: the average over %(window)s is compared with the objective."),
-                           window=over)
+            case CountMetric():
+                return self.phrase(
+                    self.gettext("No error budget: the count per %(period)s is compared with the limit."),
+                    period=self.duration(metric.per))
+            case NpsMetric():
+                return self.phrase(
+                    self.gettext("No error budget: the score over %(window)s is compared with the objective."),
+                    window=over)
+            case _:
+                unknown_kind(metric)
 
-    def measured(self, project: Project, metric) -> Phrase:
+    def measured(self, project: Project, metric: Metric) -> Phrase:
         """What a metric reads, with the events a time metric is measured between."""
-        if isinstance(metric, TimeMetric):
-            return self.phrase(self.gettext("time from %(start)s to %(end)s"),
-                               start=Code(str(metric.start)), end=Code(str(metric.end)))
-        if isinstance(metric, RatioMetric):
-            return self.phrase(self.gettext("share of %(part)s among %(whole)s"),
-                               part=Code(metric.numerator), whole=Code(metric.denominator))
-        if isinstance(metric, ScoreMetric):
-            return self.phrase(self.gettext("survey answers on a scale of %(low)s to %(high)s"), **self._scale(metric))
-        if isinstance(metric, NpsMetric):
-            return self.phrase(self.gettext("net promoter score from answers 0 to 10"))
-        return self.phrase(self.gettext("number of %(event)s per %(period)s"),
-                           event=Code(metric.event), period=self.duration(metric.per))
+        match metric:
+            case TimeMetric():
+                return self.phrase(self.gettext("time from %(start)s to %(end)s"),
+                                   start=Code(str(metric.start)), end=Code(str(metric.end)))
+            case RatioMetric():
+                return self.phrase(self.gettext("share of %(part)s among %(whole)s"),
+                                   part=Code(metric.numerator), whole=Code(metric.denominator))
+            case ScoreMetric():
+                return self.phrase(self.gettext("survey answers on a scale of %(low)s to %(high)s"),
+                                   **self._scale(metric))
+            case NpsMetric():
+                return self.phrase(self.gettext("net promoter score from answers 0 to 10"))
+            case CountMetric():
+                return self.phrase(self.gettext("number of %(event)s per %(period)s"),
+                                   event=Code(metric.event), period=self.duration(metric.per))
+            case _:
+                unknown_kind(metric)
 
-    def clock(self, project: Project, metric) -> Phrase:
-        if not (isinstance(metric, TimeMetric) and metric.calendar):
+    def clock(self, project: Project, metric: Metric) -> Phrase:
+        calendar_id = business_calendar(metric)
+        if calendar_id is None:
             return self.phrase(self.gettext("wall clock (every hour counts)"))
-        calendar = project.calendars[metric.calendar]
+        calendar = project.calendars[calendar_id]
         return self.phrase(self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"),
                            calendar=User(calendar.title), zone=Value(calendar.timezone),
                            rules=self.calendar_rules(calendar))
@@ -544,6 +574,10 @@ class Words:
         return self.phrase(self.gettext("While your case is open, we update you %(channel)s at least "
                                         "every %(every)s, %(until)s."),
                            until=self._event(touchpoint, updates.until), **fills)
+
+
+def _at_most(objective: Objective) -> bool:
+    return isinstance(objective, BoundObjective) and objective.form == "at_most"
 
 
 def _rest(percent: float) -> float:

@@ -21,13 +21,12 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from touchdsl import durations
 from touchdsl.diagnostics import Diagnostic, Severity, Span
-from touchdsl.language import ast
+from touchdsl.language import ast, syntax
 
 MAX_ERRORS_PER_FILE = 50
 MAX_RECOVERY_STEPS = 2000
-
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 
 
 def _grammar_text() -> str:
@@ -210,8 +209,7 @@ def _escape_error(ctx: _Context, tok: Token, m: re.Match, message: str) -> None:
 
 def _duration(ctx: _Context, tok: Token) -> ast.DurationLit:
     text = str(tok)
-    unit = "ms" if text.endswith("ms") else text[-1]
-    return ast.DurationLit(float(text[: -len(unit)]) * _UNIT_SECONDS[unit], text, _token_span(ctx.path, tok))
+    return ast.DurationLit(durations.seconds(text), text, _token_span(ctx.path, tok))
 
 
 def _name(ctx: _Context, tok: Token) -> ast.Name:
@@ -504,7 +502,9 @@ def _describe_found(tok: Token) -> str:
     return f"`{text}`"
 
 
-def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords: list[str]) -> list[str]:
+def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords: list[str],
+              after: str = "") -> list[str]:
+    """Help for an unexpected token; `after` is the text right after it."""
     helps: list[str] = []
     found = str(tok) if tok is not None else (char or "")
     alpha_keywords = [k for k in keywords if k[:1].isalpha()]
@@ -514,9 +514,13 @@ def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords:
             helps.append(f"did you mean `{close[0]}`?")
     if tok is not None and tok.type == "NUMBER":
         if "PERCENT" in expected:
-            helps.append(f"write a percentage with a % sign: `{found}%`")
+            helps.append(f"write a percentage with a % sign: `{syntax.percent_for(found)}`")
         if "DURATION" in expected:
-            helps.append(f"add a unit (ms, s, m, h, d or w): `{found}s`, `{found}h`")
+            meant = syntax.durations_for(found, after)
+            if len(meant) == 1:
+                helps.append(f"units are lowercase: `{meant[0]}`")
+            else:
+                helps.append("add a unit (ms, s, m, h, d or w): " + ", ".join(f"`{d}`" for d in meant))
     if "NAME" in expected and found[:1].isupper() and found.replace("_", "").isalnum():
         helps.append(f"names are lowercase: `{found.lower()}`")
     return helps
@@ -622,7 +626,7 @@ class _Recovery:
             self.damaged.append(span)
             return True  # the end of the block the error was in: nothing new to say
         what, keywords = _describe_expected(expected)
-        helps = _help_for(tok, None, expected, keywords)
+        helps = _help_for(tok, None, expected, keywords, after=ctx.text[tok.end_pos:tok.end_pos + 2])
         if "RBRACE" in expected and resync_point and str(tok) in _DECLARATION_KEYWORDS:
             opened = self._open_block(ip)
             if opened:

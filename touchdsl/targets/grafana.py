@@ -31,7 +31,17 @@ import hashlib
 import json
 from urllib.parse import quote
 
-from touchdsl.model import Project, Touchpoint
+from collections.abc import Callable
+
+from touchdsl.model import (
+    CountMetric,
+    Project,
+    ScoreMetric,
+    Touchpoint,
+    counting_period,
+    objective_value,
+    unknown_kind,
+)
 from touchdsl.slo import burnrate, naming
 from touchdsl.slo.contract import label_matchers, number
 from touchdsl.slo.rules import (
@@ -267,26 +277,34 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     words = (f"Target: {objective_words(metric, metric.target)}; promise: "
              f"{objective_words(metric, metric.promise)}; over a rolling {metric.window.text}.")
     kind = rules.contract.kind
-    if kind == "ratio-like":
-        return _share_panels(rules, layout, sel, own, links, words)
     recent = naming.RISK_WINDOW
-    if kind == "count":
-        shown = naming.window(metric.per)
-        indicator = naming.count_per_period
-        unit, minimum, maximum, higher = "none", 0, None, False
-        legends = (f"{metric.event} per {metric.per.text}", f"at the pace of the last {recent}")
-    elif kind == "average":
-        shown, indicator = own, naming.score_average
-        unit, minimum, maximum, higher = "none", metric.low, metric.high, True
-        legends = (f"average over {own}", f"average over the last {recent}")
-    else:
-        shown, indicator = own, naming.nps
-        unit, minimum, maximum, higher = "none", -100, 100, True
-        legends = (f"NPS over {own}", f"NPS over the last {recent}")
+    indicator: Callable[[str], str]
+    minimum: float | None
+    match kind:
+        case "ratio-like":
+            return _share_panels(rules, layout, sel, own, links, words)
+        case "count":
+            per = counting_period(metric)
+            assert isinstance(metric, CountMetric) and per is not None
+            shown = naming.window(per)
+            indicator = naming.count_per_period
+            unit, minimum, maximum, higher = "none", 0, None, False
+            legends = (f"{metric.event} per {per.text}", f"at the pace of the last {recent}")
+        case "average":
+            assert isinstance(metric, ScoreMetric)
+            shown, indicator = own, naming.score_average
+            unit, minimum, maximum, higher = "none", metric.low, metric.high, True
+            legends = (f"average over {own}", f"average over the last {recent}")
+        case "nps":
+            shown, indicator = own, naming.nps
+            unit, minimum, maximum, higher = "none", -100, 100, True
+            legends = (f"NPS over {own}", f"NPS over the last {recent}")
+        case _:
+            unknown_kind(kind)
     current = f"{_recorded(rules, indicator(shown))}{sel}"
     latest = f"{_recorded(rules, indicator(recent))}{sel}"
     objective = f"{_recorded(rules, naming.OBJECTIVE_VALUE)}{sel}"
-    steps = _steps(higher, metric.target.value, metric.promise.value)
+    steps = _steps(higher, objective_value(metric.target), objective_value(metric.promise))
     margin = (f"{current} - on(touchpoint, metric) {objective}" if higher
               else f"{objective} - on(touchpoint, metric) {current}")
     return [

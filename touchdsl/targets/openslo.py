@@ -40,16 +40,18 @@ import yaml
 
 from touchdsl.model import (
     BoundObjective,
+    Metric,
     Owner,
     Project,
     RatioMetric,
     Receiver,
     Touchpoint,
+    indicator,
+    unknown_kind,
 )
 from touchdsl.slo import burnrate, naming
 from touchdsl.slo.contract import (
     EVENTS_SERIES,
-    indicator_kind,
     number,
     rate_query,
     render_query,
@@ -117,9 +119,8 @@ def plan(project: Project) -> Plan:
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             where = f"{touchpoint.id}.{metric.id}"
-            kind = indicator_kind(metric)
-            if kind != "ratio-like":
-                what = {"average": "a score average", "nps": "an NPS", "count": "a count"}[kind]
+            what = _not_a_share(metric)
+            if what is not None:
                 skipped.append(f"{where}: {what} is not a share of good events; OpenSLO v1 cannot express it")
             elif good_fraction(metric.target) >= 1:
                 skipped.append(f"{where}: a 100% target; OpenSLO v1 needs a target below 100%")
@@ -136,6 +137,22 @@ def plan(project: Project) -> Plan:
                     skipped.append(f"{where}: its {' and '.join(silent)} alerts have no AlertPolicy, as "
                                    f"owner {touchpoint.owner} declares no receiver to notify")
     return Plan(slos, skipped)
+
+
+def _not_a_share(metric: Metric) -> str | None:
+    """What the metric's indicator is when it is not a share of good events, or None."""
+    kind = indicator(metric)
+    match kind:
+        case "ratio-like":
+            return None
+        case "average":
+            return "a score average"
+        case "nps":
+            return "an NPS"
+        case "count":
+            return "a count"
+        case _:
+            unknown_kind(kind)
 
 
 def _has_burn_alert(project: Project, touchpoint: Touchpoint, metric, severity: str) -> bool:

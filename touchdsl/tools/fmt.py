@@ -34,12 +34,12 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import click
 
 from touchdsl.diagnostics import Diagnostic
-from touchdsl.language import ast
+from touchdsl.language import ast, syntax
 
 INDENT = "    "
 
@@ -125,19 +125,26 @@ def _texts(texts: tuple) -> str:
 
 
 def _objective(o: ast.ObjectiveLit) -> str:
-    number = o.number.text if o.number is not None else ""
-    percent = o.percent.text if o.percent is not None else ""
-    if o.form == "within":
-        return f"{percent} within {o.within.text}"
-    if o.form == "at_most":
-        return f"at most {percent or number}"
-    if o.form == "at_least":
-        return f"at least {percent or number}"
-    if o.form == "average_at_least":
-        return f"average at least {number}"
-    if o.form == "share_at_least":
-        return f"{percent} at least {number}"
-    raise ValueError(f"unknown objective form {o.form!r}")
+    return syntax.objective(o.form, percent=o.percent.text if o.percent is not None else "",
+                            number=o.number.text if o.number is not None else "",
+                            within=o.within.text if o.within is not None else None)
+
+
+def _measure(node: ast.Measure) -> str:
+    match node:
+        case ast.TimeMeasure():
+            return syntax.time_measure(str(node.start), str(node.end),
+                                       node.calendar.value if node.calendar is not None else None)
+        case ast.RatioMeasure():
+            return syntax.ratio_measure(node.numerator.value, node.denominator.value)
+        case ast.ScoreMeasure():
+            return syntax.score_measure(node.low.text, node.high.text)
+        case ast.NpsMeasure():
+            return syntax.NPS_MEASURE
+        case ast.CountMeasure():
+            return syntax.count_measure(node.event.value, node.per.text)
+        case _:
+            assert_never(node)
 
 
 def _days(days: tuple[ast.DayRange, ...]) -> str:
@@ -190,17 +197,8 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
         return [f"updates every {node.every.text} via {node.via.value}{until}"]
     if isinstance(node, ast.EscalateLine):
         return [f"escalate to {node.to.value} on {_names(node.on)}"]
-    if isinstance(node, ast.TimeMeasure):
-        clock = f" on {node.calendar.value}" if node.calendar is not None else ""
-        return [f"time from {node.start} to {node.end}{clock}"]
-    if isinstance(node, ast.RatioMeasure):
-        return [f"ratio {node.numerator.value} of {node.denominator.value}"]
-    if isinstance(node, ast.ScoreMeasure):
-        return [f"score {node.low.text}..{node.high.text}"]
-    if isinstance(node, ast.NpsMeasure):
-        return ["nps"]
-    if isinstance(node, ast.CountMeasure):
-        return [f"count {node.event.value} per {node.per.text}"]
+    if isinstance(node, ast.MEASURES):
+        return [_measure(node)]
     if isinstance(node, ast.ObjectiveLine):
         return [f"{node.role} {_objective(node.objective)}"]
     if isinstance(node, ast.SourceQuery):

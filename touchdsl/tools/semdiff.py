@@ -39,6 +39,7 @@ from typing import Any, Iterable
 import click
 
 from touchdsl import model as m
+from touchdsl.language import syntax
 
 JSON_FORMAT_VERSION = 1
 
@@ -159,34 +160,37 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def objective_text(o: Any, per: m.Duration | None = None) -> str:
-    """The objective as written in a .touch file (`80% within 30s`, `at most 5%`)."""
-    if isinstance(o, m.WithinObjective):
-        return f"{_num(o.percent)}% within {o.within.text}"
-    if isinstance(o, m.BoundObjective):
-        word = "at most" if o.form == "at_most" else "at least"
-        text = f"{word} {_num(o.value)}{'%' if o.percent else ''}"
-        return f"{text} per {per.text}" if per is not None else text
-    if isinstance(o, m.AverageObjective):
-        return f"average at least {_num(o.value)}"
-    if isinstance(o, m.ShareObjective):
-        return f"{_num(o.percent)}% at least {_num(o.value)}"
-    return str(o)
+def objective_text(o: m.Objective, per: m.Duration | None = None) -> str:
+    """The objective as written in a .touch file (`80% within 30s`, `at most 5%`); a
+    count's `per` is added (`at most 20 per 7d`) so rates can be compared."""
+    match o:
+        case m.WithinObjective():
+            return syntax.objective(o.form, percent=f"{_num(o.percent)}%", within=o.within.text)
+        case m.BoundObjective():
+            text = syntax.objective(o.form, number=f"{_num(o.value)}{'%' if o.percent else ''}")
+            return f"{text} per {per.text}" if per is not None else text
+        case m.AverageObjective():
+            return syntax.objective(o.form, number=_num(o.value))
+        case m.ShareObjective():
+            return syntax.objective(o.form, percent=f"{_num(o.percent)}%", number=_num(o.value))
+        case _:
+            m.unknown_kind(o)
 
 
-def measure_text(metric: Any) -> str:
-    if isinstance(metric, m.TimeMetric):
-        clock = f" on {metric.calendar}" if metric.calendar else ""
-        return f"time from {metric.start} to {metric.end}{clock}"
-    if isinstance(metric, m.RatioMetric):
-        return f"ratio {metric.numerator} of {metric.denominator}"
-    if isinstance(metric, m.ScoreMetric):
-        return f"score {_num(metric.low)}..{_num(metric.high)}"
-    if isinstance(metric, m.NpsMetric):
-        return "nps"
-    if isinstance(metric, m.CountMetric):
-        return f"count {metric.event} per {metric.per.text}"
-    return metric.kind
+def measure_text(metric: m.Metric) -> str:
+    match metric:
+        case m.TimeMetric():
+            return syntax.time_measure(str(metric.start), str(metric.end), metric.calendar or None)
+        case m.RatioMetric():
+            return syntax.ratio_measure(metric.numerator, metric.denominator)
+        case m.ScoreMetric():
+            return syntax.score_measure(_num(metric.low), _num(metric.high))
+        case m.NpsMetric():
+            return syntax.NPS_MEASURE
+        case m.CountMetric():
+            return syntax.count_measure(metric.event, metric.per.text)
+        case _:
+            m.unknown_kind(metric)
 
 
 def _q(text: str | None) -> str:
@@ -321,7 +325,7 @@ class _Diff:
 
     def _metrics_on(self, project: m.Project, calendar: str) -> list[str]:
         return [f"{t.id}.{x.id}" for t in project.touchpoints.values() for x in t.metrics
-                if isinstance(x, m.TimeMetric) and x.calendar == calendar]
+                if m.business_calendar(x) == calendar]
 
     def calendars(self) -> None:
         for cid in self._keys(self.old.calendars, self.new.calendars):
@@ -496,23 +500,27 @@ class _Diff:
                 continue
             self.metric(w, ma, mb)
 
-    def _measure(self, a: Any, b: Any) -> Comparison:
+    def _measure(self, a: m.Metric, b: m.Metric) -> Comparison:
         """How the change of what is measured moves every objective of the metric."""
-        if a.kind != b.kind:
-            return Comparison(INCOMPARABLE)
-        if isinstance(a, m.TimeMetric):
-            if (a.start, a.end) != (b.start, b.end):
-                return Comparison(INCOMPARABLE)
-            return compare_clocks(a.calendar, b.calendar, self.old, self.new)
-        if isinstance(a, m.RatioMetric):
-            same = (a.numerator, a.denominator) == (b.numerator, b.denominator)
-            return Comparison(EQUAL if same else INCOMPARABLE)
-        if isinstance(a, m.ScoreMetric):
-            same = _close(a.low, b.low) and _close(a.high, b.high)
-            return Comparison(EQUAL if same else INCOMPARABLE)
-        if isinstance(a, m.CountMetric):  # the period is folded into the objective's rate
-            return Comparison(EQUAL if a.event == b.event else INCOMPARABLE)
-        return Comparison(EQUAL)
+        match a, b:
+            case m.TimeMetric(), m.TimeMetric():
+                if (a.start, a.end) != (b.start, b.end):
+                    return Comparison(INCOMPARABLE)
+                return compare_clocks(a.calendar, b.calendar, self.old, self.new)
+            case m.RatioMetric(), m.RatioMetric():
+                same = (a.numerator, a.denominator) == (b.numerator, b.denominator)
+                return Comparison(EQUAL if same else INCOMPARABLE)
+            case m.ScoreMetric(), m.ScoreMetric():
+                same = _close(a.low, b.low) and _close(a.high, b.high)
+                return Comparison(EQUAL if same else INCOMPARABLE)
+            case m.NpsMetric(), m.NpsMetric():
+                return Comparison(EQUAL)
+            case m.CountMetric(), m.CountMetric():  # the period is folded into the objective's rate
+                return Comparison(EQUAL if a.event == b.event else INCOMPARABLE)
+            case (m.TimeMetric() | m.RatioMetric() | m.ScoreMetric() | m.NpsMetric() | m.CountMetric(), _):
+                return Comparison(INCOMPARABLE)  # the kind changed
+            case _:
+                m.unknown_kind(a)
 
     def metric(self, w, a: Any, b: Any) -> None:
         measure = self._measure(a, b)
@@ -560,8 +568,8 @@ class _Diff:
         self.text_fields(w, a, b, ("title", "note", "tags"))
 
 
-def _per(metric: Any) -> m.Duration | None:
-    return metric.per if isinstance(metric, m.CountMetric) else None
+def _per(metric: m.Metric) -> m.Duration | None:
+    return m.counting_period(metric)
 
 
 def _calendar_json(c: m.Calendar) -> dict:
