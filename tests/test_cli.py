@@ -441,3 +441,5 @@ def test_internal_failure_is_a_one_line_apology_naming_the_input(monkeypatch, ca
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err and "boom" not in err
     assert "internal error (RuntimeError)" in err and str(tmp_path / "x.touch") in err
+    # It names no bug tracker: the project publishes none, and an invented address misleads.
+    assert "http" not in err and "TOUCHDSL_DEBUG=1" in err

@@ -56,3 +56,24 @@ def test_paths_outside_the_working_directory_are_file_uris(tmp_path):
     uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == (tmp_path / "a.touch").as_uri()
     assert not list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))
+
+
+def test_display_paths_are_inside_the_working_directory_or_absolute(tmp_path, monkeypatch):
+    """One rule wherever the command runs: a file below the working directory is
+    named relatively, any other file absolutely, never `../`; SARIF follows."""
+    from touchdsl.compiler.sources import display_path
+
+    here = tmp_path / "a" / "b"
+    (here / "sub").mkdir(parents=True)
+    monkeypatch.chdir(here)
+    assert display_path(here / "sub" / "x.touch") == str(Path("sub") / "x.touch")
+    assert display_path(Path("sub/../sub/x.touch")) == str(Path("sub") / "x.touch")
+    for outside in (tmp_path / "a" / "x.touch", tmp_path / "x.touch", Path("../x.touch"), Path("../../x.touch")):
+        shown = display_path(outside)
+        assert Path(shown).is_absolute() and ".." not in Path(shown).parts, (outside, shown)
+    (tmp_path / "a" / "one_up.touch").write_text('owner a "A" { notify emial "x" }\n', encoding="utf-8")
+    (here / "sub" / "below.touch").write_text('owner b "B" { notify emial "x" }\n', encoding="utf-8")
+    doc = _sarif(["../one_up.touch", "sub"])
+    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"])
+    assert uris == sorted([(tmp_path / "a" / "one_up.touch").as_uri(), "sub/below.touch"])
+    assert not list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))

@@ -8,7 +8,6 @@ from typing import Iterable
 from touchdsl.diagnostics import Diagnostic, Severity
 
 JSON_FORMAT_VERSION = 1
-TOOL_URI = "https://github.com/touchdsl/touchdsl"
 
 
 def _source_line(sources: dict[str, str], file: str, line: int) -> str | None:
@@ -115,8 +114,10 @@ def format_json(diagnostics: list[Diagnostic], files: list[str]) -> str:
 
 
 def _uri(path: str) -> str:
-    """Relative paths stay relative (code scanning resolves them against the checkout);
-    a path outside the working directory becomes an absolute file: URI."""
+    """A file as SARIF locates it. Diagnostics name files inside the working directory
+    relatively (`touchdsl.compiler.sources.display_path`): those stay relative, and
+    code scanning resolves them against the checkout; any other file is named by its
+    absolute path, which becomes a `file:` URI."""
     import os
     from pathlib import Path
     from urllib.parse import quote
@@ -146,7 +147,6 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
             "shortDescription": {"text": entry.title if entry else code},
             "fullDescription": {"text": entry.explanation if entry else code},
             "help": {"text": f"{entry.explanation}\n\nRun `touchdsl explain {code}` for examples." if entry else code},
-            "helpUri": f"{TOOL_URI}/blob/main/docs/errors.md#{code.lower()}",
             "defaultConfiguration": {"level": "warning" if entry and entry.warning else "error"},
         })
     results = []
@@ -180,7 +180,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "touchdsl", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": TOOL_URI, "rules": rules}},
+                                "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
