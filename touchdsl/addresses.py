@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 _EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+_LOCAL_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\".]+")
 # Go's url.Parse (which Alertmanager uses) rejects a `%` not followed by two hex
 # digits in the path and the fragment; it leaves the query alone.
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -21,11 +22,13 @@ def _control(text: str) -> bool:
     return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text)
 
 
-def email_problem(text: str) -> str | None:
-    """`name@example.com`: one `@`, a dot in the domain, no spaces, quotes or brackets."""
+def email_problem(text: str, *, local_host: bool = False) -> str | None:
+    """`name@example.com`: one `@`, a dot in the domain, no spaces, quotes or brackets.
+    `local_host` also accepts a machine's own name (`alertmanager@localhost`), as a
+    sender address may be."""
     if _control(text):
         return "it contains a line break or a control character"
-    if not _EMAIL.fullmatch(text):
+    if not (_EMAIL.fullmatch(text) or (local_host and _LOCAL_EMAIL.fullmatch(text))):
         return "it is not an e-mail address"
     return None
 
@@ -102,6 +105,16 @@ def link_problem(url: str) -> str | None:
         return f"it cannot be read as a URL ({exc})"
     if parts.scheme or url.startswith("//"):
         return http_url_problem(url)
+    return None
+
+
+def one_line_problem(text: str) -> str | None:
+    """Any text written into a configuration on one line: not empty, no line break or
+    control character (which could end the value and start another)."""
+    if not text.strip():
+        return "it is empty"
+    if _control(text):
+        return "it contains a line break or a control character"
     return None
 
 

@@ -30,10 +30,9 @@ Alertmanager 0.25 (Debian's), which has no webhook `url_file` (0.26+): webhook
 URLs are written as declared in the `.touch` source, which is where they are
 already public.
 
-Options (`BuildOptions.extra`): `alertmanager.secrets_dir` (default
-`/etc/alertmanager/secrets`), `alertmanager.smtp_smarthost` (default
-`localhost:25`) and `alertmanager.smtp_from` (default
-`alertmanager@localhost`), the SMTP relay every email receiver sends through.
+Options (`--set`, declared with their defaults in `touchdsl.targets`):
+`alertmanager.secrets_dir`, `alertmanager.smtp_smarthost` and
+`alertmanager.smtp_from`, the SMTP relay every email receiver sends through.
 """
 
 from __future__ import annotations
@@ -48,10 +47,6 @@ from touchdsl.model import Owner, Project, Receiver, Touchpoint
 from touchdsl.targets import BuildOptions
 
 OUTPUT = "alertmanager/alertmanager.yml"
-
-SECRETS_DIR = "/etc/alertmanager/secrets"
-SMTP_SMARTHOST = "localhost:25"
-SMTP_FROM = "alertmanager@localhost"
 
 # The root route must name a receiver. Every alert of the touchdsl rules carries
 # an owner, so only foreign alerts (a shared Alertmanager) land here. Owner
@@ -300,8 +295,7 @@ def _header(project: Project, routing: dict[str, OwnerRouting], smtp: tuple[str,
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    extra = options.extra
-    secrets_dir = extra.get("alertmanager.secrets_dir", SECRETS_DIR)
+    secrets_dir = options.setting("alertmanager.secrets_dir")
     routing: dict[str, OwnerRouting] = {}
     for owner in project.owners.values():
         _check_id("owner", owner.id)
@@ -328,7 +322,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     config: dict = {}
     smtp = None
     if uses_email:
-        smtp = (extra.get("alertmanager.smtp_smarthost", SMTP_SMARTHOST), extra.get("alertmanager.smtp_from", SMTP_FROM))
+        smtp = (options.setting("alertmanager.smtp_smarthost"), options.setting("alertmanager.smtp_from"))
         config["global"] = {"smtp_smarthost": Quoted(smtp[0]), "smtp_from": Quoted(smtp[1])}
     config["route"] = {
         "receiver": Quoted(UNROUTED),
