@@ -23,6 +23,9 @@ demo: $(VENV)/.installed
 	@echo "Outputs are in build/<project>/<target>/. Open the charters:"
 	@for p in telecom banking health; do echo "  build/$$p/charter/index.html"; done
 	@echo "and the policies: build/<project>/policy/index.html"
+	@echo
+	@echo "To run touchdsl yourself, put it on your PATH:  source $(VENV)/bin/activate"
+	@echo "(or call it as $(TD))."
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
