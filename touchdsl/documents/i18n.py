@@ -125,6 +125,7 @@ def document_environment(target: str, lang: str, markdown: bool):
     import jinja2
 
     from touchdsl.documents import wording
+    from touchdsl.documents.escape import md_text
 
     rtl = lang == "he"
     trans = translations(lang)
@@ -136,7 +137,7 @@ def document_environment(target: str, lang: str, markdown: bool):
             if isinstance(value, wording.Renderable):
                 return wording.MarkdownText(value.markdown(rtl))
             if isinstance(value, str):
-                return wording.md_escape(value)
+                return md_text(value)
             return value
 
         def gettext(message: str) -> str:

@@ -24,6 +24,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from touchdsl.documents import i18n
+from touchdsl.documents.escape import md_text
 from touchdsl.model import (
     WEEKDAYS,
     AverageObjective,
@@ -51,21 +52,7 @@ from touchdsl.model import (
 # Unicode bidi isolates (UAX #9): first-strong, left-to-right, pop.
 FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
-# Characters that only start a block (list item, ordered list, thematic break) at
-# the beginning of a line; user text may be printed there (a note's paragraph).
-_MD_LINE_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
 _SLOT = re.compile(r"%\((\w+)\)s")
-
-
-def md_escape(text: str, line_start: bool = True) -> str:
-    """User text as literal Markdown on one line: whitespace runs (newlines too)
-    become one space and every character Markdown could read as syntax is escaped."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    if not line_start:
-        return escaped
-    return _MD_LINE_START.sub(lambda m: (m.group(1) + "\\" + m.group(2)) if m.group(1) else "\\" + m.group(3),
-                              escaped)
 
 
 def _strong_directions(text: str) -> set[str]:
@@ -99,7 +86,7 @@ class User(Renderable):
         return Markup("<bdi>%s</bdi>") % " ".join(self.text.split())
 
     def markdown(self, rtl: bool) -> str:
-        escaped = md_escape(self.text)
+        escaped = md_text(self.text)
         # Isolate only where the text runs against the document's direction, so
         # plain English documents carry no invisible characters.
         against = "ltr" if rtl else "rtl"
@@ -124,7 +111,7 @@ class Value(Renderable):
 
     def markdown(self, rtl: bool) -> str:
         # Values are numbers and times we format ourselves, printed inside a sentence.
-        escaped = md_escape(self.text, line_start=False)
+        escaped = md_text(self.text, line_start=False)
         return LRI + escaped + PDI if rtl else escaped
 
     def plain(self) -> str:

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 from collections.abc import Callable
 
+from touchdsl.documents import escape
 from touchdsl.model import (
     CountMetric,
     Project,
@@ -158,22 +159,11 @@ class _Layout:
         return pos
 
 
-_MD_SPECIALS = set("\\`*_{}[]()#+-.!|~:")
-
-
 def md_text(text: str) -> str:
-    """User text as literal Markdown on one line. Grafana's Markdown panel renders
-    HTML, so `<`, `>` and `&` become entities; `$` becomes an entity too, because
-    Grafana interpolates `$variable` in text panels before rendering them."""
-    out = []
-    for ch in " ".join(text.split()):
-        if ch in "<>&$":
-            out.append(f"&#{ord(ch)};")
-        elif ch in _MD_SPECIALS:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    """User text as literal Markdown on one line in a text panel. Grafana's Markdown
+    panel renders HTML, so `<`, `>` and `&` become entities; `$` becomes an entity
+    too, because Grafana interpolates `$variable` in text panels before rendering them."""
+    return escape.md_text(text, line_start=False, entities="<>&$")
 
 
 def plain_title(text: str) -> str:

@@ -39,6 +39,7 @@ from typing import Any, Iterable
 import click
 
 from touchdsl import model as m
+from touchdsl.documents.escape import md_text
 from touchdsl.language import syntax
 
 JSON_FORMAT_VERSION = 1
@@ -641,16 +642,10 @@ def format_json(changes: list[Change], old_label: str, new_label: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-# Inside a list item only these start inline syntax (`#` would also link an issue).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
-
-
 def md_escape(text: str) -> str:
-    """User text as literal Markdown (GitHub flavour): no emphasis, links, HTML or tables."""
-    text = " ".join(str(text).split())  # a line break would end the list item
-    # GitHub finds @mentions in the rendered text, where a backslash is gone; a
-    # zero-width space after `@` (as Dependabot writes) keeps a title from pinging people.
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@&#8203;")
+    """User text as literal Markdown in a GitHub comment's list item: no emphasis,
+    links, HTML, tables or @mentions."""
+    return md_text(str(text), line_start=False, mentions=True)
 
 
 MARKDOWN_MARKER = "<!-- touchdsl-diff -->"
