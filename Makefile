@@ -32,7 +32,7 @@ test: $(VENV)/.installed
 
 # Regenerate the reviewed golden files under tests/golden/ (review the diff before committing).
 golden: $(VENV)/.installed
-	$(PY) -m tests.golden_update $(FOLDERS)
+	$(PY) -m tests.golden $(FOLDERS)
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

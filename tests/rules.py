@@ -30,7 +30,9 @@ from typing import Any
 
 import yaml
 
-RULES = Path(__file__).resolve().parent / "rules"
+from tests.paths import REPO
+
+RULES = REPO / "tests" / "rules"
 COMMON = RULES / "_common"
 
 

@@ -25,7 +25,6 @@ from touchdsl.model import (
 )
 from touchdsl.targets import BuildOptions, alertmanager
 
-REPO = Path(__file__).resolve().parent.parent
 SEVERITIES = ("page", "ticket")
 
 HERE = Location(file="t.touch", line=1, column=1)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
+from tests.paths import REPO
 from touchdsl.compiler.codes import CATALOGUE, markdown
 
-REPO = Path(__file__).resolve().parent.parent
 CODE = re.compile(r"\"(TD\d{3})\"")
 
 

@@ -12,13 +12,13 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from tests.paths import REPO, SHARED
 import touchdsl
 from touchdsl.cli import cli
 from touchdsl.compiler.codes import CATALOGUE
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-SHARED_EXAMPLES = REPO.parent / "shared" / "spec" / "examples"
+SHARED_EXAMPLES = SHARED / "spec" / "examples"
 # Byte copies of the spec's acceptance projects, so every clone checks them. The
 # projects under examples/ are the demo: banking there uses its calendar, which the
 # spec's copy declares and never uses (TD903).

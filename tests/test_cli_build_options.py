@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
+from tests.paths import REPO
 from touchdsl.cli import cli
 from touchdsl.targets import SETTINGS, TARGETS, BuildOptions, read_settings
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_set_reaches_the_alertmanager_target(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["build", str(ROOT / "examples/telecom"), "-o", str(out), "-t", "alertmanager",
+    result = CliRunner().invoke(cli, ["build", str(REPO / "examples/telecom"), "-o", str(out), "-t", "alertmanager",
                                       "--set", "alertmanager.smtp_smarthost=mail.example.com:587"])
     assert result.exit_code == 0, result.output
     config = yaml.safe_load((out / "alertmanager/alertmanager.yml").read_text(encoding="utf-8"))
@@ -24,7 +23,7 @@ def test_set_reaches_the_alertmanager_target(tmp_path):
 
 
 def test_set_without_equals_is_a_usage_error(tmp_path):
-    result = CliRunner().invoke(cli, ["build", str(ROOT / "examples/telecom"), "-o", str(tmp_path), "--set", "oops"])
+    result = CliRunner().invoke(cli, ["build", str(REPO / "examples/telecom"), "-o", str(tmp_path), "--set", "oops"])
     assert result.exit_code == 2
     assert "KEY=VALUE" in result.output
     assert not any(tmp_path.iterdir())
@@ -49,7 +48,7 @@ def test_webhook_and_email_receivers_are_checked(tmp_path):
 
 def test_set_policy_url_reaches_the_alert_links(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["build", str(ROOT / "examples/telecom"), "-o", str(out), "-t", "prometheus",
+    result = CliRunner().invoke(cli, ["build", str(REPO / "examples/telecom"), "-o", str(out), "-t", "prometheus",
                                       "--set", "policy_url=https://sla.example.com/policy"])
     assert result.exit_code == 0, result.output
     rules = (out / "prometheus/home_internet.rules.yml").read_text(encoding="utf-8")
@@ -59,7 +58,7 @@ def test_set_policy_url_reaches_the_alert_links(tmp_path):
 
 def _build(tmp_path, *settings: str):
     out = tmp_path / "out"
-    args = ["build", str(ROOT / "examples/telecom"), "-o", str(out)]
+    args = ["build", str(REPO / "examples/telecom"), "-o", str(out)]
     for setting in settings:
         args += ["--set", setting]
     return CliRunner().invoke(cli, args), out
@@ -120,7 +119,7 @@ def test_library_callers_are_held_to_the_same_checks():
 
 def test_docs_list_exactly_the_declared_options():
     """docs/targets.md's option table is the registry, row for row."""
-    text = (ROOT / "docs" / "targets.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "targets.md").read_text(encoding="utf-8")
     section = text.split("## Options (`--set KEY=VALUE`)", 1)[1].split("\n## ", 1)[0]
     rows = [[cell.strip() for cell in line.strip("|").split("|")]
             for line in section.splitlines() if line.startswith("| `")]

@@ -11,17 +11,16 @@ uses, grid positions inside the 24-unit grid, uids of 8..40 URL-safe characters.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import promql_parser
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.targets import BuildOptions, grafana, prometheus
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = ("telecom", "banking", "health")
 
 _DATASOURCE = {"type": "object", "additionalProperties": False, "required": ["type", "uid"],

@@ -6,24 +6,23 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
+from tests.paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_wheel_carries_every_data_file(tmp_path):
     # Build from a copy: setuptools writes build/ and *.egg-info into the source tree,
     # and build/ is where `make demo` puts the user's outputs.
     source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "bench", "tests", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
                    check=True, capture_output=True, timeout=300)
     [wheel] = tmp_path.glob("touchdsl-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "touchdsl/grammar/touch.lark" in names
-    expected = {f"touchdsl/{p.relative_to(ROOT / 'touchdsl').as_posix()}"
-                for sub in ("targets/templates", "locale") for p in (ROOT / "touchdsl" / sub).rglob("*")
+    expected = {f"touchdsl/{p.relative_to(REPO / 'touchdsl').as_posix()}"
+                for sub in ("targets/templates", "locale") for p in (REPO / "touchdsl" / sub).rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts}
     assert expected and expected <= names, sorted(expected - names)[:5]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,7 +14,6 @@ from touchdsl.slo import naming
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.prometheus import render
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def load(name):

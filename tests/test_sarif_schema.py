@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from tests.paths import DATA, REPO
 from touchdsl.cli import cli
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
 def _sarif(args: list[str]) -> dict:
@@ -24,7 +24,7 @@ def _sarif(args: list[str]) -> dict:
 @pytest.mark.parametrize("case", ["clean", "errors"])
 def test_sarif_output_validates_against_the_official_schema(tmp_path, case):
     if case == "clean":
-        doc = _sarif([str(ROOT / "tests" / "fixtures" / "spec" / "banking")])  # one warning (TD903)
+        doc = _sarif([str(REPO / "tests" / "fixtures" / "spec" / "banking")])  # one warning (TD903)
     else:
         (tmp_path / "a.touch").write_text(
             'owner a "A" { notify email "a@example.com" }\n'
@@ -45,7 +45,7 @@ def test_sarif_output_validates_against_the_official_schema(tmp_path, case):
 
 def test_the_schema_catches_a_broken_document():
     """The validator is really checking: a result without a message is rejected."""
-    doc = _sarif([str(ROOT / "tests" / "fixtures" / "spec" / "banking")])
+    doc = _sarif([str(REPO / "tests" / "fixtures" / "spec" / "banking")])
     del doc["runs"][0]["results"][0]["message"]
     assert list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))
 
