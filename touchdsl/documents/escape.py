@@ -24,7 +24,7 @@ class _Dumper(yaml.SafeDumper):
     """Safe dumping with multi-line strings as literal blocks (readable exprs)."""
 
 
-def _str(dumper: yaml.SafeDumper, value: str):
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -32,7 +32,7 @@ def _str(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _str)
 
 
-def dump_yaml(data) -> bytes:
+def dump_yaml(data: object) -> bytes:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=1000).encode("utf-8")
 

@@ -12,10 +12,12 @@ evaluated as templates, so a title such as `{{ 7*7 }}` prints as written.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from collections.abc import Callable
+from typing import Mapping, Sequence, Union
 
 from babel import Locale
 from babel.dates import format_date
@@ -75,6 +77,15 @@ class Renderable:
 
     __slots__ = ()
 
+    def html(self, rtl: bool) -> Markup:
+        raise NotImplementedError
+
+    def markdown(self, rtl: bool) -> str:
+        raise NotImplementedError
+
+    def plain(self) -> str:
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class User(Renderable):
@@ -125,8 +136,8 @@ class Phrase(Renderable):
     pattern: str
     fills: Mapping[str, "Piece"] = field(default_factory=dict)
 
-    def _render(self, piece_text, literal) -> list:
-        out = []
+    def _render(self, piece_text: Callable[[Renderable], str], literal: Callable[[str], str]) -> list[str]:
+        out: list[str] = []
         pos = 0
         for match in _SLOT.finditer(self.pattern):
             out.append(literal(self.pattern[pos:match.start()].replace("%%", "%")))
@@ -192,7 +203,7 @@ class CodeBlock(Renderable):
 Piece = Union[Phrase, User, Value, Code]
 
 
-def join(pieces: list[Piece], separator: str = ", ") -> Phrase:
+def join(pieces: Sequence[Piece], separator: str = ", ") -> Phrase:
     """Pieces side by side with a fixed separator (punctuation, the same in both languages)."""
     slots = {f"p{i}": piece for i, piece in enumerate(pieces)}
     pattern = separator.join(f"%(p{i})s" for i in range(len(pieces)))
@@ -229,7 +240,7 @@ class Words:
         return self._t.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self._t.pgettext(context, message)
+        return str(self._t.pgettext(context, message))
 
     def phrase(self, pattern: str, **fills: Piece) -> Phrase:
         return Phrase(pattern, fills)
@@ -343,9 +354,9 @@ class Words:
         return self.list_of([self.channel(c) for c in channels])
 
     def country(self, code: str) -> str:
-        return self.locale.territories.get(code.upper(), code.upper())
+        return str(self.locale.territories.get(code.upper(), code.upper()))
 
-    def date(self, day) -> Phrase:
+    def date(self, day: dt.date) -> Phrase:
         return Phrase(format_date(day, "long", locale=self.locale).replace("%", "%%"))
 
     # calendars ------------------------------------------------------------

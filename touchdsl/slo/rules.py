@@ -225,9 +225,10 @@ def _can_fail(metric: Metric) -> bool:
             unknown_kind(metric)
 
 
-def _burn_alert(name, severity, conds, labels, sel, texts) -> Alert:
-    parts = []
-    reads = []
+def _burn_alert(name: str, severity: str, conds: list[burnrate.BurnCondition], labels: dict[str, str], sel: str,
+                texts: Annotations) -> Alert:
+    parts: list[str] = []
+    reads: list[str] = []
     for c in conds:
         above, recovered = (">=", "<") if c.inclusive else (">", "<=")
         threshold = _num(c.threshold)

@@ -37,6 +37,8 @@ Options (`--set`, declared with their defaults in `touchdsl.targets`):
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -89,7 +91,7 @@ class _Dumper(yaml.SafeDumper):
 _SINGLE_QUOTABLE = re.compile("[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
 
 
-def _quoted(dumper: yaml.SafeDumper, value: Quoted):
+def _quoted(dumper: yaml.SafeDumper, value: Quoted) -> yaml.ScalarNode:
     style = "'" if _SINGLE_QUOTABLE.fullmatch(value) else '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=style)
 
@@ -97,7 +99,7 @@ def _quoted(dumper: yaml.SafeDumper, value: Quoted):
 _Dumper.add_representer(Quoted, _quoted)
 
 
-def _dump(data) -> str:
+def _dump(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100000)
 
@@ -183,7 +185,7 @@ def _secret_files(owner: Owner, secrets_dir: str) -> dict[tuple[str, str], Secre
     return files
 
 
-def _integration(owner: Owner, receiver: Receiver, routing: OwnerRouting) -> tuple[str, dict]:
+def _integration(owner: Owner, receiver: Receiver, routing: OwnerRouting) -> tuple[str, dict[str, Any]]:
     """(`<kind>_configs` key, one config) for a declared receiver."""
     kind, target = receiver.kind, receiver.target
     if kind == "email":
@@ -205,8 +207,8 @@ def _integration(owner: Owner, receiver: Receiver, routing: OwnerRouting) -> tup
     raise TypeError(f"unknown receiver kind {kind}")  # pragma: no cover
 
 
-def _receiver(name: str, owner: Owner, receivers: list[Receiver], routing: OwnerRouting) -> dict:
-    out: dict = {"name": Quoted(name)}
+def _receiver(name: str, owner: Owner, receivers: list[Receiver], routing: OwnerRouting) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": Quoted(name)}
     for receiver in receivers:
         key, config = _integration(owner, receiver, routing)
         out.setdefault(key, []).append(config)
@@ -219,7 +221,7 @@ class EscalationRoute:
     receiver: str
     on: str  # "breach" | "risk"
 
-    def route(self) -> dict:
+    def route(self) -> dict[str, Any]:
         matchers = [matcher("touchpoint", self.touchpoint.id)]
         if self.on == "breach":
             matchers.append(matcher("severity", PAGE))
@@ -248,7 +250,7 @@ def _escalations(project: Project, owner: Owner, routing: dict[str, OwnerRouting
     return out
 
 
-def _owner_route(owner: Owner, escalations: list[EscalationRoute], routing: OwnerRouting) -> dict:
+def _owner_route(owner: Owner, escalations: list[EscalationRoute], routing: OwnerRouting) -> dict[str, Any]:
     children = [e.route() for e in escalations]
     children.append({"receiver": Quoted(routing.page), "matchers": [matcher("severity", PAGE)]})
     # Tickets are worked in office hours: a daily reminder is enough.
@@ -302,7 +304,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         routing[owner.id] = OwnerRouting(owner, _secret_files(owner, secrets_dir))
 
     routes = []
-    receivers: list[dict] = [{"name": Quoted(UNROUTED)}]
+    receivers: list[dict[str, Any]] = [{"name": Quoted(UNROUTED)}]
     uses_email = False
     for owner in project.owners.values():
         r = routing[owner.id]
@@ -319,7 +321,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
             uses_email = True
         uses_email |= any(rcv.kind == "email" for rcv in (*owner.notify, *owner.page))
 
-    config: dict = {}
+    config: dict[str, Any] = {}
     smtp = None
     if uses_email:
         smtp = (options.setting("alertmanager.smtp_smarthost"), options.setting("alertmanager.smtp_from"))

@@ -27,6 +27,8 @@ escaped for Markdown, HTML and Grafana's `$variable` interpolation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 from urllib.parse import quote
@@ -93,12 +95,13 @@ def uid(kind: str, ident: str) -> str:
     return f"{plain[: UID_MAX - len(digest) - 1]}-{digest}"
 
 
-def _encode(data: dict) -> bytes:
+def _encode(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def dashboard(project, options, rules_of, dash_uid, title, description, touchpoints, kind) -> dict:
-    panels: list[dict] = []
+def dashboard(project: Project, options: BuildOptions, rules_of: dict[tuple[str, str], MetricRules], dash_uid: str,
+              title: str, description: str, touchpoints: list[Touchpoint], kind: str) -> dict[str, Any]:
+    panels: list[dict[str, Any]] = []
     layout = _Layout()
     for touchpoint in touchpoints:
         panels.append({
@@ -142,7 +145,7 @@ def dashboard(project, options, rules_of, dash_uid, title, description, touchpoi
 class _Layout:
     """Panels flow left to right in rows of 24 units; ids count up from 1."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.x = self.y = self.row_height = 0
         self.ids = 0
 
@@ -150,7 +153,7 @@ class _Layout:
         self.ids += 1
         return self.ids
 
-    def place(self, width: int, height: int) -> dict:
+    def place(self, width: int, height: int) -> dict[str, Any]:
         if self.x + width > FULL_WIDTH:
             self.x, self.y, self.row_height = 0, self.y + self.row_height, 0
         pos = {"h": height, "w": width, "x": self.x, "y": self.y}
@@ -176,7 +179,7 @@ def plain_title(text: str) -> str:
     return flat.replace("$", "$\u200b").replace("[[", "[\u200b[")
 
 
-def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, layout: _Layout) -> dict:
+def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, layout: _Layout) -> dict[str, Any]:
     owner = project.owners[touchpoint.owner]
     lines = [f"**Expectation:** {md_text(touchpoint.expectation)}", ""]
     accountable = f"**Accountable owner:** {md_text(owner.title)} (`{owner.id}`)"
@@ -209,12 +212,12 @@ def _recorded(rules: MetricRules, name: str) -> str:
     return name
 
 
-def _target(ref: str, expr: str, legend: str, instant: bool = False) -> dict:
+def _target(ref: str, expr: str, legend: str, instant: bool = False) -> dict[str, Any]:
     return {"datasource": DATASOURCE, "expr": expr, "legendFormat": legend, "range": not instant,
             "instant": instant, "refId": ref}
 
 
-def _steps(higher_is_better: bool, target: float, promise: float, base: str = "red") -> list[dict]:
+def _steps(higher_is_better: bool, target: float, promise: float, base: str = "red") -> list[dict[str, Any]]:
     """Two threshold lines: the promise (orange) and the stricter internal target (green)."""
     if higher_is_better:
         return [{"color": base, "value": None}, {"color": "orange", "value": promise},
@@ -223,8 +226,10 @@ def _steps(higher_is_better: bool, target: float, promise: float, base: str = "r
             {"color": "red", "value": promise}]
 
 
-def _timeseries(layout, title, description, targets, steps, unit, links, minimum=None, maximum=None) -> dict:
-    defaults: dict = {
+def _timeseries(layout: _Layout, title: str, description: str, targets: list[dict[str, Any]],
+                steps: list[dict[str, Any]], unit: str, links: list[dict[str, Any]], minimum: float | None = None,
+                maximum: float | None = None) -> dict[str, Any]:
+    defaults: dict[str, Any] = {
         "color": {"mode": "palette-classic"},
         "custom": {"drawStyle": "line", "lineWidth": 2, "fillOpacity": 0, "showPoints": "never",
                    "spanNulls": False, "thresholdsStyle": {"mode": "dashed"}},
@@ -245,7 +250,8 @@ def _timeseries(layout, title, description, targets, steps, unit, links, minimum
     }
 
 
-def _stat(layout, title, description, target, steps, unit, width=6) -> dict:
+def _stat(layout: _Layout, title: str, description: str, target: dict[str, Any], steps: list[dict[str, Any]],
+          unit: str, width: int = 6) -> dict[str, Any]:
     return {
         "type": "stat", "title": title, "description": description, "id": layout.next_id(),
         "gridPos": layout.place(width, PANEL_HEIGHT), "datasource": DATASOURCE,
@@ -259,7 +265,7 @@ def _stat(layout, title, description, target, steps, unit, width=6) -> dict:
     }
 
 
-def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -> list[dict]:
+def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -> list[dict[str, Any]]:
     touchpoint, metric = rules.touchpoint, rules.metric
     sel = _selector(rules)
     own = naming.window(metric.window)
@@ -309,7 +315,8 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     ]
 
 
-def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links, words) -> list[dict]:
+def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links: list[dict[str, Any]],
+                  words: str) -> list[dict[str, Any]]:
     metric = rules.metric
     target, promise = float(good_fraction(metric.target)), float(good_fraction(metric.promise))
     good = [_target("A", f"1 - {_recorded(rules, naming.sli_error(own))}{sel}", f"good events over {own}"),
@@ -331,7 +338,7 @@ def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links
         burn = (f"{_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}\n/ on(touchpoint, metric)\n"
                 f"{_recorded(rules, naming.ERROR_BUDGET)}{sel}")
         page = float(burnrate.burn_factor(burnrate.POLICIES[0].budget_fraction, own, BURN_WINDOW))
-        steps = [{"color": "green", "value": None}, {"color": "orange", "value": 1}]
+        steps: list[dict[str, Any]] = [{"color": "green", "value": None}, {"color": "orange", "value": 1}]
         if page > 1:
             steps.append({"color": "red", "value": round(page, 4)})
         panels.append(_stat(

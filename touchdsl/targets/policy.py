@@ -151,7 +151,7 @@ def receivers(words: Words, owner: Owner) -> list[Phrase]:
             + [_receiver(words, r, True) for r in owner.page])
 
 
-def _contract(project: Project, tp: Touchpoint, metric) -> Contract:
+def _contract(project: Project, tp: Touchpoint, metric: Metric) -> Contract:
     found = metric_contract(project, tp, metric)
     rows = []
     for series in found.series:

@@ -18,7 +18,7 @@ and openslo targets.
 from __future__ import annotations
 
 from touchdsl.documents.escape import dump_yaml, go_template_literal, md_code, md_text
-from touchdsl.model import Project
+from touchdsl.model import Project, business_calendar
 from touchdsl.options import BuildOptions
 from touchdsl.slo.contract import CLOCK_API, metric_contract, number
 from touchdsl.slo.rules import MetricRules, objective_words, plan, rules_file_name
@@ -128,8 +128,9 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
             lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric.id)})\n")
             lines.append(f"- Target: {md_text(objective_words(metric, metric.target), line_start=False)} over "
                          f"{metric.window.text}; promise: {md_text(objective_words(metric, metric.promise), line_start=False)}.")
-            if contract.clock:
-                calendar = project.calendars[metric.calendar]
+            calendar_id = business_calendar(metric)
+            if calendar_id is not None:
+                calendar = project.calendars[calendar_id]
                 lines.append(f"- Clock: business time by calendar {md_code(calendar.id)} "
                              f"({md_text(calendar.timezone, line_start=False)}): observe {md_code(CLOCK_API)} with that "
                              f"calendar, in seconds.")

@@ -17,7 +17,10 @@ only its owners know; its alerts are proven on the recorded indicator instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -36,6 +39,7 @@ from touchdsl.model import (
     unknown_kind,
 )
 from touchdsl.slo import naming
+from touchdsl.slo.burnrate import BurnCondition
 from touchdsl.slo.burnrate import seconds as window_seconds
 from touchdsl.slo.contract import (
     ANSWERS_SERIES,
@@ -124,7 +128,7 @@ def counter(segments: list[tuple[int, float]]) -> str:
     return " ".join(parts)
 
 
-def alert_cases(rules: MetricRules, alert: Alert) -> list[dict]:
+def alert_cases(rules: MetricRules, alert: Alert) -> list[dict[str, Any]]:
     """The test cases of one alert."""
     where = f"{rules.touchpoint.id}/{rules.metric.id} {alert.name}"
     kind = rules.contract.kind
@@ -142,7 +146,7 @@ def alert_cases(rules: MetricRules, alert: Alert) -> list[dict]:
     return cases
 
 
-def _value_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict]:
+def _value_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict[str, Any]]:
     """A breach alert and a risk alert of a score, NPS or count read different
     windows; two stories tell them apart. "Earlier": the trouble happened before
     the risk window and the recent stretch is healthy. "Recent": only the risk
@@ -191,7 +195,7 @@ def _window_of(record: str) -> str:
     return record.rsplit(":", 1)[1].split("rate", 1)[1]
 
 
-def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int, fires: bool) -> dict:
+def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int, fires: bool) -> dict[str, Any]:
     interval = _HOUR if eval_s > 86400 else 60
     samples = eval_s // interval + 1
     if rules.contract.overridden:
@@ -202,7 +206,8 @@ def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int
     return _test(name, interval, series, eval_s, alert, fires)
 
 
-def _test(name, interval, series, eval_s, alert: Alert, fires: bool) -> dict:
+def _test(name: str, interval: int, series: list[dict[str, Any]], eval_s: int, alert: Alert,
+          fires: bool) -> dict[str, Any]:
     expected = [{"exp_labels": dict(alert.labels), "exp_annotations": dict(alert.annotations)}] if fires else []
     return {
         "name": name,
@@ -212,7 +217,7 @@ def _test(name, interval, series, eval_s, alert: Alert, fires: bool) -> dict:
     }
 
 
-def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict]:
+def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict[str, Any]]:
     """Each window pair proven on its own, and the no-traffic design: a quiet short
     window keeps a breach alerting, a healthy one silences it."""
     conds = alert.conditions
@@ -252,7 +257,7 @@ def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dic
     return cases
 
 
-def _alone(cond, conds) -> tuple[float, float] | None:
+def _alone(cond: BurnCondition, conds: Sequence[BurnCondition]) -> tuple[float, float] | None:
     """Error ratios just above and just below `cond`'s threshold, failing only during
     its long window (healthy before), such that no other window pair fires; None
     when the other pairs cannot be kept quiet that way."""
@@ -287,7 +292,7 @@ def _labels(rules: MetricRules, **extra: str) -> str:
     return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id, **extra})
 
 
-def input_series(rules: MetricRules, value: float, samples: int, interval: int) -> list[dict]:
+def input_series(rules: MetricRules, value: float, samples: int, interval: int) -> list[dict[str, Any]]:
     """Counters growing at a constant pace so every window sees `value`: the error
     ratio, the average answer, the NPS or the count per period."""
     match rules.contract.kind:
@@ -299,7 +304,7 @@ def input_series(rules: MetricRules, value: float, samples: int, interval: int) 
             unknown_kind(rules.contract.kind)
 
 
-def value_series(rules: MetricRules, segments: list[Segment], step: int) -> list[dict]:
+def value_series(rules: MetricRules, segments: list[Segment], step: int) -> list[dict[str, Any]]:
     """The raw series of a score average, an NPS or a count going through
     `segments` of indicator values."""
     metric = rules.metric
@@ -326,7 +331,7 @@ def value_series(rules: MetricRules, segments: list[Segment], step: int) -> list
             unknown_kind(metric)
 
 
-def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict]:
+def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict[str, Any]]:
     """The raw series of a ratio-like metric going through `segments` of error ratios."""
     metric = rules.metric
     total = [(s.samples, 0.0 if s.value is None else PER_SAMPLE * s.volume) for s in segments]

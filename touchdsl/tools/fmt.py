@@ -38,7 +38,7 @@ from typing import Any, assert_never
 
 import click
 
-from touchdsl.diagnostics import Diagnostic
+from touchdsl.diagnostics import Diagnostic, Span
 from touchdsl.language import ast, syntax
 
 INDENT = "    "
@@ -101,6 +101,7 @@ def _read_back(lines: list[str]) -> str | None:
     if diags or not tree.declarations:
         return None
     (note,) = tree.declarations[0].items
+    assert isinstance(note, ast.Note)
     return note.text.value
 
 
@@ -116,11 +117,11 @@ def text_lines(value: str, indent: str) -> list[str]:
 # ---- statements -------------------------------------------------------------------------
 
 
-def _names(names: tuple) -> str:
+def _names(names: tuple[ast.Name, ...]) -> str:
     return ", ".join(n.value for n in names)
 
 
-def _texts(texts: tuple) -> str:
+def _texts(texts: tuple[ast.Text, ...]) -> str:
     return ", ".join(quote(t.value) for t in texts)
 
 
@@ -229,7 +230,7 @@ def _header(node: Any) -> str | None:
     return None
 
 
-def _children(node: Any) -> list:
+def _children(node: Any) -> list[Any]:
     if isinstance(node, ast.SourceBlock):
         return list(node.queries)
     return list(node.items)
@@ -246,19 +247,19 @@ class _Attached:
     footer: dict[int, list[ast.Comment]] = field(default_factory=dict)  # id(block or file) -> before `}`
 
 
-def _pos(span) -> tuple[int, int]:
+def _pos(span: Span) -> tuple[int, int]:
     return (span.line, span.column)
 
 
-def _end(span) -> tuple[int, int]:
+def _end(span: Span) -> tuple[int, int]:
     return (span.end_line, span.end_column)
 
 
-def _inside(c: ast.Comment, span) -> bool:
+def _inside(c: ast.Comment, span: Span) -> bool:
     return _pos(span) <= _pos(c.span) < _end(span)
 
 
-def _attach(container: Any, children: list, comments: list[ast.Comment], att: _Attached, is_block: bool) -> None:
+def _attach(container: Any, children: list[Any], comments: list[ast.Comment], att: _Attached, is_block: bool) -> None:
     """Give each comment of `container` to the statement it belongs to (recursively)."""
     inner: dict[int, list[ast.Comment]] = {}
     for c in comments:
@@ -312,7 +313,7 @@ class _Printer:
         if self.lines and self.lines[-1] is not None:
             self.lines.append(None)
 
-    def block_items(self, container: Any, children: list, indent: str, is_file: bool) -> None:
+    def block_items(self, container: Any, children: list[Any], indent: str, is_file: bool) -> None:
         pad_steps = max((len(ch.name.value) for ch in children if isinstance(ch, ast.StepDecl)), default=0)
         pad_keys = max((len(ch.key.value) for ch in children if isinstance(ch, ast.SourceQuery)), default=0)
         previous = None  # the last child printed
@@ -382,10 +383,14 @@ class _Printer:
                 i += 1
                 continue
             # A run of consecutive lines that end in comments: align the comments.
+            run: list[tuple[str, str | None]] = []
             j = i
-            while j < n and self.lines[j] is not None and self.lines[j][1] is not None:
+            while j < n:
+                line = self.lines[j]
+                if line is None or line[1] is None:
+                    break
+                run.append(line)
                 j += 1
-            run = self.lines[i:j]
             width = max(len(code.rstrip()) for code, _ in run)
             for code, comment in run:
                 code = code.rstrip()

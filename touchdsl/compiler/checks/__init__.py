@@ -16,14 +16,15 @@ from touchdsl.compiler.checks.defaults import check_defaults
 from touchdsl.compiler.checks.journeys import check_journey
 from touchdsl.compiler.checks.owners import check_owner
 from touchdsl.compiler.checks.touchpoints import check_touchpoint
-from touchdsl.compiler.resolve import collect
+from touchdsl.compiler.resolve import SymbolIndex, collect
 from touchdsl.diagnostics import DiagnosticSink
 from touchdsl.language import ast
 
 __all__ = ["check"]
 
 
-def check(files: dict[str, ast.File], relative: dict[str, str], sink: DiagnosticSink):
+def check(files: dict[str, ast.File], relative: dict[str, str],
+          sink: DiagnosticSink) -> tuple[model.Project | None, SymbolIndex]:
     """Resolve and check a parsed project; returns (Project or None, SymbolIndex)."""
     decls, index = collect(files, sink)
     ctx = Context(sink, decls, index, relative)

@@ -117,8 +117,8 @@ def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | Non
         if days and start is not None and end is not None:
             hours.append(model.Hours(days=days, start=line.start.value, end=line.end.value))
     countries: list[str] = []
-    for line in items_of(decl, ast.Holidays):
-        for c in line.countries:
+    for holidays in items_of(decl, ast.Holidays):
+        for c in holidays.countries:
             code = c.value.upper()
             known = _countries()
             if code.split("-")[0] not in known:
@@ -127,8 +127,8 @@ def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | Non
             elif code not in countries:
                 countries.append(code)
     closed: list[dt.date] = []
-    for line in items_of(decl, ast.Closed):
-        for d in line.dates:
+    for closed_line in items_of(decl, ast.Closed):
+        for d in closed_line.dates:
             try:
                 day = dt.date.fromisoformat(d.value)
             except ValueError:

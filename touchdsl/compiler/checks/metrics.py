@@ -128,23 +128,32 @@ def _number(o: ast.ObjectiveLit) -> ast.Number:
     return o.number
 
 
-def _looser(promise, target) -> str | None:
+def _looser(promise: model.Objective, target: model.Objective) -> str | None:
     """Why `target` is looser than `promise`, or None when it is at least as strict."""
     if promise.form != target.form:
         return "it uses another form than the promise"
-    if promise.form == "within":
-        if target.percent < promise.percent:
-            return f"it covers fewer cases ({target.percent:g}% < {promise.percent:g}%)"
-        if target.within.seconds > promise.within.seconds:
-            return f"it allows more time ({target.within.text} > {promise.within.text})"
-        return None
-    if promise.form == "at_most":
-        return f"its limit is higher ({target.value:g} > {promise.value:g})" if target.value > promise.value else None
-    if promise.form in ("at_least", "average_at_least"):
-        return f"it asks for less ({target.value:g} < {promise.value:g})" if target.value < promise.value else None
-    if target.percent < promise.percent or target.value < promise.value:
-        return "it asks for a smaller share or a lower score"
-    return None
+    match promise, target:
+        case model.WithinObjective(), model.WithinObjective():
+            if target.percent < promise.percent:
+                return f"it covers fewer cases ({target.percent:g}% < {promise.percent:g}%)"
+            if target.within.seconds > promise.within.seconds:
+                return f"it allows more time ({target.within.text} > {promise.within.text})"
+            return None
+        case model.BoundObjective(form="at_most"), model.BoundObjective():
+            return f"its limit is higher ({target.value:g} > {promise.value:g})" if target.value > promise.value else None
+        case model.BoundObjective(), model.BoundObjective():
+            return _less(promise.value, target.value)
+        case model.AverageObjective(), model.AverageObjective():
+            return _less(promise.value, target.value)
+        case model.ShareObjective(), model.ShareObjective():
+            if target.percent < promise.percent or target.value < promise.value:
+                return "it asks for a smaller share or a lower score"
+            return None
+    raise AssertionError(f"two `{promise.form}` objectives of different classes")
+
+
+def _less(promise: float, target: float) -> str | None:
+    return f"it asks for less ({target:g} < {promise:g})" if target < promise else None
 
 
 def _measure_fields(ctx: Context, tp: str, steps: dict[str, int],
@@ -194,7 +203,7 @@ def _measure_fields(ctx: Context, tp: str, steps: dict[str, int],
 
 
 def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, int], defaults: model.Defaults,
-                 damaged: bool):
+                 damaged: bool) -> model.Metric | None:
     name = decl.name.value
     title = title_of(ctx, decl.title, "metric")
     measures = [i for i in decl.items if isinstance(i, ast.MEASURES)]
@@ -220,6 +229,7 @@ def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, i
     promise = _objective(ctx, measure, promise_line) if promise_line else None
     target = _objective(ctx, measure, target_line) if target_line else None
     if promise is not None and target is not None:
+        assert promise_line is not None and target_line is not None
         why = _looser(promise, target)
         if why:
             code_help = (["promise and target use the same form"] if "form" in why else
@@ -229,7 +239,7 @@ def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, i
             ok = False
 
     window_line = single(ctx, items_of(decl, ast.Window), "window")
-    window = defaults.window
+    window: model.Duration | None = defaults.window
     if window_line is not None:
         window = positive_duration(ctx, window_line.duration, "the window")
         ok = ok and window is not None
