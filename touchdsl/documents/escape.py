@@ -49,7 +49,8 @@ _MD_INLINE = re.compile(r"([\\`*_{}\[\]<>#|~&])")
 _MD_LINE_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
 
 
-def md_text(text: str, *, line_start: bool = True, entities: str = "", mentions: bool = False) -> str:
+def md_text(text: str, *, line_start: bool = True, entities: str = "", mentions: bool = False,
+            line_breaks: bool = False) -> str:
     """User text as literal Markdown on one line: the one Markdown escaper.
 
     Runs of whitespace (line breaks too) become one space, and every character
@@ -62,8 +63,13 @@ def md_text(text: str, *, line_start: bool = True, entities: str = "", mentions:
       sees the text, so `$` must not survive as itself);
     - `mentions`: GitHub finds `@mentions` in the rendered text, where a backslash
       is gone; a zero-width space after `@` (as Dependabot writes) keeps a title
-      from pinging people.
+      from pinging people;
+    - `line_breaks`: the text's own lines are kept, each escaped as a line of its
+      own and ended by a hard break (an editor's hover shows a note as written).
     """
+    if line_breaks:
+        return "  \n".join(md_text(line, line_start=True, entities=entities, mentions=mentions)
+                           for line in text.split("\n"))
     flat = " ".join(text.split())
     if entities:
         flat = "".join(f"&#{ord(ch)};" if ch in entities else ch for ch in flat)

@@ -272,7 +272,13 @@ def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:
 
 def _answer_reads(metric: ScoreMetric | NpsMetric, kind: Indicator, ident: dict[str, str]) -> _Reads:
     values = answer_values(metric)
-    scale = "0..10" if isinstance(metric, NpsMetric) else f"{number(metric.low)}..{number(metric.high)}"
+    match metric:
+        case NpsMetric():
+            scale = "0..10"
+        case ScoreMetric():
+            scale = f"{number(metric.low)}..{number(metric.high)}"
+        case _:
+            unknown_kind(metric)
     series = [Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)},
                      f"Survey answers of value {v} on the scale {scale}.") for v in values]
     total = rate_query(ANSWERS_SERIES, ident)

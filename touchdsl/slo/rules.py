@@ -17,6 +17,7 @@ from touchdsl.model import (
     AverageObjective,
     BoundObjective,
     CountMetric,
+    Duration,
     Indicator,
     Metric,
     NpsMetric,
@@ -247,6 +248,14 @@ def _burn_alert(name: str, severity: str, conds: list[burnrate.BurnCondition], l
                  texts.for_alert(what), tuple(dict.fromkeys(reads)), float(breach), float(met), tuple(conds))
 
 
+def _recent_words(what: str, window: Duration) -> tuple[str, str | None, str, str]:
+    """The breach window (the metric's own), the risk window and what each alert says."""
+    breach_window = naming.window(window)
+    risky = risk_window(breach_window)
+    return (breach_window, risky, f"{what} over {breach_window} is below the target",
+            f"{what} over the last {risky} is below the target")
+
+
 def _value_alerts(metric: Metric, kind: Indicator, indicator: Callable[[str], str], labels: dict[str, str],
                   sel: str, texts: Annotations) -> list[Alert]:
     """The breach alert (page) over the metric's window, or a count's period, and
@@ -260,25 +269,19 @@ def _value_alerts(metric: Metric, kind: Indicator, indicator: Callable[[str], st
             op, breach, met = ">", limit * 1.5 + 1, limit / 2
             what_breach = f"more {metric.event} in the last {breach_window} than the target allows"
             what_risk = f"at the pace of the last {risky}, {metric.event} would exceed the target per {breach_window}"
-        case ScoreMetric() | NpsMetric():
-            breach_window = naming.window(metric.window)
-            risky = risk_window(breach_window)
-            op = "<"
-            if isinstance(metric, ScoreMetric):
-                values = [v for v in answer_values(metric) if v < limit]
-                if not values:
-                    return []  # every answer meets `average at least LO`: nothing can breach it
-                breach_name, risk_name = naming.ALERT_SCORE_BREACH, naming.ALERT_SCORE_RISK
-                breach, met = float(values[-1]), float(answer_values(metric)[-1])
-                what = "the average answer"
-            else:
-                if limit <= -100:
-                    return []  # NPS at least -100 cannot be missed
-                breach_name, risk_name = naming.ALERT_NPS_BREACH, naming.ALERT_NPS_RISK
-                breach, met = max(-100.0, limit - 10), min(100.0, limit + 10)
-                what = "the NPS"
-            what_breach = f"{what} over {breach_window} is below the target"
-            what_risk = f"{what} over the last {risky} is below the target"
+        case ScoreMetric():
+            values = [v for v in answer_values(metric) if v < limit]
+            if not values:
+                return []  # every answer meets `average at least LO`: nothing can breach it
+            breach_name, risk_name = naming.ALERT_SCORE_BREACH, naming.ALERT_SCORE_RISK
+            op, breach, met = "<", float(values[-1]), float(answer_values(metric)[-1])
+            breach_window, risky, what_breach, what_risk = _recent_words("the average answer", metric.window)
+        case NpsMetric():
+            if limit <= -100:
+                return []  # NPS at least -100 cannot be missed
+            breach_name, risk_name = naming.ALERT_NPS_BREACH, naming.ALERT_NPS_RISK
+            op, breach, met = "<", max(-100.0, limit - 10), min(100.0, limit + 10)
+            breach_window, risky, what_breach, what_risk = _recent_words("the NPS", metric.window)
         case TimeMetric() | RatioMetric():
             raise AssertionError(f"a {metric.kind} metric is judged by its error budget, not a value")
         case _:

@@ -42,11 +42,15 @@ import yaml
 
 from touchdsl.model import (
     BoundObjective,
+    CountMetric,
     Metric,
+    NpsMetric,
     Owner,
     Project,
     RatioMetric,
     Receiver,
+    ScoreMetric,
+    TimeMetric,
     Touchpoint,
     indicator,
     unknown_kind,
@@ -254,12 +258,17 @@ def ratio_queries(rules: MetricRules) -> dict[str, str]:
     metric, contract = rules.metric, rules.contract
     if contract.overridden:
         return {key: f"sum({contract.queries[key]})" for key in ("good", "total")}
-    if isinstance(metric, RatioMetric) and isinstance(metric.target, BoundObjective) \
-            and metric.target.form == "at_most":
-        bad = rate_query(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
-                                    "event": metric.numerator})
-        return {"bad": bad, "total": contract.queries["total"]}
-    return {key: contract.queries[key] for key in ("good", "total")}
+    match metric:
+        case RatioMetric() if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
+            bad = rate_query(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
+                                             "event": metric.numerator})
+            return {"bad": bad, "total": contract.queries["total"]}
+        case TimeMetric() | RatioMetric() | ScoreMetric():
+            return {key: contract.queries[key] for key in ("good", "total")}
+        case NpsMetric() | CountMetric():
+            raise AssertionError(f"a {metric.kind} metric is not a share of good events")
+        case _:
+            unknown_kind(metric)
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:

@@ -81,17 +81,19 @@ def _objective(ctx: Context, measure: ast.Measure, line: ast.ObjectiveLine) -> m
                 ctx.sink.error("TD409", "a ratio objective is a percentage", o.number.span,
                                help=[f"write `{syntax.percent_for(o.number.text)}`"])
                 return None
-        case ast.NpsMeasure() | ast.CountMeasure():
-            if o.percent is not None:
-                ctx.sink.error("TD409", f"a {kind} objective is a number, not a percentage", o.percent.span,
-                               help=[f"write `{o.percent.text[:-1]}`"])
+        case ast.NpsMeasure():
+            number = _a_number(ctx, kind, o)
+            if number is None:
                 return None
-            assert o.number is not None
-            if isinstance(measure, ast.NpsMeasure) and not -100 <= o.number.value <= 100:
-                ctx.sink.error("TD404", f"NPS {o.number.text} is outside -100..100", o.number.span)
+            if not -100 <= number.value <= 100:
+                ctx.sink.error("TD404", f"NPS {number.text} is outside -100..100", number.span)
                 ok = False
-            if isinstance(measure, ast.CountMeasure) and o.number.value < 0:
-                ctx.sink.error("TD310", f"a count limit cannot be negative ({o.number.text})", o.number.span)
+        case ast.CountMeasure():
+            number = _a_number(ctx, kind, o)
+            if number is None:
+                return None
+            if number.value < 0:
+                ctx.sink.error("TD310", f"a count limit cannot be negative ({number.text})", number.span)
                 ok = False
         case ast.ScoreMeasure():
             low, high = measure.low.value, measure.high.value
@@ -121,6 +123,15 @@ def _objective(ctx: Context, measure: ast.Measure, line: ast.ObjectiveLine) -> m
         return model.AverageObjective(value=_number(o).value)
     assert o.percent is not None
     return model.ShareObjective(percent=o.percent.value, value=_number(o).value)
+
+
+def _a_number(ctx: Context, kind: str, o: ast.ObjectiveLit) -> ast.Number | None:
+    """The number of an NPS or count objective; a percentage there is reported (TD409)."""
+    if o.percent is not None:
+        ctx.sink.error("TD409", f"a {kind} objective is a number, not a percentage", o.percent.span,
+                       help=[f"write `{o.percent.text[:-1]}`"])
+        return None
+    return _number(o)
 
 
 def _number(o: ast.ObjectiveLit) -> ast.Number:
