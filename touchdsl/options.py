@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from touchdsl.model import Language, Project
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,15 @@ class BuildOptions:
             raise ValueError("policy_url is a field of BuildOptions, not an `extra` option")
         read_settings([*pairs, f"policy_url={self.policy_url}"])
         assert set(self.extra) <= set(SETTINGS)
+
+    def language(self, project: Project) -> Language:
+        """The documents' language: `--lang`, else `defaults { charter language }`."""
+        match self.lang:
+            case "he":
+                return "he"
+            case "en":
+                return "en"
+        return project.defaults.charter.language
 
     def setting(self, key: str) -> str:
         """The value of a declared option: as set, or its default."""

@@ -29,7 +29,6 @@ from touchdsl.model import (
 )
 from touchdsl.slo.contract import QUERY_MEANING, metric_contract
 from touchdsl.targets import BuildOptions
-from touchdsl.targets.charter import language
 
 
 @dataclass(frozen=True)
@@ -270,7 +269,7 @@ def owners(project: Project, words: Words) -> list[PolicyOwner]:
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    lang = language(project, options)
+    lang = options.language(project)
     words = Words(lang)
     units = owners(project, words)
     stamp = User(options.stamp) if options.stamp else None
