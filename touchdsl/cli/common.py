@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from touchdsl.compiler.driver import Compilation
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -13,7 +17,7 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
-def print_diagnostics(result, fmt: str, strict: bool) -> int:
+def print_diagnostics(result: Compilation, fmt: str, strict: bool) -> int:
     from touchdsl.compiler import render as report
 
     diags = result.diagnostics
@@ -37,7 +41,7 @@ def print_diagnostics(result, fmt: str, strict: bool) -> int:
     return EXIT_PROBLEMS if errors or (strict and diags) else EXIT_OK
 
 
-def compile_paths(paths: tuple[str, ...]):
+def compile_paths(paths: tuple[str, ...]) -> Compilation:
     from touchdsl.compiler.driver import PathError, compile_project
 
     try:

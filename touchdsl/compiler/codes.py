@@ -247,7 +247,9 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in _ALL}
 def explain(code: str) -> str:
     entry = CATALOGUE[code.upper()]
     kind = "warning" if entry.warning else "error"
-    indent = lambda s: "\n".join("    " + line for line in s.splitlines())  # noqa: E731
+    def indent(text: str) -> str:
+        return "\n".join("    " + line for line in text.splitlines())
+
     return (
         f"{entry.code} ({kind}): {entry.title}\n\n{entry.explanation}\n\n"
         f"Wrong:\n\n{indent(entry.wrong)}\n\nRight:\n\n{indent(entry.right)}\n"
