@@ -1,5 +1,6 @@
-"""Golden files: every producer (each build target, `fmt`, `diff`) over every project
-of tests/projects.py, under `tests/golden/<producer>/<case>/`.
+"""Golden files: every producer (each build target, `fmt`, `diff`, `measure`) over every
+project of tests/projects.py (`diff` over pairs, `measure` over the examples with an
+event log), under `tests/golden/<producer>/<case>/`.
 
 `tests/test_golden.py` compares what each producer makes now with the files;
 `make golden` (or `make golden FOLDERS="grafana openslo"`) rewrites them after a
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.paths import EXAMPLES, GOLDEN
+from tests.paths import EXAMPLES, GOLDEN, REPO
 from tests.projects import PROJECTS
 
 LANGUAGES = ("en", "he")
@@ -110,6 +111,23 @@ def _diff(case: str) -> dict[str, bytes]:
     }
 
 
+def _measured(case: str) -> dict[str, bytes]:
+    """`touchdsl measure` of an example's event log, as `make demo` runs it."""
+    import os
+
+    import touchdsl
+    from tests.test_measure_golden import AS_OF, RUNS
+    from touchdsl.measure.output import to_csv, to_json
+
+    here = os.getcwd()
+    os.chdir(REPO)  # sources are shown as given: relative to the repository
+    try:
+        result = touchdsl.measure(f"examples/{case}", as_of=AS_OF, **RUNS[case])  # type: ignore[arg-type]
+    finally:
+        os.chdir(here)
+    return {"measure.json": to_json(result).encode("utf-8"), "measure.csv": to_csv(result).encode("utf-8")}
+
+
 def _producers() -> dict[str, Producer]:
     from touchdsl.targets import TARGETS
 
@@ -120,6 +138,7 @@ def _producers() -> dict[str, Producer]:
         out[name] = Producer(projects, _documents(name) if documents else _target(name))
     out["fmt"] = Producer(projects, _formatted)
     out["diff"] = Producer(tuple(DIFFS), _diff)
+    out["measure"] = Producer(("telecom", "banking", "health"), _measured)  # the examples with an event log
     return out
 
 

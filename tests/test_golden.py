@@ -33,6 +33,6 @@ def test_every_target_and_project_has_goldens():
     from tests.projects import PROJECTS
     from touchdsl.targets import TARGETS
 
-    assert set(TARGETS) | {"fmt", "diff"} == set(PRODUCERS)
+    assert set(TARGETS) | {"fmt", "diff", "measure"} == set(PRODUCERS)
     for name in [*TARGETS, "fmt"]:
         assert PRODUCERS[name].cases == tuple(PROJECTS), name

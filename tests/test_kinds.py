@@ -55,6 +55,20 @@ def _narrowed(match: ast.Match, functions: list[ast.FunctionDef]) -> bool:
     return False
 
 
+def _inner(module: ast.Module) -> set[int]:
+    """Matches inside a case of an outer match on the same subject: the outer case
+    already chose some kinds, so a new kind never reaches them."""
+    inner: set[int] = set()
+    for outer in ast.walk(module):
+        if isinstance(outer, ast.Match) and isinstance(outer.subject, ast.Name):
+            for case in outer.cases:
+                for node in (n for stmt in case.body for n in ast.walk(stmt)):
+                    if (isinstance(node, ast.Match) and isinstance(node.subject, ast.Name)
+                            and node.subject.id == outer.subject.id):
+                        inner.add(id(node))
+    return inner
+
+
 def dispatches(root: Path = REPO) -> list[tuple[str, int, int, str]]:
     """Every `match` that tells metric kinds (or measures) apart, over all of them:
     (file, first line, last line, the fake kind that must be reported there)."""
@@ -63,8 +77,9 @@ def dispatches(root: Path = REPO) -> list[tuple[str, int, int, str]]:
         rel = path.relative_to(root).as_posix()
         module = ast.parse(path.read_text(encoding="utf-8"))
         functions = [n for n in ast.walk(module) if isinstance(n, ast.FunctionDef)]
+        inner = _inner(module)
         for node in ast.walk(module):
-            if isinstance(node, ast.Match) and not _narrowed(node, functions):
+            if isinstance(node, ast.Match) and id(node) not in inner and not _narrowed(node, functions):
                 classes = set().union(*(_pattern_classes(c.pattern) for c in node.cases))
                 if classes & METRICS:
                     found.append((rel, node.lineno, node.end_lineno or node.lineno, "FakeMetric"))

@@ -256,6 +256,9 @@ Metric = Annotated[
 classes and ends with `case _: unknown_kind(metric)`, so a kind added here is a
 type error (mypy) wherever it is not handled, never a silent fall-through."""
 
+MetricKind = Literal["time", "ratio", "score", "nps", "count"]
+"""What a metric measures, as `Metric.kind` names it (the discriminator of the union)."""
+
 METRIC_CLASSES: tuple[type[_MetricBase], ...] = get_args(get_args(Metric)[0])
 METRIC_KINDS: tuple[str, ...] = tuple(get_args(c.model_fields["kind"].annotation)[0] for c in METRIC_CLASSES)
 

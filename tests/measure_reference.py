@@ -1,0 +1,211 @@
+"""A small pure-Python measurement of every kind, written from docs/measure.md and
+`touchdsl.clock`, row by row: the oracle the SQL is compared with on random logs.
+
+Deliberately naive (loops, sorting, the clock per case); only for small logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from touchdsl.clock import business_deadline, business_elapsed, open_periods
+from touchdsl.measure.calendar_table import epoch_us
+from touchdsl.model import (
+    BoundObjective,
+    CountMetric,
+    NpsMetric,
+    Project,
+    RatioMetric,
+    ScoreMetric,
+    ShareObjective,
+    TimeMetric,
+    Touchpoint,
+)
+
+US = dt.timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str | None
+    touchpoint: str
+    event: str
+    at: dt.datetime | None
+    value: float | None
+
+
+def last_within(start: dt.datetime, limit: dt.timedelta, calendar) -> dt.datetime:
+    """The last moment a case started at `start` is within `limit`: the deadline, or
+    the next opening when the deadline is at a closing."""
+    if calendar is None:
+        return start + limit
+    due = business_deadline(start, limit, calendar)
+    return next(iter(open_periods(due, due + dt.timedelta(days=800), calendar)))[0]
+
+
+def nearest_rank(values: list[int], percent: int) -> int:
+    ordered = sorted(values)
+    return ordered[math.ceil(percent * len(ordered) / 100) - 1]
+
+
+def _in(moment: dt.datetime | None, period: tuple[dt.datetime, dt.datetime]) -> bool:
+    return moment is not None and period[0] <= moment < period[1]
+
+
+class Reference:
+    def __init__(self, project: Project, rows: list[Row], as_of: dt.datetime):
+        self.project = project
+        self.as_of = as_of
+        # What the SQL measures: readable rows up to as-of.
+        self.rows = [r for r in rows if r.at is not None and r.at.timestamp() >= 0 and r.at <= as_of]
+
+    def _of(self, tp: Touchpoint, events: set[str], need_case: bool = True) -> list[Row]:
+        return [r for r in self.rows if r.touchpoint == tp.id and r.event in events and (r.case or not need_case)]
+
+    # -- time and updates -------------------------------------------------------------
+    def spans(self, tp: Touchpoint, start_event: str, end_event: str) -> dict[str, tuple[dt.datetime, dt.datetime | None]]:
+        starts: dict[str, list[dt.datetime]] = {}
+        ends: dict[str, list[dt.datetime]] = {}
+        for r in self._of(tp, {start_event}):
+            starts.setdefault(r.case, []).append(r.at)
+        for r in self._of(tp, {end_event}):
+            ends.setdefault(r.case, []).append(r.at)
+        out = {}
+        for case, times in starts.items():
+            start = min(times)
+            after = [e for e in ends.get(case, []) if e >= start]
+            out[case] = (start, min(after) if after else None)
+        return out
+
+    def time_cases(self, tp: Touchpoint, metric: TimeMetric) -> list[dict]:
+        calendar = self.project.calendars[metric.calendar] if metric.calendar else None
+        cases = []
+        for case, (start, end) in self.spans(tp, str(metric.start), str(metric.end)).items():
+            stop = end or self.as_of
+            elapsed = business_elapsed(start, stop, calendar) if calendar else stop - start
+            decided = {}
+            for which, objective in (("promise", metric.promise), ("target", metric.target)):
+                limit = dt.timedelta(seconds=objective.within.seconds)
+                late = last_within(start, limit, calendar)
+                if elapsed > limit:
+                    decided[which] = (late, False)
+                elif end is not None:
+                    decided[which] = (end, True)
+                else:
+                    decided[which] = (None, True)
+                if which == "promise":
+                    promise_late = late
+            cases.append({"case": case, "start": start, "end": end, "value": elapsed // US, "decided": decided,
+                          "late": promise_late})
+        return cases
+
+    def update_cases(self, tp: Touchpoint) -> list[dict]:
+        updates = tp.updates
+        first, end_event = f"{tp.steps[0].id}.start", (str(updates.until) if updates.until else f"{tp.steps[-1].id}.end")
+        every = dt.timedelta(seconds=updates.every.seconds)
+        sent: dict[str, list[dt.datetime]] = {}
+        for r in self._of(tp, {"update"}):
+            sent.setdefault(r.case, []).append(r.at)
+        cases = []
+        for case, (start, end) in self.spans(tp, first, end_event).items():
+            stop = end or self.as_of
+            marks = sorted([start] + [u for u in sent.get(case, []) if start < u < stop] + [stop])
+            gaps = [(b - a, a) for a, b in zip(marks, marks[1:])]
+            longest = max(g for g, _ in gaps)
+            late_at = min((a + every for g, a in gaps if g > every), default=None)
+            if late_at is not None:
+                decided = (late_at, False)
+            elif end is not None:
+                decided = (end, True)
+            else:
+                decided = (None, True)
+            cases.append({"case": case, "start": start, "end": end, "value": longest // US,
+                          "decided": {"promise": decided, "target": decided}, "late": late_at})
+        return cases
+
+    def case_period(self, cases: list[dict], period: tuple[dt.datetime, dt.datetime]) -> dict:
+        x = period[1] - US
+        out: dict = {}
+        for which in ("promise", "target"):
+            inside = [c for c in cases if _in(c["decided"][which][0], period)]
+            out[which] = (len(inside), sum(1 for c in inside if c["decided"][which][1]))
+        still = [c for c in cases if c["start"] <= x and (c["end"] is None or c["end"] > x)]
+        out["overdue"] = sum(1 for c in still if c["late"] is not None and c["late"] < x)
+        out["open"] = len(still) - out["overdue"]
+        finished = [c["value"] for c in cases if _in(c["end"], period)]
+        out["finished"] = len(finished)
+        out["elapsed"] = tuple(nearest_rank(finished, p) for p in (50, 90, 95)) if finished else None
+        decided = [c for c in cases if _in(c["decided"]["promise"][0], period)]
+        decided.sort(key=lambda c: (-c["value"], c["case"]))
+        out["worst"] = [(c["case"], c["value"]) for c in decided[:5]]
+        return out
+
+    # -- ratio, answers, count -------------------------------------------------------
+    def ratio_period(self, tp: Touchpoint, metric: RatioMetric, period) -> dict:
+        den: dict[str, dt.datetime] = {}
+        num: dict[str, dt.datetime] = {}
+        for r in self._of(tp, {metric.denominator}):
+            den[r.case] = min(den.get(r.case, r.at), r.at)
+        for r in self._of(tp, {metric.numerator}):
+            num[r.case] = min(num.get(r.case, r.at), r.at)
+        inside = [c for c in set(den) | set(num) if _in(den.get(c, num.get(c)), period)]
+        bad_is_num = isinstance(metric.promise, BoundObjective) and metric.promise.form == "at_most"
+        bad = [c for c in inside if (c in num) == bad_is_num]
+        bad.sort(key=lambda c: (-epoch_us(den.get(c, num.get(c))), c))
+        return {"cases": len(inside), "matching": sum(1 for c in inside if c in num), "worst": bad[:5]}
+
+    def valid_answer(self, metric, value: float | None) -> bool:
+        if value is None or math.isnan(value):
+            return False
+        if isinstance(metric, NpsMetric):
+            return 0 <= value <= 10 and value == int(value)
+        return metric.low <= value <= metric.high
+
+    def answer_period(self, tp: Touchpoint, metric, period) -> dict:
+        answers = [r for r in self._of(tp, {metric.id}) if self.valid_answer(metric, r.value) and _in(r.at, period)]
+        out = {"answers": len(answers), "total": Fraction(0), "promoters": 0, "detractors": 0}
+        for r in answers:
+            out["total"] += Fraction(r.value)
+            out["promoters"] += r.value >= 9
+            out["detractors"] += r.value <= 6
+        for which, objective in (("promise", metric.promise), ("target", metric.target)):
+            if isinstance(objective, ShareObjective):
+                out[which] = sum(1 for r in answers if r.value >= objective.value)
+        answers.sort(key=lambda r: (r.value, -epoch_us(r.at), r.case))
+        out["worst"] = [(r.case, r.value) for r in answers[:5]]
+        return out
+
+    def count_period(self, tp: Touchpoint, metric: CountMetric, period) -> dict:
+        per = dt.timedelta(seconds=metric.per.seconds)
+        stretches: dict[int, int] = {}
+        for r in self._of(tp, {metric.event}, need_case=False):
+            if _in(r.at, period):
+                k = (period[1] - US - r.at) // per
+                stretches[k] = stretches.get(k, 0) + 1
+        worst = min(stretches, key=lambda k: (-stretches[k], k)) if stretches else None
+        return {"events": sum(stretches.values()), "worst": stretches.get(worst, 0), "stretch": worst}
+
+    # -- bad data -----------------------------------------------------------------------
+    def duplicate_starts(self, tp: Touchpoint, start_event: str) -> int:
+        seen: dict[str, int] = {}
+        for r in self._of(tp, {start_event}):
+            seen[r.case] = seen.get(r.case, 0) + 1
+        return sum(1 for n in seen.values() if n > 1)
+
+
+def metric_kind(metric) -> str:
+    match metric:
+        case TimeMetric():
+            return "time"
+        case RatioMetric():
+            return "ratio"
+        case ScoreMetric():
+            return "score"
+        case NpsMetric():
+            return "nps"
+        case CountMetric():
+            return "count"
+    raise AssertionError(metric)

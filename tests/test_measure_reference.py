@@ -1,0 +1,202 @@
+"""On random small event logs, the SQL measurement of every kind gives the figures of
+the pure-Python reference (tests/measure_reference.py), period by period."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from fractions import Fraction
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import touchdsl
+from touchdsl.measure import measure
+from touchdsl.measure.calendar_table import epoch_us, from_epoch_us
+from touchdsl.measure.periods import Span, periods
+from touchdsl.model import NpsMetric, RatioMetric, ScoreMetric, ShareObjective, TimeMetric
+
+from tests.measure_reference import Reference, Row
+
+UTC = dt.timezone.utc
+IL = ZoneInfo("Asia/Jerusalem")
+
+PROJECT = """
+calendar office "Office" {
+    timezone "Asia/Jerusalem"
+    hours sun-thu 08:00-18:00
+    hours fri 08:00-13:00
+    holidays "IL"
+}
+owner ops "Ops" { notify email "ops@example.com" }
+journey j "J" { stage s "S" }
+touchpoint t "T" {
+    journey j.s
+    owner ops
+    expectation "Fast."
+    step a "A"
+    step b "B"
+    step c "C"
+    metric fast "Fast" {
+        time from a.start to a.answered
+        promise 80% within 2h
+        target 90% within 1h
+        window 7d
+    }
+    metric office "Office" {
+        time from a.start to b.end on office
+        promise 75% within 10h
+        target 90% within 5h
+        window 7d
+    }
+    metric lost "Lost" {
+        ratio lost of offered
+        promise at most 20%
+        target at most 10%
+        window 7d
+    }
+    metric solved "Solved" {
+        ratio solved of offered
+        promise at least 50%
+        window 7d
+    }
+    metric csat "CSAT" {
+        score 1..5
+        promise average at least 3.5
+        target average at least 4
+        window 7d
+    }
+    metric effort "Effort" {
+        score 1..7
+        promise 60% at least 5
+        target 70% at least 6
+        window 7d
+    }
+    metric nps "NPS" {
+        nps
+        promise at least 0
+        target at least 20
+        window 7d
+    }
+    metric complaints "Complaints" {
+        count complaint per 1d
+        promise at most 4
+        target at most 2
+        window 7d
+    }
+    updates every 3h via sms until c.end
+}
+"""
+
+EVENTS = ["a.start", "a.answered", "b.end", "c.end", "offered", "lost", "solved", "csat", "effort", "nps",
+          "complaint", "update", "a.strat"]
+BASE = dt.datetime(2026, 9, 14, 6, 0, tzinfo=UTC)  # a week with Rosh Hashana eve and Yom Kippur next
+AS_OF = BASE + dt.timedelta(days=6, hours=5, minutes=17)
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> touchdsl.Project:
+    root = tmp_path_factory.mktemp("reference")
+    (root / "p.touch").write_text(PROJECT, encoding="utf-8")
+    return touchdsl.load([str(root)])
+
+
+rows_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(["k1", "k2", "k3", "k4", "k5", "k6", ""]),
+        st.sampled_from(["t", "t", "t", "t", "x"]),
+        st.sampled_from(EVENTS),
+        st.one_of(st.none(), st.integers(min_value=-2 * 3600, max_value=8 * 86400)),
+        st.sampled_from([None, 0.0, 1.0, 3.0, 4.0, 5.0, 6.0, 7.0, 9.0, 10.0, 2.5, 11.0, -1.0]),
+    ),
+    min_size=0, max_size=60,
+)
+
+
+def _write(path: Path, rows: list[Row]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["case", "touchpoint", "event", "at", "value"])
+        for r in rows:
+            at = r.at.isoformat() if r.at is not None else "not a time"
+            writer.writerow([r.case or "", r.touchpoint, r.event, at, "" if r.value is None else r.value])
+
+
+def _us(x: float | None) -> int | None:
+    return None if x is None else round(x * 1_000_000)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=rows_strategy, every=st.sampled_from([None, "week"]))
+def test_sql_agrees_with_the_reference(compiled, tmp_path, raw, every):
+    rows = [Row(case or None, tp, event, None if offset is None else BASE + dt.timedelta(seconds=offset, microseconds=offset % 7),
+                value) for case, tp, event, offset, value in raw]
+    path = tmp_path / "events.csv"
+    _write(path, rows)
+    result = measure(compiled, str(path), as_of=AS_OF, every=every, last="7d")
+    ref = Reference(compiled, rows, AS_OF)
+    tp = compiled.touchpoints["t"]
+    by_id = {r.metric: r for r in result.items}
+    assert set(by_id) == {m.id for m in tp.metrics} | {"updates"}
+    zone = IL
+    bounds = [(from_epoch_us(a), from_epoch_us(b))
+              for a, b in periods(7 * 86400, epoch_us(AS_OF), Span(last_seconds=7 * 86400, every=every), zone)]
+    for metric_id, item in by_id.items():
+        metric = next((m for m in tp.metrics if m.id == metric_id), None)
+        assert len(item.periods) == len(bounds)
+        for period, span in zip(item.periods, bounds):
+            p, t = period.promise, period.target
+            if metric is None or isinstance(metric, TimeMetric):
+                cases = ref.update_cases(tp) if metric is None else ref.time_cases(tp, metric)
+                want = ref.case_period(cases, span)
+                assert (p.decided, p.good) == want["promise"], metric_id
+                assert (t.decided, t.good) == want["target"], metric_id
+                assert (period.open, period.overdue, period.finished) == (want["open"], want["overdue"], want["finished"])
+                got = None if period.elapsed is None else tuple(_us(x) for x in (period.elapsed.p50, period.elapsed.p90, period.elapsed.p95))
+                assert got == want["elapsed"], metric_id
+                assert [(w.case, w.value) for w in period.worst] == [(c, round(v / 1e6, 4)) for c, v in want["worst"]]
+            elif isinstance(metric, RatioMetric):
+                want = ref.ratio_period(tp, metric, span)
+                assert (p.decided, p.good) == (want["cases"], want["matching"])
+                assert [w.case for w in period.worst] == want["worst"]
+                if want["cases"]:
+                    share = Fraction(100 * want["matching"], want["cases"])
+                    limit = Fraction(repr(metric.promise.value))
+                    kept = share <= limit if metric.promise.form == "at_most" else share >= limit
+                    assert p.status == ("kept" if kept else "missed")
+                else:
+                    assert p.status == "no_data"
+            elif isinstance(metric, (ScoreMetric, NpsMetric)):
+                want = ref.answer_period(tp, metric, span)
+                assert period.answers == want["answers"] == p.decided
+                if isinstance(metric, NpsMetric):
+                    assert (period.promoters, period.detractors) == (want["promoters"], want["detractors"])
+                for verdict, objective, which in ((p, metric.promise, "promise"), (t, metric.target, "target")):
+                    if not want["answers"]:
+                        assert verdict.status == "no_data"
+                    elif isinstance(objective, ShareObjective):
+                        assert verdict.good == want[which]
+                    else:
+                        value = (Fraction(100 * (want["promoters"] - want["detractors"]), want["answers"])
+                                 if isinstance(metric, NpsMetric) else want["total"] / want["answers"])
+                        assert verdict.status == ("kept" if value >= Fraction(repr(objective.value)) else "missed")
+                        assert verdict.value == round(float(value), 4)
+                assert [(w.case, w.value) for w in period.worst] == want["worst"]
+            else:
+                want = ref.count_period(tp, metric, span)
+                assert period.events == want["events"] == p.decided
+                assert p.value == want["worst"]
+                assert p.status == ("kept" if want["worst"] <= metric.promise.value else "missed")
+    # Bad data is counted, never dropped silently.
+    problems = {pr.kind: pr.count for pr in result.data_quality.problems}
+    assert problems.get("unreadable_timestamp", 0) == sum(1 for r in rows if r.at is None)
+    assert problems.get("unknown_touchpoint", 0) == sum(1 for r in rows if r.touchpoint == "x")
+    assert problems.get("unknown_event", 0) == sum(1 for r in rows if r.touchpoint == "t" and r.event == "a.strat")
+    assert problems.get("after_as_of", 0) == sum(1 for r in rows if r.at is not None and r.at > AS_OF)
+    assert result.data_quality.rows == len(rows)
+    fast = next(m for m in tp.metrics if m.id == "fast")
+    dup = {pr.kind: pr.per_item for pr in result.data_quality.problems}.get("duplicate_start", {})
+    assert dup.get("t.fast", 0) == ref.duplicate_starts(tp, str(fast.start))

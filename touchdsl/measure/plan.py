@@ -1,0 +1,167 @@
+"""What the event log must say for each promise: the items, roles and vocabulary
+tables of the SQL (`touchdsl.measure.sql.INPUTS`), derived from the model.
+
+An *item* is one thing judged against a promise and a target: each metric of each
+touchpoint, and each touchpoint's `updates` promise. Which event plays which part:
+
+- time `from A to B`: A starts a case, the first B at or after it ends it;
+- ratio `X of Y`: a case with a Y event is counted, and with an X event matches;
+- score / nps: an answer is a row whose event is the metric's name, with `value`;
+- count `X per D`: every X event;
+- updates `every N … [until E]`: a case is open from its first step's start to E (or
+  to its last step's end) and an `update` event is a message sent while it is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import assert_never
+
+from touchdsl.measure.result import Kind
+from touchdsl.model import (
+    BoundObjective,
+    CountMetric,
+    Metric,
+    NpsMetric,
+    Project,
+    RatioMetric,
+    ScoreMetric,
+    ShareObjective,
+    TimeMetric,
+    Touchpoint,
+    WithinObjective,
+)
+
+__all__ = ["Item", "UPDATE_EVENT", "items_of", "roles_of", "vocabulary_of", "updates_span"]
+
+UPDATE_EVENT = "update"
+
+
+
+@dataclass(frozen=True)
+class Item:
+    """One promise measured: a metric, or a touchpoint's updates (metric is None)."""
+
+    key: str  # touchpoint.metric, or touchpoint.updates for the updates promise
+    touchpoint: Touchpoint
+    metric: Metric | None
+    kind: Kind
+    window_seconds: float
+
+    @property
+    def id(self) -> str:
+        return self.metric.id if self.metric is not None else "updates"
+
+
+def _us(seconds: float) -> int:
+    return round(seconds * 1_000_000)
+
+
+def updates_span(touchpoint: Touchpoint) -> tuple[str, str] | None:
+    """The events between which a case of the touchpoint is open, for `updates`:
+    the first step's start, and the `until` event or the last step's end."""
+    if touchpoint.updates is None or not touchpoint.steps:
+        return None
+    until = touchpoint.updates.until
+    end = str(until) if until is not None else f"{touchpoint.steps[-1].id}.end"
+    return f"{touchpoint.steps[0].id}.start", end
+
+
+def items_of(project: Project) -> list[Item]:
+    """Every measurable item, in source order (a touchpoint's metrics, then its updates)."""
+    out: list[Item] = []
+    for tp in project.touchpoints.values():
+        for metric in tp.metrics:
+            out.append(Item(f"{tp.id}.{metric.id}", tp, metric, metric.kind, metric.window.seconds))
+        if updates_span(tp) is not None:
+            out.append(Item(f"{tp.id}.updates", tp, None, "updates", project.defaults.window.seconds))
+    return out
+
+
+ItemRow = tuple[int, str, str, str | None, int | None, int | None, float | None, float | None, bool,
+                float | None, float | None, bool | None, int | None]
+
+
+def item_row(number: int, item: Item) -> ItemRow:
+    """The row of touch_items of the item numbered `number` (columns as in sql.INPUTS)."""
+    tp, metric = item.touchpoint, item.metric
+    calendar = None
+    promise_us = target_us = per_us = None
+    low = high = promise_least = target_least = None
+    whole = False
+    bad_is_num = None
+    match metric:
+        case None:
+            assert tp.updates is not None
+            promise_us = target_us = _us(tp.updates.every.seconds)
+        case TimeMetric():
+            assert isinstance(metric.promise, WithinObjective) and isinstance(metric.target, WithinObjective)
+            calendar = metric.calendar
+            promise_us, target_us = _us(metric.promise.within.seconds), _us(metric.target.within.seconds)
+        case RatioMetric():
+            assert isinstance(metric.promise, BoundObjective)
+            bad_is_num = metric.promise.form == "at_most"
+        case ScoreMetric():
+            low, high = metric.low, metric.high
+            if isinstance(metric.promise, ShareObjective):
+                promise_least = metric.promise.value
+            if isinstance(metric.target, ShareObjective):
+                target_least = metric.target.value
+        case NpsMetric():
+            low, high, whole = 0.0, 10.0, True
+        case CountMetric():
+            per_us = _us(metric.per.seconds)
+        case _:
+            assert_never(metric)
+    return (number, tp.id, item.kind, calendar, promise_us, target_us, low, high, whole,
+            promise_least, target_least, bad_is_num, per_us)
+
+
+def roles_of(items: list[Item]) -> list[tuple[str, str, int, str]]:
+    """Rows of touch_roles: (touchpoint, event, item number, role)."""
+    rows: list[tuple[str, str, int, str]] = []
+    for number, item in enumerate(items):
+        tp, metric = item.touchpoint.id, item.metric
+        match metric:
+            case None:
+                span = updates_span(item.touchpoint)
+                assert span is not None
+                rows += [(tp, span[0], number, "start"), (tp, span[1], number, "end"),
+                         (tp, UPDATE_EVENT, number, "update")]
+            case TimeMetric():
+                rows += [(tp, str(metric.start), number, "start"), (tp, str(metric.end), number, "end")]
+            case RatioMetric():
+                rows += [(tp, metric.numerator, number, "num"), (tp, metric.denominator, number, "den")]
+            case ScoreMetric() | NpsMetric():
+                rows.append((tp, metric.id, number, "answer"))
+            case CountMetric():
+                rows.append((tp, metric.event, number, "count"))
+            case _:
+                assert_never(metric)
+    return rows
+
+
+def vocabulary_of(project: Project) -> list[tuple[str, str]]:
+    """Rows of touch_vocabulary: every event name each touchpoint uses. A named moment
+    no metric reads (`report.assigned`, or a typo such as `report.strat`) is unknown."""
+    rows: list[tuple[str, str]] = []
+    for tp in project.touchpoints.values():
+        names = {UPDATE_EVENT}
+        for step in tp.steps:
+            names |= {f"{step.id}.start", f"{step.id}.end"}
+        if tp.updates is not None and tp.updates.until is not None:
+            names.add(str(tp.updates.until))
+        for metric in tp.metrics:
+            match metric:
+                case TimeMetric():
+                    names |= {str(metric.start), str(metric.end)}
+                case RatioMetric():
+                    names |= {metric.numerator, metric.denominator}
+                case ScoreMetric() | NpsMetric():
+                    names.add(metric.id)
+                case CountMetric():
+                    names.add(metric.event)
+                case _:
+                    assert_never(metric)
+        rows += [(tp.id, name) for name in sorted(names)]
+    return rows

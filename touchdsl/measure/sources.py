@@ -1,0 +1,282 @@
+"""Reading the event log: files, globs and `.sql` views into one normalised table.
+
+This is the DuckDB-specific edge of the measurement (file readers, type sniffing,
+timestamp parsing); everything after it is the portable SQL of
+`touchdsl.measure.sql`. `load` fills the table `touch_events` with the columns of
+`sql.INPUTS["touch_events"]`: one row per row of every source, nothing dropped, so
+the data-quality report can count and show every bad row.
+
+The schema (docs/measure.md): `case`, `touchpoint`, `event`, `at` required; `value`,
+`channel`, `segment` optional. `--map case=ticket_id` reads a column of another name.
+Timestamps carry their zone (an offset or `Z`, or a TIMESTAMP WITH TIME ZONE column);
+naive ones are read in the zone given with `--timezone`, and without it they are a
+usage error rather than a guess.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+from touchdsl.measure.errors import MeasureError
+
+__all__ = ["MeasureError", "Source", "REQUIRED", "OPTIONAL", "parse_mapping", "resolve", "load"]
+
+REQUIRED = ("case", "touchpoint", "event", "at")
+OPTIONAL = ("value", "channel", "segment")
+COLUMNS = REQUIRED + OPTIONAL
+
+# File formats by suffix (after an optional .gz).
+_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
+            ".jsonl": "json", ".ndjson": "json", ".json": "json", ".sql": "sql"}
+
+# A timestamp written with its zone: a time of day followed by Z or an offset.
+_ZONED = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
+_NAIVE_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
+_TEXT_TYPES = ("VARCHAR", "JSON")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One readable input: a file, or the SELECT of a `.sql` file."""
+
+    path: str  # as it will be shown to people
+    format: str  # csv | parquet | json | sql
+    query: str | None = None  # for sql: the SELECT
+
+
+@dataclass
+class _Columns:
+    names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name as written
+    types: dict[str, str] = field(default_factory=dict)  # name as written -> DuckDB type
+
+
+def parse_mapping(texts: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """`case=ticket_id,at=created_at` (repeatable) -> {"case": "ticket_id", "at": "created_at"}."""
+    mapping: dict[str, str] = {}
+    for text in texts:
+        for part in text.split(","):
+            if not part.strip():
+                continue
+            key, sep, value = part.partition("=")
+            key, value = key.strip(), value.strip()
+            if not sep or not value:
+                raise MeasureError(f"--map `{part.strip()}` is not COLUMN=SOURCE_COLUMN (e.g. case=ticket_id)")
+            if key not in COLUMNS:
+                from touchdsl.compiler.resolve import suggest
+
+                hint = " ".join(suggest(key, list(COLUMNS), "column"))
+                raise MeasureError(f"--map `{key}`: the event log has no column `{key}` "
+                                  f"(columns: {', '.join(COLUMNS)}). {hint}".strip())
+            mapping[key] = value
+    return mapping
+
+
+def _format_of(path: str) -> str:
+    name = path.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    suffix = os.path.splitext(name)[1]
+    if suffix not in _FORMATS or (suffix == ".sql" and path.lower().endswith(".gz")):
+        raise MeasureError(f"{path}: cannot tell the format from the name; use .csv, .tsv, .parquet, "
+                          ".jsonl or .json (each optionally .gz), or .sql for a SELECT")
+    return _FORMATS[suffix]
+
+
+def resolve(specs: list[str] | tuple[str, ...]) -> list[Source]:
+    """Expand globs (sorted, so the order is stable) and read `.sql` files."""
+    if not specs:
+        raise MeasureError("no event log given: --events FILE (CSV, Parquet, JSON lines, a glob, or a .sql SELECT)")
+    out: list[Source] = []
+    for spec in specs:
+        if glob.has_magic(spec):
+            paths = sorted(p for p in glob.glob(spec, recursive=True) if os.path.isfile(p))
+            if not paths:
+                raise MeasureError(f"{spec}: no file matches")
+        else:
+            if not os.path.exists(spec):
+                raise MeasureError(f"{spec}: no such file")
+            if os.path.isdir(spec):
+                raise MeasureError(f"{spec}: is a directory; give files or a glob such as {spec.rstrip('/')}/*.csv")
+            paths = [spec]
+        for path in paths:
+            fmt = _format_of(path)
+            out.append(Source(path, fmt, _read_query(path) if fmt == "sql" else None))
+    return out
+
+
+def _read_query(path: str) -> str:
+    import duckdb
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MeasureError(f"{path}: cannot read ({exc})") from None
+    try:
+        statements = duckdb.extract_statements(text)
+    except duckdb.Error as exc:
+        raise MeasureError(f"{path}: not valid SQL: {_first_line(exc)}") from None
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        raise MeasureError(f"{path}: must hold exactly one SELECT that returns the event log's columns "
+                          f"({', '.join(REQUIRED)}, optionally {', '.join(OPTIONAL)})")
+    return str(statements[0].query)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _reader(source: Source) -> str:
+    path = _literal(source.path)
+    if source.format == "csv":
+        return f"read_csv({path}, header = true, all_varchar = true, null_padding = true)"
+    if source.format == "parquet":
+        return f"read_parquet({path}, file_row_number = true)"
+    if source.format == "json":
+        return f"read_json({path}, format = 'auto')"
+    assert source.query is not None
+    return f"({source.query})"
+
+
+def _describe(con: "duckdb.DuckDBPyConnection", view: str) -> _Columns:
+    cols = _Columns()
+    for name, type_, *_ in con.execute(f"DESCRIBE {view}").fetchall():
+        cols.names.setdefault(str(name).lower(), str(name))
+        cols.types[str(name)] = str(type_)
+    return cols
+
+
+def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: dict[str, str],
+               timezone: str | None) -> tuple[str, bool]:
+    """The SELECT that turns source number `number` into rows of touch_events, and
+    whether its timestamps are text (which may turn out naive)."""
+    found: dict[str, str] = {}
+    for column in COLUMNS:
+        wanted = mapping.get(column, column)
+        name = cols.names.get(wanted.lower())
+        if name is None and column in REQUIRED:
+            where = f"column `{wanted}` (mapped to `{column}`)" if column in mapping else f"column `{column}`"
+            hint = "" if column in mapping else f"; name the column that holds it with --map {column}=COLUMN"
+            raise MeasureError(f"{source.path}: no {where}; the columns are: "
+                              f"{', '.join(cols.types) or '(none)'}{hint}")
+        if name is not None:
+            found[column] = name
+
+    def text(column: str) -> str:
+        return f"CAST({_ident(found[column])} AS VARCHAR)" if column in found else "CAST(NULL AS VARCHAR)"
+
+    at = _ident(found["at"])
+    at_type = cols.types[found["at"]].upper()
+    if at_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        at_us, at_text = f"epoch_us({at})", "CAST(NULL AS VARCHAR)"
+    elif at_type in _NAIVE_TYPES:
+        if timezone is None:
+            raise MeasureError(f"{source.path}: the timestamps of column `{found['at']}` ({at_type}) have no time "
+                              "zone; give --timezone ZONE, the zone they were written in (e.g. Asia/Jerusalem)")
+        at_us = f"epoch_us(timezone({_literal(timezone)}, CAST({at} AS TIMESTAMP)))"
+        at_text = "CAST(NULL AS VARCHAR)"
+    elif at_type in _TEXT_TYPES:
+        raw = f"TRIM(CAST({at} AS VARCHAR))"
+        zoned = f"epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ))"
+        naive = (f"epoch_us(timezone({_literal(timezone)}, TRY_CAST({raw} AS TIMESTAMP)))"
+                 if timezone is not None else "CAST(NULL AS BIGINT)")
+        at_us = f"CASE WHEN regexp_matches({raw}, {_literal(_ZONED)}) THEN {zoned} ELSE {naive} END"
+        at_text = raw
+    else:
+        raise MeasureError(f"{source.path}: column `{found['at']}` holds {at_type}, not timestamps; write them as "
+                          "ISO 8601 text (2026-09-17T10:00:00+03:00) or as a timestamp column")
+    if at_text != "CAST(NULL AS VARCHAR)":
+        at_text = f"CASE WHEN ({at_us}) IS NULL THEN {at_text} END"
+
+    if "value" in found:
+        value = _ident(found["value"])
+        if cols.types[found["value"]].upper() in _TEXT_TYPES:
+            raw = f"NULLIF(TRIM(CAST({value} AS VARCHAR)), '')"
+            value_expr = f"TRY_CAST({raw} AS DOUBLE)"
+            value_text = f"CASE WHEN {raw} IS NOT NULL AND TRY_CAST({raw} AS DOUBLE) IS NULL THEN {raw} END"
+        else:
+            value_expr = f"TRY_CAST({value} AS DOUBLE)"
+            value_text = (f"CASE WHEN {value} IS NOT NULL AND TRY_CAST({value} AS DOUBLE) IS NULL "
+                          f"THEN CAST({value} AS VARCHAR) END")
+    else:
+        value_expr, value_text = "CAST(NULL AS DOUBLE)", "CAST(NULL AS VARCHAR)"
+
+    if source.format == "parquet":
+        row = "file_row_number + 1"
+    elif source.format == "sql":
+        row = "CAST(NULL AS BIGINT)"
+    else:
+        # One file read in order: its rows come in file order (DuckDB preserves
+        # insertion order), so this is the data row's number, 1 = the first after the header.
+        row = "ROW_NUMBER() OVER ()"
+    return (
+        f"SELECT CAST({number} AS INTEGER) AS src, CAST({row} AS BIGINT) AS src_row, "
+        f"NULLIF({text('case')}, '') AS case_id, "
+        f"COALESCE({text('touchpoint')}, '') AS touchpoint, COALESCE({text('event')}, '') AS event, "
+        f"{at_us} AS at_us, {at_text} AS at_text, {value_expr} AS value, {value_text} AS value_text, "
+        f"{text('segment')} AS segment, {text('channel')} AS channel "
+        f"FROM {view}"
+    ), at_type in _TEXT_TYPES
+
+
+def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[str, str],
+         timezone: str | None) -> int:
+    """Create `touch_events` from every source; returns the number of rows read.
+
+    Parquet is columnar and cheap to scan again, so Parquet-only logs are read through
+    a view (the measurement scans it a few times, and memory stays flat with the size
+    of the log); other formats are parsed once into a temporary table.
+
+    Raises MeasureError (exit 2) for a file that cannot be read, a missing column, a
+    column of the wrong type, or naive timestamps without `timezone`.
+    """
+    import duckdb
+
+    selects: list[str] = []
+    text_times = False
+    search = sorted({str(Path(s.path).resolve().parent) for s in sources if s.format == "sql"})
+    if search:
+        # A .sql view reads its files relative to where it is written.
+        con.execute(f"SET file_search_path = {_literal(','.join(search))}")
+    for k, source in enumerate(sources):
+        view = f"touch_source_{k}"
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {_reader(source)} AS s")
+            cols = _describe(con, view)
+        except duckdb.Error as exc:
+            raise MeasureError(f"{source.path}: cannot read: {_first_line(exc)}") from None
+        select, text = _normalise(k, source, view, cols, mapping, timezone)
+        selects.append(select)
+        text_times = text_times or text
+    kind = "VIEW" if all(s.format == "parquet" for s in sources) else "TABLE"
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP {kind} touch_events AS " + "\nUNION ALL\n".join(selects))
+        count = con.execute("SELECT COUNT(*) FROM touch_events").fetchone()
+        naive = None
+        if timezone is None and text_times:
+            naive = con.execute(
+                "SELECT src, src_row, at_text FROM touch_events WHERE at_us IS NULL "
+                "AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL ORDER BY src, src_row LIMIT 1").fetchone()
+    except duckdb.Error as exc:
+        raise MeasureError(f"cannot read the event log: {_first_line(exc)}") from None
+    if naive is not None:
+        src, row, text = naive
+        where = f"{sources[src].path} row {row}" if row is not None else sources[src].path
+        raise MeasureError(f"{where}: timestamp `{text}` has no time zone; give --timezone ZONE (the zone "
+                           "it was written in, e.g. Asia/Jerusalem) or write timestamps with an offset "
+                           "(2026-09-17T10:00:00+03:00)")
+    return int(count[0]) if count else 0
