@@ -58,7 +58,7 @@ CALENDARS = [
 ]
 
 
-def build(n: int, seed: int) -> list[tuple[str, dict]]:
+def build(n: int, seed: int, per_file: int = TOUCHPOINTS_PER_FILE) -> list[tuple[str, dict]]:
     """The project as a list of (relative path without suffix, declarations) in file order.
 
     Declarations are plain data: both emitters below render exactly this.
@@ -107,16 +107,16 @@ def build(n: int, seed: int) -> list[tuple[str, dict]]:
     owner_files_total = -(-n_owners // OWNERS_PER_FILE)
     journey_files_total = -(-n_journeys // JOURNEYS_PER_FILE)
     central = owners[:OWNERS_PER_FILE]
-    for start in range(0, n, TOUCHPOINTS_PER_FILE):
+    for start in range(0, n, per_file):
         decls = []
         owner_files = set()
         journey_files = set()
-        batch = start // TOUCHPOINTS_PER_FILE
+        batch = start // per_file
         dept = batch % owner_files_total
         department = owners[dept * OWNERS_PER_FILE:(dept + 1) * OWNERS_PER_FILE]
         book = batch % journey_files_total
         department_journeys = journeys[book * JOURNEYS_PER_FILE:(book + 1) * JOURNEYS_PER_FILE]
-        for t in range(start, min(n, start + TOUCHPOINTS_PER_FILE)):
+        for t in range(start, min(n, start + per_file)):
             decls.append(_touchpoint(rng, t, department, central, department_journeys))
             for o in [decls[-1]["owner"]] + [s["by"] for s in decls[-1]["steps"]]:
                 owner_files.add(owners.index(o) // OWNERS_PER_FILE)
@@ -124,7 +124,7 @@ def build(n: int, seed: int) -> list[tuple[str, dict]]:
         imports = (["../shared/calendars"]
                    + [f"../shared/owners_{k:03d}" for k in sorted(owner_files)]
                    + [f"../shared/journeys_{k:03d}" for k in sorted(journey_files)])
-        files.append((f"touchpoints/batch_{start // TOUCHPOINTS_PER_FILE:04d}",
+        files.append((f"touchpoints/batch_{start // per_file:04d}",
                       {"imports": imports, "touchpoints": decls}))
     return files
 
@@ -283,11 +283,11 @@ def to_yaml(decls: dict) -> str:
                      sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
 
 
-def generate(n: int, out: Path, seed: int = 2026) -> dict[str, int]:
+def generate(n: int, out: Path, seed: int = 2026, per_file: int = TOUCHPOINTS_PER_FILE) -> dict[str, int]:
     if out.exists():
         shutil.rmtree(out)
     stats = {"files": 0, "touch_bytes": 0, "yaml_bytes": 0}
-    for rel, decls in build(n, seed):
+    for rel, decls in build(n, seed, per_file):
         for kind, suffix, text in (("touch", ".touch", to_touch(decls)), ("yaml", ".yaml", to_yaml(decls))):
             path = out / kind / (rel + suffix)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,8 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of touchpoints")
     parser.add_argument("out", type=Path, help="output directory (replaced)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--per-file", type=int, default=TOUCHPOINTS_PER_FILE,
+                        help=f"touchpoints per file (default {TOUCHPOINTS_PER_FILE}; the bench also runs 100)")
     args = parser.parse_args(argv)
-    stats = generate(args.n, args.out, args.seed)
+    stats = generate(args.n, args.out, args.seed, args.per_file)
     print(f"{args.n} touchpoints in {stats['files']} files: {args.out}/touch "
           f"({stats['touch_bytes'] // 1024} KiB), {args.out}/yaml ({stats['yaml_bytes'] // 1024} KiB)")
     return 0

@@ -8,6 +8,7 @@ server fails the test instead of hanging it; nothing asserts on durations.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import sys
@@ -695,3 +696,267 @@ def test_quick_fix_applies_the_suggestion(telecom: Path):
             assert fixed == text.replace('import "owners.touch"', 'import "owner.touch"')
 
     run(scenario())
+
+
+# ---- the protocol edge: malformed requests are answered -----------------------------------
+
+
+class RawSession:
+    """JSON-RPC by hand, for messages a well-behaved client library would refuse to send."""
+
+    def __init__(self, workspace: Path):
+        self.workspace = workspace
+        self.next_id = 0
+
+    async def __aenter__(self) -> "RawSession":
+        self.proc = await asyncio.create_subprocess_exec(
+            *SERVER_VIA_MODULE, cwd=str(self.workspace), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        uri = self.workspace.as_uri()
+        await self.request("initialize", {"processId": None, "rootUri": uri, "capabilities": {},
+                                          "workspaceFolders": [{"uri": uri, "name": "w"}]})
+        self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        try:
+            await self.request("shutdown", None)
+            self.send({"jsonrpc": "2.0", "method": "exit"})
+            await asyncio.wait_for(self.proc.wait(), TIMEOUT)
+        finally:
+            if self.proc.returncode is None:
+                self.proc.kill()
+                await self.proc.wait()
+            self.stderr = (await self.proc.stderr.read()).decode("utf-8", "replace")
+
+    def send(self, message: dict) -> None:
+        body = json.dumps(message).encode("utf-8")
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def receive(self) -> dict:
+        length = 0
+        while True:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), TIMEOUT)
+            if not line:
+                raise EOFError("the server closed its output")
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+            elif line in (b"\r\n", b"\n") and length:
+                return json.loads(await asyncio.wait_for(self.proc.stdout.readexactly(length), TIMEOUT))
+
+    async def answer_to(self, msg_id) -> dict:
+        """The response with this id (notifications and other responses on the way are skipped)."""
+        while True:
+            message = await self.receive()
+            if "method" not in message and message.get("id") == msg_id:
+                return message
+
+    async def request(self, method: str, params, msg_id=None) -> dict:
+        self.next_id += 1
+        msg_id = self.next_id if msg_id is None else msg_id
+        message = {"jsonrpc": "2.0", "id": msg_id, "method": method}
+        if params is not None:
+            message["params"] = params
+        self.send(message)
+        return await self.answer_to(msg_id)
+
+
+def test_requests_with_invalid_params_are_answered_with_invalid_params(telecom: Path):
+    support = telecom / "support.touch"
+    uri = support.as_uri()
+    good = {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 12}}
+
+    async def scenario():
+        async with RawSession(telecom) as s:
+            s.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": uri, "languageId": "touch", "version": 1, "text": support.read_text(encoding="utf-8")}}})
+            bad = {
+                "a negative position": {"textDocument": {"uri": uri}, "position": {"line": -1, "character": 0}},
+                "a string for a number": {"textDocument": {"uri": uri}, "position": {"line": "four", "character": 0}},
+                "a number for the document": {"textDocument": 7, "position": {"line": 0, "character": 0}},
+                "no params": None,
+            }
+            for what, params in bad.items():
+                answer = await s.request("textDocument/hover", params)
+                assert answer["error"]["code"] == -32602, (what, answer)
+                assert "result" not in answer
+            # An object is no id: the answer cannot name the request, so its id is null.
+            s.send({"jsonrpc": "2.0", "id": {"x": 1}, "method": "textDocument/hover", "params": good})
+            answer = await s.answer_to(None)
+            assert answer["error"]["code"] == -32602
+            # A broken notification is dropped; the server goes on answering.
+            s.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": 3}})
+            answer = await s.request("textDocument/hover", good)
+            assert "field_ops" in answer["result"]["contents"]["value"]
+        assert "Traceback" not in s.stderr, s.stderr
+        assert s.proc.returncode == 0
+
+    run(scenario())
+
+
+# ---- lines as the parser counts them --------------------------------------------------------
+
+
+def test_form_feeds_and_line_separators_do_not_shift_positions(telecom: Path):
+    support = telecom / "support.touch"
+    text = support.read_text(encoding="utf-8")
+    # U+2028, a form feed and a vertical tab end a line for str.splitlines(), not for the parser
+    # (nor for the LSP specification): the diagnostic must stay on the line of `field_opz`.
+    odd = text.replace('import "owners.touch"\n', 'import "owners.touch"  # a\u2028b\x0cc\x0bd\n', 1)
+    broken = odd.replace("    owner field_ops\n", "    owner field_opz\n", 1)
+
+    async def scenario():
+        async with Session(telecom) as s:
+            uri = s.open(support, broken)
+            diags = await s.wait_diagnostics(uri, lambda ds: any(d.code == "TD202" for d in ds))
+            [d] = [d for d in diags if d.code == "TD202"]
+            assert d.range.start == position(broken, "field_opz")
+            # An incremental edit after those characters lands where the editor means it.
+            at = position(broken, "field_opz", offset=len("field_op"))
+            s.versions[uri] += 1
+            s.client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=s.versions[uri]),
+                content_changes=[types.TextDocumentContentChangePartial(
+                    range=types.Range(start=at, end=types.Position(line=at.line, character=at.character + 1)),
+                    text="s")]))
+            await s.wait_diagnostics(uri, lambda ds: ds == [])
+            hover = await s.hover(uri, position(odd, "owner field_ops", offset=8))
+            assert "Dana Levi" in hover.contents.value
+
+    run(scenario())
+
+
+# ---- analysis off the event loop -----------------------------------------------------------
+
+
+def _big_project(folder: Path, touchpoints: int) -> Path:
+    """The telecom example with its touchpoints repeated: a project that takes a while to check."""
+    shutil.copytree(REPO / "examples" / "telecom", folder)
+    support = (folder / "support.touch").read_text(encoding="utf-8")
+    head, _, body = support.partition("\n")
+    blocks = re.findall(r"touchpoint (\w+) ", body)
+    copies = [re.sub(r"touchpoint (\w+) ", lambda m, i=i: f"touchpoint {m.group(1)}_{i} ", body)
+              for i in range(touchpoints // len(blocks))]
+    (folder / "support.touch").write_text(head + "\n" + "\n".join(copies), encoding="utf-8")
+    return folder / "support.touch"
+
+
+def test_the_server_answers_while_a_project_is_being_checked(tmp_path: Path):
+    support = _big_project(tmp_path / "big", 3000)
+    text = support.read_text(encoding="utf-8")
+    broken = text.replace("    owner field_ops\n", "    owner field_opz\n", 1)
+
+    async def scenario():
+        async with Session(tmp_path / "big") as s:
+            uri = s.open(support)
+            await s.wait_diagnostics(uri, lambda ds: True)
+            since = s.mark()
+            s.replace(uri, broken)
+            # Code actions need no analysis: the answer must not wait for the check of 3000
+            # touchpoints that the edit started.
+            await asyncio.sleep(0.3)  # past the debounce: the analysis is under way
+            actions = await asyncio.wait_for(s.client.text_document_code_action_async(types.CodeActionParams(
+                text_document=s.doc(uri), range=types.Range(start=types.Position(line=0, character=0),
+                                                            end=types.Position(line=0, character=0)),
+                context=types.CodeActionContext(diagnostics=[]))), TIMEOUT)
+            assert not actions
+            answered_before = s.mark() == since  # no diagnostics yet: the check was still running
+            diags = await s.wait_diagnostics(uri, lambda ds: any(d.code == "TD202" for d in ds), since)
+            assert [d.range.start for d in diags if d.code == "TD202"] == [position(broken, "field_opz")]
+            assert answered_before
+
+    run(scenario())
+
+
+def test_a_newer_edit_supersedes_the_analysis_under_way(tmp_path: Path):
+    support = _big_project(tmp_path / "big", 3000)
+    text = support.read_text(encoding="utf-8")
+
+    async def scenario():
+        async with Session(tmp_path / "big") as s:
+            uri = s.open(support)
+            await s.wait_diagnostics(uri, lambda ds: True)
+            since = s.mark()
+            for typo in ("field_opa", "field_opb", "field_opc"):
+                s.replace(uri, text.replace("    owner field_ops\n", f"    owner {typo}\n", 1))
+                await asyncio.sleep(0.3)  # each one starts an analysis the next one makes stale
+            s.replace(uri, text)
+            await s.wait_diagnostics(uri, lambda ds: ds == [], since)
+            shown = [d.message for u, ds in s.notifications[since:] if u == uri for d in ds]
+            # Superseded analyses are not shown (at most the one that had finished before the next edit).
+            assert len({m for m in shown if "field_op" in m}) <= 2, shown
+            await asyncio.sleep(1.0)
+            assert s.diagnostics[uri] == []  # and nothing stale arrives after the last one
+
+    run(scenario())
+
+
+# ---- a failed analysis says so ----------------------------------------------------------------
+
+# The real server, with the analysis made to fail when a document says so: the failure path
+# cannot be reached with a valid compiler, and it must still be right when the compiler is not.
+SERVER_THAT_FAILS = [sys.executable, "-c", (
+    "import touchdsl.tools.lsp.server as server\n"
+    "real = server.analyse\n"
+    "def analyse(paths, overlay=None, cancelled=None):\n"
+    "    if any('# fail here' in text for text in (overlay or {}).values()):\n"
+    "        raise RuntimeError('the compiler broke')\n"
+    "    return real(paths, overlay, cancelled)\n"
+    "server.analyse = analyse\n"
+    "server.command()\n")]
+
+
+def test_a_failed_analysis_clears_stale_diagnostics_and_says_what_failed(telecom: Path):
+    support = telecom / "support.touch"
+    owners = telecom / "owners.touch"
+    text = support.read_text(encoding="utf-8")
+
+    async def scenario():
+        async with Session(telecom, SERVER_THAT_FAILS) as s:
+            owners_uri = s.open(owners, owners.read_text(encoding="utf-8").replace("owner billing", "owner Billing"))
+            await s.wait_diagnostics(owners_uri, lambda ds: any(d.code == "TD006" for d in ds))
+            uri = s.open(support, text.replace("    owner field_ops\n", "    owner field_opz\n", 1))
+            await s.wait_diagnostics(uri, lambda ds: any(d.code == "TD202" for d in ds))
+            since = s.mark()
+            s.replace(uri, text + "# fail here\n")
+            [failure] = await s.wait_diagnostics(uri, lambda ds: len(ds) == 1 and ds[0].code is None, since)
+            assert "could not check this project" in failure.message and "RuntimeError" in failure.message
+            assert failure.severity == types.DiagnosticSeverity.Error
+            assert await s.wait_diagnostics(owners_uri, lambda ds: ds == [], since) == []
+            since = s.mark()
+            s.replace(uri, text)
+            await s.wait_diagnostics(owners_uri, lambda ds: any(d.code == "TD006" for d in ds), since)
+            # The checks are back: `owner billing` is unknown since owners.touch says `Billing`.
+            back = await s.wait_diagnostics(uri, lambda ds: True, since)
+            assert back and {d.code for d in back} == {"TD202"}
+
+    run(scenario())
+
+
+def test_incremental_edits_land_where_the_editor_means_them():
+    """The server's documents apply edits by `\\n` lines, whatever else the text holds."""
+    import random
+
+    from touchdsl.tools.lsp.positions import TouchDocument
+
+    rng = random.Random(7)
+    text = "a\u2028b\nline two\x0c\x0b\n\nthree\r\nfour 🏥 five"
+    document = TouchDocument("file:///edited.touch", source=text)
+    for _ in range(1500):
+        lines = text.split("\n")
+        l1 = rng.randrange(len(lines))
+        c1 = rng.randrange(len(lines[l1]) + 1)
+        l2 = rng.randrange(l1, len(lines))
+        c2 = rng.randrange(len(lines[l2]) + 1)
+        if (l2, c2) < (l1, c1):
+            l2, c2 = l1, c1
+
+        def offset(line: int, column: int) -> int:
+            return sum(len(x) + 1 for x in lines[:line]) + column
+
+        new = rng.choice(["", "x", "\n", "ab\ncd", "\u2028", "é", "🏥"])
+        start = types.Position(line=l1, character=utf16(lines[l1][:c1]))
+        end = types.Position(line=l2, character=utf16(lines[l2][:c2]))
+        text = text[:offset(l1, c1)] + new + text[offset(l2, c2):]
+        document.apply_change(types.TextDocumentContentChangePartial(range=types.Range(start=start, end=end), text=new))
+        assert document.source == text

@@ -17,7 +17,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A range in a file; lines and columns are 1-based, `end_*` exclusive of nothing (inclusive end col)."""
 

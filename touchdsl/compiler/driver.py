@@ -1,16 +1,23 @@
 """Compile a project: the one entry point of the command line, the language server,
 fmt and diff. Sources are read and parsed once each, whatever imports them, so
 import cycles are harmless; then names are resolved and every rule is checked.
+
+Parsed files are kept by content (`parse_source`): compiling again after one
+file changed (the language server, on every edit) parses only that file.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from touchdsl.compiler.sources import (
+    LossyText,
     PathError,
     SourceFile,
     discover,
@@ -22,7 +29,57 @@ from touchdsl.diagnostics import Diagnostic, DiagnosticSink
 from touchdsl.language import ast
 from touchdsl.model import Project
 
-__all__ = ["Compilation", "PathError", "compile_project", "load"]
+__all__ = ["Cancelled", "Compilation", "PathError", "compile_document", "compile_project", "load", "parse_source"]
+
+_SYNTAX_CODES = frozenset({"TD001", "TD002", "TD004"})
+
+
+class _ParseCache:
+    """Parsed files by display path and text, least recently used dropped first.
+
+    A tree is never changed after parsing, so one tree serves every compilation
+    of the same text. Bounded by the characters held (the trees are about 30
+    times larger than their text).
+    """
+
+    def __init__(self, max_chars: int = 32 * 1024 * 1024) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self.entries: OrderedDict[tuple[str, str], tuple[ast.File, tuple[Diagnostic, ...]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def parse(self, text: str, display: str) -> tuple[ast.File, list[Diagnostic]]:
+        key = (display, text)
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found[0], list(found[1])
+        from touchdsl.language.parser import parse
+
+        tree, diagnostics = parse(text, display)
+        if len(text) <= self.max_chars // 4:
+            with self.lock:
+                if key not in self.entries:
+                    self.entries[key] = (tree, tuple(diagnostics))
+                    self.chars += len(text)
+                while self.chars > self.max_chars and self.entries:
+                    (_, old), _ = self.entries.popitem(last=False)
+                    self.chars -= len(old)
+        return tree, diagnostics
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.chars = 0
+
+
+_CACHE = _ParseCache()
+
+
+def parse_source(text: str, display: str) -> tuple[ast.File, list[Diagnostic]]:
+    """Parse one file's text (shown as `display` in diagnostics), once per distinct text."""
+    return _CACHE.parse(text, display)
 
 
 @dataclass
@@ -35,14 +92,25 @@ class Compilation:
     files: dict[str, ast.File] = field(default_factory=dict)  # display path -> tree
     sources: dict[str, str] = field(default_factory=dict)  # display path -> text
     symbols: object = None  # touchdsl.compiler.resolve.SymbolIndex
+    paths: dict[str, Path] = field(default_factory=dict)  # display path -> resolved path of the file read
 
     @property
     def ok(self) -> bool:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def compile_project(paths: list[str], overlay: dict[str, str] | None = None) -> Compilation:
-    """Read, parse, resolve and check a project. Raises PathError for missing paths only."""
+class Cancelled(Exception):
+    """The caller no longer wants this compilation (the language server: a newer edit came)."""
+
+
+def compile_project(paths: list[str], overlay: dict[str, str] | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> Compilation:
+    """Read, parse, resolve and check a project. Raises PathError for missing paths only.
+
+    `overlay` maps files (any spelling of their path) to text that replaces what
+    is on disk (an editor's unsaved buffers). `cancelled` is asked between files
+    and before the checks; when it says yes, `Cancelled` is raised.
+    """
     # A run builds millions of long-lived objects (tokens, AST nodes, spans, the
     # model) and no garbage cycles worth chasing; CPython's cyclic collector scans
     # them again and again, which cost a third of the time on 10k touchpoints and
@@ -50,17 +118,20 @@ def compile_project(paths: list[str], overlay: dict[str, str] | None = None) -> 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _compile(paths, overlay)
+        return _compile(paths, overlay, cancelled or _never)
     finally:
         if collecting:
             gc.enable()
 
 
-def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
+def _never() -> bool:
+    return False
+
+
+def _compile(paths: list[str], overlay: dict[str, str] | None, cancelled: Callable[[], bool]) -> Compilation:
     from touchdsl.compiler.checks import (
         check,  # deferred: keeps `touchdsl --version` light
     )
-    from touchdsl.language.parser import parse
 
     overlay = {str(Path(k).resolve()): v for k, v in (overlay or {}).items()}
     sink = DiagnosticSink()
@@ -71,12 +142,20 @@ def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
     order: list[SourceFile] = []
     i = 0
     while i < len(queue):
+        if cancelled():
+            raise Cancelled()
         source = queue[i]
         i += 1
         text = read_source(source, sink, overlay)
         if text is None:
             continue
-        tree, diags = parse(text, source.display)
+        tree, diags = parse_source(text, source.display)
+        if isinstance(text, LossyText):
+            # Not UTF-8 (reported): its tree, from a lossy decoding, still says
+            # which names it declares and uses, so other files are not judged
+            # against a hole. Syntax errors in the undecodable text would only be
+            # noise until the file is converted.
+            diags = [d for d in diags if d.code not in _SYNTAX_CODES]
         for d in diags:
             sink.add(d)
         files[source.display] = tree
@@ -89,12 +168,31 @@ def _compile(paths: list[str], overlay: dict[str, str] | None) -> Compilation:
                     seen.add(imported.real)
                     queue.append(imported)
 
+    if cancelled():
+        raise Cancelled()
     roots = sorted({s.root for s in queue}) or [Path(".").resolve()]
     root = Path(os.path.commonpath([str(r) for r in roots]))
     relative = {s.display: s.real.relative_to(root).as_posix() if within(s.real, root) else s.display
                 for s in order}
     project, symbols = check(files, relative, sink)
-    return Compilation(root, project, sink.sorted(), files, sources, symbols)
+    return Compilation(root, project, sink.sorted(), files, sources, symbols, {s.display: s.real for s in order})
+
+
+def compile_document(text: str, display: str) -> Compilation:
+    """Check one text that is not a file of a project (an editor's unsaved, untitled buffer).
+
+    Its imports are not followed (it has no folder of its own); everything else
+    is checked as `compile_project` checks a file.
+    """
+    from touchdsl.compiler.checks import check
+
+    sink = DiagnosticSink()
+    tree, diags = parse_source(text, display)
+    for d in diags:
+        sink.add(d)
+    project, symbols = check({display: tree}, {display: os.path.basename(display)}, sink)
+    root = Path(os.path.dirname(os.path.abspath(display)))
+    return Compilation(root, project, sink.sorted(), {display: tree}, {display: text}, symbols)
 
 
 def load(paths: list[str] | str) -> Project:

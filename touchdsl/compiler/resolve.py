@@ -57,6 +57,12 @@ class Declarations:
     touchpoints: dict[str, ast.TouchpointDecl] = field(default_factory=dict)
     defaults: list[ast.DefaultsDecl] = field(default_factory=list)
     damaged: set[int] = field(default_factory=set)  # id() of declarations with syntax errors
+    # (kind, qualified name) of declarations and steps/stages/metrics that did not
+    # parse: references to them are not "unknown", their content is not judged.
+    broken: set[tuple[str, str]] = field(default_factory=set)
+    # Some declaration did not parse: what it referred to is not known, so no
+    # "declared but never used".
+    incomplete: bool = False
 
 
 _KIND_OF = {
@@ -93,6 +99,12 @@ def collect(files: dict[str, ast.File], sink: DiagnosticSink) -> tuple[Declarati
     decls = Declarations()
     index = SymbolIndex()
     for tree in files.values():
+        for broken in tree.broken:
+            decls.incomplete = True
+            if broken.qualified is not None:
+                decls.broken.add((broken.kind, broken.qualified))
+        if tree.damaged:
+            decls.incomplete = True
         for decl in tree.declarations:
             if tree.damaged and tree.is_damaged(decl.span):
                 decls.damaged.add(id(decl))

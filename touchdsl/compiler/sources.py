@@ -120,10 +120,36 @@ def read_source(source: SourceFile, sink: DiagnosticSink, overlay: dict[str, str
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         sink.error("TD005", f"`{source.display}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                   Span.point(source.display, line, col),
-                   help=["save the file as UTF-8; Hebrew and other scripts are welcome in UTF-8"])
-        return None
+                   Span.point(source.display, line, col), help=conversion_help(data, source.display))
+        # Still read (lossily) for the names it declares: see LossyText.
+        text = LossyText(data.decode("utf-8", "replace"))
     return text[1:] if text.startswith("\ufeff") else text
+
+
+class LossyText(str):
+    """The text of a file that is not UTF-8 (already reported), undecodable bytes replaced.
+
+    The compiler reads it only to learn the names the file declares and uses, so
+    that the rest of the project is not judged against a hole ("unknown owner"
+    for every owner of an unreadable file).
+    """
+
+    __slots__ = ()
+
+
+def conversion_help(data: bytes, display: str) -> list[str]:
+    """How to turn the file into UTF-8, naming the encoding it most likely is in."""
+    import shlex
+
+    high = [b for b in data if b >= 0x80]
+    if high and sum(0xE0 <= b <= 0xFA for b in high) >= len(high) * 0.6:
+        encoding, what = "WINDOWS-1255", "Windows-1255 (Hebrew)"
+    else:
+        encoding, what = "WINDOWS-1252", "Windows-1252 (Western European)"
+    quoted, converted = shlex.quote(display), shlex.quote(display + ".utf8")
+    return [f"it looks like {what}; convert it to UTF-8 with "
+            f"`iconv -f {encoding} -t UTF-8 {quoted} > {converted} && mv {converted} {quoted}`",
+            "save touch files as UTF-8; Hebrew and other scripts are welcome in UTF-8"]
 
 
 def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSink) -> SourceFile | None:

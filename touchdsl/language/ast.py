@@ -9,18 +9,18 @@ this tree into the validated model; targets never see it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from touchdsl.diagnostics import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     value: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A decoded string literal; `raw` is the literal as written (quotes included)."""
 
@@ -33,28 +33,28 @@ class Text:
         return self.raw.startswith('"""')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Number:
     value: float
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Percent:
     value: float
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DurationLit:
     seconds: float
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comment:
     text: str
     span: Span
@@ -63,19 +63,19 @@ class Comment:
 # ---- shared items ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     text: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tags:
     values: tuple[Text, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Window:
     duration: DurationLit
     span: Span
@@ -84,20 +84,20 @@ class Window:
 # ---- calendars ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timezone:
     value: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayRange:
     first: Name
     last: Name | None
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HoursLine:
     days: tuple[DayRange, ...]
     start: Name  # `08:00` kept as text with its position
@@ -105,37 +105,37 @@ class HoursLine:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Holidays:
     countries: tuple[Text, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Closed:
     dates: tuple[Name, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CalendarDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
 # ---- owners and journeys --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ManagerLine:
     name: Text
     email: Name  # without the angle brackets; span covers them
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReceiverLine:
     level: str  # "notify" | "page"
     kind: Name
@@ -143,80 +143,80 @@ class ReceiverLine:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnerDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StageDecl:
     name: Name
     title: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
 # ---- imports and defaults -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportDecl:
     path: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CharterSetting:
     key: Name
     value: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DefaultsDecl:
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
 # ---- touchpoints ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyRef:
     journey: Name
     stage: Name | None
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnerRef:
     owner: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expectation:
     text: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Channels:
     channels: tuple[Name, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepDecl:
     name: Name
     title: Text
@@ -225,7 +225,7 @@ class StepDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRef:
     step: Name
     moment: Name
@@ -235,7 +235,7 @@ class EventRef:
         return f"{self.step.value}.{self.moment.value}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UpdatesLine:
     every: DurationLit
     via: Name
@@ -243,7 +243,7 @@ class UpdatesLine:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EscalateLine:
     to: Name
     on: tuple[Name, ...]
@@ -253,7 +253,7 @@ class EscalateLine:
 # ---- metrics --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimeMeasure:
     start: EventRef
     end: EventRef
@@ -261,26 +261,26 @@ class TimeMeasure:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RatioMeasure:
     numerator: Name
     denominator: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreMeasure:
     low: Number
     high: Number
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NpsMeasure:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountMeasure:
     event: Name
     per: DurationLit
@@ -292,7 +292,7 @@ Measure = Union[TimeMeasure, RatioMeasure, ScoreMeasure, NpsMeasure, CountMeasur
 """What a metric measures, as written; dispatch with `match` ending in `assert_never`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectiveLit:
     """One objective as written. `form` is within|at_most|at_least|average_at_least|share_at_least."""
 
@@ -303,44 +303,68 @@ class ObjectiveLit:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectiveLine:
     role: str  # "promise" | "target"
     objective: ObjectiveLit
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceQuery:
     key: Name
     query: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceBlock:
     system: Name
     queries: tuple[SourceQuery, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TouchpointDecl:
     name: Name
     title: Text
-    items: tuple
+    items: tuple[Any, ...]
     span: Span
 
 
 Declaration = ImportDecl | CalendarDecl | OwnerDecl | JourneyDecl | DefaultsDecl | TouchpointDecl
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """A declaration or named statement that did not parse, dropped from the tree.
+
+    `kind` is its keyword (`owner`, `metric`, `step`, ...); `name` the name it was
+    given, when the parser got that far; `scope` the touchpoint or journey a
+    nested one belongs to. The checker does not judge what it cannot read: a
+    reference to a broken name is not "unknown", and nothing is "never used"
+    while parts of the project are unreadable.
+    """
+
+    kind: str
+    name: Name | None
+    scope: str | None
+    span: Span
+
+    @property
+    def qualified(self) -> str | None:
+        """The name as the symbol index spells it (`touchpoint.step`), None when it has none."""
+        if self.name is None:
+            return None
+        return f"{self.scope}.{self.name.value}" if self.scope else self.name.value
 
 
 @dataclass
@@ -348,11 +372,13 @@ class File:
     """One parsed file. `path` is the display path used in diagnostics."""
 
     path: str
-    declarations: list = field(default_factory=list)
+    declarations: list[Any] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     # Spans of declarations that contain a syntax error: the checker skips
     # completeness rules for them so one typo does not cascade.
     damaged: list[Span] = field(default_factory=list)
+    # Declarations and named statements dropped after a syntax error.
+    broken: list[Broken] = field(default_factory=list)
 
     def is_damaged(self, span: Span) -> bool:
         return any(

@@ -410,10 +410,10 @@ def format_tree(tree: ast.File, source: str) -> str:
 
 def format_source(text: str, path: str = "<stdin>") -> tuple[str | None, list[Diagnostic]]:
     """Format one file's text. Returns (formatted text, []) or (None, errors) on a syntax error."""
-    from touchdsl.language.parser import parse
+    from touchdsl.compiler.driver import parse_source
 
     source = text[1:] if text.startswith("\ufeff") else text
-    tree, diagnostics = parse(source, path)
+    tree, diagnostics = parse_source(source, path)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         return None, errors

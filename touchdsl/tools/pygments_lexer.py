@@ -27,34 +27,28 @@ from pygments.token import (
     Whitespace,
 )
 
+from touchdsl.language import vocabulary
+from touchdsl.model import CHANNELS, RECEIVER_KINDS, WEEKDAYS
+
 __all__ = ["TouchLexer", "KEYWORDS", "DECLARATION_KEYWORDS", "BUILTINS"]
 
-# Words that open a declaration or a named item; the word after them is its name.
-DECLARATION_KEYWORDS = ("calendar", "owner", "journey", "touchpoint", "stage", "step", "metric")
+# The words come from the language's one table (touchdsl.language.vocabulary) and
+# the model's fixed lists, so a new keyword is highlighted without touching this file.
 
-# Every other keyword of the grammar (see grammar/touch.lark).
-KEYWORDS = (
-    "import", "defaults", "timezone", "hours", "holidays", "closed", "manager", "notify",
-    "page", "charter", "expectation", "channels", "by", "via", "updates", "every", "until",
-    "escalate", "to", "on", "time", "from", "ratio", "of", "score", "nps", "count", "per",
-    "promise", "target", "within", "at", "most", "least", "average", "window", "source",
-    "note", "tags",
-)
+# Words that open a declaration or a named item; the word after them is its name.
+DECLARATION_KEYWORDS = vocabulary.NAMING_KEYWORDS
+_TOP_LEVEL_NAMING = tuple(k.word for k in vocabulary.KEYWORDS if k.names and None in k.starts)
+_NESTED_NAMING = tuple(w for w in DECLARATION_KEYWORDS if w not in _TOP_LEVEL_NAMING)
+# Declarations whose keyword also refers to one inside a touchpoint (`owner field_ops`).
+_REFERRING = tuple(k.word for k in vocabulary.KEYWORDS if k.names and None in k.starts and "touchpoint" in k.starts)
+
+# Every other keyword of the grammar.
+KEYWORDS = tuple(k.word for k in vocabulary.KEYWORDS if k.word not in DECLARATION_KEYWORDS)
 
 # Fixed vocabularies the checker knows: channels, receivers, weekdays, escalation
-# levels, step moments, settings. Shown as built-in names, not user names.
-BUILTINS = (
-    # channels
-    "phone", "chat", "email", "web", "app", "sms", "whatsapp", "store", "field", "mail", "social",
-    # receivers (`email` is above)
-    "slack", "pagerduty", "webhook", "opsgenie",
-    # weekdays
-    "sun", "mon", "tue", "wed", "thu", "fri", "sat",
-    # escalation conditions
-    "breach", "risk",
-    # source systems and their queries, charter settings
-    "prometheus", "good", "total", "language",
-)
+# conditions, source systems and queries, settings. Shown as built-in names, not user names.
+BUILTINS = tuple(dict.fromkeys(
+    CHANNELS + RECEIVER_KINDS + WEEKDAYS + tuple(w for w in vocabulary.BUILTINS if w not in KEYWORDS)))
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _END = r"(?![A-Za-z0-9_])"
@@ -75,12 +69,12 @@ class TouchLexer(RegexLexer):
             (r'"""', String.Double, "triple"),
             (r'"', String.Double, "string"),
             # `owner field_ops "Field Operations"`: a declaration with its name.
-            (rf"(calendar|owner|journey|touchpoint)([ \t]+)({_NAME})(?=[ \t]*\")",
+            (rf"({'|'.join(_TOP_LEVEL_NAMING)})([ \t]+)({_NAME})(?=[ \t]*\")",
              bygroups(Keyword.Declaration, Whitespace, Name.Class)),
-            (rf"(stage|step|metric)([ \t]+)({_NAME})(?=[ \t]*\")",
+            (rf"({'|'.join(_NESTED_NAMING)})([ \t]+)({_NAME})(?=[ \t]*\")",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             # `owner field_ops` inside a touchpoint refers to a declaration.
-            (rf"(owner|journey)([ \t]+)(?={_NAME})", bygroups(Keyword, Whitespace)),
+            (rf"({'|'.join(_REFERRING)})([ \t]+)(?={_NAME})", bygroups(Keyword, Whitespace)),
             # `source prometheus {`: the system is a name, not a keyword.
             (rf"(source)([ \t]+)({_NAME})", bygroups(Keyword, Whitespace, Name.Builtin)),
             # Events: `report.start`, `report.answered`.

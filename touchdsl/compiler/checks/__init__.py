@@ -9,6 +9,8 @@ rule is documented in `touchdsl.compiler.codes`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from touchdsl import model
 from touchdsl.compiler.checks.calendars import check_calendar
 from touchdsl.compiler.checks.context import Context
@@ -35,7 +37,10 @@ def check(files: dict[str, ast.File], relative: dict[str, str],
     touchpoints = {k: check_touchpoint(ctx, d, defaults) for k, d in decls.touchpoints.items()}
 
     used = {(r.kind, r.name) for r in index.references}
-    for kind, table in (("calendar", decls.calendars), ("journey", decls.journeys)):
+    # With a declaration unreadable, what it used is unknown: no "never used" then.
+    judged: list[tuple[str, Mapping[str, ast.CalendarDecl | ast.JourneyDecl]]] = (
+        [] if decls.incomplete else [("calendar", decls.calendars), ("journey", decls.journeys)])
+    for kind, table in judged:
         for name, decl in table.items():
             if (kind, name) not in used:
                 sink.warning("TD903", f"{kind} `{name}` is declared but no touchpoint uses it", decl.name.span,

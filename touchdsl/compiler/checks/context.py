@@ -26,6 +26,10 @@ class Context:
     def loc(self, span: Span) -> model.Location:
         return model.Location(file=self.relative.get(span.file, span.file), line=span.line, column=span.column)
 
+    def unreadable(self, kind: str, name: str) -> bool:
+        """Whether `kind` `name` was declared in a declaration that did not parse (so: not unknown)."""
+        return (kind, name) in self.decls.broken
+
 
 
 
@@ -120,6 +124,8 @@ def owner_ref(ctx: Context, name: ast.Name, role: str) -> bool:
     if name.value in ctx.decls.owners:
         ctx.index.ref("owner", name.value, name.span)
         return True
+    if ctx.unreadable("owner", name.value):
+        return False
     ctx.sink.error("TD202", f"unknown owner `{name.value}` {role}", name.span,
                    help=suggest(name.value, ctx.decls.owners, "owner"))
     return False

@@ -26,6 +26,8 @@ def check_event(ctx: Context, tp: str, steps: dict[str, int], ev: ast.EventRef) 
     """Check an event against the touchpoint's steps; returns its position in step order."""
     check_name(ctx, ev.moment, "moment")
     if ev.step.value not in steps:
+        if ctx.unreadable("step", f"{tp}.{ev.step.value}"):
+            return None
         ctx.sink.error("TD206", f"unknown step `{ev.step.value}` in event `{ev}`", ev.step.span,
                        help=suggest(ev.step.value, steps, "step") if steps else [
                            f'steps belong to their touchpoint, and `{tp}` has none: add `step {ev.step.value} "…"`'])
@@ -185,8 +187,9 @@ def _measure_fields(ctx: Context, tp: str, steps: dict[str, int],
             calendar = None
             if measure.calendar is not None:
                 if measure.calendar.value not in ctx.decls.calendars:
-                    ctx.sink.error("TD203", f"unknown calendar `{measure.calendar.value}`", measure.calendar.span,
-                                   help=suggest(measure.calendar.value, ctx.decls.calendars, "calendar"))
+                    if not ctx.unreadable("calendar", measure.calendar.value):
+                        ctx.sink.error("TD203", f"unknown calendar `{measure.calendar.value}`", measure.calendar.span,
+                                       help=suggest(measure.calendar.value, ctx.decls.calendars, "calendar"))
                     ok = False
                 else:
                     calendar = measure.calendar.value

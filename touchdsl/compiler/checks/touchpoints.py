@@ -61,7 +61,9 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
     ref = single(ctx, items_of(decl, ast.JourneyRef), "journey")
     if ref is not None:
         j = ctx.decls.journeys.get(ref.journey.value)
-        if j is None:
+        if j is None and ctx.unreadable("journey", ref.journey.value):
+            pass
+        elif j is None:
             ctx.sink.error("TD204", f"unknown journey `{ref.journey.value}`", ref.journey.span,
                            help=suggest(ref.journey.value, ctx.decls.journeys, "journey"))
         else:
@@ -69,7 +71,9 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
             ctx.index.ref("journey", journey, ref.journey.span)
             if ref.stage is not None:
                 names = [s.name.value for s in items_of(j, ast.StageDecl)]
-                if ref.stage.value not in names:
+                if ref.stage.value not in names and ctx.unreadable("stage", f"{journey}.{ref.stage.value}"):
+                    pass
+                elif ref.stage.value not in names:
                     ctx.sink.error("TD205", f"journey `{journey}` has no stage `{ref.stage.value}`",
                                    ref.stage.span, help=suggest(ref.stage.value, names, "stage"))
                 else:
@@ -130,14 +134,14 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
         to = line.to.value
         if to == "manager":
             o = ctx.decls.owners.get(owner or "")
-            if o is not None and not items_of(o, ast.ManagerLine):
+            if o is not None and not items_of(o, ast.ManagerLine) and id(o) not in ctx.decls.damaged:
                 ctx.sink.error("TD308", f"`escalate to manager`, but owner `{owner}` has no manager", line.to.span,
                                help=[f'add `manager "Name" <name@example.com>` to owner `{owner}`'],
                                related=[Related(o.name.span, f"owner `{owner}` is declared here")])
-        elif to not in ctx.decls.owners:
+        elif to not in ctx.decls.owners and not ctx.unreadable("owner", to):
             ctx.sink.error("TD308", f"cannot escalate to `{to}`: it is neither `manager` nor a declared owner",
                            line.to.span, help=suggest(to, list(ctx.decls.owners) + ["manager"]))
-        else:
+        elif to in ctx.decls.owners:
             ctx.index.ref("owner", to, line.to.span)
         for cond in line.on:
             if cond.value not in ("breach", "risk"):
