@@ -1,6 +1,9 @@
 # Two entry points for a new machine with Python 3.11+ and make:
 #   make demo   - check and build the example projects into build/, measure their event logs
 #   make test   - run the whole test suite
+# and for robustness work (docs/fuzzing.md):
+#   make fuzz          - the fuzz target under hypothesis, FUZZ_EXAMPLES inputs (default 5000)
+#   make fuzz-atheris  - coverage-guided with atheris, FUZZ_SECONDS long (default 600), if it installs
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +11,7 @@ TD     := $(VENV)/bin/touchdsl
 # The examples' logs end on 30 November 2026: measure them as of then.
 MEASURE := --as-of 2026-11-30T17:00:00+02:00 --fail-on never
 
-.PHONY: demo test golden bench bench-measure clean
+.PHONY: demo test golden bench bench-measure clean fuzz fuzz-atheris
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +48,16 @@ test: $(VENV)/.installed
 # Regenerate the reviewed golden files under tests/golden/ (review the diff before committing).
 golden: $(VENV)/.installed
 	$(PY) -m tests.golden $(FOLDERS)
+
+FUZZ_EXAMPLES ?= 5000
+FUZZ_SECONDS ?= 600
+
+fuzz: $(VENV)/.installed
+	TOUCHDSL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -x tests/test_fuzz.py
+
+fuzz-atheris: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[fuzz]'
+	$(PY) -m fuzz.target build/fuzz-corpus -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz-
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

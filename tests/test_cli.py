@@ -350,7 +350,7 @@ def test_build_json_writes_model_and_schema_and_model_validates(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "telecom"), "-o", str(out), "--target", "json"])
     assert result.exit_code == 0, result.output
-    assert sorted(_tree(out)) == ["json/model.json", "json/schema.json"]
+    assert sorted(_tree(out)) == [".touchdsl-manifest.json", "json/model.json", "json/schema.json"]
     model = json.loads((out / "json/model.json").read_text(encoding="utf-8"))
     schema = json.loads((out / "json/schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)

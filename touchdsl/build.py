@@ -1,32 +1,24 @@
-"""Run targets and write their files so that a failed build loses nothing.
+"""Run targets and write their files so that a failed or killed build loses nothing.
 
-Every target renders in memory first. Only when all succeeded are the files
-written, into a temporary directory beside the output; then each target's
-subdirectory is swapped in with renames. Subdirectories of targets not built
-this time are left as they were.
+Every target renders in memory first. Only when all succeeded is the output folder
+replaced, as a whole and in one step, by `touchdsl.output_folder` (which also
+refuses folders holding anything the build did not write).
+
+With `--target` subsets the other targets' files of the build already in the folder
+are carried over unchanged; a build of every target holds exactly that build.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from pathlib import Path, PurePosixPath
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Iterable
 
 from touchdsl.model import Project
-from touchdsl.targets import BuildOptions, renderer, warnings
+from touchdsl.output_folder import BuildFailed, UnsafeOutput, inspect, replace, resolve_output
+from touchdsl.targets import BuildOptions, available, renderer, warnings
 
-
-class BuildFailed(Exception):
-    """Writing the outputs failed (I/O); the output directory is as it was."""
-
-
-def _safe_relpath(name: str) -> PurePosixPath:
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise BuildFailed(f"a target produced an unsafe path {name!r}")
-    return path
+__all__ = ["BuildFailed", "UnsafeOutput", "build_project", "render_all"]
 
 
 def render_all(project: Project, targets: list[str], options: BuildOptions,
@@ -43,35 +35,19 @@ def render_all(project: Project, targets: list[str], options: BuildOptions,
     return rendered
 
 
-def build_project(project: Project, out: str | os.PathLike, targets: list[str], options: BuildOptions,
-                  progress: Callable[[str], None] | None = None) -> list[str]:
+def build_project(project: Project, out: str | os.PathLike[str], targets: list[str], options: BuildOptions,
+                  progress: Callable[[str], None] | None = None, inputs: Iterable[str | os.PathLike[str]] = ()
+                  ) -> list[str]:
+    """Render `targets` and make `out` hold them; returns the files written.
+
+    `inputs` are the project's paths (the folders and files named, every source read):
+    an output folder containing one of them is refused.
+    """
+    folder = resolve_output(out)
+    sources = [Path(os.path.abspath(p)).resolve() for p in inputs]
+    try:
+        inspect(folder, sources)  # refuse early, before the targets spend any time
+    except OSError as exc:
+        raise BuildFailed(f"cannot read `{out}`: {exc.strerror or exc}") from None
     rendered = render_all(project, targets, options, progress)
-    out_dir = Path(out)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".touchdsl-build-", dir=out_dir))
-    except OSError as exc:
-        raise BuildFailed(f"cannot create {out_dir}: {exc.strerror or exc}") from None
-    written: list[str] = []
-    tops: set[str] = set()
-    try:
-        for files in rendered.values():
-            for name, data in sorted(files.items()):
-                rel = _safe_relpath(name)
-                tops.add(rel.parts[0])
-                dest = staging.joinpath(*rel.parts)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(data)
-                written.append(str(rel))
-        trash = Path(tempfile.mkdtemp(prefix=".touchdsl-old-", dir=out_dir))
-        for top in sorted(tops):
-            current = out_dir / top
-            if current.exists() or current.is_symlink():
-                os.replace(current, trash / top)
-            os.replace(staging / top, current)
-        shutil.rmtree(trash, ignore_errors=True)
-    except OSError as exc:
-        raise BuildFailed(f"cannot write into {out_dir}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return sorted(written)
+    return replace(folder, rendered, sources, carry=available())

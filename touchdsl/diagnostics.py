@@ -8,8 +8,55 @@ declaration of a duplicate, say). Rendering to text/JSON/SARIF lives in
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
+
+# Characters a terminal would obey instead of showing (escape sequences, bells,
+# carriage returns) and characters that reorder or hide text (bidirectional controls,
+# zero-width characters, tag characters: Trojan Source, CVE-2021-42574). Text from a
+# .touch file that reaches people in a diagnostic shows them as escapes instead.
+HIDDEN = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+    "\U000e0000-\U000e007f]")
+# The ones that change what text says without being seen: reported in names and texts.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\xad\u180e")
+
+
+def escape_char(ch: str) -> str:
+    """How one hidden character is shown: `\\x1b` for control characters, `\\u{202E}` for others
+    (the second is also how a .touch string writes it)."""
+    code = ord(ch)
+    if ch == "\n":
+        return "\\n"
+    if ch == "\r":
+        return "\\r"
+    if ch == "\t":
+        return "\\t"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"\\x{code:02x}"
+    return f"\\u{{{code:04X}}}"
+
+
+def visible(text: str, keep_breaks: bool = False) -> str:
+    """The text with every hidden character shown as an escape; tabs are kept, and line
+    breaks too with `keep_breaks` (for formats that encode them, as GitHub's does)."""
+    if text.isascii() and text.isprintable():
+        return text
+    if keep_breaks:
+        return HIDDEN.sub(lambda m: m.group() if m.group() in "\r\n" else escape_char(m.group()), text)
+    return HIDDEN.sub(lambda m: escape_char(m.group()), text)
+
+
+def visible_char(ch: str) -> str:
+    """`U+202E (RIGHT-TO-LEFT OVERRIDE)`: a character named for a person."""
+    name = unicodedata.name(ch, "")
+    if not name and ord(ch) < 0x20:
+        name = "control character"
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
 
 
 class Severity(str, Enum):
@@ -51,7 +98,7 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         if self.span is None:
             return ("", 0, 0, self.code, self.message)
         return (self.span.file, self.span.line, self.span.column, self.code, self.message)
@@ -79,7 +126,7 @@ class DiagnosticSink:
         return any(d.is_error for d in self.items)
 
     def sorted(self) -> list[Diagnostic]:
-        seen: set = set()
+        seen: set[tuple[str, str, Span | None]] = set()
         out = []
         for d in sorted(self.items, key=Diagnostic.sort_key):
             key = (d.code, d.message, d.span)

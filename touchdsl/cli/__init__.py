@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("touchdsl: interrupted", err=True)
         sys.exit(130)
     except BaseException as exc:  # noqa: BLE001 - the last line of defence
-        inputs = " ".join(a for a in args if not a.startswith("-")) or "."
+        from touchdsl.diagnostics import visible
+
+        inputs = visible(" ".join(a for a in args if not a.startswith("-")) or ".")
         click.echo(
             f"touchdsl: internal error ({type(exc).__name__}) while processing {inputs}. "
             f"Sorry - this is a bug in touchdsl {__version__}. Please report it to whoever maintains "

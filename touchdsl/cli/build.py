@@ -18,7 +18,8 @@ from touchdsl.cli.common import (
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False),
-              help="Directory to write the outputs into (one subdirectory per target).")
+              help="Folder to write the outputs into (one subfolder per target). It is replaced as a whole: "
+                   "it must be new, empty, or an earlier build's, and must not contain the project.")
 @click.option("-t", "--target", "targets", multiple=True, metavar="NAME",
               help="Target to build (repeatable); default: every target.")
 @click.option("--lang", type=click.Choice(["he", "en"]), default=None,
@@ -33,11 +34,14 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
           settings: tuple[str, ...], strict: bool) -> None:
     """Check the project and build its outputs into a directory.
 
-    Nothing is written unless every target succeeds; a failed build leaves an
-    earlier output directory untouched.
+    Nothing is written unless every target succeeds, and the output folder is
+    replaced as a whole, in one step: a failed or interrupted build leaves the
+    earlier output untouched. A folder holding files the build did not write, or
+    the project's own files, is refused (see docs/targets.md).
     """
     from touchdsl import targets as registry
     from touchdsl.build import BuildFailed, build_project
+    from touchdsl.diagnostics import visible
 
     known = registry.available()
     for name in targets:
@@ -64,8 +68,11 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
     options = registry.BuildOptions(lang=lang, stamp=stamp, policy_url=policy_url, extra=extra)
     try:
         written = build_project(result.project, out, list(targets) or known, options,
-                                progress=lambda msg: click.echo(msg, err=True))
+                                progress=lambda msg: click.echo(msg, err=True),
+                                inputs=[*(paths or ["."]), *result.sources])
     except BuildFailed as exc:
-        click.echo(f"build: {exc}; nothing written", err=True)
+        click.echo(f"build: {visible(str(exc))}; nothing written", err=True)
+        for line in exc.help:
+            click.echo(f"  help: {visible(line)}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"built {len(written)} file{'' if len(written) == 1 else 's'} into {out}")
+    click.echo(f"built {len(written)} file{'' if len(written) == 1 else 's'} into {visible(out)}")

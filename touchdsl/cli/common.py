@@ -44,10 +44,12 @@ def print_diagnostics(result: Compilation, fmt: str, strict: bool) -> int:
 def compile_paths(paths: tuple[str, ...]) -> Compilation:
     from touchdsl.compiler.driver import PathError, compile_project
 
+    from touchdsl.diagnostics import visible
+
     try:
         result = compile_project(list(paths) or ["."])
     except PathError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(visible(str(exc))) from None
     # The compiled project lives until the process exits and holds no garbage cycles;
     # frozen, the collector neither rescans it now nor again at exit (a third of the
     # time of `check` on 10k touchpoints, see bench/README.md). Only the short-lived
@@ -57,6 +59,6 @@ def compile_paths(paths: tuple[str, ...]) -> Compilation:
     gc.freeze()
     if not result.sources and not result.diagnostics:
         # Checking nothing is almost always a wrong path; saying "ok" would hide it.
-        where = ", ".join(paths) or "the current directory"
+        where = ", ".join(visible(p) for p in paths) or "the current directory"
         raise click.UsageError(f"no .touch files found in {where}")
     return result

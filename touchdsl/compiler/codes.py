@@ -47,8 +47,9 @@ _ALL = [
          'owner billing "Billing" {\n    notify email "billing@example.com"\n',
          'owner billing "Billing" {\n    notify email "billing@example.com"\n}'),
     Code("TD005", "File cannot be read as text",
-         "touch files are UTF-8 text. This file is binary, uses another encoding, or could "
-         "not be read.",
+         "touch files are UTF-8 text. This file is binary (a NUL byte anywhere), uses another "
+         "encoding, could not be read, or its name is not UTF-8 (file names appear in the "
+         "outputs, which are UTF-8 text).",
          "(a file saved as Windows-1255, or an image renamed to .touch)",
          "(the same file saved as UTF-8)"),
     Code("TD006", "Invalid name",
@@ -66,6 +67,12 @@ _ALL = [
     Code("TD102", "Imported file not found",
          "The imported path, relative to the importing file, does not exist or is not a file.",
          'import "owner.touch"',
+         'import "owners.touch"'),
+    Code("TD103", "Import path is not a file name",
+         "The imported path holds something no file name can: a NUL or another control or "
+         "invisible character (often pasted by accident), or a name longer than 255 bytes "
+         "(the most a file system allows; the whole path at most 4096).",
+         'import "owners\\u{200B}.touch"',
          'import "owners.touch"'),
     # ---- names -------------------------------------------------------------------------
     Code("TD201", "Duplicate name",
@@ -146,6 +153,20 @@ _ALL = [
          "measure `0.1ms`).",
          'manager "Dana Levi" <dana.levi>',
          'manager "Dana Levi" <dana.levi@example.com>'),
+    Code("TD314", "Hidden character in an address",
+         "An e-mail address, a webhook URL or a receiver's key holds a character that is not "
+         "seen: a zero-width space, a bidirectional control (which reorders how the text is "
+         "shown), a control character. The address then differs from what every reader of the "
+         "file sees, and alerts go elsewhere. Retype it.",
+         'notify email "field-ops\\u{200B}@example.com"',
+         'notify email "field-ops@example.com"'),
+    Code("TD315", "Webhook URL with a user part",
+         "In `https://good.example.com@evil.example/` everything before the `@` is a user "
+         "name; the alert goes to `evil.example`. Such a URL is refused: write the host "
+         "right after `//`, and keep credentials for the receiver in Alertmanager's "
+         "`http_config`, not in a file everyone reads.",
+         'notify webhook "https://hooks.example.com@relay.example.net/alerts"',
+         'notify webhook "https://hooks.example.com/alerts"'),
     # ---- metrics -----------------------------------------------------------------------
     Code("TD401", "Events out of order",
          "In `time from A to B`, A must come before B in step order (steps are ordered as "
@@ -202,6 +223,21 @@ _ALL = [
          "would make the whole rules file unloadable, so it is refused here with the parser's words.",
          'source prometheus {\n    good "sum(rate(calls_good[{{window}}])"\n    total "sum(rate(calls_total[{{window}}]))"\n}',
          'source prometheus {\n    good "sum(rate(calls_good[{{window}}]))"\n    total "sum(rate(calls_total[{{window}}]))"\n}'),
+    Code("TD415", "Number beyond the supported range",
+         "Every number has a limit far beyond what an organisation writes, so that no value "
+         "overflows a target or makes it write a giant file: durations (thresholds, windows, "
+         "counting periods, update intervals) at most 3650d; a count limit at most "
+         "1,000,000,000,000 per period; a score scale within -1000..1000 with at most 101 "
+         "whole answers (0..100); dates between 1970-01-01 and 2199-12-31. A value beyond "
+         "is most likely a typo.",
+         "score 1..10000000",
+         "score 1..10"),
+    Code("TD416", "Number more precise than supported",
+         "Numbers and percentages have at most 6 digits after the point. More would be "
+         "rounded on the way into the monitoring rules (`99.99999999999999999999%` becomes "
+         "100%) and no longer mean what was written.",
+         "promise 99.99999999999999999999% within 30s",
+         "promise 99.9999% within 30s"),
     # ---- calendars ---------------------------------------------------------------------
     Code("TD501", "Unknown timezone",
          "Timezones are IANA names such as Asia/Jerusalem or Europe/London.",
@@ -238,6 +274,17 @@ _ALL = [
          "A calendar or journey that no touchpoint refers to; likely a leftover or a typo elsewhere.",
          'calendar il_office "Office" { ... }   # and no metric says `on il_office`',
          "time from report.start to visit.start on il_office",
+         warning=True),
+    Code("TD904", "Hidden character in text",
+         "A title, note, expectation or comment holds a character that changes what people "
+         "see without being seen (Trojan Source, CVE-2021-42574): a bidirectional override "
+         "or isolate reorders the text around it, a zero-width character makes two texts that "
+         "look the same differ, a control character makes terminals and documents act. "
+         "Remove it. A bidirectional or invisible character that is meant can be written as "
+         "an escape (`\\u{202B}`), which readers see; the direction marks U+200E and U+200F "
+         "that Hebrew and Arabic punctuation needs are not reported.",
+         '(a title with an invisible U+202E RIGHT-TO-LEFT OVERRIDE pasted into it)',
+         'touchpoint refund "Refund within 3 days" {',
          warning=True),
 ]
 

@@ -132,6 +132,7 @@ def _compile(paths: list[str], overlay: dict[str, str] | None, cancelled: Callab
     from touchdsl.compiler.checks import (
         check,  # deferred: keeps `touchdsl --version` light
     )
+    from touchdsl.compiler.checks.hidden import check_source
 
     overlay = {str(Path(k).resolve()): v for k, v in (overlay or {}).items()}
     sink = DiagnosticSink()
@@ -158,6 +159,7 @@ def _compile(paths: list[str], overlay: dict[str, str] | None, cancelled: Callab
             diags = [d for d in diags if d.code not in _SYNTAX_CODES]
         for d in diags:
             sink.add(d)
+        check_source(text, tree, sink)  # hidden characters: a lexical check, per file
         files[source.display] = tree
         sources[source.display] = text
         order.append(source)
@@ -185,11 +187,13 @@ def compile_document(text: str, display: str) -> Compilation:
     is checked as `compile_project` checks a file.
     """
     from touchdsl.compiler.checks import check
+    from touchdsl.compiler.checks.hidden import check_source
 
     sink = DiagnosticSink()
     tree, diags = parse_source(text, display)
     for d in diags:
         sink.add(d)
+    check_source(text, tree, sink)
     project, symbols = check({display: tree}, {display: os.path.basename(display)}, sink)
     root = Path(os.path.dirname(os.path.abspath(display)))
     return Compilation(root, project, sink.sorted(), {display: tree}, {display: text}, symbols)

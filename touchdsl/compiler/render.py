@@ -3,49 +3,88 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+import unicodedata
+from typing import Any, Callable, Iterable
 
-from touchdsl.diagnostics import Diagnostic, Severity
+from touchdsl.diagnostics import HIDDEN, Diagnostic, Severity, Span, escape_char, visible
 
 JSON_FORMAT_VERSION = 1
 
 
-def _source_line(sources: dict[str, str], file: str, line: int) -> str | None:
-    text = sources.get(file)
-    if text is None:
+TAB = "    "  # a tab is shown as four spaces, in the line and under it
+CONTEXT = 60  # characters of the line shown on each side of what the caret points at
+MARKED = 80  # characters of a long span shown (and underlined) before it is cut
+
+
+class _Lines:
+    """Source lines as the parser counts them: split at `\\n` only (a form feed, a
+    vertical tab or U+2028 inside a line is shown, not taken for a line break)."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        self.sources = sources
+        self.split: dict[str, list[str]] = {}
+
+    def line(self, file: str, number: int) -> str | None:
+        lines = self.split.get(file)
+        if lines is None:
+            text = self.sources.get(file)
+            if text is None:
+                return None
+            lines = self.split[file] = text.split("\n")
+        if 1 <= number <= len(lines):
+            line = lines[number - 1]
+            return line[:-1] if line.endswith("\r") else line
         return None
-    lines = text.splitlines()
-    if 1 <= line <= len(lines):
-        return lines[line - 1]
-    if line == len(lines) + 1:
-        return ""
-    return None
 
 
-def _excerpt(d: Diagnostic, sources: dict[str, str], style) -> list[str]:
+def _shown(ch: str) -> tuple[str, int]:
+    """How one source character is drawn in an excerpt, and how many terminal columns it takes."""
+    if ch == "\t":
+        return TAB, len(TAB)
+    if HIDDEN.match(ch):
+        shown = escape_char(ch)
+        return shown, len(shown)
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me"):
+        return ch, 0
+    return ch, 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _draw(text: str) -> tuple[str, int]:
+    if text.isascii() and text.isprintable():
+        return text, len(text)
+    parts = [_shown(ch) for ch in text]
+    return "".join(p for p, _ in parts), sum(w for _, w in parts)
+
+
+def _excerpt(d: Diagnostic, lines: _Lines, style: Callable[[str, Diagnostic], str]) -> list[str]:
     span = d.span
     if span is None:
         return []
-    line = _source_line(sources, span.file, span.line)
+    line = lines.line(span.file, span.line)
     if line is None:
         return []
-    # Tabs are shown as four spaces in both the line and the caret row, so the
-    # caret stays under the right character; columns count characters, not bytes.
-    shown = line.replace("\t", "    ")
-    prefix = line[: max(span.column - 1, 0)]
-    start = len(prefix.replace("\t", "    "))
-    if span.end_line == span.line:
-        width = max(span.end_column - span.column, 1)
-    else:
-        width = max(len(line) - (span.column - 1), 1)
-    width = min(width, max(len(shown) - start, 1))
+    # Columns count characters, not bytes; the caret row is drawn with the same
+    # widths as the line (tabs, escapes of hidden characters, wide characters).
+    start = min(max(span.column - 1, 0), len(line))
+    stop = span.end_column - 1 if span.end_line == span.line else len(line)
+    stop = min(max(stop, start + 1), len(line))
+    cut = min(stop, start + MARKED)
+    left = max(start - CONTEXT, 0)
+    right = min(cut + CONTEXT, len(line))
+    before, before_width = _draw(line[left:start])
+    marked, marked_width = _draw(line[start:cut])
+    after, _ = _draw(line[cut:right])
+    lead = "…" if left > 0 else ""
+    tail = "…" if right < len(line) else ""
     gutter = str(span.line)
     pad = " " * len(gutter)
-    caret = style(" " * start + "^" * width, d)
-    return [f" {gutter} | {shown}", f" {pad} | {caret}"]
+    caret = style(" " * (len(lead) + before_width) + "^" * max(marked_width, 1), d)
+    return [f" {gutter} | {lead}{before}{marked}{after}{tail}", f" {pad} | {caret}"]
 
 
 def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
+    """Diagnostics for people. User text is shown with its hidden characters escaped (`\\x1b`,
+    `\\u{202E}`): nothing in a .touch file can drive the terminal or hide from the reader."""
     def style(text: str, d: Diagnostic) -> str:
         if not color:
             return text
@@ -53,16 +92,17 @@ def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str], colo
 
         return click.style(text, fg="red" if d.is_error else "yellow", bold=True)
 
+    lines = _Lines(sources)
     out: list[str] = []
     for d in diagnostics:
-        where = f"{d.span.file}:{d.span.line}:{d.span.column}: " if d.span else ""
+        where = f"{visible(d.span.file)}:{d.span.line}:{d.span.column}: " if d.span else ""
         label = style(f"{d.severity.value}[{d.code}]", d)
-        out.append(f"{where}{label}: {d.message}")
-        out.extend(_excerpt(d, sources, style))
+        out.append(f"{where}{label}: {visible(d.message)}")
+        out.extend(_excerpt(d, lines, style))
         for h in d.help:
-            out.append(f"  help: {h}")
+            out.append(f"  help: {visible(h)}")
         for r in d.related:
-            out.append(f"  note: {r.span.file}:{r.span.line}:{r.span.column}: {r.message}")
+            out.append(f"  note: {visible(r.span.file)}:{r.span.line}:{r.span.column}: {visible(r.message)}")
         out.append("")
     return "\n".join(out)
 
@@ -80,7 +120,7 @@ def summary(diagnostics: list[Diagnostic], files: int, touchpoints: int | None) 
     return f"ok: {plural(files, 'file')}{tp}, no problems"
 
 
-def _d_json(d: Diagnostic) -> dict:
+def _d_json(d: Diagnostic) -> dict[str, Any]:
     s = d.span
     return {
         "code": d.code,
@@ -124,10 +164,11 @@ def _uri(path: str) -> str:
 
     if os.path.isabs(path):
         return Path(path).as_uri()
-    return quote(path.replace("\\", "/"))
+    # the file's own bytes, percent-encoded: also right for a name that is not UTF-8
+    return quote(os.fsencode(path.replace("\\", "/")))
 
 
-def _region(s) -> dict:
+def _region(s: Span) -> dict[str, int]:
     return {"startLine": s.line, "startColumn": s.column, "endLine": s.end_line, "endColumn": s.end_column}
 
 
@@ -152,7 +193,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
     results = []
     for d in diagnostics:
         message = d.message + "".join(f"\nhelp: {h}" for h in d.help)
-        result: dict = {
+        result: dict[str, Any] = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": "error" if d.severity is Severity.ERROR else "warning",
@@ -203,7 +244,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
         props = [f"title={_gh_escape(d.code, True)}"]
         if d.span is not None:
             s = d.span
-            props = [f"file={_gh_escape(s.file, True)}", f"line={s.line}", f"col={s.column}"]
+            props = [f"file={_gh_escape(visible(s.file), True)}", f"line={s.line}", f"col={s.column}"]
             if s.end_line != s.line:
                 props.append(f"endLine={s.end_line}")
             else:
@@ -211,6 +252,6 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
                 # col for one character); our spans end one past it, as SARIF's do.
                 props.append(f"endColumn={max(s.end_column - 1, s.column)}")
             props.append(f"title={_gh_escape(d.code, True)}")
-        message = d.message + "".join(f"\nhelp: {h}" for h in d.help)
+        message = visible(d.message + "".join(f"\nhelp: {h}" for h in d.help), keep_breaks=True)
         lines.append(f"::{level} {','.join(props)}::{_gh_escape(message)}")
     return "\n".join(lines)

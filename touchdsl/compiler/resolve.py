@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Iterable, Sized
 
 from touchdsl.diagnostics import DiagnosticSink, Related, Span
 from touchdsl.language import ast
@@ -73,14 +74,105 @@ _KIND_OF = {
 }
 
 
-def suggest(name: str, candidates, what: str = "") -> list[str]:
+# "Did you mean" must stay cheap however many names are unknown and however many are
+# declared (10,000 of each once took five minutes): every table of names is indexed
+# once, a near miss (one letter added, dropped, changed or two swapped) is found by
+# lookup, and the slower similarity search behind it runs over at most FULL names
+# (beyond that, over names of the same first letter and nearly the same length) and
+# only until a run has spent BUDGET comparisons on it.
+FULL = 200
+NEAR = 64
+BUDGET = 200_000
+CUTOFF = 0.6
+
+
+class _Index:
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self.names = sorted(set(candidates))
+        self.lower: dict[str, str] = {}
+        self.deletes: dict[str, list[str]] = {}
+        self.by_first: dict[str, list[str]] = {}
+        self.memo: dict[str, str | None] = {}
+        for n in self.names:
+            self.lower.setdefault(n.lower(), n)
+            for variant in _deletions(n):
+                self.deletes.setdefault(variant, []).append(n)
+            self.by_first.setdefault(n[:1], []).append(n)
+
+    def near_misses(self, name: str) -> list[str]:
+        found: set[str] = set()
+        for variant in _deletions(name):
+            found.update(self.deletes.get(variant, ()))
+        return sorted(found)
+
+    def similar(self, name: str) -> list[str]:
+        """The names of a large table the similarity search looks at: a bounded few."""
+        same = self.by_first.get(name[:1], [])
+        return sorted(same, key=lambda n: (abs(len(n) - len(name)), n))[:NEAR]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class _Indexes:
+    """The indexes of the tables asked about lately; tables are told apart by identity
+    (a project's tables of owners, calendars… are asked about again and again)."""
+
+    def __init__(self) -> None:
+        self.recent: dict[int, tuple[object, int, _Index]] = {}
+        self.spent = 0
+
+    def of(self, candidates: Iterable[str]) -> _Index:
+        size = len(candidates) if isinstance(candidates, Sized) else -1
+        hit = self.recent.get(id(candidates))
+        if hit is not None and hit[0] is candidates and hit[1] == size >= 0:
+            return hit[2]
+        index = _Index(candidates)
+        if size >= 0:
+            if len(self.recent) >= 8:
+                self.recent.pop(next(iter(self.recent)))
+            self.recent[id(candidates)] = (candidates, size, index)  # held, so the id stays its own
+        return index
+
+    def reset(self) -> None:
+        """A new run: forget the last run's tables and give the search its budget again."""
+        self.recent.clear()
+        self.spent = 0
+
+
+_INDEXES = _Indexes()
+
+
+def _closest(name: str, index: _Index) -> str | None:
+    if name in index.memo:
+        return index.memo[name]
+    best: list[str] = []
+    if len(index.names) <= FULL and _INDEXES.spent < BUDGET:
+        # a table of the usual size: the whole of it is searched
+        _INDEXES.spent += len(index.names)
+        best = difflib.get_close_matches(name, index.names, n=1, cutoff=CUTOFF)
+    else:
+        misses = index.near_misses(name)
+        best = difflib.get_close_matches(name, misses, n=1, cutoff=CUTOFF) if misses else []
+        if not best and _INDEXES.spent < BUDGET:
+            pool = index.similar(name)
+            _INDEXES.spent += len(pool)
+            best = difflib.get_close_matches(name, pool, n=1, cutoff=CUTOFF)
+    if not best and name.lower() != name and name.lower() in index.lower:
+        best = [index.lower[name.lower()]]
+    close = best[0] if best else None
+    index.memo[name] = close
+    return close
+
+
+def suggest(name: str, candidates: Iterable[str], what: str = "") -> list[str]:
     """`did you mean …?` help for a misspelt name, or the list of choices when few."""
-    choices = sorted(set(candidates))
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    if not close and name.lower() != name:
-        close = [c for c in choices if c == name.lower()]
-    if close:
-        return [f"did you mean `{close[0]}`?"]
+    index = _INDEXES.of(candidates)
+    close = _closest(name, index)
+    if close is not None:
+        return [f"did you mean `{close}`?"]
+    choices = index.names
     if choices and len(choices) <= 8:
         listed = ", ".join(f"`{c}`" for c in choices)
         return [f"declared {what + ' ' if what else ''}names: {listed}"]
@@ -96,6 +188,7 @@ def duplicate(sink: DiagnosticSink, kind: str, name: str, first: Span, again: Sp
 
 
 def collect(files: dict[str, ast.File], sink: DiagnosticSink) -> tuple[Declarations, SymbolIndex]:
+    _INDEXES.reset()
     decls = Declarations()
     index = SymbolIndex()
     for tree in files.values():

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from touchdsl.diagnostics import DiagnosticSink, Span
+from touchdsl.diagnostics import DiagnosticSink, Span, visible_char
 from touchdsl.language import ast
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+NAME_MAX = 255  # bytes in one file or folder name, on every common file system
+PATH_MAX = 4096  # bytes in a whole path (Linux)
+
+# What the file system can raise about a path a user wrote: OSError (too long, a link
+# loop, no permission), ValueError (a NUL character), RuntimeError (Path.resolve()
+# on a link loop, Python < 3.13).
+FS_ERRORS = (OSError, ValueError, RuntimeError)
 
 
 class PathError(Exception):
@@ -28,6 +37,24 @@ class SourceFile:
     real: Path  # resolved absolute path: identity of the file
     root: Path  # resolved project root it belongs to
     text: str = ""
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    if isinstance(exc, RuntimeError):
+        return "a symbolic link leads back to itself"
+    return str(exc)
+
+
+def resolve(path: Path) -> Path:
+    """The real absolute path; a link loop or an impossible name raises OSError."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # a link loop (Python < 3.13; later versions raise OSError)
+        import errno
+
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
 
 
 def display_path(path: Path) -> str:
@@ -46,6 +73,18 @@ def display_path(path: Path) -> str:
     return rel
 
 
+def undecodable(path: str) -> bool:
+    """A name with bytes that are not UTF-8 (Python carries them as lone surrogates)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in path)
+
+
+def shown_name(path: str) -> str:
+    """A path as text that can be printed and written anywhere: undecodable bytes as `\\xff`."""
+    if not undecodable(path):
+        return path
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
@@ -55,23 +94,24 @@ def discover(paths: list[str]) -> list[SourceFile]:
     found: dict[Path, SourceFile] = {}
     for raw in paths or ["."]:
         given = Path(raw)
-        if not given.exists():
-            raise PathError(f"{raw}: no such file or directory")
-        if given.is_dir():
-            root = given.resolve()
+        try:
+            exists = os.path.lexists(given)
+            is_dir = given.is_dir()
+            root = resolve(given if is_dir else given.absolute().parent)
+        except FS_ERRORS as exc:
+            raise PathError(f"{shown_name(raw)}: {_why(exc)}") from None
+        if not exists:
+            raise PathError(f"{shown_name(raw)}: no such file or directory")
+        if is_dir:
             for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     if not name.endswith(".touch"):
                         continue
                     p = Path(dirpath) / name
-                    real = p.resolve()
-                    if real not in found:
-                        found[real] = SourceFile(display_path(p), real, root)
+                    _add(found, p, root)
         else:
-            real = given.resolve()
-            if real not in found:
-                found[real] = SourceFile(display_path(given), real, given.absolute().parent.resolve())
+            _add(found, given, root)
     # `check main.touch sub/` names two roots, one inside the other: a file under
     # both belongs to the wider one, so its imports may reach what that root holds.
     roots = {s.root for s in found.values()}
@@ -81,48 +121,91 @@ def discover(paths: list[str]) -> list[SourceFile]:
     return list(found.values())
 
 
+def _add(found: dict[Path, SourceFile], path: Path, root: Path) -> None:
+    try:
+        real = resolve(path)
+    except OSError:
+        # a link loop: not resolved, and read_source says why it cannot be read
+        real = Path(os.path.abspath(path))
+    if real not in found:
+        found[real] = SourceFile(display_path(path), real, root)
+
+
+def load_bytes(source: SourceFile, sink: DiagnosticSink) -> bytes | None:
+    """The file's bytes, or None with a TD101/TD005 diagnostic saying why not."""
+    at = Span.point(shown_name(source.display), 1, 1)
+    if undecodable(source.display):
+        sink.error("TD005", f"the file name `{shown_name(source.display)}` is not UTF-8", at,
+                   help=["rename the file (or the folders above it) with UTF-8 characters: file names appear "
+                         "in the outputs, which are UTF-8 text"])
+        return None
+    if not within(source.real, source.root):
+        sink.error("TD101", f"`{source.display}` is a link that leads outside the project root", at,
+                   help=[f"the project root is {display_path(source.root)}; copy the file into it"])
+        return None
+    try:
+        mode = os.stat(source.real).st_mode
+        if stat.S_ISDIR(mode):
+            sink.error("TD005", f"`{source.display}` is a directory, not a .touch file", at)
+            return None
+        if not stat.S_ISREG(mode):
+            # a device or a pipe (`check /dev/zero`) would be read forever or block
+            sink.error("TD005", f"`{source.display}` is not a regular file", at)
+            return None
+        with source.real.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FS_ERRORS as exc:
+        sink.error("TD005", f"cannot read `{source.display}`: {_why(exc)}", at)
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        sink.error("TD005", f"`{source.display}` is over {MAX_FILE_BYTES // (1024 * 1024)} MB; touch files "
+                   f"are at most {MAX_FILE_BYTES // (1024 * 1024)} MB", at)
+        return None
+    return data
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset, counting lines as the parser does."""
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    return line, len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+
+
+def decode(data: bytes, display: str, sink: DiagnosticSink) -> str | None:
+    """UTF-8 text (a leading BOM kept), or None with TD005 pointing at the first bad byte."""
+    nul = data.find(b"\x00")
+    if 0 <= nul < 8192:
+        sink.error("TD005", f"`{display}` is a binary file, not UTF-8 text", Span.point(display, 1, 1),
+                   help=["touch files are UTF-8 text"])
+        return None
+    if nul >= 0:  # a NUL deep in a text file: not text either, and worth pointing at
+        line, col = _position(data, nul)
+        sink.error("TD005", f"`{display}` holds a NUL byte (0x00), so it is not text",
+                   Span.point(display, line, col), help=["touch files are UTF-8 text; remove the NUL byte"])
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        sink.error("TD005", f"`{display}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                   Span.point(display, line, col), help=conversion_help(data, display))
+        return None
+
+
 def read_source(source: SourceFile, sink: DiagnosticSink, overlay: dict[str, str]) -> str | None:
     key = str(source.real)
     if key in overlay:
         return overlay[key]
-    if not within(source.real, source.root):
-        sink.error("TD101", f"`{source.display}` is a link that leads outside the project root",
-                   Span.point(source.display, 1, 1),
-                   help=[f"the project root is {display_path(source.root)}; copy the file into it"])
+    data = load_bytes(source, sink)
+    if data is None:
         return None
-    try:
-        if source.real.is_dir():
-            sink.error("TD005", f"`{source.display}` is a directory, not a .touch file",
-                       Span.point(source.display, 1, 1))
-            return None
-        if not source.real.is_file():
-            # a device or a pipe (`check /dev/zero`) would be read forever or block
-            sink.error("TD005", f"`{source.display}` is not a regular file", Span.point(source.display, 1, 1))
-            return None
-        with source.real.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            sink.error("TD005", f"`{source.display}` is over {MAX_FILE_BYTES // (1024 * 1024)} MB; touch files "
-                       f"are at most {MAX_FILE_BYTES // (1024 * 1024)} MB", Span.point(source.display, 1, 1))
-            return None
-    except OSError as exc:
-        sink.error("TD005", f"cannot read `{source.display}`: {exc.strerror or exc}",
-                   Span.point(source.display, 1, 1))
-        return None
-    if b"\x00" in data[:8192]:
-        sink.error("TD005", f"`{source.display}` is a binary file, not UTF-8 text",
-                   Span.point(source.display, 1, 1), help=["touch files are UTF-8 text"])
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        sink.error("TD005", f"`{source.display}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                   Span.point(source.display, line, col), help=conversion_help(data, source.display))
-        # Still read (lossily) for the names it declares: see LossyText.
-        text = LossyText(data.decode("utf-8", "replace"))
+    text = decode(data, source.display, sink)
+    if text is None:
+        if b"\x00" in data:
+            return None  # binary: nothing to learn from it
+        # Not UTF-8 (reported): still read, lossily, for the names it declares (see LossyText).
+        lossy = data.decode("utf-8", "replace")
+        return LossyText(lossy[1:] if lossy.startswith("\ufeff") else lossy)
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -152,6 +235,19 @@ def conversion_help(data: bytes, display: str) -> list[str]:
             "save touch files as UTF-8; Hebrew and other scripts are welcome in UTF-8"]
 
 
+def _bad_import_name(written: str) -> str | None:
+    """Why the written import cannot be a file name at all, before asking the file system."""
+    for ch in written:
+        if ch == "\x00" or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"it contains the invisible character {visible_char(ch)}"
+    if len(written.encode("utf-8")) > PATH_MAX:
+        return f"it is longer than {PATH_MAX} bytes"
+    for part in written.replace("\\", "/").split("/"):
+        if len(part.encode("utf-8")) > NAME_MAX:
+            return f"a name in it is longer than {NAME_MAX} bytes"
+    return None
+
+
 def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSink) -> SourceFile | None:
     written = decl.path.value
     span = decl.path.span
@@ -159,23 +255,33 @@ def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSi
         sink.error("TD101", f"import `{written}` is not a path relative to this file", span,
                    help=["write the path relative to the importing file, inside the project root"])
         return None
-    target = importer.real.parent / written
-    real = target.resolve()
-    if not within(real, importer.root):
-        how = "through a symbolic link" if within(Path(os.path.normpath(target)), importer.root) else "through `..`"
-        sink.error("TD101", f"import `{written}` leads outside the project root {how}", span,
-                   help=[f"the project root is {display_path(importer.root)}; imports stay inside it"])
+    why = _bad_import_name(written)
+    if why is not None:
+        sink.error("TD103", f"import `{written}` is not a file name: {why}", span,
+                   help=["write the path of a .touch file relative to this one, e.g. `shared/owners.touch`"])
         return None
-    if not real.is_file():
-        helps = []
-        folder = real.parent
-        if folder.is_dir():
-            names = sorted(p.name for p in folder.iterdir() if p.suffix == ".touch")
-            close = difflib.get_close_matches(real.name, names, n=1)
-            if close:
-                helps.append(f"did you mean `{os.path.join(os.path.dirname(written), close[0])}`?")
-        what = "is a directory" if real.is_dir() else "does not exist"
-        sink.error("TD102", f"imported file `{written}` {what}", span, help=helps)
+    target = importer.real.parent / written
+    try:
+        real = resolve(target)
+        if not within(real, importer.root):
+            how = ("through a symbolic link" if within(Path(os.path.normpath(target)), importer.root)
+                   else "through `..`")
+            sink.error("TD101", f"import `{written}` leads outside the project root {how}", span,
+                       help=[f"the project root is {display_path(importer.root)}; imports stay inside it"])
+            return None
+        if not real.is_file():
+            helps = []
+            folder = real.parent
+            if folder.is_dir():
+                names = sorted(p.name for p in folder.iterdir() if p.suffix == ".touch" and not undecodable(p.name))
+                close = difflib.get_close_matches(real.name, names, n=1)
+                if close:
+                    helps.append(f"did you mean `{os.path.join(os.path.dirname(written), close[0])}`?")
+            what = "is a directory" if real.is_dir() else "does not exist"
+            sink.error("TD102", f"imported file `{written}` {what}", span, help=helps)
+            return None
+    except FS_ERRORS as exc:
+        sink.error("TD102", f"cannot open the imported file `{written}`: {_why(exc)}", span)
         return None
     display = display_path(Path(os.path.dirname(importer.display) or ".") / written)
     return SourceFile(display, real, importer.root)

@@ -473,56 +473,48 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
         sys.exit(_stdin(check, show_diff))
     if "-" in paths:
         raise click.UsageError("`-` (standard input) cannot be combined with other paths")
-    from touchdsl.compiler.sources import PathError, discover
+    from touchdsl.compiler.sources import PathError, decode, discover, load_bytes, shown_name
+    from touchdsl.diagnostics import DiagnosticSink, visible
 
     try:
         files = discover(list(paths) or ["."])
     except PathError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(visible(str(exc))) from None
     changed: list[str] = []
     failed = False
     io_error = False
     for source in files:
-        if source.real != source.root and source.root not in source.real.parents:
-            # `check` refuses such a link too; rewriting a file outside the project is never wanted.
-            click.echo(f"{source.display}: error[TD101]: a link that leads outside the project root; "
-                       "not formatted", err=True)
-            failed = True
-            continue
-        try:
-            raw = source.real.read_bytes()
-        except OSError as exc:
-            click.echo(f"touchdsl fmt: cannot read {source.display}: {exc.strerror or exc}", err=True)
-            io_error = True
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            click.echo(f"{source.display}: error[TD005]: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-                       "not formatted", err=True)
+        # Read exactly as `check` reads (binary, not UTF-8, a link out of the project, a
+        # name that is not UTF-8): the same diagnostics, and the file is not formatted.
+        sink = DiagnosticSink()
+        raw = load_bytes(source, sink)
+        text = decode(raw, source.display, sink) if raw is not None else None
+        if text is None:
+            _print_errors(sink.sorted(), {})
+            click.echo(f"{visible(shown_name(source.display))}: not formatted", err=True)
             failed = True
             continue
         formatted, errors = format_source(text, source.display)
         if formatted is None:
             _print_errors(errors, {source.display: text[1:] if text.startswith("\ufeff") else text})
-            click.echo(f"{source.display}: not formatted (syntax errors)", err=True)
+            click.echo(f"{visible(source.display)}: not formatted (syntax errors)", err=True)
             failed = True
             continue
         if formatted == text:
             continue
-        changed.append(source.display)
+        changed.append(visible(source.display))
         if show_diff:
             click.echo(_unified(text, formatted, source.display), nl=False)
         if check:
-            click.echo(f"would reformat {source.display}", err=show_diff)
+            click.echo(f"would reformat {visible(source.display)}", err=show_diff)
         elif not show_diff:
             try:
                 _write_atomically(source.real, formatted)
             except OSError as exc:
-                click.echo(f"touchdsl fmt: cannot write {source.display}: {exc.strerror or exc}", err=True)
+                click.echo(f"touchdsl fmt: cannot write {visible(source.display)}: {exc.strerror or exc}", err=True)
                 io_error = True
                 continue
-            click.echo(f"reformatted {source.display}", err=True)
+            click.echo(f"reformatted {visible(source.display)}", err=True)
     total = len(files)
     verb = "would be reformatted" if check or show_diff else "reformatted"
     click.echo(f"{len(changed)} of {total} file{'s' if total != 1 else ''} {verb}", err=True)
@@ -534,10 +526,13 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
 def _stdin(check: bool, show_diff: bool) -> int:
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        click.echo(f"<stdin>: error[TD005]: not valid UTF-8 (byte 0x{data[exc.start]:02x})", err=True)
+    from touchdsl.compiler.sources import decode
+    from touchdsl.diagnostics import DiagnosticSink
+
+    sink = DiagnosticSink()
+    text = decode(data, "<stdin>", sink)
+    if text is None:
+        _print_errors(sink.sorted(), {})
         return 1
     formatted, errors = format_source(text, "<stdin>")
     if formatted is None:

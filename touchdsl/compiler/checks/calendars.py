@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from touchdsl import model
+from touchdsl.compiler.checks import bounds
 from touchdsl.compiler.checks.context import (
     Context,
     check_name,
@@ -134,6 +135,8 @@ def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | Non
             except ValueError:
                 ctx.sink.error("TD503", f"`{d.value}` is not a date", d.span,
                                help=["dates are YYYY-MM-DD and must exist"])
+                continue
+            if not bounds.date(ctx, d, day):
                 continue
             if day not in closed:
                 closed.append(day)

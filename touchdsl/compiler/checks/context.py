@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from touchdsl import model
+from touchdsl.compiler.checks import bounds
 from touchdsl.compiler.resolve import Declarations, SymbolIndex, duplicate, suggest
 from touchdsl.diagnostics import DiagnosticSink, Related, Span
 from touchdsl.language import ast
@@ -109,6 +110,8 @@ def positive_duration(ctx: Context, d: ast.DurationLit, what: str) -> model.Dura
     if d.seconds <= 0:
         ctx.sink.error("TD406", f"{what} must be longer than zero, not `{d.text}`", d.span,
                        help=["durations are a number and a unit: 30s, 48h, 28d"])
+        return None
+    if not bounds.duration(ctx, d, what):
         return None
     # Monitoring counts time in whole milliseconds: a finer duration would be
     # rounded, to zero at worst, and change what was promised.

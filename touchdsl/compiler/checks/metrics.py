@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from touchdsl import model
+from touchdsl.compiler.checks import bounds
 from touchdsl.compiler.checks.context import (
     MOMENT_RANK,
     Context,
@@ -72,7 +73,7 @@ def _objective(ctx: Context, measure: ast.Measure, line: ast.ObjectiveLine) -> m
         ctx.sink.error("TD409", f"a {kind} metric cannot have this objective", o.span,
                        help=[f"a {kind} metric takes {_KINDS[type(measure)].words}"])
         return None
-    ok = True
+    ok = bounds.objective(ctx, kind, o)
     if o.percent is not None and not 0 <= o.percent.value <= 100:
         ctx.sink.error("TD402", f"{o.percent.text} is not a percentage between 0% and 100%", o.percent.span)
         ok = False
@@ -201,7 +202,9 @@ def _measure_fields(ctx: Context, tp: str, steps: dict[str, int],
             return {"numerator": measure.numerator.value, "denominator": measure.denominator.value}, True
         case ast.ScoreMeasure():
             ok = True
-            if measure.low.value >= measure.high.value:
+            if not bounds.scale(ctx, measure):
+                ok = False
+            elif measure.low.value >= measure.high.value:
                 ctx.sink.error("TD403", f"the scale {measure.low.text}..{measure.high.text} is empty",
                                measure.low.span, help=["write the low end first: `score 1..5`"])
                 ok = False

@@ -15,6 +15,21 @@ from touchdsl.compiler.checks.context import (
 )
 from touchdsl.language import ast
 
+
+def _without_userinfo(ctx: Context, target: ast.Text) -> bool:
+    """`https://good.example.com@evil.example/` goes to evil.example: a URL with a user part is refused."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(target.value)
+    if "@" not in parts.netloc:
+        return True
+    ctx.sink.error("TD315", f"the webhook URL has a user part (`{parts.netloc.rsplit('@', 1)[0]}@`): it goes to "
+                   f"`{parts.hostname}`, not to what is written before the `@`", target.span,
+                   help=["write the URL without `user@`; a secret for the receiver belongs in Alertmanager's "
+                         "`http_config`, not in a file everyone reads"])
+    return False
+
+
 def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
     check_name(ctx, decl.name, "owner")
     mgr = single(ctx, items_of(decl, ast.ManagerLine), "manager")
@@ -44,6 +59,8 @@ def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
             ctx.sink.error("TD310", f"webhook target \"{r.target.value}\" is not an http(s) URL "
                            f"Alertmanager accepts: {url_problem}", r.target.span,
                            help=['write the full address, e.g. "https://hooks.example.com/alerts"'])
+            continue
+        if r.kind.value == "webhook" and not _without_userinfo(ctx, r.target):
             continue
         if r.kind.value == "email" and email_problem(r.target.value):
             ctx.sink.error("TD310", f"email target \"{r.target.value}\" is not an email address", r.target.span,
