@@ -6,19 +6,18 @@ calendar by equality keys, so a distributed engine can plan it as a hash join.""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import sqlglot
 from sqlglot import exp
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.measure import sql
 from touchdsl.measure.engine import Request, execute
 from touchdsl.measure.judge import judge
 from touchdsl.measure.periods import Span
 
-REPO = Path(__file__).resolve().parent.parent
 DIALECTS = ("spark", "trino", "bigquery", "snowflake", "postgres")
 STATEMENTS = [(s.name, s.sql) for s in sql.STEPS] + list(sql.RESULTS.items())
 
