@@ -31,19 +31,23 @@ demo: $(VENV)/.installed
 	@echo
 	@echo "Measuring the example event logs (each misses one promise on purpose):"
 	$(TD) measure examples/telecom -e examples/telecom/events.csv $(MEASURE) -o build/telecom/measure
-	$(TD) measure examples/banking -e examples/banking/events.jsonl $(MEASURE) -o build/banking/measure
+	$(TD) measure examples/banking -e examples/banking/events.jsonl --timezone Asia/Jerusalem $(MEASURE) \
+	    -o build/banking/measure
 	$(TD) measure examples/health -e examples/health/events.csv --map case=ticket_id,at=created_at \
 	    --timezone Asia/Jerusalem $(MEASURE) -o build/health/measure
 	@echo
 	@echo "Measurements are in build/<project>/measure/measure.json and measure.csv."
 	@echo "(--fail-on never keeps the demo going; by default a missed promise exits 1.)"
+	@echo
+	@echo "To run touchdsl yourself, put it on your PATH:  source $(VENV)/bin/activate"
+	@echo "(or call it as $(TD))."
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
 # Regenerate the reviewed golden files under tests/golden/ (review the diff before committing).
 golden: $(VENV)/.installed
-	$(PY) -m tests.golden_update $(FOLDERS)
+	$(PY) -m tests.golden $(FOLDERS)
 
 FUZZ_EXAMPLES ?= 5000
 FUZZ_SECONDS ?= 600

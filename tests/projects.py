@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 PROJECTS: dict[str, Path] = {
     "telecom": REPO / "examples" / "telecom",
     "banking": REPO / "examples" / "banking",

@@ -25,7 +25,6 @@ from touchdsl.model import (
 )
 from touchdsl.targets import BuildOptions, alertmanager
 
-REPO = Path(__file__).resolve().parent.parent
 SEVERITIES = ("page", "ticket")
 
 HERE = Location(file="t.touch", line=1, column=1)
@@ -338,14 +337,35 @@ def test_titles_never_change_the_configuration():
     assert build("Ops") == build('Ops"} or vector(1) #\nexpr: vector(1) {{ 7*7 }}')
 
 
-@pytest.mark.parametrize("url", ["hooks.example.org/lab", "ftp://example.org/x", "https:///path",
-                                 "https://exa mple.org/", "https://example.org/%zz", "https://example.org/\nx"])
-def test_a_webhook_alertmanager_cannot_load_fails_the_build_at_the_owner(url):
-    from touchdsl.build import BuildFailed
+# What users write, and what Go's url.Parse (Alertmanager's) is strict about: scheme,
+# host characters, %-escapes in host, user, path and fragment, ports, IPv6 zones.
+WEBHOOK_URLS = [
+    "hooks.example.org/lab", "ftp://example.org/x", "https:///path", "https://exa mple.org/",
+    "https://example.org/%zz", "https://example.org/\nx", "https://hooks.example.com/a%zz",
+    "https://hooks.example.com/a b", "https://hooks.example.com:99999/", "https://hooks.example.com:abc/",
+    "HTTPS://hooks.example.com/x", "https://hooks.example.com/a?x=%zz", "https://hooks.example.com/#%zz",
+    "https://[::1]/x", "https://[::1/x", "https://[::1]x/", "https://[::1]:80/", "https://user:pw@hooks.example.com/",
+    "https://hooks.example.com/\u00e9", "https://bücher.example/", "https://a_b.example.com/",
+    "https://hooks.example.com/{{x}}", "https://a<b.com/", "https://a{b.com/", "https://a|b.com/",
+    "https://a%zzb.com/", "https://a%41b.com/", "https://a^b.com/", "https://a`b.com/", "https://a\\b.com/",
+    "https://a@b@c.com/", "https://a b@c.com/", "https://a%20b@c.com/", "https://a%zz@c.com/",
+    "https://a:b:c.com/", "https://c.com:/", "https://c.com:+1/", "https://[fe80::1%25en0]/",
+    "https://[fe80::1%en0]/", "https://c.com/a%2", "https://c.com/?a=\u00ff", "https://c.com/\u200bx",
+]
 
-    project = _project([_owner("ops", notify=[("webhook", url)])], [])
-    with pytest.raises(BuildFailed, match=r"^t\.touch:1:1: the webhook receiver of owner `ops`"):
-        _render(project)
+
+@pytest.mark.tools
+def test_the_checker_accepts_only_webhooks_alertmanager_loads(tmp_path):
+    """The checker's rule (`touchdsl.addresses`) against amtool itself: every URL it
+    accepts loads, and it refuses the ones the issue found the build refusing."""
+    from touchdsl.addresses import http_url_problem
+
+    accepted = [url for url in WEBHOOK_URLS if http_url_problem(url) is None]
+    assert "https://hooks.example.com/a%zz" not in accepted
+    assert len(accepted) >= 10  # the rule is not refusing everything
+    for url in accepted:
+        project = _project([_owner("ops", notify=[("webhook", url)])], [])
+        _check_config(_write(tmp_path, _render(project)))
 
 
 @pytest.mark.parametrize("url", ["https://hooks.example.com/page?a=1&b={{ 7*7 }}", "http://localhost:9000/x#frag",

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.documents.wording import FSI, LRI, PDI, Words
 from touchdsl.model import Duration, TimeMetric
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.charter import render
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = ("telecom", "banking", "health")
 
 

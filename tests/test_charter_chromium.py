@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.paths import REPO
 from tests.tools import require_tool
 
-REPO = Path(__file__).resolve().parent.parent
 SHOTS = {"en": ("telecom", (1000, 1300)), "he": ("health", (1000, 1850))}
 
 # Flags for a root container: no sandbox, no GPU, no network or background services.

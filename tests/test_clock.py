@@ -4,7 +4,6 @@ numbers for Asia/Jerusalem (DST, the Friday half-day, Yom Kippur, closed dates).
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -12,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.clock import (
     business_deadline,
@@ -21,7 +21,6 @@ from touchdsl.clock import (
 )
 from touchdsl.model import Calendar, Hours, Location
 
-REPO = Path(__file__).resolve().parent.parent
 IL = ZoneInfo("Asia/Jerusalem")
 UTC = dt.timezone.utc
 H = dt.timedelta(hours=1)

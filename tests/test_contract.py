@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.model import PrometheusSource
 from touchdsl.slo import naming
@@ -24,7 +24,6 @@ from touchdsl.slo.contract import (
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.prometheus import render
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = [REPO / "examples" / n for n in ("telecom", "banking", "health")] + [REPO / "tests/fixtures/hostile"]
 
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.paths import REPO
 import touchdsl
 from tests.tools import require_tool
 from touchdsl import model as m
 from touchdsl.tools import semdiff
 from touchdsl.tools.semdiff import compare_objectives, diff_projects
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+EXAMPLES = REPO / "examples"
 
 BASE = """
 calendar office "Office hours" {

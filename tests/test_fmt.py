@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.language.parser import parse
 from touchdsl.tools import fmt as formatter
 from touchdsl.tools.fmt import format_source
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FILES = sorted((ROOT / "examples").glob("*/*.touch"))
+EXAMPLE_FILES = sorted((REPO / "examples").glob("*/*.touch"))
 
 
 def fmt(text: str) -> str:
@@ -51,7 +50,7 @@ def test_examples_format_idempotently_and_keep_comments(path):
 
 @pytest.mark.parametrize("project", ["telecom", "banking", "health"])
 def test_formatted_examples_compile_to_the_same_model(tmp_path, project):
-    source = ROOT / "examples" / project
+    source = REPO / "examples" / project
     copy = tmp_path / project
     shutil.copytree(source, copy)
     for f in copy.glob("*.touch"):
@@ -63,14 +62,14 @@ def test_formatted_examples_compile_to_the_same_model(tmp_path, project):
 
 
 def test_example_layout():
-    out = fmt((ROOT / "examples/telecom/support.touch").read_text(encoding="utf-8"))
+    out = fmt((REPO / "examples/telecom/support.touch").read_text(encoding="utf-8"))
     assert '    step report  "Customer reports the fault and books a technician" by service_center via phone\n' in out
     assert '    step confirm "Technician' in out
     # The spec's layout: consecutive metrics are not set apart; notes keep their """ block.
     assert "        target 90% within 20s\n    }\n    metric arrival" in out
     assert '    step verify  "Follow-up call confirms the fault is fixed" by service_center via phone\n\n    metric answer' in out
     # The acceptance files are already in the canonical layout.
-    assert out == (ROOT / "examples/telecom/support.touch").read_text(encoding="utf-8")
+    assert out == (REPO / "examples/telecom/support.touch").read_text(encoding="utf-8")
     assert '    note """\n        The follow-up call is made by the service center, but field operations\n' in out
     assert '    """\n}\n\ntouchpoint address_change' in out
 

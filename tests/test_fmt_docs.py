@@ -18,12 +18,12 @@ import click
 import pytest
 import yaml
 
+from tests.paths import REPO
 from tests.tools import require_tool
 from touchdsl.cli import cli
 from touchdsl.tools.fmt import format_source
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
+DOCS = REPO / "docs"
 
 
 def blocks(path: Path, lang: str) -> list[str]:
@@ -44,7 +44,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 def test_diff_doc_example_is_what_diff_prints(tmp_path):
     require_tool("git")
-    shutil.copytree(ROOT / "examples" / "telecom", tmp_path / "examples" / "telecom")
+    shutil.copytree(REPO / "examples" / "telecom", tmp_path / "examples" / "telecom")
     _git(tmp_path, "init", "-q", "-b", "main")
     _git(tmp_path, "add", ".")
     _git(tmp_path, "commit", "-q", "-m", "base")
@@ -114,7 +114,7 @@ def test_ci_workflow_uploads_sarif_and_gates_on_breaking_changes():
 
 # ---- pre-commit --------------------------------------------------------------------------
 
-HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 
 
 def _hook(hook_id: str) -> dict:

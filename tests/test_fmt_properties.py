@@ -29,6 +29,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.paths import EXAMPLES
 from touchdsl.compiler.driver import compile_project
 from touchdsl.language.parser import parse
 from touchdsl.tools.fmt import format_source
@@ -391,7 +392,6 @@ def test_any_text_value_survives_formatting(value):
 
 # ---- the example projects, re-laid out at random ------------------------------------------
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _CHUNK = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[^\s"#]+|\s+', re.S)
 
 

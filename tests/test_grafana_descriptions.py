@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.model import BoundObjective, WithinObjective
 from touchdsl.targets import BuildOptions, grafana
 
-REPO = Path(__file__).resolve().parent.parent
 FLOAT_NOISE = re.compile(r"\d\.\d*(?:0000000|9999999)\d*")
 
 

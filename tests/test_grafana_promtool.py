@@ -37,7 +37,6 @@ from touchdsl.slo.contract import answer_values, le_spellings, metric_contract
 from touchdsl.slo.rules import good_percent
 from touchdsl.targets import BuildOptions, grafana, prometheus
 
-REPO = Path(__file__).resolve().parent.parent
 # Samples every 30m: enough for the 1h and longer windows the panels read.
 INTERVAL = "30m"
 

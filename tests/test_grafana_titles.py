@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.targets import BuildOptions, grafana
 
-REPO = Path(__file__).resolve().parent.parent
 
 # Grafana's own `variableRegex` (public/app/features/variables/utils.ts): `$name`,
 # `[[name]]` and `${name.field:format}`.

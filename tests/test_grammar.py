@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from tests.paths import EXAMPLES
 from touchdsl.language import ast
 from touchdsl.language.parser import parse
 
@@ -416,9 +417,8 @@ def test_hebrew_everywhere_in_strings():
 
 
 def test_examples_parse_without_diagnostics():
-    from pathlib import Path
-
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    
+    examples = EXAMPLES
     paths = sorted(examples.rglob("*.touch"))
     assert len(paths) >= 3
     for path in paths:

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
+from tests.paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60.0
 
 SERVER_VIA_CLI = [sys.executable, "-c", "from touchdsl.cli import main; main()", "lsp", "--stdio"]
@@ -166,7 +166,7 @@ def run(coro):
 @pytest.fixture
 def telecom(tmp_path: Path) -> Path:
     project = tmp_path / "telecom"
-    shutil.copytree(ROOT / "examples" / "telecom", project)
+    shutil.copytree(REPO / "examples" / "telecom", project)
     return project
 
 
@@ -241,7 +241,7 @@ def test_diagnostics_as_you_type_for_every_file(telecom: Path):
 
 def test_syntax_errors_are_reported_and_utf16_columns_are_exact(tmp_path: Path):
     project = tmp_path / "health"
-    shutil.copytree(ROOT / "examples" / "health", project)
+    shutil.copytree(REPO / "examples" / "health", project)
     care = project / "care.touch"
     # An emoji needs two UTF-16 code units; Hebrew needs one. Both precede the error.
     original = care.read_text(encoding="utf-8")
@@ -540,8 +540,8 @@ def test_files_changed_on_disk_and_closed_documents(telecom: Path):
 def test_project_is_the_nearest_workspace_folder(tmp_path: Path):
     """Files of one workspace folder form one project; a file outside every folder stands with its own folder."""
     workspace = tmp_path / "ops"
-    shutil.copytree(ROOT / "examples" / "telecom", workspace / "telecom")
-    shutil.copytree(ROOT / "examples" / "banking", workspace / "banking")
+    shutil.copytree(REPO / "examples" / "telecom", workspace / "telecom")
+    shutil.copytree(REPO / "examples" / "banking", workspace / "banking")
     outside = tmp_path / "scratch"
     outside.mkdir()
     (outside / "units.touch").write_text(
@@ -833,7 +833,7 @@ def test_form_feeds_and_line_separators_do_not_shift_positions(telecom: Path):
 
 def _big_project(folder: Path, touchpoints: int) -> Path:
     """The telecom example with its touchpoints repeated: a project that takes a while to check."""
-    shutil.copytree(ROOT / "examples" / "telecom", folder)
+    shutil.copytree(REPO / "examples" / "telecom", folder)
     support = (folder / "support.touch").read_text(encoding="utf-8")
     head, _, body = support.partition("\n")
     blocks = re.findall(r"touchpoint (\w+) ", body)

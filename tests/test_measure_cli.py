@@ -17,11 +17,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from tests.paths import REPO
 from touchdsl.cli import cli
 from touchdsl.measure.output import CSV_COLUMNS
 from touchdsl.measure.result import schema
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 
 PROJECT = """

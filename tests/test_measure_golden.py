@@ -1,6 +1,7 @@
-"""The examples' event logs are what the committed generator writes, and measuring them
-gives the reviewed measure.json and measure.csv under tests/golden/measure/
-(regenerate with `make golden FOLDERS=measure`, review the diff)."""
+"""The examples' event logs are what the committed generator writes; measuring them gives
+the reviewed measure.json and measure.csv under tests/golden/measure/ (the `measure`
+producer of tests/golden.py, checked by tests/test_golden.py; regenerate with
+`make golden FOLDERS=measure` and review the diff)."""
 
 from __future__ import annotations
 
@@ -9,46 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.golden_update import GOLDEN
+from tests.paths import EXAMPLES, GOLDEN, REPO
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "examples"
 AS_OF = "2026-11-30T17:00:00+02:00"
 # How each example's log is read (the same options `make demo` passes).
 RUNS: dict[str, dict[str, object]] = {
     "telecom": {"events": "examples/telecom/events.csv"},
-    "banking": {"events": "examples/banking/events.jsonl"},
+    "banking": {"events": "examples/banking/events.jsonl", "timezone": "Asia/Jerusalem"},
     "health": {"events": "examples/health/events.csv", "mapping": {"case": "ticket_id", "at": "created_at"},
                "timezone": "Asia/Jerusalem"},
 }
-
-
-def measure_examples() -> dict[str, bytes]:
-    import os
-
-    import touchdsl
-    from touchdsl.measure.output import to_csv, to_json
-
-    out: dict[str, bytes] = {}
-    here = os.getcwd()
-    os.chdir(REPO)  # sources are shown as given: relative to the repository
-    try:
-        for name, options in RUNS.items():
-            result = touchdsl.measure(f"examples/{name}", as_of=AS_OF, **options)  # type: ignore[arg-type]
-            out[f"{name}/measure.json"] = to_json(result).encode("utf-8")
-            out[f"{name}/measure.csv"] = to_csv(result).encode("utf-8")
-    finally:
-        os.chdir(here)
-    return out
-
-
-def test_measure_goldens():
-    produced = measure_examples()
-    folder = GOLDEN / "measure"
-    on_disk = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    assert sorted(on_disk) == sorted(produced)
-    for rel, data in produced.items():
-        assert data == on_disk[rel], f"tests/golden/measure/{rel} differs: run `make golden FOLDERS=measure`"
 
 
 def test_each_example_misses_a_promise_on_purpose_and_has_open_cases():

@@ -7,12 +7,12 @@ keys, so a distributed engine can plan it as a hash join."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import sqlglot
 from sqlglot import exp
 
+from tests.paths import REPO
 import touchdsl
 from touchdsl.measure import sql
 from touchdsl.measure.engine import Request, execute
@@ -20,7 +20,6 @@ from touchdsl.measure.judge import judge
 from touchdsl.measure.periods import Span
 from touchdsl.measure.plan import items_of
 
-REPO = Path(__file__).resolve().parent.parent
 DIALECTS = ("spark", "trino", "bigquery", "snowflake", "postgres")
 EXAMPLES = ("telecom", "banking", "health")
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.paths import REPO, SHARED
 import touchdsl
 from touchdsl.targets import BuildOptions, openslo, warnings
 
-REPO = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = REPO.parent / "shared" / "vendor" / "openslo-schema" / "v1"
+SCHEMA_DIR = SHARED / "vendor" / "openslo-schema" / "v1"
 EXAMPLES = ("telecom", "banking", "health")
 
 

@@ -3,19 +3,18 @@ whose conditions are the Prometheus rules' own, or is skipped with a reason."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.paths import REPO
 import touchdsl
 from tests.test_openslo import _validator, documents
 from tests.test_openslo_structure import _with_metric, by_kind, rule_conditions
 from touchdsl.model import BoundObjective, Duration, WithinObjective
 from touchdsl.targets import BuildOptions, openslo
 
-REPO = Path(__file__).resolve().parent.parent
 TELECOM = touchdsl.load([str(REPO / "examples" / "telecom")])
 
 percents = st.integers(min_value=0, max_value=1000).map(lambda tenths: tenths / 10)

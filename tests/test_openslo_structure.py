@@ -6,7 +6,6 @@ sent where Alertmanager routes them. User text is data, in double-quoted scalars
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import promql_parser
 import pytest
@@ -20,7 +19,6 @@ from touchdsl.slo import rules as slo_rules
 from touchdsl.slo.contract import metric_contract, render_query
 from touchdsl.targets import BuildOptions, openslo, prometheus
 
-REPO = Path(__file__).resolve().parent.parent
 SKIPPED_KINDS = {"average", "nps", "count"}
 
 

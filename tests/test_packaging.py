@@ -2,30 +2,58 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import REPO
 
 
 def test_the_wheel_carries_every_data_file(tmp_path):
     # Build from a copy: setuptools writes build/ and *.egg-info into the source tree,
     # and build/ is where `make demo` puts the user's outputs.
     source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "bench", "tests", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
                    check=True, capture_output=True, timeout=300)
     [wheel] = tmp_path.glob("touchdsl-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "touchdsl/grammar/touch.lark" in names
-    expected = {f"touchdsl/{p.relative_to(ROOT / 'touchdsl').as_posix()}"
-                for sub in ("targets/templates", "locale") for p in (ROOT / "touchdsl" / sub).rglob("*")
+    expected = {f"touchdsl/{p.relative_to(REPO / 'touchdsl').as_posix()}"
+                for sub in ("targets/templates", "documents/locale") for p in (REPO / "touchdsl" / sub).rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts}
     assert expected and expected <= names, sorted(expected - names)[:5]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "touchdsl = touchdsl.cli:main" in text and "touchdsl.tools.pygments_lexer:TouchLexer" in text
+
+
+# Distribution name -> the module it installs, where they differ.
+_MODULES = {"markdown-it-py": "markdown_it", "promql-parser": "promql_parser", "pyyaml": "yaml"}
+
+
+def _module(requirement: str) -> str:
+    name = requirement.split(";")[0].split("[")[0]
+    for stop in "<>=!~ ":
+        name = name.split(stop)[0]
+    return _MODULES.get(name.lower(), name.replace("-", "_").lower())
+
+
+def test_the_package_imports_no_test_only_dependency():
+    """A runtime import of a test extra works in the developer's venv and crashes a
+    user's `pip install .` (build once died so on `promql_parser`)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = {_module(r) for r in project["dependencies"]}
+    test_only = {_module(r) for r in project["optional-dependencies"]["test"]} - runtime
+    assert {"pytest", "hypothesis"} <= test_only and "promql_parser" in runtime
+    offenders = []
+    for path in sorted((REPO / "touchdsl").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            offenders += [f"{path.relative_to(REPO)}:{node.lineno} {n}" for n in names if n.split(".")[0] in test_only]
+    assert offenders == []

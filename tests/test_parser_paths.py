@@ -12,26 +12,25 @@ from __future__ import annotations
 
 import random
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.paths import REPO
 from touchdsl.language.builder import ParseContext
 from touchdsl.language.lalr import parse_fast
 from touchdsl.language.recovery import parse_recovering
 
-ROOT = Path(__file__).resolve().parent.parent
 SYNTAX = {"TD001", "TD002", "TD004"}
 
 
 def _sources() -> dict[str, str]:
-    found = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
-             for p in sorted((ROOT / "examples").rglob("*.touch")) + sorted((ROOT / "tests" / "fixtures").rglob("*.touch"))}
-    sys.path.insert(0, str(ROOT / "bench"))
+    found = {str(p.relative_to(REPO)): p.read_text(encoding="utf-8")
+             for p in sorted((REPO / "examples").rglob("*.touch")) + sorted((REPO / "tests" / "fixtures").rglob("*.touch"))}
+    sys.path.insert(0, str(REPO / "bench"))
     try:
         import generate
     finally:
-        sys.path.remove(str(ROOT / "bench"))
+        sys.path.remove(str(REPO / "bench"))
     for rel, decls in generate.build(120, seed=9, per_file=40):
         found[f"generated/{rel}.touch"] = generate.to_touch(decls)
     return found

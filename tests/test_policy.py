@@ -4,10 +4,10 @@ who performs them, error budgets, contract, escalation; an index linking all."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.paths import EXAMPLES, REPO
 import touchdsl
 from tests.test_charter import Page
 from tests.test_charter import plain as _plain
@@ -15,7 +15,6 @@ from touchdsl.slo.contract import metric_contract
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.policy import render
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def load(name: str):
@@ -181,8 +180,7 @@ def test_build_command_writes_charter_and_policy_for_the_examples(tmp_path):
     assert len([a for a in index.tags("a") if a["href"].endswith(".html")]) == len(project.owners)
 
 
-ROOT_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
+ROOT_EXAMPLES = EXAMPLES
 
 def test_calendar_note_is_shown_with_the_clock_in_the_policy_but_not_the_charter():
     from touchdsl.targets.charter import render as render_charter
@@ -203,7 +201,7 @@ def test_every_alert_links_to_an_anchor_of_the_policy(example):
     import touchdsl
     from touchdsl.targets import BuildOptions, renderer
 
-    project = touchdsl.load([str(Path(__file__).resolve().parent.parent / "examples" / example)])
+    project = touchdsl.load([str(EXAMPLES / example)])
     policy = renderer("policy")(project, BuildOptions())
     links = []
     for name, data in renderer("prometheus")(project, BuildOptions()).items():

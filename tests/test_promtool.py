@@ -17,7 +17,6 @@ from touchdsl.slo import naming
 from touchdsl.slo import rules as slo_rules
 from touchdsl.targets import BuildOptions, prometheus, promtool_tests
 
-REPO = Path(__file__).resolve().parent.parent
 
 # Objectives at the edges of the maths: no budget (100%), the whole population as
 # budget (0%, 100% allowed), windows shorter than the long alerting windows, a

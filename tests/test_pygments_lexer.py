@@ -19,10 +19,10 @@ from pygments.token import (
     String,
 )
 
+from tests.paths import REPO
 from touchdsl.tools.pygments_lexer import TouchLexer
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").rglob("*.touch"))
+EXAMPLES = sorted((REPO / "examples").rglob("*.touch"))
 
 
 def tokens(text: str) -> list[tuple]:
@@ -131,7 +131,7 @@ def test_unknown_escape_and_stray_characters_are_errors():
 
 
 def test_highlights_to_html():
-    html = highlight((ROOT / "examples" / "telecom" / "support.touch").read_text(encoding="utf-8"),
+    html = highlight((REPO / "examples" / "telecom" / "support.touch").read_text(encoding="utf-8"),
                      TouchLexer(), HtmlFormatter())
     assert 'class="kd">touchpoint<' in html
     assert 'class="err"' not in html

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.paths import REPO
 from touchdsl.cli import cli
 from touchdsl.language.parser import parse
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = sorted((REPO / "examples").rglob("*.touch"))
 # Read once: the mutator's draws must not change if a file changes mid-run.
 EXAMPLE_TEXTS = {p: p.read_text(encoding="utf-8") for p in EXAMPLE_FILES}
@@ -54,7 +54,7 @@ def test_hostile_inputs(tmp_path, data, code):
 
 
 def test_bom_file_is_read_like_any_other(tmp_path):
-    text = (REPO / "examples/banking/transfers.touch").read_bytes()
+    text = (REPO / "tests/fixtures/spec/banking/transfers.touch").read_bytes()  # warns at 3:10 (TD903)
     code, out = check(write(tmp_path, b"\xef\xbb\xbf" + text))
     assert code == 0 and "0 errors, 1 warning in 1 file" in out and "main.touch:3:10: warning[TD903]" in out
 

@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from tests.paths import DATA, REPO
 from touchdsl.cli import cli
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
 def _sarif(args: list[str]) -> dict:
@@ -24,7 +24,7 @@ def _sarif(args: list[str]) -> dict:
 @pytest.mark.parametrize("case", ["clean", "errors"])
 def test_sarif_output_validates_against_the_official_schema(tmp_path, case):
     if case == "clean":
-        doc = _sarif([str(ROOT / "examples" / "banking")])  # one warning (TD903)
+        doc = _sarif([str(REPO / "tests" / "fixtures" / "spec" / "banking")])  # one warning (TD903)
     else:
         (tmp_path / "a.touch").write_text(
             'owner a "A" { notify email "a@example.com" }\n'
@@ -45,7 +45,7 @@ def test_sarif_output_validates_against_the_official_schema(tmp_path, case):
 
 def test_the_schema_catches_a_broken_document():
     """The validator is really checking: a result without a message is rejected."""
-    doc = _sarif([str(ROOT / "examples" / "banking")])
+    doc = _sarif([str(REPO / "tests" / "fixtures" / "spec" / "banking")])
     del doc["runs"][0]["results"][0]["message"]
     assert list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))
 
@@ -55,4 +55,25 @@ def test_paths_outside_the_working_directory_are_file_uris(tmp_path):
     doc = _sarif([str(tmp_path)])
     uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == (tmp_path / "a.touch").as_uri()
+    assert not list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))
+
+
+def test_display_paths_are_inside_the_working_directory_or_absolute(tmp_path, monkeypatch):
+    """One rule wherever the command runs: a file below the working directory is
+    named relatively, any other file absolutely, never `../`; SARIF follows."""
+    from touchdsl.compiler.sources import display_path
+
+    here = tmp_path / "a" / "b"
+    (here / "sub").mkdir(parents=True)
+    monkeypatch.chdir(here)
+    assert display_path(here / "sub" / "x.touch") == str(Path("sub") / "x.touch")
+    assert display_path(Path("sub/../sub/x.touch")) == str(Path("sub") / "x.touch")
+    for outside in (tmp_path / "a" / "x.touch", tmp_path / "x.touch", Path("../x.touch"), Path("../../x.touch")):
+        shown = display_path(outside)
+        assert Path(shown).is_absolute() and ".." not in Path(shown).parts, (outside, shown)
+    (tmp_path / "a" / "one_up.touch").write_text('owner a "A" { notify emial "x" }\n', encoding="utf-8")
+    (here / "sub" / "below.touch").write_text('owner b "B" { notify emial "x" }\n', encoding="utf-8")
+    doc = _sarif(["../one_up.touch", "sub"])
+    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"])
+    assert uris == sorted([(tmp_path / "a" / "one_up.touch").as_uri(), "sub/below.touch"])
     assert not list(jsonschema.Draft4Validator(SCHEMA).iter_errors(doc))

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from pygments.token import Keyword
 
+from tests.paths import REPO
 from touchdsl import model
 from touchdsl.language import vocabulary
 from touchdsl.language.grammar import lark_parser
 from touchdsl.tools.pygments_lexer import TouchLexer
 
-ROOT = Path(__file__).resolve().parent.parent
-TMLANGUAGE = ROOT / "editors" / "vscode" / "syntaxes" / "touch.tmLanguage.json"
+TMLANGUAGE = REPO / "editors" / "vscode" / "syntaxes" / "touch.tmLanguage.json"
 
 # The rule whose alternatives are the statements of each block (None: the file).
 ITEM_RULES = {

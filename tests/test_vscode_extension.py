@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
-EXT = ROOT / "editors" / "vscode"
+EXT = REPO / "editors" / "vscode"
 GRAMMAR_PATH = EXT / "syntaxes" / "touch.tmLanguage.json"
-EXAMPLES = sorted((ROOT / "examples").rglob("*.touch"))
+EXAMPLES = sorted((REPO / "examples").rglob("*.touch"))
 
 
 def load(path: Path):
@@ -202,7 +202,7 @@ def test_grammar_includes_resolve(grammar):
 
 
 def lark_keywords() -> list[str]:
-    lark = (ROOT / "grammar" / "touch.lark").read_text(encoding="utf-8")
+    lark = (REPO / "grammar" / "touch.lark").read_text(encoding="utf-8")
     code = "\n".join(line.split("//")[0] for line in lark.splitlines())
     return sorted(set(re.findall(r'"([a-z]+)"', code)))
 

@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 __all__ = ["load", "compile_project", "measure", "TouchError", "Project", "__version__"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in ("load", "compile_project"):
         from touchdsl.compiler import driver
 

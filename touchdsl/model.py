@@ -12,11 +12,13 @@ by their path relative to the project root, declarations in the order written).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Final, Literal, NoReturn, Union, assert_never, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+from touchdsl import durations
+
+SCHEMA_VERSION: Final = "1"
 
 Weekday = Literal["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 WEEKDAYS: tuple[str, ...] = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -46,9 +48,6 @@ class Location(_Node):
     column: int
 
 
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
 class Duration(_Node):
     """A length of time. `text` is the canonical source form (`30s`, `1.5h`, `28d`)."""
 
@@ -58,20 +57,11 @@ class Duration(_Node):
     @classmethod
     def parse(cls, text: str) -> "Duration":
         """Parse `30s`, `1.5h`, `250ms`; raises ValueError on anything else."""
-        unit = "ms" if text.endswith("ms") else text[-1:]
-        if unit not in _UNIT_SECONDS:
-            raise ValueError(f"not a duration: {text!r}")
-        number = float(text[: -len(unit)])
-        return cls(seconds=number * _UNIT_SECONDS[unit], text=text)
+        return cls(seconds=durations.seconds(text), text=text)
 
-    @property
-    def prometheus(self) -> str:
-        """The duration as Prometheus writes it (`28d`, `90m`, `1500ms`): largest exact unit."""
-        ms = round(self.seconds * 1000)
-        for unit, size in (("w", 604800000), ("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000)):
-            if ms % size == 0:
-                return f"{ms // size}{unit}"
-        return f"{ms}ms"
+    def compact(self, largest: str = "w") -> str:
+        """The shortest exact spelling, in the largest unit up to `largest` (`28d`, `90m`, `1500ms`)."""
+        return durations.compact(self.seconds, largest)
 
 
 class Manager(_Node):
@@ -262,6 +252,76 @@ Metric = Annotated[
     Union[TimeMetric, RatioMetric, ScoreMetric, NpsMetric, CountMetric],
     Field(discriminator="kind"),
 ]
+"""Any metric. Code that depends on the kind dispatches with `match` over these
+classes and ends with `case _: unknown_kind(metric)`, so a kind added here is a
+type error (mypy) wherever it is not handled, never a silent fall-through."""
+
+MetricKind = Literal["time", "ratio", "score", "nps", "count"]
+"""What a metric measures, as `Metric.kind` names it (the discriminator of the union)."""
+
+METRIC_CLASSES: tuple[type[_MetricBase], ...] = get_args(get_args(Metric)[0])
+METRIC_KINDS: tuple[str, ...] = tuple(get_args(c.model_fields["kind"].annotation)[0] for c in METRIC_CLASSES)
+
+Indicator = Literal["ratio-like", "average", "nps", "count"]
+"""How a metric is judged. "ratio-like": a share of good events, with an error
+budget and burn-rate alerts (time metrics, ratios, `P% at least N` scores);
+"average": the average answer (`average at least N` scores); "nps"; "count"."""
+
+
+def unknown_kind(value: NoReturn) -> NoReturn:
+    """The end of every dispatch on a metric kind (or on an objective form, or an
+    indicator): mypy proves it unreachable; at run time it names what was missed."""
+    assert_never(value)
+
+
+def indicator(metric: Metric) -> Indicator:
+    """How `metric` is judged (see `Indicator`)."""
+    match metric:
+        case TimeMetric() | RatioMetric():
+            return "ratio-like"
+        case ScoreMetric():
+            return "average" if isinstance(metric.target, AverageObjective) else "ratio-like"
+        case NpsMetric():
+            return "nps"
+        case CountMetric():
+            return "count"
+        case _:
+            unknown_kind(metric)
+
+
+def objective_value(objective: Objective) -> float:
+    """The number an objective compares with: a bound, an average, a share's lowest
+    good score. Only a time metric's `P% within D` has none."""
+    assert not isinstance(objective, WithinObjective), "`P% within D` has no single value"
+    return objective.value
+
+
+def objective_within(objective: Objective) -> WithinObjective:
+    """A time metric's objective, which is always `P% within D` (the checker's TD409)."""
+    assert isinstance(objective, WithinObjective), f"{objective.form} is not `P% within D`"
+    return objective
+
+
+def business_calendar(metric: Metric) -> str | None:
+    """The calendar whose business clock times the metric (`time … on CALENDAR`), or None."""
+    match metric:
+        case TimeMetric():
+            return metric.calendar
+        case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+            return None
+        case _:
+            unknown_kind(metric)
+
+
+def counting_period(metric: Metric) -> Duration | None:
+    """The period a count metric counts per (`count complaints per 7d`), or None."""
+    match metric:
+        case CountMetric():
+            return metric.per
+        case TimeMetric() | RatioMetric() | ScoreMetric() | NpsMetric():
+            return None
+        case _:
+            unknown_kind(metric)
 
 
 class Updates(_Node):

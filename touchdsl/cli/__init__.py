@@ -16,8 +16,6 @@ import click
 from touchdsl import __version__
 from touchdsl.cli.common import EXIT_INTERNAL, EXIT_OK
 
-ISSUES_URL = "https://github.com/touchdsl/touchdsl/issues"
-
 # Every command lives in its own module, loaded only when it runs (or `--help` lists
 # it), so `touchdsl --version` imports nothing heavy.
 # name -> (module, attribute, one-line help)
@@ -76,8 +74,9 @@ def main(argv: list[str] | None = None) -> Any:
         inputs = visible(" ".join(a for a in args if not a.startswith("-")) or ".")
         click.echo(
             f"touchdsl: internal error ({type(exc).__name__}) while processing {inputs}. "
-            f"Sorry - this is a bug in touchdsl {__version__}; please report it at {ISSUES_URL} "
-            "with the command and, if you can, the input files.",
+            f"Sorry - this is a bug in touchdsl {__version__}. Please report it to whoever maintains "
+            "touchdsl for you, with the command, the output of the same command run with "
+            "TOUCHDSL_DEBUG=1 (it prints the traceback) and, if you can, the input files.",
             err=True,
         )
         if os.environ.get("TOUCHDSL_DEBUG"):

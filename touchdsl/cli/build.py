@@ -28,7 +28,7 @@ from touchdsl.cli.common import (
               help="A build stamp (e.g. a date) to print in documents; off by default so output is reproducible.")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="A target option, e.g. policy_url=https://sla.example.com/policy or "
-                   "alertmanager.smtp_smarthost=mail:25 (repeatable; see docs/targets.md).")
+                   "alertmanager.smtp_smarthost=mail:25 (repeatable; the keys are listed in docs/targets.md).")
 @click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
 def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str | None, stamp: str | None,
           settings: tuple[str, ...], strict: bool) -> None:
@@ -50,17 +50,18 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
 
             hint = " ".join(suggest(name, known, "target"))
             raise click.BadParameter(f"unknown target `{name}`. {hint}".strip(), param_hint="--target")
+    # Options are checked before the project: a typo in a key must not wait for a compile.
+    try:
+        extra = registry.read_settings(list(settings))
+    except registry.SettingError as exc:
+        sentences = [str(exc)] + [h[:1].upper() + h[1:] for h in exc.help]
+        raise click.BadParameter(" ".join(s if s.endswith(("?", ".")) else s + "." for s in sentences),
+                                 param_hint="--set") from None
     result = compile_paths(paths)
     code = print_diagnostics(result, "text", strict) if result.diagnostics else EXIT_OK
     if code != EXIT_OK or result.project is None:
         click.echo("build: nothing written", err=True)
         sys.exit(EXIT_PROBLEMS)
-    extra: dict[str, str] = {}
-    for setting in settings:
-        key, sep, value = setting.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"`{setting}` is not KEY=VALUE", param_hint="--set")
-        extra[key.strip()] = value
     # `policy_url` is read by several targets (alert and dashboard links), so it is
     # a field of its own; every other key is a target's option.
     policy_url = extra.pop("policy_url", registry.BuildOptions.policy_url)

@@ -216,6 +216,13 @@ _ALL = [
          "both queries are required and no other keys or systems are known.",
          'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n}',
          'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n    total "sum(rate(x_total[{{window}}]))"\n}'),
+    Code("TD411", "Query is not PromQL the rules can load",
+         "A `source prometheus` query is read by the Prometheus rules with `{{window}}` replaced "
+         "by each window (5m, 1h, …, 28d) and the whole summed (`sum(QUERY)`). A query that is not "
+         "PromQL, or that does not return an instant vector (a range `x[5m]`, a number, a text), "
+         "would make the whole rules file unloadable, so it is refused here with the parser's words.",
+         'source prometheus {\n    good "sum(rate(calls_good[{{window}}])"\n    total "sum(rate(calls_total[{{window}}]))"\n}',
+         'source prometheus {\n    good "sum(rate(calls_good[{{window}}]))"\n    total "sum(rate(calls_total[{{window}}]))"\n}'),
     Code("TD415", "Number beyond the supported range",
          "Every number has a limit far beyond what an organisation writes, so that no value "
          "overflows a target or makes it write a giant file: durations (thresholds, windows, "
@@ -287,7 +294,9 @@ CATALOGUE: dict[str, Code] = {c.code: c for c in _ALL}
 def explain(code: str) -> str:
     entry = CATALOGUE[code.upper()]
     kind = "warning" if entry.warning else "error"
-    indent = lambda s: "\n".join("    " + line for line in s.splitlines())  # noqa: E731
+    def indent(text: str) -> str:
+        return "\n".join("    " + line for line in text.splitlines())
+
     return (
         f"{entry.code} ({kind}): {entry.title}\n\n{entry.explanation}\n\n"
         f"Wrong:\n\n{indent(entry.wrong)}\n\nRight:\n\n{indent(entry.right)}\n"

@@ -9,7 +9,6 @@ from typing import Any, Callable, Iterable
 from touchdsl.diagnostics import HIDDEN, Diagnostic, Severity, Span, escape_char, visible
 
 JSON_FORMAT_VERSION = 1
-TOOL_URI = "https://github.com/touchdsl/touchdsl"
 
 
 TAB = "    "  # a tab is shown as four spaces, in the line and under it
@@ -155,8 +154,10 @@ def format_json(diagnostics: list[Diagnostic], files: list[str]) -> str:
 
 
 def _uri(path: str) -> str:
-    """Relative paths stay relative (code scanning resolves them against the checkout);
-    a path outside the working directory becomes an absolute file: URI."""
+    """A file as SARIF locates it. Diagnostics name files inside the working directory
+    relatively (`touchdsl.compiler.sources.display_path`): those stay relative, and
+    code scanning resolves them against the checkout; any other file is named by its
+    absolute path, which becomes a `file:` URI."""
     import os
     from pathlib import Path
     from urllib.parse import quote
@@ -187,7 +188,6 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
             "shortDescription": {"text": entry.title if entry else code},
             "fullDescription": {"text": entry.explanation if entry else code},
             "help": {"text": f"{entry.explanation}\n\nRun `touchdsl explain {code}` for examples." if entry else code},
-            "helpUri": f"{TOOL_URI}/blob/main/docs/errors.md#{code.lower()}",
             "defaultConfiguration": {"level": "warning" if entry and entry.warning else "error"},
         })
     results = []
@@ -221,7 +221,7 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "touchdsl", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": TOOL_URI, "rules": rules}},
+                                "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

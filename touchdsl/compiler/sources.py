@@ -58,13 +58,19 @@ def resolve(path: Path) -> Path:
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working directory when that is shorter, as users type paths."""
-    text = os.path.normpath(str(path))
+    """How diagnostics name a file: relative to the working directory when the file
+    lies inside it (as users type paths: `examples/telecom/support.touch`), else its
+    absolute path. Never `../…`: such a name changes with where the command ran, and
+    a SARIF location must be either relative to the checkout or an absolute URI
+    (`touchdsl.compiler.render` turns absolute paths into `file:` URIs)."""
+    absolute = os.path.abspath(os.path.normpath(str(path)))
     try:
-        rel = os.path.relpath(text)
+        rel = os.path.relpath(absolute)
     except ValueError:  # another drive on Windows
-        return text
-    return rel if not rel.startswith(".." + os.sep + "..") else text
+        return absolute
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return absolute
+    return rel
 
 
 def undecodable(path: str) -> bool:

@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.messages.catalog import Catalog
 from babel.support import Translations
+
+if TYPE_CHECKING:
+    import jinja2
 
 DOMAIN = "touchdsl"
 LANGUAGES: tuple[str, ...] = ("en", "he")
@@ -45,7 +51,7 @@ def po_path(lang: str) -> Path:
 
 
 @functools.lru_cache(maxsize=None)
-def catalog(lang: str):
+def catalog(lang: str) -> Catalog:
     """The parsed `.po` catalogue of `lang` (a `babel.messages.Catalog`)."""
     if lang not in LANGUAGES:
         raise ValueError(f"no message catalogue for language {lang!r}")
@@ -62,9 +68,8 @@ def translations(lang: str) -> Translations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-def extract():
+def extract() -> Catalog:
     """Every translatable message in the sources, as a Babel catalogue (the `.pot`)."""
-    from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
     package = PACKAGE_DIR
@@ -114,7 +119,7 @@ if __name__ == "__main__":
         print(po_path(lang).relative_to(Path.cwd()) if po_path(lang).is_relative_to(Path.cwd()) else po_path(lang))
 
 
-def document_environment(target: str, lang: str, markdown: bool):
+def document_environment(target: str, lang: str, markdown: bool) -> jinja2.Environment:
     """The jinja2 environment of one document format of the charter or the policy.
 
     HTML autoescapes; Markdown escapes through `finalize`, so every value a
@@ -125,32 +130,38 @@ def document_environment(target: str, lang: str, markdown: bool):
     import jinja2
 
     from touchdsl.documents import wording
+    from touchdsl.documents.escape import md_text
 
     rtl = lang == "he"
     trans = translations(lang)
 
+    gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
+    finalize: Callable[[object], object]
     if markdown:
-        def finalize(value):
+        def markdown_value(value: object) -> object:
             if isinstance(value, wording.MarkdownText):
                 return value
             if isinstance(value, wording.Renderable):
                 return wording.MarkdownText(value.markdown(rtl))
             if isinstance(value, str):
-                return wording.md_escape(value)
+                return md_text(value)
             return value
 
-        def gettext(message: str) -> str:
+        def markdown_gettext(message: str) -> str:
             return wording.MarkdownText(trans.gettext(message))
 
-        def ngettext(singular: str, plural: str, n: int) -> str:
+        def markdown_ngettext(singular: str, plural: str, n: int) -> str:
             return wording.MarkdownText(trans.ngettext(singular, plural, n))
+
+        finalize, gettext, ngettext = markdown_value, markdown_gettext, markdown_ngettext
     else:
-        def finalize(value):
+        def html_value(value: object) -> object:
             if isinstance(value, wording.Renderable):
                 return value.html(rtl)
             return value
 
-        gettext, ngettext = trans.gettext, trans.ngettext
+        finalize, gettext, ngettext = html_value, trans.gettext, trans.ngettext
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("touchdsl.targets", f"templates/{target}"),
@@ -162,6 +173,7 @@ def document_environment(target: str, lang: str, markdown: bool):
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=False)
+    # jinja2.ext.i18n adds this method when the extension loads; jinja2's types do not declare it.
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(lang=lang, rtl=rtl, direction="rtl" if rtl else "ltr")
     return env

@@ -12,10 +12,12 @@ evaluated as templates, so a title such as `{{ 7*7 }}` prints as written.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from collections.abc import Callable
+from typing import Mapping, Sequence, Union
 
 from babel import Locale
 from babel.dates import format_date
@@ -24,6 +26,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from touchdsl.documents import i18n
+from touchdsl.documents.escape import md_text
 from touchdsl.model import (
     WEEKDAYS,
     AverageObjective,
@@ -32,7 +35,9 @@ from touchdsl.model import (
     CountMetric,
     Duration,
     Event,
+    Metric,
     NpsMetric,
+    Objective,
     Project,
     RatioMetric,
     ScoreMetric,
@@ -40,27 +45,16 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     Updates,
-    WithinObjective,
+    business_calendar,
+    objective_value,
+    objective_within,
+    unknown_kind,
 )
 
 # Unicode bidi isolates (UAX #9): first-strong, left-to-right, pop.
 FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
-# Characters that only start a block (list item, ordered list, thematic break) at
-# the beginning of a line; user text may be printed there (a note's paragraph).
-_MD_LINE_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
 _SLOT = re.compile(r"%\((\w+)\)s")
-
-
-def md_escape(text: str, line_start: bool = True) -> str:
-    """User text as literal Markdown on one line: whitespace runs (newlines too)
-    become one space and every character Markdown could read as syntax is escaped."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    if not line_start:
-        return escaped
-    return _MD_LINE_START.sub(lambda m: (m.group(1) + "\\" + m.group(2)) if m.group(1) else "\\" + m.group(3),
-                              escaped)
 
 
 def _strong_directions(text: str) -> set[str]:
@@ -83,6 +77,15 @@ class Renderable:
 
     __slots__ = ()
 
+    def html(self, rtl: bool) -> Markup:
+        raise NotImplementedError
+
+    def markdown(self, rtl: bool) -> str:
+        raise NotImplementedError
+
+    def plain(self) -> str:
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class User(Renderable):
@@ -94,7 +97,7 @@ class User(Renderable):
         return Markup("<bdi>%s</bdi>") % " ".join(self.text.split())
 
     def markdown(self, rtl: bool) -> str:
-        escaped = md_escape(self.text)
+        escaped = md_text(self.text)
         # Isolate only where the text runs against the document's direction, so
         # plain English documents carry no invisible characters.
         against = "ltr" if rtl else "rtl"
@@ -119,7 +122,7 @@ class Value(Renderable):
 
     def markdown(self, rtl: bool) -> str:
         # Values are numbers and times we format ourselves, printed inside a sentence.
-        escaped = md_escape(self.text, line_start=False)
+        escaped = md_text(self.text, line_start=False)
         return LRI + escaped + PDI if rtl else escaped
 
     def plain(self) -> str:
@@ -133,8 +136,8 @@ class Phrase(Renderable):
     pattern: str
     fills: Mapping[str, "Piece"] = field(default_factory=dict)
 
-    def _render(self, piece_text, literal) -> list:
-        out = []
+    def _render(self, piece_text: Callable[[Renderable], str], literal: Callable[[str], str]) -> list[str]:
+        out: list[str] = []
         pos = 0
         for match in _SLOT.finditer(self.pattern):
             out.append(literal(self.pattern[pos:match.start()].replace("%%", "%")))
@@ -200,7 +203,7 @@ class CodeBlock(Renderable):
 Piece = Union[Phrase, User, Value, Code]
 
 
-def join(pieces: list[Piece], separator: str = ", ") -> Phrase:
+def join(pieces: Sequence[Piece], separator: str = ", ") -> Phrase:
     """Pieces side by side with a fixed separator (punctuation, the same in both languages)."""
     slots = {f"p{i}": piece for i, piece in enumerate(pieces)}
     pattern = separator.join(f"%(p{i})s" for i in range(len(pieces)))
@@ -237,7 +240,7 @@ class Words:
         return self._t.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self._t.pgettext(context, message)
+        return str(self._t.pgettext(context, message))
 
     def phrase(self, pattern: str, **fills: Piece) -> Phrase:
         return Phrase(pattern, fills)
@@ -351,9 +354,9 @@ class Words:
         return self.list_of([self.channel(c) for c in channels])
 
     def country(self, code: str) -> str:
-        return self.locale.territories.get(code.upper(), code.upper())
+        return str(self.locale.territories.get(code.upper(), code.upper()))
 
-    def date(self, day) -> Phrase:
+    def date(self, day: dt.date) -> Phrase:
         return Phrase(format_date(day, "long", locale=self.locale).replace("%", "%%"))
 
     # calendars ------------------------------------------------------------
@@ -394,131 +397,156 @@ class Words:
         return join(parts)
 
     # objectives -----------------------------------------------------------
-    def _scale(self, metric) -> dict[str, Piece]:
-        if isinstance(metric, ScoreMetric):
-            return {"low": self.number(metric.low), "high": self.number(metric.high)}
-        return {}
+    def _scale(self, metric: ScoreMetric) -> dict[str, Piece]:
+        return {"low": self.number(metric.low), "high": self.number(metric.high)}
 
-    def promise_sentence(self, project: Project, metric, objective=None) -> Phrase:
+    def _business(self, metric: TimeMetric) -> bool:
+        return metric.calendar is not None
+
+    def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None) -> Phrase:
         """The objective as a sentence a customer understands, the metric's title as its subject."""
         objective = objective or metric.promise
         title = User(metric.title)
-        if isinstance(objective, WithinObjective):
-            business = isinstance(metric, TimeMetric) and metric.calendar is not None
-            sentence = self.phrase(
-                self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
-                title=title, duration=self.duration(objective.within, business),
-                percent=self.percent(objective.percent))
-            if business:
-                calendar = project.calendars[metric.calendar]
-                sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
-                                       sentence=sentence, rules=self.calendar_rules(calendar))
-            return sentence
-        if isinstance(objective, AverageObjective):
-            return self.phrase(
-                self.gettext("%(title)s: an average rating of at least %(value)s on a scale of %(low)s to %(high)s."),
-                title=title, value=self.number(objective.value), **self._scale(metric))
-        if isinstance(objective, ShareObjective):
-            return self.phrase(
-                self.gettext("%(title)s: at least %(percent)s of answers are %(value)s or higher "
-                             "on a scale of %(low)s to %(high)s."),
-                title=title, percent=self.percent(objective.percent), value=self.number(objective.value),
-                **self._scale(metric))
-        assert isinstance(objective, BoundObjective)
-        at_most = objective.form == "at_most"
-        if isinstance(metric, RatioMetric) or objective.percent:
-            value = self.percent(objective.value)
-            pattern = (self.gettext("%(title)s: in no more than %(value)s of cases.") if at_most
-                       else self.gettext("%(title)s: in at least %(value)s of cases."))
-            return self.phrase(pattern, title=title, value=value)
-        if isinstance(metric, NpsMetric):
-            pattern = (self.gettext("%(title)s: a net promoter score (NPS) of at most %(value)s.") if at_most
-                       else self.gettext("%(title)s: a net promoter score (NPS) of at least %(value)s."))
-            return self.phrase(pattern, title=title, value=self.number(objective.value))
-        if isinstance(metric, CountMetric):
-            pattern = (self.gettext("%(title)s: no more than %(value)s in any %(period)s.") if at_most
-                       else self.gettext("%(title)s: at least %(value)s in every %(period)s."))
-            return self.phrase(pattern, title=title, value=self.number(objective.value),
-                               period=self.duration(metric.per))
-        pattern = (self.gettext("%(title)s: at most %(value)s.") if at_most
-                   else self.gettext("%(title)s: at least %(value)s."))
-        return self.phrase(pattern, title=title, value=self.number(objective.value))
+        match metric:
+            case TimeMetric():
+                within = objective_within(objective)
+                business = self._business(metric)
+                sentence = self.phrase(
+                    self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
+                    title=title, duration=self.duration(within.within, business),
+                    percent=self.percent(within.percent))
+                if metric.calendar is not None:
+                    calendar = project.calendars[metric.calendar]
+                    sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
+                                           sentence=sentence, rules=self.calendar_rules(calendar))
+                return sentence
+            case ScoreMetric():
+                if isinstance(objective, AverageObjective):
+                    return self.phrase(
+                        self.gettext("%(title)s: an average rating of at least %(value)s on a scale of "
+                                     "%(low)s to %(high)s."),
+                        title=title, value=self.number(objective.value), **self._scale(metric))
+                assert isinstance(objective, ShareObjective)
+                return self.phrase(
+                    self.gettext("%(title)s: at least %(percent)s of answers are %(value)s or higher "
+                                 "on a scale of %(low)s to %(high)s."),
+                    title=title, percent=self.percent(objective.percent), value=self.number(objective.value),
+                    **self._scale(metric))
+            case RatioMetric():
+                pattern = (self.gettext("%(title)s: in no more than %(value)s of cases.") if _at_most(objective)
+                           else self.gettext("%(title)s: in at least %(value)s of cases."))
+                return self.phrase(pattern, title=title, value=self.percent(objective_value(objective)))
+            case NpsMetric():
+                pattern = (self.gettext("%(title)s: a net promoter score (NPS) of at most %(value)s.")
+                           if _at_most(objective)
+                           else self.gettext("%(title)s: a net promoter score (NPS) of at least %(value)s."))
+                return self.phrase(pattern, title=title, value=self.number(objective_value(objective)))
+            case CountMetric():
+                pattern = (self.gettext("%(title)s: no more than %(value)s in any %(period)s.") if _at_most(objective)
+                           else self.gettext("%(title)s: at least %(value)s in every %(period)s."))
+                return self.phrase(pattern, title=title, value=self.number(objective_value(objective)),
+                                   period=self.duration(metric.per))
+            case _:
+                unknown_kind(metric)
 
-    def objective_short(self, metric, objective) -> Phrase:
+    def objective_short(self, metric: Metric, objective: Objective) -> Phrase:
         """The objective alone, for the policy's tables: `80% within 30 seconds`."""
-        if isinstance(objective, WithinObjective):
-            business = isinstance(metric, TimeMetric) and metric.calendar is not None
-            return self.phrase(self.gettext("%(percent)s within %(duration)s"),
-                               percent=self.percent(objective.percent),
-                               duration=self.duration(objective.within, business))
-        if isinstance(objective, AverageObjective):
-            return self.phrase(self.gettext("average at least %(value)s (scale %(low)s–%(high)s)"),
-                               value=self.number(objective.value), **self._scale(metric))
-        if isinstance(objective, ShareObjective):
-            return self.phrase(self.gettext("%(percent)s of answers at least %(value)s (scale %(low)s–%(high)s)"),
-                               percent=self.percent(objective.percent), value=self.number(objective.value),
-                               **self._scale(metric))
-        at_most = objective.form == "at_most"
-        value = self.percent(objective.value) if (objective.percent or isinstance(metric, RatioMetric)) \
-            else self.number(objective.value)
-        if isinstance(metric, CountMetric):
-            pattern = (self.gettext("at most %(value)s per %(period)s") if at_most
-                       else self.gettext("at least %(value)s per %(period)s"))
-            return self.phrase(pattern, value=value, period=self.duration(metric.per))
-        pattern = self.gettext("at most %(value)s") if at_most else self.gettext("at least %(value)s")
+        match metric:
+            case TimeMetric():
+                within = objective_within(objective)
+                return self.phrase(self.gettext("%(percent)s within %(duration)s"),
+                                   percent=self.percent(within.percent),
+                                   duration=self.duration(within.within, self._business(metric)))
+            case ScoreMetric():
+                if isinstance(objective, AverageObjective):
+                    return self.phrase(self.gettext("average at least %(value)s (scale %(low)s–%(high)s)"),
+                                       value=self.number(objective.value), **self._scale(metric))
+                assert isinstance(objective, ShareObjective)
+                return self.phrase(
+                    self.gettext("%(percent)s of answers at least %(value)s (scale %(low)s–%(high)s)"),
+                    percent=self.percent(objective.percent), value=self.number(objective.value),
+                    **self._scale(metric))
+            case RatioMetric():
+                return self._bound(objective, self.percent(objective_value(objective)))
+            case NpsMetric():
+                return self._bound(objective, self.number(objective_value(objective)))
+            case CountMetric():
+                pattern = (self.gettext("at most %(value)s per %(period)s") if _at_most(objective)
+                           else self.gettext("at least %(value)s per %(period)s"))
+                return self.phrase(pattern, value=self.number(objective_value(objective)),
+                                   period=self.duration(metric.per))
+            case _:
+                unknown_kind(metric)
+
+    def _bound(self, objective: Objective, value: Value) -> Phrase:
+        pattern = self.gettext("at most %(value)s") if _at_most(objective) else self.gettext("at least %(value)s")
         return self.phrase(pattern, value=value)
 
-    def error_budget(self, metric, window: Duration) -> Phrase:
+    def error_budget(self, metric: Metric, window: Duration) -> Phrase:
         """What the internal target allows to go wrong over the window, in words."""
         objective = metric.target
         over = self.duration(window)
-        if isinstance(objective, WithinObjective):
-            business = isinstance(metric, TimeMetric) and metric.calendar is not None
-            return self.phrase(self.gettext("%(share)s of cases may take longer than %(duration)s over %(window)s."),
-                               share=self.percent(_rest(objective.percent)),
-                               duration=self.duration(objective.within, business), window=over)
-        if isinstance(objective, ShareObjective):
-            return self.phrase(self.gettext("%(share)s of answers may be below %(value)s over %(window)s."),
-                               share=self.percent(_rest(objective.percent)),
-                               value=self.number(objective.value), window=over)
-        if isinstance(metric, RatioMetric):
-            if objective.form == "at_most":
+        match metric:
+            case TimeMetric():
+                within = objective_within(objective)
                 return self.phrase(
-                    self.gettext("%(share)s of %(whole)s cases may be %(part)s over %(window)s."),
-                    share=self.percent(objective.value), whole=Code(metric.denominator),
+                    self.gettext("%(share)s of cases may take longer than %(duration)s over %(window)s."),
+                    share=self.percent(_rest(within.percent)),
+                    duration=self.duration(within.within, self._business(metric)), window=over)
+            case ScoreMetric():
+                if isinstance(objective, ShareObjective):
+                    return self.phrase(self.gettext("%(share)s of answers may be below %(value)s over %(window)s."),
+                                       share=self.percent(_rest(objective.percent)),
+                                       value=self.number(objective.value), window=over)
+                return self.phrase(
+                    self.gettext("No error budget: the average over %(window)s is compared with the objective."),
+                    window=over)
+            case RatioMetric():
+                if _at_most(objective):
+                    return self.phrase(
+                        self.gettext("%(share)s of %(whole)s cases may be %(part)s over %(window)s."),
+                        share=self.percent(objective_value(objective)), whole=Code(metric.denominator),
+                        part=Code(metric.numerator), window=over)
+                return self.phrase(
+                    self.gettext("%(share)s of %(whole)s cases may fail to be %(part)s over %(window)s."),
+                    share=self.percent(_rest(objective_value(objective))), whole=Code(metric.denominator),
                     part=Code(metric.numerator), window=over)
-            return self.phrase(
-                self.gettext("%(share)s of %(whole)s cases may fail to be %(part)s over %(window)s."),
-                share=self.percent(_rest(objective.value)), whole=Code(metric.denominator),
-                part=Code(metric.numerator), window=over)
-        if isinstance(metric, CountMetric):
-            return self.phrase(self.gettext("No error budget: the count per %(period)s is compared with the limit."),
-                               period=self.duration(metric.per))
-        if isinstance(metric, NpsMetric):
-            return self.phrase(self.gettext("No error budget: the score over %(window)s is compared with the objective."),
-                               window=over)
-        return self.phrase(self.gettext("No error budget: the average over %(window)s is compared with the objective."),
-                           window=over)
+            case CountMetric():
+                return self.phrase(
+                    self.gettext("No error budget: the count per %(period)s is compared with the limit."),
+                    period=self.duration(metric.per))
+            case NpsMetric():
+                return self.phrase(
+                    self.gettext("No error budget: the score over %(window)s is compared with the objective."),
+                    window=over)
+            case _:
+                unknown_kind(metric)
 
-    def measured(self, project: Project, metric) -> Phrase:
+    def measured(self, project: Project, metric: Metric) -> Phrase:
         """What a metric reads, with the events a time metric is measured between."""
-        if isinstance(metric, TimeMetric):
-            return self.phrase(self.gettext("time from %(start)s to %(end)s"),
-                               start=Code(str(metric.start)), end=Code(str(metric.end)))
-        if isinstance(metric, RatioMetric):
-            return self.phrase(self.gettext("share of %(part)s among %(whole)s"),
-                               part=Code(metric.numerator), whole=Code(metric.denominator))
-        if isinstance(metric, ScoreMetric):
-            return self.phrase(self.gettext("survey answers on a scale of %(low)s to %(high)s"), **self._scale(metric))
-        if isinstance(metric, NpsMetric):
-            return self.phrase(self.gettext("net promoter score from answers 0 to 10"))
-        return self.phrase(self.gettext("number of %(event)s per %(period)s"),
-                           event=Code(metric.event), period=self.duration(metric.per))
+        match metric:
+            case TimeMetric():
+                return self.phrase(self.gettext("time from %(start)s to %(end)s"),
+                                   start=Code(str(metric.start)), end=Code(str(metric.end)))
+            case RatioMetric():
+                return self.phrase(self.gettext("share of %(part)s among %(whole)s"),
+                                   part=Code(metric.numerator), whole=Code(metric.denominator))
+            case ScoreMetric():
+                return self.phrase(self.gettext("survey answers on a scale of %(low)s to %(high)s"),
+                                   **self._scale(metric))
+            case NpsMetric():
+                return self.phrase(self.gettext("net promoter score from answers 0 to 10"))
+            case CountMetric():
+                return self.phrase(self.gettext("number of %(event)s per %(period)s"),
+                                   event=Code(metric.event), period=self.duration(metric.per))
+            case _:
+                unknown_kind(metric)
 
-    def clock(self, project: Project, metric) -> Phrase:
-        if not (isinstance(metric, TimeMetric) and metric.calendar):
+    def clock(self, project: Project, metric: Metric) -> Phrase:
+        calendar_id = business_calendar(metric)
+        if calendar_id is None:
             return self.phrase(self.gettext("wall clock (every hour counts)"))
-        calendar = project.calendars[metric.calendar]
+        calendar = project.calendars[calendar_id]
         return self.phrase(self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"),
                            calendar=User(calendar.title), zone=Value(calendar.timezone),
                            rules=self.calendar_rules(calendar))
@@ -544,6 +572,10 @@ class Words:
         return self.phrase(self.gettext("While your case is open, we update you %(channel)s at least "
                                         "every %(every)s, %(until)s."),
                            until=self._event(touchpoint, updates.until), **fills)
+
+
+def _at_most(objective: Objective) -> bool:
+    return isinstance(objective, BoundObjective) and objective.form == "at_most"
 
 
 def _rest(percent: float) -> float:

@@ -9,7 +9,7 @@ this tree into the validated model; targets never see it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
 
 from touchdsl.diagnostics import Span
 
@@ -288,6 +288,8 @@ class CountMeasure:
 
 
 MEASURES = (TimeMeasure, RatioMeasure, ScoreMeasure, NpsMeasure, CountMeasure)
+Measure = Union[TimeMeasure, RatioMeasure, ScoreMeasure, NpsMeasure, CountMeasure]
+"""What a metric measures, as written; dispatch with `match` ending in `assert_never`."""
 
 
 @dataclass(frozen=True, slots=True)

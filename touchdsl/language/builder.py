@@ -17,14 +17,13 @@ import textwrap
 from dataclasses import fields
 from typing import Any, Callable, TypeVar
 
+from touchdsl import durations
 from touchdsl.diagnostics import Diagnostic, Span
 from touchdsl.language import ast
 
 __all__ = ["LITERALS", "LITERAL_TYPES", "NODES", "ParseContext", "make_span", "fast_constructor"]
 
 T = TypeVar("T")
-
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 
 
 class ParseContext:
@@ -224,9 +223,7 @@ def _email(ctx: ParseContext, text: str, start: int, line: int, column: int, end
 
 def _duration(ctx: ParseContext, text: str, start: int, line: int, column: int, end_line: int,
               end_column: int) -> ast.DurationLit:
-    unit = "ms" if text.endswith("ms") else text[-1]
-    return _DurationLit(float(text[: -len(unit)]) * _UNIT_SECONDS[unit], text,
-                           make_span(ctx.path, line, column, end_line, end_column))
+    return _DurationLit(durations.seconds(text), text, make_span(ctx.path, line, column, end_line, end_column))
 
 
 def _percent(ctx: ParseContext, text: str, start: int, line: int, column: int, end_line: int,

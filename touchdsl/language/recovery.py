@@ -20,7 +20,7 @@ from lark import Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from touchdsl.diagnostics import Diagnostic, Severity, Span
-from touchdsl.language import ast
+from touchdsl.language import ast, syntax
 from touchdsl.language.builder import LITERAL_TYPES, LITERALS, NODES, ParseContext, make_span
 from touchdsl.language.grammar import keyword_terminals, lark_parser, terminal_texts
 from touchdsl.language.vocabulary import (
@@ -165,7 +165,9 @@ def _describe_found(tok: Token) -> str:
     return f"`{text}`"
 
 
-def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords: list[str]) -> list[str]:
+def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords: list[str],
+              after: str = "") -> list[str]:
+    """Help for an unexpected token; `after` is the text right after it."""
     helps: list[str] = []
     found = str(tok) if tok is not None else (char or "")
     alpha_keywords = [k for k in keywords if k[:1].isalpha()]
@@ -175,9 +177,13 @@ def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords:
             helps.append(f"did you mean `{close[0]}`?")
     if tok is not None and tok.type == "NUMBER":
         if "PERCENT" in expected:
-            helps.append(f"write a percentage with a % sign: `{found}%`")
+            helps.append(f"write a percentage with a % sign: `{syntax.percent_for(found)}`")
         if "DURATION" in expected:
-            helps.append(f"add a unit (ms, s, m, h, d or w): `{found}s`, `{found}h`")
+            meant = syntax.durations_for(found, after)
+            if len(meant) == 1:
+                helps.append(f"units are lowercase: `{meant[0]}`")
+            else:
+                helps.append("add a unit (ms, s, m, h, d or w): " + ", ".join(f"`{d}`" for d in meant))
     if "NAME" in expected and found[:1].isupper() and found.replace("_", "").isalnum():
         helps.append(f"names are lowercase: `{found.lower()}`")
     return helps
@@ -309,7 +315,8 @@ class Recovery:
         tok = e.token
         expected = set(e.expected or ())
         what, keywords = _describe_expected(expected)
-        helps = _help_for(tok, None, expected, keywords)
+        end = tok.end_pos if tok.end_pos is not None else 0
+        helps = _help_for(tok, None, expected, keywords, after=self.ctx.text[end:end + 2])
         if "RBRACE" in expected and resync_point and str(tok) in DECLARATION_KEYWORDS:
             opened = self._open_block(e.interactive_parser)
             if opened:

@@ -23,7 +23,7 @@ from touchdsl.measure.periods import Span, periods
 from touchdsl.measure.plan import Item, case_columns, item_row, items_of, roles_of, vocabulary_of
 from touchdsl.measure.errors import MeasureError
 from touchdsl.measure.sources import load, resolve
-from touchdsl.model import Project, TimeMetric
+from touchdsl.model import Project, business_calendar, objective_within
 
 if TYPE_CHECKING:
     import duckdb
@@ -92,9 +92,10 @@ def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[st
     longest: dict[str, float] = {}
     for item in items:
         metric = item.metric
-        if isinstance(metric, TimeMetric) and metric.calendar is not None:
-            seconds = max(metric.promise.within.seconds, metric.target.within.seconds)  # type: ignore[union-attr]
-            longest[metric.calendar] = max(longest.get(metric.calendar, 0.0), seconds)
+        calendar_id = business_calendar(metric) if metric is not None else None
+        if metric is not None and calendar_id is not None:
+            seconds = max(objective_within(metric.promise).within.seconds, objective_within(metric.target).within.seconds)
+            longest[calendar_id] = max(longest.get(calendar_id, 0.0), seconds)
     rows: list[tuple[Any, ...]] = []
     now = from_epoch_us(as_of_us)
     for calendar_id, first_us in needs:

@@ -35,12 +35,14 @@ from touchdsl.model import (
     BoundObjective,
     CountMetric,
     NpsMetric,
+    Objective,
     Project,
     RatioMetric,
     ScoreMetric,
     ShareObjective,
     TimeMetric,
     WithinObjective,
+    business_calendar,
 )
 
 __all__ = ["judge", "PROBLEMS"]
@@ -102,7 +104,7 @@ def _share_verdict(words: str, decided: int, good: int, percent: float) -> Verdi
                    decided=decided, good=good)
 
 
-def _objective_words(item: Item, objective: object) -> str:
+def _objective_words(item: Item, objective: Objective | None) -> str:
     from touchdsl.slo.rules import objective_words
 
     if item.metric is None:
@@ -110,7 +112,8 @@ def _objective_words(item: Item, objective: object) -> str:
         assert updates is not None
         until = f" (until {updates.until})" if updates.until is not None else ""
         return f"an update at least every {updates.every.text} while open{until}"
-    return str(objective_words(item.metric, objective))
+    assert objective is not None
+    return objective_words(item.metric, objective)
 
 
 class _Rows:
@@ -170,8 +173,12 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
             answers, total, p_good, t_good, promoters, detractors = rows.get("answers", key, 6)
             answers, promoters, detractors = int(answers), int(promoters), int(detractors)
             extra = {"answers": answers}
-            if isinstance(metric, NpsMetric):
-                extra |= {"promoters": promoters, "detractors": detractors}
+            match metric:
+                case NpsMetric():  # the score is the net of promoters and detractors
+                    extra |= {"promoters": promoters, "detractors": detractors}
+                    score = Fraction(100 * (promoters - detractors), answers) if answers else Fraction(0)
+                case ScoreMetric():  # the score is the average answer
+                    score = _exact(float(total)) / answers if answers else Fraction(0)
             for words_, objective, good in zip(words, (metric.promise, metric.target), (p_good, t_good)):
                 if isinstance(objective, ShareObjective):
                     verdicts.append(_share_verdict(words_, answers, int(good), objective.percent))
@@ -181,10 +188,7 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
                                             decided=0, good=None))
                     continue
                 assert isinstance(objective, (AverageObjective, BoundObjective))
-                if isinstance(metric, NpsMetric):
-                    value = Fraction(100 * (promoters - detractors), answers)
-                else:
-                    value = _exact(float(total)) / answers
+                value = score
                 margin = value - _exact(objective.value)
                 verdicts.append(Verdict(objective=words_, status="kept" if margin >= 0 else "missed",
                                         value=_round(value), margin=_round(margin), decided=answers, good=None))
@@ -273,9 +277,9 @@ def judge(project: Project, raw: Raw) -> Measurement:
         metric = item.metric
         title = metric.title if metric is not None else f"Updates every {tp.updates.every.text}"  # type: ignore[union-attr]
         results.append(ItemResult(
-            touchpoint=tp.id, metric=item.id, kind=item.kind,  # type: ignore[arg-type]
+            touchpoint=tp.id, metric=item.id, kind=item.kind,
             title=title, owner=tp.owner, journey=tp.journey,
-            calendar=metric.calendar if isinstance(metric, TimeMetric) else None,
+            calendar=business_calendar(metric) if metric is not None else None,
             status=_overall([p.promise.status for p in periods]),
             target_status=_overall([p.target.status for p in periods]),
             periods=periods,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, assert_never
 
 from touchdsl.measure.result import ItemResult, Measurement, Period, Verdict
 
@@ -66,24 +66,33 @@ def _duration(seconds: float) -> str:
 def _figure(item: ItemResult, verdict: Verdict) -> str:
     if verdict.value is None:
         return "-"
-    if item.kind == "count":
-        return f"{verdict.value:.0f}"
-    if item.kind == "nps":
-        return f"{verdict.value:+.1f}"
-    if item.kind == "score" and verdict.objective.startswith("average"):
-        return f"{verdict.value:.2f}"
-    return f"{verdict.value:.1f}%"
+    match item.kind:
+        case "count":
+            return f"{verdict.value:.0f}"
+        case "nps":
+            return f"{verdict.value:+.1f}"
+        case "score" if verdict.objective.startswith("average"):
+            return f"{verdict.value:.2f}"
+        case "time" | "ratio" | "score" | "updates":  # a share of cases or answers
+            return f"{verdict.value:.1f}%"
+        case _:
+            assert_never(item.kind)
 
 
 def _margin(item: ItemResult, verdict: Verdict) -> str:
     if verdict.margin is None:
         return ""
-    if item.kind == "count":
-        return f"{verdict.margin:+.0f}"
-    if item.kind == "score" and verdict.objective.startswith("average"):
-        return f"{verdict.margin:+.2f}"
-    unit = "" if item.kind == "nps" else " pt"
-    return f"{verdict.margin:+.1f}{unit}"
+    match item.kind:
+        case "count":
+            return f"{verdict.margin:+.0f}"
+        case "score" if verdict.objective.startswith("average"):
+            return f"{verdict.margin:+.2f}"
+        case "nps":
+            return f"{verdict.margin:+.1f}"
+        case "time" | "ratio" | "score" | "updates":  # percentage points
+            return f"{verdict.margin:+.1f} pt"
+        case _:
+            assert_never(item.kind)
 
 
 _STATUS = {"kept": "kept", "missed": "MISSED", "no_data": "no data"}

@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import assert_never
 
+from touchdsl.measure.result import Kind
 from touchdsl.model import (
     BoundObjective,
     CountMetric,
+    Metric,
     NpsMetric,
     Project,
     RatioMetric,
@@ -35,7 +37,6 @@ __all__ = ["Item", "UPDATE_EVENT", "PER_CASE_ROLES", "PER_ROW_ROLES", "CaseColum
 
 UPDATE_EVENT = "update"
 
-MetricModel = TimeMetric | RatioMetric | ScoreMetric | NpsMetric | CountMetric
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class Item:
 
     key: str  # touchpoint.metric, or touchpoint.updates for the updates promise
     touchpoint: Touchpoint
-    metric: MetricModel | None
-    kind: str  # time | ratio | score | nps | count | updates
+    metric: Metric | None
+    kind: Kind
     window_seconds: float
 
     @property
@@ -67,28 +68,12 @@ def updates_span(touchpoint: Touchpoint) -> tuple[str, str] | None:
     return f"{touchpoint.steps[0].id}.start", end
 
 
-def kind_of(metric: MetricModel) -> str:
-    match metric:
-        case TimeMetric():
-            return "time"
-        case RatioMetric():
-            return "ratio"
-        case ScoreMetric():
-            return "score"
-        case NpsMetric():
-            return "nps"
-        case CountMetric():
-            return "count"
-        case _:
-            assert_never(metric)
-
-
 def items_of(project: Project) -> list[Item]:
     """Every measurable item, in source order (a touchpoint's metrics, then its updates)."""
     out: list[Item] = []
     for tp in project.touchpoints.values():
         for metric in tp.metrics:
-            out.append(Item(f"{tp.id}.{metric.id}", tp, metric, kind_of(metric), metric.window.seconds))
+            out.append(Item(f"{tp.id}.{metric.id}", tp, metric, metric.kind, metric.window.seconds))
         if updates_span(tp) is not None:
             out.append(Item(f"{tp.id}.updates", tp, None, "updates", project.defaults.window.seconds))
     return out

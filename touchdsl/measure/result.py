@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from touchdsl.model import MetricKind
+
 __all__ = [
     "SCHEMA_VERSION", "Status", "Verdict", "Percentiles", "WorstCase", "Stretch", "Period", "ItemResult",
     "Rollup", "Example", "Problem", "DataQuality", "Tally", "Measurement", "schema",
@@ -18,7 +20,7 @@ __all__ = [
 SCHEMA_VERSION: Literal["1"] = "1"
 
 Status = Literal["kept", "missed", "no_data"]
-Kind = Literal["time", "ratio", "score", "nps", "count", "updates"]
+Kind = Literal[MetricKind, "updates"]
 
 
 class _Node(BaseModel):

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from touchdsl.model import (
-    AverageObjective,
     BoundObjective,
     CountMetric,
+    Duration,
+    Indicator,
+    Metric,
     NpsMetric,
     Project,
     RatioMetric,
@@ -29,6 +32,10 @@ from touchdsl.model import (
     ShareObjective,
     TimeMetric,
     Touchpoint,
+    WithinObjective,
+    indicator,
+    objective_within,
+    unknown_kind,
 )
 
 WINDOW = "{{window}}"
@@ -48,8 +55,8 @@ _LADDER: tuple[float, ...] = (
     5184000, 7776000,
 )
 
-# What each query of a kind measures (all per second over {{window}}).
-QUERY_MEANING: dict[str, dict[str, str]] = {
+# What each query of an indicator measures (all per second over {{window}}).
+QUERY_MEANING: dict[Indicator, dict[str, str]] = {
     "ratio-like": {
         "good": "events that meet the objective",
         "total": "all events",
@@ -83,20 +90,8 @@ class MetricContract:
     queries: dict[str, str]  # PromQL actually used, with {{window}}; keys per QUERY_MEANING
     overridden: bool  # True when the metric has `source prometheus { ... }`
     clock: str | None  # for `on CALENDAR` metrics: how elapsed business time is measured
-    kind: str = "ratio-like"  # key of QUERY_MEANING
+    kind: Indicator = "ratio-like"  # key of QUERY_MEANING
     notes: tuple[str, ...] = field(default=())  # further rules for producers, English
-
-
-def indicator_kind(metric) -> str:
-    """How a metric is judged: "ratio-like" (a share of good events, with an error
-    budget and burn-rate alerts), "average", "nps" or "count"."""
-    if isinstance(metric, ScoreMetric) and isinstance(metric.target, AverageObjective):
-        return "average"
-    if isinstance(metric, NpsMetric):
-        return "nps"
-    if isinstance(metric, CountMetric):
-        return "count"
-    return "ratio-like"
 
 
 def number(value: float) -> str:
@@ -159,9 +154,9 @@ def promql_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def thresholds(metric) -> tuple[float, ...]:
+def thresholds(metric: TimeMetric) -> tuple[float, ...]:
     """Every duration a time metric is judged against: promise and target."""
-    values = {metric.promise.within.seconds, metric.target.within.seconds}
+    values = {objective_within(metric.promise).within.seconds, objective_within(metric.target).within.seconds}
     return tuple(sorted(values))
 
 
@@ -181,102 +176,139 @@ def rate_query(series: str, labels: dict[str, str], extra: str = "") -> str:
     return f"sum(rate({series}{matchers}[{WINDOW}]))"
 
 
-def answer_values(metric) -> tuple[int, ...]:
+def answer_values(metric: ScoreMetric | NpsMetric) -> tuple[int, ...]:
     """The whole numbers a survey answer can take: 0..10 for NPS, else the scale."""
-    if isinstance(metric, NpsMetric):
-        return tuple(range(0, 11))
-    return tuple(range(math.ceil(metric.low), math.floor(metric.high) + 1))
+    match metric:
+        case NpsMetric():
+            return tuple(range(0, 11))
+        case ScoreMetric():
+            return tuple(range(math.ceil(metric.low), math.floor(metric.high) + 1))
+        case _:
+            unknown_kind(metric)
 
 
-def _values_regex(values) -> str:
+def _values_regex(values: Iterable[int]) -> str:
     return "|".join(str(v) for v in values)
 
 
-def metric_contract(project: Project, touchpoint: Touchpoint, metric) -> MetricContract:
+@dataclass
+class _Reads:
+    """What one kind of metric reads by default."""
+
+    series: list[Series]
+    queries: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    clock: str | None = None
+
+
+def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) -> MetricContract:
     """The series `metric` of `touchpoint` reads and the queries the rules use."""
     ident = {"touchpoint": touchpoint.id, "metric": metric.id}
-    kind = indicator_kind(metric)
+    kind = indicator(metric)
+    match metric:
+        case TimeMetric():
+            reads = _time_reads(project, metric, ident)
+        case RatioMetric():
+            reads = _ratio_reads(metric, ident)
+        case ScoreMetric() | NpsMetric():
+            reads = _answer_reads(metric, kind, ident)
+        case CountMetric():
+            labels = {**ident, "event": metric.event}
+            reads = _Reads([Series(EVENTS_SERIES, "counter", labels,
+                                   f"Each {metric.event} event, counted against the limit per {metric.per.text}.")],
+                           {"total": rate_query(EVENTS_SERIES, labels)})
+        case _:
+            unknown_kind(metric)
+
+    if metric.source is not None:
+        supplied = {"good": metric.source.good, "total": metric.source.total}
+        queries = {key: supplied[key] for key in QUERY_MEANING[kind]}
+        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind, notes=())
+    return MetricContract(series=tuple(reads.series), queries=reads.queries, overridden=False,
+                          clock=reads.clock, kind=kind, notes=tuple(reads.notes))
+
+
+def _time_reads(project: Project, metric: TimeMetric, ident: dict[str, str]) -> _Reads:
+    bounds = buckets(metric)
+    what = f"time from {metric.start} to {metric.end}"
     clock = None
-    series: list[Series] = []
-    queries: dict[str, str]
-    notes: list[str] = []
+    if metric.calendar:
+        calendar = project.calendars[metric.calendar]
+        clock = (f"business time by calendar {calendar.id} ({calendar.timezone}): observe "
+                 f"{CLOCK_API} with the calendar {calendar.id}, in seconds")
+        what += f" in business seconds by calendar {calendar.id}"
+    else:
+        what += " in seconds (wall clock)"
+    series = [
+        Series(f"{DURATION_SERIES}_bucket", "histogram", ident,
+               f"Cases by {what}; one observation per case when {metric.end} happens.", bounds),
+        Series(f"{DURATION_SERIES}_count", "histogram", ident, "Count of the same histogram: every finished case."),
+    ]
+    le = "|".join(re.escape(s) for s in le_spellings(objective_within(metric.target).within.seconds))
+    queries = {
+        "good": rate_query(f"{DURATION_SERIES}_bucket", ident, f"le=~{promql_string(le)}"),
+        "total": rate_query(f"{DURATION_SERIES}_count", ident),
+    }
+    return _Reads(series, queries, ["Declare every bucket boundary listed; the rules read the one at the target."],
+                  clock)
 
-    if isinstance(metric, TimeMetric):
-        bounds = buckets(metric)
-        what = f"time from {metric.start} to {metric.end}"
-        if metric.calendar:
-            calendar = project.calendars[metric.calendar]
-            clock = (f"business time by calendar {calendar.id} ({calendar.timezone}): observe "
-                     f"{CLOCK_API} with the calendar {calendar.id}, in seconds")
-            what += f" in business seconds by calendar {calendar.id}"
-        else:
-            what += " in seconds (wall clock)"
-        series.append(Series(f"{DURATION_SERIES}_bucket", "histogram", ident,
-                             f"Cases by {what}; one observation per case when {metric.end} happens.",
-                             bounds))
-        series.append(Series(f"{DURATION_SERIES}_count", "histogram", ident,
-                             "Count of the same histogram: every finished case."))
-        target = metric.target.within.seconds
-        le = "|".join(re.escape(s) for s in le_spellings(target))
-        queries = {
-            "good": rate_query(f"{DURATION_SERIES}_bucket", ident, f"le=~{promql_string(le)}"),
-            "total": rate_query(f"{DURATION_SERIES}_count", ident),
-        }
-        notes.append("Declare every bucket boundary listed; the rules read the one at the target.")
-    elif isinstance(metric, RatioMetric):
-        num = {**ident, "event": metric.numerator}
-        den = {**ident, "event": metric.denominator}
-        series.append(Series(EVENTS_SERIES, "counter", den,
-                             f"Cases counted as {metric.denominator} (the whole population)."))
-        series.append(Series(EVENTS_SERIES, "counter", num,
-                             f"Cases counted as {metric.numerator}, each also counted as {metric.denominator}."))
-        total = rate_query(EVENTS_SERIES, den)
-        share = rate_query(EVENTS_SERIES, num)
-        if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
-            good = f"({total} - ({share} or vector(0)))"
-        else:
-            good = share
-        queries = {"good": good, "total": total}
-    elif isinstance(metric, (ScoreMetric, NpsMetric)):
-        values = answer_values(metric)
-        scale = "0..10" if isinstance(metric, NpsMetric) else f"{number(metric.low)}..{number(metric.high)}"
-        for v in values:
-            series.append(Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)},
-                                 f"Survey answers of value {v} on the scale {scale}."))
-        total = rate_query(ANSWERS_SERIES, ident)
 
-        def answers(selected) -> str:
-            return f'({rate_query(ANSWERS_SERIES, ident, f"value=~{promql_string(_values_regex(selected))}")} or vector(0))'
+def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:
+    num = {**ident, "event": metric.numerator}
+    den = {**ident, "event": metric.denominator}
+    series = [
+        Series(EVENTS_SERIES, "counter", den, f"Cases counted as {metric.denominator} (the whole population)."),
+        Series(EVENTS_SERIES, "counter", num,
+               f"Cases counted as {metric.numerator}, each also counted as {metric.denominator}."),
+    ]
+    total = rate_query(EVENTS_SERIES, den)
+    share = rate_query(EVENTS_SERIES, num)
+    if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
+        good = f"({total} - ({share} or vector(0)))"
+    else:
+        good = share
+    return _Reads(series, {"good": good, "total": total})
 
-        if kind == "average":
+
+def _answer_reads(metric: ScoreMetric | NpsMetric, kind: Indicator, ident: dict[str, str]) -> _Reads:
+    values = answer_values(metric)
+    match metric:
+        case NpsMetric():
+            scale = "0..10"
+        case ScoreMetric():
+            scale = f"{number(metric.low)}..{number(metric.high)}"
+        case _:
+            unknown_kind(metric)
+    series = [Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)},
+                     f"Survey answers of value {v} on the scale {scale}.") for v in values]
+    total = rate_query(ANSWERS_SERIES, ident)
+
+    def answers(selected: Iterable[int]) -> str:
+        return f'({rate_query(ANSWERS_SERIES, ident, f"value=~{promql_string(_values_regex(selected))}")} or vector(0))'
+
+    match kind:
+        case "average":
             terms = [f"{v} * ({rate_query(ANSWERS_SERIES, ident, f'value={promql_string(str(v))}')} or vector(0))"
                      for v in values]
-            queries = {"good": "(" + " + ".join(terms) + ")", "total": total}
-        elif kind == "nps":
-            queries = {"good": f"({answers(range(9, 11))} - {answers(range(0, 7))})", "total": total}
-        else:
+            return _Reads(series, {"good": "(" + " + ".join(terms) + ")", "total": total})
+        case "nps":
+            return _Reads(series, {"good": f"({answers(range(9, 11))} - {answers(range(0, 7))})", "total": total})
+        case "ratio-like":
             assert isinstance(metric.target, ShareObjective)
             good_values = [v for v in values if v >= metric.target.value]
-            queries = {"good": answers(good_values), "total": total}
-    elif isinstance(metric, CountMetric):
-        labels = {**ident, "event": metric.event}
-        series.append(Series(EVENTS_SERIES, "counter", labels,
-                             f"Each {metric.event} event, counted against the limit per {metric.per.text}."))
-        queries = {"total": rate_query(EVENTS_SERIES, labels)}
-    else:  # pragma: no cover - the model has no other kind
-        raise TypeError(f"unknown metric kind {type(metric).__name__}")
-
-    overridden = metric.source is not None
-    if overridden:
-        wanted = QUERY_MEANING[kind]
-        supplied = {"good": metric.source.good, "total": metric.source.total}
-        queries = {key: supplied[key] for key in wanted}
-        series = []
-        notes = []
-    return MetricContract(series=tuple(series), queries=queries, overridden=overridden,
-                          clock=clock, kind=kind, notes=tuple(notes))
+            return _Reads(series, {"good": answers(good_values), "total": total})
+        case "count":
+            raise AssertionError("answers are never counted")
+        case _:
+            unknown_kind(kind)
 
 
 def render_query(query: str, window: str) -> str:
     """`{{window}}` replaced by `window` as plain text; nothing else is touched."""
     return query.replace(WINDOW, window)
+
+
+def summed(query: str, window: str) -> str:
+    """A `source prometheus` query as the rules read it over `window`: `{{window}}`
+    replaced, the whole summed into one series. The checker parses exactly this."""
+    return f"sum({render_query(query, window)})"

@@ -12,6 +12,8 @@ read them): never rename one, add a new name instead.
 
 from __future__ import annotations
 
+from touchdsl.model import Duration
+
 # Alerting windows of the multiwindow, multi-burn-rate alerts (Google SRE workbook, ch. 5).
 ALERT_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
@@ -77,12 +79,8 @@ def indicator(kind: str, window: str) -> str:
     }[kind](window)
 
 
-def window(duration) -> str:
+def window(duration: Duration) -> str:
     """A model `Duration` as written in series names and PromQL ranges: the largest
     exact unit up to days (`28d`, `90m`, `1500ms`), never weeks, so `28d` reads
     as written rather than `4w`."""
-    ms = round(duration.seconds * 1000)
-    for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000)):
-        if ms % size == 0:
-            return f"{ms // size}{unit}"
-    return f"{ms}ms"
+    return duration.compact(largest="d")

@@ -9,6 +9,7 @@ contract, never from titles, so a hostile title cannot change a rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -16,13 +17,22 @@ from touchdsl.model import (
     AverageObjective,
     BoundObjective,
     CountMetric,
+    Duration,
+    Indicator,
+    Metric,
     NpsMetric,
+    Objective,
     Project,
     RatioMetric,
     ScoreMetric,
     ShareObjective,
+    TimeMetric,
     Touchpoint,
     WithinObjective,
+    counting_period,
+    objective_value,
+    objective_within,
+    unknown_kind,
 )
 from touchdsl.options import BuildOptions
 from touchdsl.slo import burnrate, naming
@@ -33,6 +43,7 @@ from touchdsl.slo.contract import (
     metric_contract,
     number,
     render_query,
+    summed,
 )
 
 # Windows the indicator is recorded over, besides the metric's own (and a count's period).
@@ -56,7 +67,7 @@ class Alert:
 @dataclass(frozen=True)
 class MetricRules:
     touchpoint: Touchpoint
-    metric: object
+    metric: Metric
     file: str  # stem of the rules file
     labels: dict[str, str]  # identity labels every series and alert carries
     contract: MetricContract
@@ -83,7 +94,7 @@ def plan(project: Project, options: BuildOptions) -> list[MetricRules]:
     return out
 
 
-def identity(touchpoint: Touchpoint, metric) -> dict[str, str]:
+def identity(touchpoint: Touchpoint, metric: Metric) -> dict[str, str]:
     labels = {"touchpoint": touchpoint.id, "metric": metric.id, "owner": touchpoint.owner}
     if touchpoint.journey:
         labels["journey"] = touchpoint.journey
@@ -94,10 +105,11 @@ def _seconds(window: str) -> Fraction:
     return burnrate.seconds(window)
 
 
-def windows_of(metric) -> tuple[str, ...]:
+def windows_of(metric: Metric) -> tuple[str, ...]:
     wanted = set(RECORDED_WINDOWS) | {naming.window(metric.window)}
-    if isinstance(metric, CountMetric):
-        wanted.add(naming.window(metric.per))
+    per = counting_period(metric)
+    if per is not None:
+        wanted.add(naming.window(per))
     return tuple(sorted(wanted, key=_seconds))
 
 
@@ -113,111 +125,111 @@ def _select(labels: dict[str, str]) -> str:
     return label_matchers({"touchpoint": labels["touchpoint"], "metric": labels["metric"]})
 
 
-def _num(value) -> str:
+def _num(value: float | Fraction) -> str:
     """A PromQL number literal; Fractions go through float's shortest form."""
     return number(float(value))
 
 
-def metric_rules(project: Project, touchpoint: Touchpoint, metric, options: BuildOptions) -> MetricRules:
+def metric_rules(project: Project, touchpoint: Touchpoint, metric: Metric, options: BuildOptions) -> MetricRules:
     contract = metric_contract(project, touchpoint, metric)
     labels = identity(touchpoint, metric)
     rules = MetricRules(touchpoint, metric, rules_file_name(touchpoint), labels, contract, windows_of(metric))
-    kind = contract.kind
-    if contract.overridden:
-        _check_queries(touchpoint, metric, contract)
     # The user's queries are summed so they combine like the default ones (one
-    # series without labels); the defaults already are.
-    wrap = "sum({})" if contract.overridden else "{}"
-    q = {key: {w: wrap.format(render_query(query, w)) for w in rules.windows}
+    # series without labels); the defaults already are. The checker parsed each
+    # query wrapped the same way (TD411).
+    q = {key: {w: summed(query, w) if contract.overridden else render_query(query, w) for w in rules.windows}
          for key, query in contract.queries.items()}
     sel = _select(labels)
-    own = naming.window(metric.window)
     texts = Annotations(project, touchpoint, metric, options)
-
-    if kind == "ratio-like":
-        for w in rules.windows:
-            rules.recordings.append((naming.sli_error(w),
-                                     f"({q['total'][w]} - {q['good'][w]})\n/\n({q['total'][w]} > 0)"))
-        objective = good_fraction(metric.target)
-        promise = good_fraction(metric.promise)
-        budget = 1 - objective
-        rules.recordings.extend([
-            (naming.OBJECTIVE, f"vector({_num(objective)})"),
-            (naming.PROMISE, f"vector({_num(promise)})"),
-            (naming.ERROR_BUDGET, f"vector({_num(budget)})"),
-        ])
-        if budget > 0:
-            remaining = f"1 - {naming.sli_error(own)}{sel} / {_num(budget)}"
-        else:  # no budget: any bad event spends all of it
-            remaining = f"1 - ({naming.sli_error(own)}{sel} > bool 0)"
-        rules.recordings.append((naming.BUDGET_REMAINING, remaining))
-        if _can_fail(metric):
-            for severity, name in ((burnrate.PAGE, naming.ALERT_FAST_BURN), (burnrate.TICKET, naming.ALERT_SLOW_BURN)):
-                conds = [c for c in burnrate.conditions(own, budget) if c.severity == severity]
-                if conds:
-                    rules.alerts.append(_burn_alert(name, severity, conds, labels, sel, texts))
-    else:
-        if kind == "average":
+    kind = contract.kind
+    match kind:
+        case "ratio-like":
+            _share_rules(rules, q, sel, texts)
+            return rules
+        case "average":
             indicator = naming.score_average
             for w in rules.windows:
                 rules.recordings.append((indicator(w), f"{q['good'][w]}\n/\n({q['total'][w]} > 0)"))
-        elif kind == "nps":
+        case "nps":
             indicator = naming.nps
             for w in rules.windows:
                 rules.recordings.append((indicator(w), f"100 * {q['good'][w]}\n/\n({q['total'][w]} > 0)"))
-        else:
+        case "count":
             indicator = naming.count_per_period
+            assert isinstance(metric, CountMetric)
             per = _num(metric.per.seconds)
             for w in rules.windows:
                 rules.recordings.append((indicator(w), f"{q['total'][w]} * {per}"))
-        rules.recordings.extend([
-            (naming.OBJECTIVE_VALUE, f"vector({_num(metric.target.value)})"),
-            (naming.PROMISE_VALUE, f"vector({_num(metric.promise.value)})"),
-        ])
-        rules.alerts.extend(_value_alerts(metric, kind, indicator, labels, sel, texts))
+        case _:
+            unknown_kind(kind)
+    rules.recordings.extend([
+        (naming.OBJECTIVE_VALUE, f"vector({_num(objective_value(metric.target))})"),
+        (naming.PROMISE_VALUE, f"vector({_num(objective_value(metric.promise))})"),
+    ])
+    rules.alerts.extend(_value_alerts(metric, kind, indicator, labels, sel, texts))
     return rules
 
 
-def _check_queries(touchpoint: Touchpoint, metric, contract: MetricContract) -> None:
-    """A `source prometheus` query that is not PromQL would make the whole rules
-    file unloadable; say which one, where it is written."""
-    import promql_parser
+def _share_rules(rules: MetricRules, q: dict[str, dict[str, str]], sel: str, texts: Annotations) -> None:
+    """The error ratio over every window, the meta rules and the burn-rate alerts."""
+    metric = rules.metric
+    own = naming.window(metric.window)
+    for w in rules.windows:
+        rules.recordings.append((naming.sli_error(w),
+                                 f"({q['total'][w]} - {q['good'][w]})\n/\n({q['total'][w]} > 0)"))
+    objective = good_fraction(metric.target)
+    promise = good_fraction(metric.promise)
+    budget = 1 - objective
+    rules.recordings.extend([
+        (naming.OBJECTIVE, f"vector({_num(objective)})"),
+        (naming.PROMISE, f"vector({_num(promise)})"),
+        (naming.ERROR_BUDGET, f"vector({_num(budget)})"),
+    ])
+    if budget > 0:
+        remaining = f"1 - {naming.sli_error(own)}{sel} / {_num(budget)}"
+    else:  # no budget: any bad event spends all of it
+        remaining = f"1 - ({naming.sli_error(own)}{sel} > bool 0)"
+    rules.recordings.append((naming.BUDGET_REMAINING, remaining))
+    if _can_fail(metric):
+        for severity, name in ((burnrate.PAGE, naming.ALERT_FAST_BURN), (burnrate.TICKET, naming.ALERT_SLOW_BURN)):
+            conds = [c for c in burnrate.conditions(own, budget) if c.severity == severity]
+            if conds:
+                rules.alerts.append(_burn_alert(name, severity, conds, rules.labels, sel, texts))
 
-    from touchdsl.build import BuildFailed
 
-    for key, query in contract.queries.items():
-        try:
-            promql_parser.parse(render_query(query, "5m"))
-        except ValueError as exc:
-            where = metric.location
-            raise BuildFailed(
-                f"{where.file}:{where.line}:{where.column}: the `{key}` query of metric "
-                f"{touchpoint.id}.{metric.id} is not valid PromQL ({exc})") from None
-
-
-def good_fraction(objective) -> Fraction:
+def good_fraction(objective: Objective) -> Fraction:
     """The objective as the exact share of good events (0..1), as the meta rules record it."""
     return Fraction(repr(good_percent(objective))) / 100
 
 
-def good_percent(objective) -> float:
-    """The objective as the percentage of good events."""
-    if isinstance(objective, (WithinObjective, ShareObjective)):
-        return objective.percent
-    assert isinstance(objective, BoundObjective)
-    return 100 - objective.value if objective.form == "at_most" else objective.value
+def good_percent(objective: Objective) -> float:
+    """The objective as the percentage of good events (a share's objective only)."""
+    match objective:
+        case WithinObjective() | ShareObjective():
+            return objective.percent
+        case BoundObjective():
+            return 100 - objective.value if objective.form == "at_most" else objective.value
+        case AverageObjective():
+            raise AssertionError("an average is not a share of good events")
+        case _:
+            unknown_kind(objective)
 
 
-def _can_fail(metric) -> bool:
+def _can_fail(metric: Metric) -> bool:
     """False when no event can be bad (a `P% at least LO` score): no alert could fire."""
-    if isinstance(metric, ScoreMetric):
-        return metric.target.value > metric.low
-    return True
+    match metric:
+        case ScoreMetric():
+            return objective_value(metric.target) > metric.low
+        case TimeMetric() | RatioMetric() | NpsMetric() | CountMetric():
+            return True
+        case _:
+            unknown_kind(metric)
 
 
-def _burn_alert(name, severity, conds, labels, sel, texts) -> Alert:
-    parts = []
-    reads = []
+def _burn_alert(name: str, severity: str, conds: list[burnrate.BurnCondition], labels: dict[str, str], sel: str,
+                texts: Annotations) -> Alert:
+    parts: list[str] = []
+    reads: list[str] = []
     for c in conds:
         above, recovered = (">=", "<") if c.inclusive else (">", "<=")
         threshold = _num(c.threshold)
@@ -236,36 +248,44 @@ def _burn_alert(name, severity, conds, labels, sel, texts) -> Alert:
                  texts.for_alert(what), tuple(dict.fromkeys(reads)), float(breach), float(met), tuple(conds))
 
 
-def _value_alerts(metric, kind, indicator, labels, sel, texts) -> list[Alert]:
+def _recent_words(what: str, window: Duration) -> tuple[str, str | None, str, str]:
+    """The breach window (the metric's own), the risk window and what each alert says."""
+    breach_window = naming.window(window)
+    risky = risk_window(breach_window)
+    return (breach_window, risky, f"{what} over {breach_window} is below the target",
+            f"{what} over the last {risky} is below the target")
+
+
+def _value_alerts(metric: Metric, kind: Indicator, indicator: Callable[[str], str], labels: dict[str, str],
+                  sel: str, texts: Annotations) -> list[Alert]:
     """The breach alert (page) over the metric's window, or a count's period, and
     the risk alert (ticket) over a shorter recent window."""
-    limit = metric.target.value
-    if kind == "count":
-        breach_window = naming.window(metric.per)
-        risky = risk_window(breach_window)
-        breach_name, risk_name = naming.ALERT_COUNT_BREACH, naming.ALERT_COUNT_RISK
-        op, breach, met = ">", limit * 1.5 + 1, limit / 2
-        what_breach = f"more {metric.event} in the last {breach_window} than the target allows"
-        what_risk = f"at the pace of the last {risky}, {metric.event} would exceed the target per {breach_window}"
-    else:
-        breach_window = naming.window(metric.window)
-        risky = risk_window(breach_window)
-        op = "<"
-        if kind == "average":
+    limit = objective_value(metric.target)
+    match metric:
+        case CountMetric():
+            breach_window = naming.window(metric.per)
+            risky = risk_window(breach_window)
+            breach_name, risk_name = naming.ALERT_COUNT_BREACH, naming.ALERT_COUNT_RISK
+            op, breach, met = ">", limit * 1.5 + 1, limit / 2
+            what_breach = f"more {metric.event} in the last {breach_window} than the target allows"
+            what_risk = f"at the pace of the last {risky}, {metric.event} would exceed the target per {breach_window}"
+        case ScoreMetric():
             values = [v for v in answer_values(metric) if v < limit]
             if not values:
                 return []  # every answer meets `average at least LO`: nothing can breach it
             breach_name, risk_name = naming.ALERT_SCORE_BREACH, naming.ALERT_SCORE_RISK
-            breach, met = float(values[-1]), float(answer_values(metric)[-1])
-            what = "the average answer"
-        else:
+            op, breach, met = "<", float(values[-1]), float(answer_values(metric)[-1])
+            breach_window, risky, what_breach, what_risk = _recent_words("the average answer", metric.window)
+        case NpsMetric():
             if limit <= -100:
                 return []  # NPS at least -100 cannot be missed
             breach_name, risk_name = naming.ALERT_NPS_BREACH, naming.ALERT_NPS_RISK
-            breach, met = max(-100.0, limit - 10), min(100.0, limit + 10)
-            what = "the NPS"
-        what_breach = f"{what} over {breach_window} is below the target"
-        what_risk = f"{what} over the last {risky} is below the target"
+            op, breach, met = "<", max(-100.0, limit - 10), min(100.0, limit + 10)
+            breach_window, risky, what_breach, what_risk = _recent_words("the NPS", metric.window)
+        case TimeMetric() | RatioMetric():
+            raise AssertionError(f"a {metric.kind} metric is judged by its error budget, not a value")
+        case _:
+            unknown_kind(metric)
     alerts = [Alert(breach_name, burnrate.PAGE, f"{indicator(breach_window)}{sel} {op} {_num(limit)}",
                     {**labels, "severity": burnrate.PAGE}, texts.for_alert(what_breach),
                     (indicator(breach_window),), breach, met)]
@@ -279,32 +299,37 @@ def _value_alerts(metric, kind, indicator, labels, sel, texts) -> list[Alert]:
 # Annotations ----------------------------------------------------------------------
 
 
-def objective_words(metric, objective) -> str:
+def objective_words(metric: Metric, objective: Objective) -> str:
     """The objective in plain English, as the alert and the contract state it."""
-    if isinstance(objective, WithinObjective):
-        clock = f" of business time ({metric.calendar})" if getattr(metric, "calendar", None) else ""
-        return f"{number(objective.percent)}% of cases within {objective.within.text}{clock}"
-    if isinstance(metric, RatioMetric):
-        bound = "at most" if objective.form == "at_most" else "at least"
-        return f"{bound} {number(objective.value)}% {metric.numerator} of {metric.denominator}"
-    if isinstance(objective, AverageObjective):
-        return f"average answer at least {number(objective.value)} on {number(metric.low)}..{number(metric.high)}"
-    if isinstance(objective, ShareObjective):
-        return (f"{number(objective.percent)}% of answers at least {number(objective.value)} "
-                f"on {number(metric.low)}..{number(metric.high)}")
-    if isinstance(metric, NpsMetric):
-        return f"NPS at least {number(objective.value)}"
-    if isinstance(metric, CountMetric):
-        return f"at most {number(objective.value)} {metric.event} per {metric.per.text}"
-    raise TypeError(type(metric).__name__)  # pragma: no cover
+    match metric:
+        case TimeMetric():
+            within = objective_within(objective)
+            clock = f" of business time ({metric.calendar})" if metric.calendar else ""
+            return f"{number(within.percent)}% of cases within {within.within.text}{clock}"
+        case RatioMetric():
+            assert isinstance(objective, BoundObjective)
+            bound = "at most" if objective.form == "at_most" else "at least"
+            return f"{bound} {number(objective.value)}% {metric.numerator} of {metric.denominator}"
+        case ScoreMetric():
+            scale = f"{number(metric.low)}..{number(metric.high)}"
+            if isinstance(objective, AverageObjective):
+                return f"average answer at least {number(objective.value)} on {scale}"
+            assert isinstance(objective, ShareObjective)
+            return f"{number(objective.percent)}% of answers at least {number(objective.value)} on {scale}"
+        case NpsMetric():
+            return f"NPS at least {number(objective_value(objective))}"
+        case CountMetric():
+            return f"at most {number(objective_value(objective))} {metric.event} per {metric.per.text}"
+        case _:
+            unknown_kind(metric)
 
 
-def policy_link(options: BuildOptions, touchpoint: Touchpoint, metric) -> str:
+def policy_link(options: BuildOptions, touchpoint: Touchpoint, metric: Metric) -> str:
     return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{touchpoint.id}-{metric.id}"
 
 
 class Annotations:
-    def __init__(self, project: Project, touchpoint: Touchpoint, metric, options: BuildOptions):
+    def __init__(self, project: Project, touchpoint: Touchpoint, metric: Metric, options: BuildOptions):
         window = f" over a rolling {metric.window.text}"
         self.common = {
             "title": f"{touchpoint.title}: {metric.title}",

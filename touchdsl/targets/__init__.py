@@ -1,52 +1,133 @@
-"""Output targets of `touchdsl build`, one module per target.
+"""Output targets of `touchdsl build`, one module per target, and the options
+(`--set KEY=VALUE`) each declares.
 
 A target is a function `render(project, options) -> dict[str, bytes]` mapping
 paths relative to the build directory (`charter/index.html`) to file contents.
-Targets read only the validated `touchdsl.model.Project`; they never write files
-themselves, so `touchdsl.build` can write everything to a temporary directory
-and swap it in only when every target succeeded.
+Targets read only the validated `touchdsl.model.Project` and the validated
+`BuildOptions`; they never write files themselves, so `touchdsl.build` can write
+everything to a temporary directory and swap it in only when every target
+succeeded.
 
-Modules are imported lazily by name so `touchdsl --version` stays fast.
+Every option a target reads is declared here with its type, default and
+validation, so an unknown key or a value the target cannot write is a usage
+error before anything runs (docs/targets.md lists them; a test keeps the two
+in step). Modules are imported lazily by name so `touchdsl --version` stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from touchdsl.addresses import email_problem, host_port_problem, link_problem, one_line_problem
 from touchdsl.model import Project
 from touchdsl.options import BuildOptions
 
-__all__ = ["BuildOptions", "TARGETS", "available", "renderer", "warnings"]
+__all__ = ["BuildOptions", "SETTINGS", "Setting", "SettingError", "TARGETS", "Target", "available",
+           "read_settings", "renderer", "warnings"]
 
 
 Renderer = Callable[[Project, BuildOptions], dict[str, bytes]]
 
-# name -> (module, one-line description); order is the order `build` runs them in.
-TARGETS: dict[str, tuple[str, str]] = {
-    "json": ("touchdsl.targets.json_model", "the resolved model as JSON and its JSON Schema"),
-    "charter": ("touchdsl.targets.charter", "the customer service charter (HTML and Markdown)"),
-    "policy": ("touchdsl.targets.policy", "the internal SLA policy per owner (HTML and Markdown)"),
-    "prometheus": ("touchdsl.targets.prometheus", "Prometheus recording and burn-rate alert rules"),
-    "alertmanager": ("touchdsl.targets.alertmanager", "Alertmanager routing per owner"),
-    "tests": ("touchdsl.targets.promtool_tests", "promtool unit tests proving every alert"),
-    "grafana": ("touchdsl.targets.grafana", "Grafana dashboards per journey and owner"),
-    "openslo": ("touchdsl.targets.openslo", "OpenSLO v1 documents"),
+
+@dataclass(frozen=True)
+class Setting:
+    """One `--set` key: what it sets, its type in words, its default and its check."""
+
+    key: str
+    type: str  # as docs/targets.md names it: "URL or path", "host:port", "e-mail address", "path"
+    default: str
+    description: str
+    problem: Callable[[str], str | None]  # why a value is refused, or None
+
+
+@dataclass(frozen=True)
+class Target:
+    module: str
+    description: str  # one line
+    settings: tuple[Setting, ...] = ()
+
+
+def _sender_problem(text: str) -> str | None:
+    return email_problem(text, local_host=True)
+
+
+def _path_problem(text: str) -> str | None:
+    return one_line_problem(text)
+
+
+# Read by every target that links to the policy (alert annotations, dashboards).
+POLICY_URL = Setting(
+    "policy_url", "URL or path", BuildOptions.policy_url,
+    "Where the policy documents are published; alert annotations and dashboard panels link to "
+    "`<policy_url>/<owner>.html#…`. An http(s) URL or a relative path.", link_problem)
+
+# name -> target; the order is the order `build` runs them in.
+TARGETS: dict[str, Target] = {
+    "json": Target("touchdsl.targets.json_model", "the resolved model as JSON and its JSON Schema"),
+    "charter": Target("touchdsl.targets.charter", "the customer service charter (HTML and Markdown)"),
+    "policy": Target("touchdsl.targets.policy", "the internal SLA policy per owner (HTML and Markdown)"),
+    "prometheus": Target("touchdsl.targets.prometheus", "Prometheus recording and burn-rate alert rules",
+                         (POLICY_URL,)),
+    "alertmanager": Target("touchdsl.targets.alertmanager", "Alertmanager routing per owner", (
+        Setting("alertmanager.secrets_dir", "path", "/etc/alertmanager/secrets",
+                "The folder on the Alertmanager host holding one file per secret (Slack webhook URLs, "
+                "PagerDuty routing keys, Opsgenie API keys).", _path_problem),
+        Setting("alertmanager.smtp_smarthost", "host:port", "localhost:25",
+                "The SMTP relay every email receiver sends through.", host_port_problem),
+        Setting("alertmanager.smtp_from", "e-mail address", "alertmanager@localhost",
+                "The sender address of alert emails.", _sender_problem),
+    )),
+    "tests": Target("touchdsl.targets.promtool_tests", "promtool unit tests proving every alert", (POLICY_URL,)),
+    "grafana": Target("touchdsl.targets.grafana", "Grafana dashboards per journey and owner", (POLICY_URL,)),
+    "openslo": Target("touchdsl.targets.openslo", "OpenSLO v1 documents"),
 }
+
+# Every key, once (policy_url is shared by several targets).
+SETTINGS: dict[str, Setting] = {s.key: s for target in TARGETS.values() for s in target.settings}
+
+
+class SettingError(ValueError):
+    """A `--set` the build cannot use: an unknown key or a refused value."""
+
+    def __init__(self, message: str, help: list[str] | None = None):
+        super().__init__(message)
+        self.help = help or []
+
+
+def read_settings(pairs: list[str]) -> dict[str, str]:
+    """`KEY=VALUE` texts as validated settings; raises SettingError on the first bad one."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise SettingError(f"`{pair}` is not KEY=VALUE", ["for example --set policy_url=https://sla.example.com/policy"])
+        setting = SETTINGS.get(key)
+        if setting is None:
+            from touchdsl.compiler.resolve import suggest
+
+            hints = [h for h in suggest(key, SETTINGS) if h.startswith("did you mean")]
+            raise SettingError(f"unknown option `{key}`",
+                               hints + ["the options are " + ", ".join(sorted(SETTINGS)) + " (docs/targets.md)"])
+        problem = setting.problem(value)
+        if problem is not None:
+            raise SettingError(f"{value!r} is not a valid `{key}` ({setting.type}): {problem}",
+                               [f"for example --set {key}={setting.default}"])
+        values[key] = value
+    return values
 
 
 def available() -> list[str]:
     """Targets whose module is present in this installation."""
-    names = []
-    for name, (module, _) in TARGETS.items():
-        if importlib.util.find_spec(module) is not None:
-            names.append(name)
-    return names
+    return [name for name, target in TARGETS.items() if importlib.util.find_spec(target.module) is not None]
 
 
 def renderer(name: str) -> Renderer:
-    module, _ = TARGETS[name]
-    return importlib.import_module(module).render
+    render: Renderer = importlib.import_module(TARGETS[name].module).render
+    return render
 
 
 def warnings(name: str, project: Project) -> list[str]:
@@ -54,6 +135,5 @@ def warnings(name: str, project: Project) -> list[str]:
 
     A target module may define `warnings(project) -> list[str]`; most have none.
     """
-    module, _ = TARGETS[name]
-    collect = getattr(importlib.import_module(module), "warnings", None)
+    collect = getattr(importlib.import_module(TARGETS[name].module), "warnings", None)
     return list(collect(project)) if collect is not None else []

@@ -30,18 +30,18 @@ Alertmanager 0.25 (Debian's), which has no webhook `url_file` (0.26+): webhook
 URLs are written as declared in the `.touch` source, which is where they are
 already public.
 
-Options (`BuildOptions.extra`): `alertmanager.secrets_dir` (default
-`/etc/alertmanager/secrets`), `alertmanager.smtp_smarthost` (default
-`localhost:25`) and `alertmanager.smtp_from` (default
-`alertmanager@localhost`), the SMTP relay every email receiver sends through.
+Options (`--set`, declared with their defaults in `touchdsl.targets`):
+`alertmanager.secrets_dir`, `alertmanager.smtp_smarthost` and
+`alertmanager.smtp_from`, the SMTP relay every email receiver sends through.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -49,10 +49,6 @@ from touchdsl.model import Owner, Project, Receiver, Touchpoint
 from touchdsl.targets import BuildOptions
 
 OUTPUT = "alertmanager/alertmanager.yml"
-
-SECRETS_DIR = "/etc/alertmanager/secrets"
-SMTP_SMARTHOST = "localhost:25"
-SMTP_FROM = "alertmanager@localhost"
 
 # The root route must name a receiver. Every alert of the touchdsl rules carries
 # an owner, so only foreign alerts (a shared Alertmanager) land here. Owner
@@ -95,7 +91,7 @@ class _Dumper(yaml.SafeDumper):
 _SINGLE_QUOTABLE = re.compile("[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
 
 
-def _quoted(dumper: yaml.SafeDumper, value: Quoted):
+def _quoted(dumper: yaml.SafeDumper, value: Quoted) -> yaml.ScalarNode:
     style = "'" if _SINGLE_QUOTABLE.fullmatch(value) else '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=style)
 
@@ -103,7 +99,7 @@ def _quoted(dumper: yaml.SafeDumper, value: Quoted):
 _Dumper.add_representer(Quoted, _quoted)
 
 
-def _dump(data) -> str:
+def _dump(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100000)
 
@@ -171,13 +167,6 @@ def _check_id(kind: str, value: str) -> str:
     return value
 
 
-def _fail(owner: Owner, message: str) -> Exception:
-    from touchdsl.build import BuildFailed as _BuildFailed
-
-    where = owner.location
-    return _BuildFailed(f"{where.file}:{where.line}:{where.column}: {message}")
-
-
 def _secret_files(owner: Owner, secrets_dir: str) -> dict[tuple[str, str], SecretFile]:
     """One file per distinct (kind, target) of the owner: `<owner>-<kind>`, then
     `<owner>-<kind>-2`, ... in declaration order (notify first)."""
@@ -196,32 +185,13 @@ def _secret_files(owner: Owner, secrets_dir: str) -> dict[tuple[str, str], Secre
     return files
 
 
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def webhook_url_ok(url: str) -> bool:
-    """What Alertmanager's URL type accepts (Go `url.Parse`, then an http(s) scheme
-    and a host); anything else would make the whole configuration unloadable."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
-        return False
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return False
-    if any(c.isspace() for c in parts.netloc):
-        return False
-    # Go unescapes the path and fragment (not the query) while parsing.
-    return not (_BAD_ESCAPE.search(parts.path) or _BAD_ESCAPE.search(parts.fragment))
-
-
-def _integration(owner: Owner, receiver: Receiver, routing: OwnerRouting) -> tuple[str, dict]:
+def _integration(owner: Owner, receiver: Receiver, routing: OwnerRouting) -> tuple[str, dict[str, Any]]:
     """(`<kind>_configs` key, one config) for a declared receiver."""
     kind, target = receiver.kind, receiver.target
     if kind == "email":
         return "email_configs", {"to": go_literal(target), "send_resolved": True}
     if kind == "webhook":
-        if not webhook_url_ok(target):
-            raise _fail(owner, f"the webhook receiver of owner `{owner.id}` is not an http(s) URL "
-                               f"Alertmanager accepts: {target!r}")
+        # The checker accepted only URLs Alertmanager loads (touchdsl.addresses, TD310).
         return "webhook_configs", {"url": Quoted(target), "send_resolved": True}
     secret = routing.secrets[(kind, target)].path
     field_name = _SECRET_KINDS[kind][0]
@@ -237,8 +207,8 @@ def _integration(owner: Owner, receiver: Receiver, routing: OwnerRouting) -> tup
     raise TypeError(f"unknown receiver kind {kind}")  # pragma: no cover
 
 
-def _receiver(name: str, owner: Owner, receivers: list[Receiver], routing: OwnerRouting) -> dict:
-    out: dict = {"name": Quoted(name)}
+def _receiver(name: str, owner: Owner, receivers: list[Receiver], routing: OwnerRouting) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": Quoted(name)}
     for receiver in receivers:
         key, config = _integration(owner, receiver, routing)
         out.setdefault(key, []).append(config)
@@ -251,7 +221,7 @@ class EscalationRoute:
     receiver: str
     on: str  # "breach" | "risk"
 
-    def route(self) -> dict:
+    def route(self) -> dict[str, Any]:
         matchers = [matcher("touchpoint", self.touchpoint.id)]
         if self.on == "breach":
             matchers.append(matcher("severity", PAGE))
@@ -280,7 +250,7 @@ def _escalations(project: Project, owner: Owner, routing: dict[str, OwnerRouting
     return out
 
 
-def _owner_route(owner: Owner, escalations: list[EscalationRoute], routing: OwnerRouting) -> dict:
+def _owner_route(owner: Owner, escalations: list[EscalationRoute], routing: OwnerRouting) -> dict[str, Any]:
     children = [e.route() for e in escalations]
     children.append({"receiver": Quoted(routing.page), "matchers": [matcher("severity", PAGE)]})
     # Tickets are worked in office hours: a daily reminder is enough.
@@ -327,15 +297,14 @@ def _header(project: Project, routing: dict[str, OwnerRouting], smtp: tuple[str,
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    extra = options.extra
-    secrets_dir = extra.get("alertmanager.secrets_dir", SECRETS_DIR)
+    secrets_dir = options.setting("alertmanager.secrets_dir")
     routing: dict[str, OwnerRouting] = {}
     for owner in project.owners.values():
         _check_id("owner", owner.id)
         routing[owner.id] = OwnerRouting(owner, _secret_files(owner, secrets_dir))
 
     routes = []
-    receivers: list[dict] = [{"name": Quoted(UNROUTED)}]
+    receivers: list[dict[str, Any]] = [{"name": Quoted(UNROUTED)}]
     uses_email = False
     for owner in project.owners.values():
         r = routing[owner.id]
@@ -352,10 +321,10 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
             uses_email = True
         uses_email |= any(rcv.kind == "email" for rcv in (*owner.notify, *owner.page))
 
-    config: dict = {}
+    config: dict[str, Any] = {}
     smtp = None
     if uses_email:
-        smtp = (extra.get("alertmanager.smtp_smarthost", SMTP_SMARTHOST), extra.get("alertmanager.smtp_from", SMTP_FROM))
+        smtp = (options.setting("alertmanager.smtp_smarthost"), options.setting("alertmanager.smtp_from"))
         config["global"] = {"smtp_smarthost": Quoted(smtp[0]), "smtp_from": Quoted(smtp[1])}
     config["route"] = {
         "receiver": Quoted(UNROUTED),

@@ -41,10 +41,6 @@ class CharterSection:
     stages: list[CharterStage] = field(default_factory=list)
 
 
-def language(project: Project, options: BuildOptions) -> str:
-    return options.lang or project.defaults.charter.language
-
-
 def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> CharterTouchpoint:
     owner = project.owners[tp.owner]
     escalations = []
@@ -97,7 +93,7 @@ def sections(project: Project, words: Words) -> list[CharterSection]:
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    lang = language(project, options)
+    lang = options.language(project)
     words = Words(lang)
     settings = project.defaults.charter
     context = {

@@ -27,11 +27,24 @@ escaped for Markdown, HTML and Grafana's `$variable` interpolation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 from urllib.parse import quote
 
-from touchdsl.model import Project, Touchpoint
+from collections.abc import Callable
+
+from touchdsl.documents import escape
+from touchdsl.model import (
+    CountMetric,
+    Project,
+    ScoreMetric,
+    Touchpoint,
+    counting_period,
+    objective_value,
+    unknown_kind,
+)
 from touchdsl.slo import burnrate, naming
 from touchdsl.slo.contract import label_matchers, number
 from touchdsl.slo.rules import (
@@ -82,12 +95,13 @@ def uid(kind: str, ident: str) -> str:
     return f"{plain[: UID_MAX - len(digest) - 1]}-{digest}"
 
 
-def _encode(data: dict) -> bytes:
+def _encode(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def dashboard(project, options, rules_of, dash_uid, title, description, touchpoints, kind) -> dict:
-    panels: list[dict] = []
+def dashboard(project: Project, options: BuildOptions, rules_of: dict[tuple[str, str], MetricRules], dash_uid: str,
+              title: str, description: str, touchpoints: list[Touchpoint], kind: str) -> dict[str, Any]:
+    panels: list[dict[str, Any]] = []
     layout = _Layout()
     for touchpoint in touchpoints:
         panels.append({
@@ -131,7 +145,7 @@ def dashboard(project, options, rules_of, dash_uid, title, description, touchpoi
 class _Layout:
     """Panels flow left to right in rows of 24 units; ids count up from 1."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.x = self.y = self.row_height = 0
         self.ids = 0
 
@@ -139,7 +153,7 @@ class _Layout:
         self.ids += 1
         return self.ids
 
-    def place(self, width: int, height: int) -> dict:
+    def place(self, width: int, height: int) -> dict[str, Any]:
         if self.x + width > FULL_WIDTH:
             self.x, self.y, self.row_height = 0, self.y + self.row_height, 0
         pos = {"h": height, "w": width, "x": self.x, "y": self.y}
@@ -148,22 +162,11 @@ class _Layout:
         return pos
 
 
-_MD_SPECIALS = set("\\`*_{}[]()#+-.!|~:")
-
-
 def md_text(text: str) -> str:
-    """User text as literal Markdown on one line. Grafana's Markdown panel renders
-    HTML, so `<`, `>` and `&` become entities; `$` becomes an entity too, because
-    Grafana interpolates `$variable` in text panels before rendering them."""
-    out = []
-    for ch in " ".join(text.split()):
-        if ch in "<>&$":
-            out.append(f"&#{ord(ch)};")
-        elif ch in _MD_SPECIALS:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    """User text as literal Markdown on one line in a text panel. Grafana's Markdown
+    panel renders HTML, so `<`, `>` and `&` become entities; `$` becomes an entity
+    too, because Grafana interpolates `$variable` in text panels before rendering them."""
+    return escape.md_text(text, line_start=False, entities="<>&$")
 
 
 def plain_title(text: str) -> str:
@@ -176,7 +179,7 @@ def plain_title(text: str) -> str:
     return flat.replace("$", "$\u200b").replace("[[", "[\u200b[")
 
 
-def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, layout: _Layout) -> dict:
+def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, layout: _Layout) -> dict[str, Any]:
     owner = project.owners[touchpoint.owner]
     lines = [f"**Expectation:** {md_text(touchpoint.expectation)}", ""]
     accountable = f"**Accountable owner:** {md_text(owner.title)} (`{owner.id}`)"
@@ -209,12 +212,12 @@ def _recorded(rules: MetricRules, name: str) -> str:
     return name
 
 
-def _target(ref: str, expr: str, legend: str, instant: bool = False) -> dict:
+def _target(ref: str, expr: str, legend: str, instant: bool = False) -> dict[str, Any]:
     return {"datasource": DATASOURCE, "expr": expr, "legendFormat": legend, "range": not instant,
             "instant": instant, "refId": ref}
 
 
-def _steps(higher_is_better: bool, target: float, promise: float, base: str = "red") -> list[dict]:
+def _steps(higher_is_better: bool, target: float, promise: float, base: str = "red") -> list[dict[str, Any]]:
     """Two threshold lines: the promise (orange) and the stricter internal target (green)."""
     if higher_is_better:
         return [{"color": base, "value": None}, {"color": "orange", "value": promise},
@@ -223,8 +226,10 @@ def _steps(higher_is_better: bool, target: float, promise: float, base: str = "r
             {"color": "red", "value": promise}]
 
 
-def _timeseries(layout, title, description, targets, steps, unit, links, minimum=None, maximum=None) -> dict:
-    defaults: dict = {
+def _timeseries(layout: _Layout, title: str, description: str, targets: list[dict[str, Any]],
+                steps: list[dict[str, Any]], unit: str, links: list[dict[str, Any]], minimum: float | None = None,
+                maximum: float | None = None) -> dict[str, Any]:
+    defaults: dict[str, Any] = {
         "color": {"mode": "palette-classic"},
         "custom": {"drawStyle": "line", "lineWidth": 2, "fillOpacity": 0, "showPoints": "never",
                    "spanNulls": False, "thresholdsStyle": {"mode": "dashed"}},
@@ -245,7 +250,8 @@ def _timeseries(layout, title, description, targets, steps, unit, links, minimum
     }
 
 
-def _stat(layout, title, description, target, steps, unit, width=6) -> dict:
+def _stat(layout: _Layout, title: str, description: str, target: dict[str, Any], steps: list[dict[str, Any]],
+          unit: str, width: int = 6) -> dict[str, Any]:
     return {
         "type": "stat", "title": title, "description": description, "id": layout.next_id(),
         "gridPos": layout.place(width, PANEL_HEIGHT), "datasource": DATASOURCE,
@@ -259,7 +265,7 @@ def _stat(layout, title, description, target, steps, unit, width=6) -> dict:
     }
 
 
-def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -> list[dict]:
+def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -> list[dict[str, Any]]:
     touchpoint, metric = rules.touchpoint, rules.metric
     sel = _selector(rules)
     own = naming.window(metric.window)
@@ -267,26 +273,34 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     words = (f"Target: {objective_words(metric, metric.target)}; promise: "
              f"{objective_words(metric, metric.promise)}; over a rolling {metric.window.text}.")
     kind = rules.contract.kind
-    if kind == "ratio-like":
-        return _share_panels(rules, layout, sel, own, links, words)
     recent = naming.RISK_WINDOW
-    if kind == "count":
-        shown = naming.window(metric.per)
-        indicator = naming.count_per_period
-        unit, minimum, maximum, higher = "none", 0, None, False
-        legends = (f"{metric.event} per {metric.per.text}", f"at the pace of the last {recent}")
-    elif kind == "average":
-        shown, indicator = own, naming.score_average
-        unit, minimum, maximum, higher = "none", metric.low, metric.high, True
-        legends = (f"average over {own}", f"average over the last {recent}")
-    else:
-        shown, indicator = own, naming.nps
-        unit, minimum, maximum, higher = "none", -100, 100, True
-        legends = (f"NPS over {own}", f"NPS over the last {recent}")
+    indicator: Callable[[str], str]
+    minimum: float | None
+    match kind:
+        case "ratio-like":
+            return _share_panels(rules, layout, sel, own, links, words)
+        case "count":
+            per = counting_period(metric)
+            assert isinstance(metric, CountMetric) and per is not None
+            shown = naming.window(per)
+            indicator = naming.count_per_period
+            unit, minimum, maximum, higher = "none", 0, None, False
+            legends = (f"{metric.event} per {per.text}", f"at the pace of the last {recent}")
+        case "average":
+            assert isinstance(metric, ScoreMetric)
+            shown, indicator = own, naming.score_average
+            unit, minimum, maximum, higher = "none", metric.low, metric.high, True
+            legends = (f"average over {own}", f"average over the last {recent}")
+        case "nps":
+            shown, indicator = own, naming.nps
+            unit, minimum, maximum, higher = "none", -100, 100, True
+            legends = (f"NPS over {own}", f"NPS over the last {recent}")
+        case _:
+            unknown_kind(kind)
     current = f"{_recorded(rules, indicator(shown))}{sel}"
     latest = f"{_recorded(rules, indicator(recent))}{sel}"
     objective = f"{_recorded(rules, naming.OBJECTIVE_VALUE)}{sel}"
-    steps = _steps(higher, metric.target.value, metric.promise.value)
+    steps = _steps(higher, objective_value(metric.target), objective_value(metric.promise))
     margin = (f"{current} - on(touchpoint, metric) {objective}" if higher
               else f"{objective} - on(touchpoint, metric) {current}")
     return [
@@ -301,7 +315,8 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     ]
 
 
-def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links, words) -> list[dict]:
+def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links: list[dict[str, Any]],
+                  words: str) -> list[dict[str, Any]]:
     metric = rules.metric
     target, promise = float(good_fraction(metric.target)), float(good_fraction(metric.promise))
     good = [_target("A", f"1 - {_recorded(rules, naming.sli_error(own))}{sel}", f"good events over {own}"),
@@ -323,7 +338,7 @@ def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links
         burn = (f"{_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}\n/ on(touchpoint, metric)\n"
                 f"{_recorded(rules, naming.ERROR_BUDGET)}{sel}")
         page = float(burnrate.burn_factor(burnrate.POLICIES[0].budget_fraction, own, BURN_WINDOW))
-        steps = [{"color": "green", "value": None}, {"color": "orange", "value": 1}]
+        steps: list[dict[str, Any]] = [{"color": "green", "value": None}, {"color": "orange", "value": 1}]
         if page > 1:
             steps.append({"color": "red", "value": round(page, 4)})
         panels.append(_stat(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 
 from touchdsl.model import Project
@@ -13,7 +15,7 @@ def dumps(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     return Project.model_json_schema(mode="serialization")
 
 

@@ -31,6 +31,8 @@ the `prometheus` target's own alerts (`prometheus.metric_rules`), sent where the
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import re
 from dataclasses import dataclass
@@ -40,16 +42,22 @@ import yaml
 
 from touchdsl.model import (
     BoundObjective,
+    CountMetric,
+    Metric,
+    NpsMetric,
     Owner,
     Project,
     RatioMetric,
     Receiver,
+    ScoreMetric,
+    TimeMetric,
     Touchpoint,
+    indicator,
+    unknown_kind,
 )
 from touchdsl.slo import burnrate, naming
 from touchdsl.slo.contract import (
     EVENTS_SERIES,
-    indicator_kind,
     number,
     rate_query,
     render_query,
@@ -108,18 +116,18 @@ def duration(window: str) -> str | None:
 class Plan:
     """What becomes an SLO and what is skipped, in source order."""
 
-    slos: list[tuple[Touchpoint, object]]
+    slos: list[tuple[Touchpoint, Metric]]
     skipped: list[str]
 
 
 def plan(project: Project) -> Plan:
-    slos, skipped = [], []
+    slos: list[tuple[Touchpoint, Metric]] = []
+    skipped: list[str] = []
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             where = f"{touchpoint.id}.{metric.id}"
-            kind = indicator_kind(metric)
-            if kind != "ratio-like":
-                what = {"average": "a score average", "nps": "an NPS", "count": "a count"}[kind]
+            what = _not_a_share(metric)
+            if what is not None:
                 skipped.append(f"{where}: {what} is not a share of good events; OpenSLO v1 cannot express it")
             elif good_fraction(metric.target) >= 1:
                 skipped.append(f"{where}: a 100% target; OpenSLO v1 needs a target below 100%")
@@ -138,7 +146,23 @@ def plan(project: Project) -> Plan:
     return Plan(slos, skipped)
 
 
-def _has_burn_alert(project: Project, touchpoint: Touchpoint, metric, severity: str) -> bool:
+def _not_a_share(metric: Metric) -> str | None:
+    """What the metric's indicator is when it is not a share of good events, or None."""
+    kind = indicator(metric)
+    match kind:
+        case "ratio-like":
+            return None
+        case "average":
+            return "a score average"
+        case "nps":
+            return "an NPS"
+        case "count":
+            return "a count"
+        case _:
+            unknown_kind(kind)
+
+
+def _has_burn_alert(project: Project, touchpoint: Touchpoint, metric: Metric, severity: str) -> bool:
     rules = metric_rules(project, touchpoint, metric, BuildOptions())
     return any(alert.conditions and alert.severity == severity for alert in rules.alerts)
 
@@ -152,7 +176,7 @@ def warnings(project: Project) -> list[str]:
 class _Names:
     """Metadata names per kind: plain where unique, hashed where two ids would meet."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.wanted: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def add(self, kind: str, *ids: str) -> None:
@@ -175,8 +199,8 @@ def _description(text: str) -> str:
     return text if len(text) <= _DESCRIPTION_MAX else text[: _DESCRIPTION_MAX - 1] + "…"
 
 
-def _doc(kind: str, name: str, spec: dict, display: str | None = None, labels: dict | None = None) -> dict:
-    metadata: dict = {"name": name}
+def _doc(kind: str, name: str, spec: dict[str, Any], display: str | None = None, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": name}
     if display and display.strip():
         metadata["displayName"] = Quoted(display)
     if labels:
@@ -234,12 +258,17 @@ def ratio_queries(rules: MetricRules) -> dict[str, str]:
     metric, contract = rules.metric, rules.contract
     if contract.overridden:
         return {key: f"sum({contract.queries[key]})" for key in ("good", "total")}
-    if isinstance(metric, RatioMetric) and isinstance(metric.target, BoundObjective) \
-            and metric.target.form == "at_most":
-        bad = rate_query(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
-                                    "event": metric.numerator})
-        return {"bad": bad, "total": contract.queries["total"]}
-    return {key: contract.queries[key] for key in ("good", "total")}
+    match metric:
+        case RatioMetric() if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
+            bad = rate_query(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
+                                             "event": metric.numerator})
+            return {"bad": bad, "total": contract.queries["total"]}
+        case TimeMetric() | RatioMetric() | ScoreMetric():
+            return {key: contract.queries[key] for key in ("good", "total")}
+        case NpsMetric() | CountMetric():
+            raise AssertionError(f"a {metric.kind} metric is not a share of good events")
+        case _:
+            unknown_kind(metric)
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
@@ -266,16 +295,16 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     def name(kind: str, *ids: str) -> str:
         return resolved[(kind, ids)]
 
-    files: dict[str, list[dict]] = {}
+    files: dict[str, list[dict[str, Any]]] = {}
     services_done: set[tuple[str, str]] = set()
     used_targets: dict[tuple[str, ...], None] = {}
     for touchpoint, metric, rules in planned:
         docs = files.setdefault(f"openslo/{rules_file_name(touchpoint)}.yaml", [])
         service_key = _service_of(touchpoint)
-        service = service_names[service_key]
+        service_name = service_names[service_key]
         if service_key not in services_done:
             services_done.add(service_key)
-            docs.append(_service_doc(project, service_key, service))
+            docs.append(_service_doc(project, service_key, service_name))
         labels = {"owner": touchpoint.owner, "touchpoint": touchpoint.id, "metric": metric.id}
         if touchpoint.journey:
             labels["journey"] = touchpoint.journey
@@ -319,17 +348,17 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
                 "notificationTargets": [{"targetRef": name("AlertNotificationTarget", *t)} for t in targets],
             }, labels={**labels, "severity": cond.severity}))
 
-        def source(query: str) -> dict:
+        def source(query: str) -> dict[str, Any]:
             return {"metricSource": {"type": "Prometheus", "spec": {
                 "query": Quoted(render_query(query, QUERY_WINDOW))}}}
 
-        ratio = {"counter": False}
+        ratio: dict[str, Any] = {"counter": False}
         ratio.update({key: source(query) for key, query in ratio_queries(rules).items()})
         spec = {
             "description": Quoted(_description(
                 f"{touchpoint.title}: {metric.title}. Target: {objective_words(metric, metric.target)}; "
                 f"promise to customers: {objective_words(metric, metric.promise)}.")),
-            "service": service,
+            "service": service_name,
             "indicator": {
                 "metadata": {"name": slo, "displayName": Quoted(f"{touchpoint.title}: {metric.title}")},
                 "spec": {"ratioMetric": ratio},
@@ -357,7 +386,7 @@ def _number(value: Fraction) -> float | int:
     return int(as_float) if as_float.is_integer() else as_float
 
 
-def _service_doc(project: Project, service: tuple[str, str], name: str) -> dict:
+def _service_doc(project: Project, service: tuple[str, str], name: str) -> dict[str, Any]:
     kind, ident = service
     if kind == "journey":
         journey = project.journeys[ident]
@@ -368,10 +397,11 @@ def _service_doc(project: Project, service: tuple[str, str], name: str) -> dict:
         f"Touchpoints of {owner.title} outside any journey"))}, owner.title, {"owner": owner.id})
 
 
-def _target_doc(project: Project, target: tuple[str, ...], name: str) -> dict:
+def _target_doc(project: Project, target: tuple[str, ...], name: str) -> dict[str, Any]:
     owner = project.owners[target[0]]
     labels = {"owner": owner.id}
     if target[1] == "manager":
+        assert owner.manager is not None  # escalation to a manager needs one (TD308)
         return _doc("AlertNotificationTarget", name, {
             "target": "email",
             "description": Quoted(_description(f"{owner.manager.name} <{owner.manager.email}>, "
@@ -416,11 +446,11 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-def _str(dumper: yaml.SafeDumper, value: str):
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
 
 
-def _quoted(dumper: yaml.SafeDumper, value: Quoted):
+def _quoted(dumper: yaml.SafeDumper, value: Quoted) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
 
 
@@ -428,6 +458,6 @@ _Dumper.add_representer(str, _str)
 _Dumper.add_representer(Quoted, _quoted)
 
 
-def _dump_all(docs: list[dict]) -> bytes:
+def _dump_all(docs: list[dict[str, Any]]) -> bytes:
     return yaml.dump_all(docs, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                          default_flow_style=False, width=1000, explicit_start=True).encode("utf-8")

@@ -13,10 +13,22 @@ from dataclasses import dataclass
 
 from touchdsl.documents.i18n import document_environment
 from touchdsl.documents.wording import Code, CodeBlock, Phrase, User, Value, Words, join
-from touchdsl.model import Owner, Project, Receiver, TimeMetric, Touchpoint
+from touchdsl.model import (
+    CountMetric,
+    Metric,
+    NpsMetric,
+    Owner,
+    Project,
+    RatioMetric,
+    Receiver,
+    ScoreMetric,
+    TimeMetric,
+    Touchpoint,
+    business_calendar,
+    unknown_kind,
+)
 from touchdsl.slo.contract import QUERY_MEANING, metric_contract
 from touchdsl.targets import BuildOptions
-from touchdsl.targets.charter import language
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ def receivers(words: Words, owner: Owner) -> list[Phrase]:
             + [_receiver(words, r, True) for r in owner.page])
 
 
-def _contract(project: Project, tp: Touchpoint, metric) -> Contract:
+def _contract(project: Project, tp: Touchpoint, metric: Metric) -> Contract:
     found = metric_contract(project, tp, metric)
     rows = []
     for series in found.series:
@@ -155,11 +167,17 @@ def _le(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
 
 
-def _metric(project: Project, words: Words, tp: Touchpoint, metric) -> PolicyMetric:
+def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> PolicyMetric:
     events = None
-    if isinstance(metric, TimeMetric):
-        # One left-to-right span, so the arrow points from start to end in Hebrew too.
-        events = words.phrase("%(events)s", events=Code(f"{metric.start} → {metric.end}"))
+    match metric:
+        case TimeMetric():
+            # One left-to-right span, so the arrow points from start to end in Hebrew too.
+            events = words.phrase("%(events)s", events=Code(f"{metric.start} → {metric.end}"))
+        case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+            pass  # measured between no two events
+        case _:
+            unknown_kind(metric)
+    calendar = business_calendar(metric)
     return PolicyMetric(
         id=metric.id,
         title=User(metric.title),
@@ -170,8 +188,7 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric) -> PolicyMet
         target_written=metric.target_written,
         window=words.window(metric.window),
         clock=words.clock(project, metric),
-        clock_note=paragraphs(project.calendars[metric.calendar].note
-                              if isinstance(metric, TimeMetric) and metric.calendar else None),
+        clock_note=paragraphs(project.calendars[calendar].note if calendar is not None else None),
         budget=words.error_budget(metric, metric.window),
         contract=_contract(project, tp, metric),
         note=paragraphs(metric.note),
@@ -252,7 +269,7 @@ def owners(project: Project, words: Words) -> list[PolicyOwner]:
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    lang = language(project, options)
+    lang = options.language(project)
     words = Words(lang)
     units = owners(project, words)
     stamp = User(options.stamp) if options.stamp else None

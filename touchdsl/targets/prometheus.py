@@ -17,14 +17,8 @@ and openslo targets.
 
 from __future__ import annotations
 
-from touchdsl.documents.escape import (
-    dump_yaml,
-    go_template_literal,
-    md_code,
-    md_text,
-    md_words,
-)
-from touchdsl.model import Project
+from touchdsl.documents.escape import dump_yaml, go_template_literal, md_code, md_text
+from touchdsl.model import Project, business_calendar
 from touchdsl.options import BuildOptions
 from touchdsl.slo.contract import CLOCK_API, metric_contract, number
 from touchdsl.slo.rules import MetricRules, objective_words, plan, rules_file_name
@@ -132,12 +126,13 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
         for metric in touchpoint.metrics:
             contract = metric_contract(project, touchpoint, metric)
             lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric.id)})\n")
-            lines.append(f"- Target: {md_words(objective_words(metric, metric.target))} over "
-                         f"{metric.window.text}; promise: {md_words(objective_words(metric, metric.promise))}.")
-            if contract.clock:
-                calendar = project.calendars[metric.calendar]
+            lines.append(f"- Target: {md_text(objective_words(metric, metric.target), line_start=False)} over "
+                         f"{metric.window.text}; promise: {md_text(objective_words(metric, metric.promise), line_start=False)}.")
+            calendar_id = business_calendar(metric)
+            if calendar_id is not None:
+                calendar = project.calendars[calendar_id]
                 lines.append(f"- Clock: business time by calendar {md_code(calendar.id)} "
-                             f"({md_words(calendar.timezone)}): observe {md_code(CLOCK_API)} with that "
+                             f"({md_text(calendar.timezone, line_start=False)}): observe {md_code(CLOCK_API)} with that "
                              f"calendar, in seconds.")
             if contract.overridden:
                 lines.append("- Overridden by `source prometheus`: the producers' own series are read.")
@@ -152,7 +147,7 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
                                  f"| {bounds} |")
                 lines.append("")
             for note in contract.notes:
-                lines.append(f"{md_words(note)}\n")
+                lines.append(f"{md_text(note)}\n")
             lines.append("Queries:\n")
             for key, query in contract.queries.items():
                 lines.append(f"- {key}: {md_code(query)}")

@@ -17,7 +17,10 @@ only its owners know; its alerts are proven on the recorded indicator instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -30,8 +33,13 @@ from touchdsl.model import (
     RatioMetric,
     ScoreMetric,
     TimeMetric,
+    counting_period,
+    objective_value,
+    objective_within,
+    unknown_kind,
 )
 from touchdsl.slo import naming
+from touchdsl.slo.burnrate import BurnCondition
 from touchdsl.slo.burnrate import seconds as window_seconds
 from touchdsl.slo.contract import (
     ANSWERS_SERIES,
@@ -63,6 +71,12 @@ class Segment:
     samples: int
     value: float | None
     volume: int = 1
+
+    @property
+    def level(self) -> float:
+        """The value of a score, NPS or count segment, which always has events."""
+        assert self.value is not None
+        return self.value
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
@@ -114,14 +128,13 @@ def counter(segments: list[tuple[int, float]]) -> str:
     return " ".join(parts)
 
 
-def alert_cases(rules: MetricRules, alert: Alert) -> list[dict]:
+def alert_cases(rules: MetricRules, alert: Alert) -> list[dict[str, Any]]:
     """The test cases of one alert."""
     where = f"{rules.touchpoint.id}/{rules.metric.id} {alert.name}"
     kind = rules.contract.kind
-    if kind == "count":
-        eval_s = max(_HOUR, math.ceil(rules.metric.per.seconds / _HOUR) * _HOUR)
-    else:
-        eval_s = _HOUR
+    per = counting_period(rules.metric)
+    # A count is judged over its period: evaluate once a whole period has passed.
+    eval_s = max(_HOUR, math.ceil(per.seconds / _HOUR) * _HOUR) if per is not None else _HOUR
     cases = [
         _case(f"{where} fires when the target is missed", rules, alert, alert.breach, eval_s, True),
         _case(f"{where} stays silent when the target is met", rules, alert, alert.met, eval_s, False),
@@ -133,23 +146,23 @@ def alert_cases(rules: MetricRules, alert: Alert) -> list[dict]:
     return cases
 
 
-def _value_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict]:
+def _value_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict[str, Any]]:
     """A breach alert and a risk alert of a score, NPS or count read different
     windows; two stories tell them apart. "Earlier": the trouble happened before
     the risk window and the recent stretch is healthy. "Recent": only the risk
     window is troubled. The breach alert fires on the first and not the second,
     the risk alert the other way round."""
     metric = rules.metric
-    kind = rules.contract.kind
     mine = _window_of(alert.reads[0])
-    breach_window = naming.window(metric.per) if kind == "count" else naming.window(metric.window)
+    per = counting_period(metric)
+    breach_window = naming.window(per if per is not None else metric.window)
     risky = risk_window(breach_window)
     if risky is None:
         return []
     whole, recent = int(window_seconds(breach_window)), int(window_seconds(risky))
     step = max(60, recent // 4 // 60 * 60)
-    if kind == "count":
-        limit = metric.target.value
+    if per is not None:
+        limit = objective_value(metric.target)
         if limit <= 0:
             return []  # any event at all breaches a limit of 0: trouble cannot be only "recent"
         span = whole
@@ -158,7 +171,7 @@ def _value_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[di
         stories = {"earlier": [Segment((span - recent) // step, float(early)), Segment(recent // step + 1, 0.0)],
                    "recent": [Segment((span - recent) // step, 0.0), Segment(recent // step + 1, float(late))]}
     else:
-        if alert.met <= metric.target.value:
+        if alert.met <= objective_value(metric.target):
             return []  # a target at the top of the scale: one bad answer anywhere misses it
         span = min(86400, whole - recent) + recent
         bad, good = alert.breach, alert.met
@@ -182,7 +195,7 @@ def _window_of(record: str) -> str:
     return record.rsplit(":", 1)[1].split("rate", 1)[1]
 
 
-def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int, fires: bool) -> dict:
+def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int, fires: bool) -> dict[str, Any]:
     interval = _HOUR if eval_s > 86400 else 60
     samples = eval_s // interval + 1
     if rules.contract.overridden:
@@ -193,7 +206,8 @@ def _case(name: str, rules: MetricRules, alert: Alert, value: float, eval_s: int
     return _test(name, interval, series, eval_s, alert, fires)
 
 
-def _test(name, interval, series, eval_s, alert: Alert, fires: bool) -> dict:
+def _test(name: str, interval: int, series: list[dict[str, Any]], eval_s: int, alert: Alert,
+          fires: bool) -> dict[str, Any]:
     expected = [{"exp_labels": dict(alert.labels), "exp_annotations": dict(alert.annotations)}] if fires else []
     return {
         "name": name,
@@ -203,7 +217,7 @@ def _test(name, interval, series, eval_s, alert: Alert, fires: bool) -> dict:
     }
 
 
-def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict]:
+def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dict[str, Any]]:
     """Each window pair proven on its own, and the no-traffic design: a quiet short
     window keeps a breach alerting, a healthy one silences it."""
     conds = alert.conditions
@@ -243,7 +257,7 @@ def _burn_window_cases(where: str, rules: MetricRules, alert: Alert) -> list[dic
     return cases
 
 
-def _alone(cond, conds) -> tuple[float, float] | None:
+def _alone(cond: BurnCondition, conds: Sequence[BurnCondition]) -> tuple[float, float] | None:
     """Error ratios just above and just below `cond`'s threshold, failing only during
     its long window (healthy before), such that no other window pair fires; None
     when the other pairs cannot be kept quiet that way."""
@@ -278,59 +292,74 @@ def _labels(rules: MetricRules, **extra: str) -> str:
     return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id, **extra})
 
 
-def input_series(rules: MetricRules, value: float, samples: int, interval: int) -> list[dict]:
+def input_series(rules: MetricRules, value: float, samples: int, interval: int) -> list[dict[str, Any]]:
     """Counters growing at a constant pace so every window sees `value`: the error
     ratio, the average answer, the NPS or the count per period."""
-    if rules.contract.kind == "ratio-like":
-        return segmented_series(rules, [Segment(samples, value)])
-    return value_series(rules, [Segment(samples, value)], interval)
+    match rules.contract.kind:
+        case "ratio-like":
+            return segmented_series(rules, [Segment(samples, value)])
+        case "average" | "nps" | "count":
+            return value_series(rules, [Segment(samples, value)], interval)
+        case _:
+            unknown_kind(rules.contract.kind)
 
 
-def value_series(rules: MetricRules, segments: list[Segment], step: int) -> list[dict]:
+def value_series(rules: MetricRules, segments: list[Segment], step: int) -> list[dict[str, Any]]:
     """The raw series of a score average, an NPS or a count going through
     `segments` of indicator values."""
     metric = rules.metric
-    kind = rules.contract.kind
-    if kind == "average":
-        values = sorted({int(s.value) for s in segments})
-        return [{"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(v))}",
-                 "values": counter([(s.samples, PER_SAMPLE * s.volume if int(s.value) == v else 0.0)
-                                    for s in segments])} for v in values]
-    if kind == "nps":
-        return [
-            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='10')}",
-             "values": counter([(s.samples, s.volume * (PER_SAMPLE + s.value) / 2) for s in segments])},
-            {"series": f"{ANSWERS_SERIES}{_labels(rules, value='0')}",
-             "values": counter([(s.samples, s.volume * (PER_SAMPLE - s.value) / 2) for s in segments])},
-        ]
-    assert isinstance(metric, CountMetric)
-    return [{"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.event)}",
-             "values": counter([(s.samples, s.value * s.volume * step / metric.per.seconds) for s in segments])}]
+    match metric:
+        case ScoreMetric():
+            values = sorted({int(s.level) for s in segments})
+            return [{"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(v))}",
+                     "values": counter([(s.samples, PER_SAMPLE * s.volume if int(s.level) == v else 0.0)
+                                        for s in segments])} for v in values]
+        case NpsMetric():
+            return [
+                {"series": f"{ANSWERS_SERIES}{_labels(rules, value='10')}",
+                 "values": counter([(s.samples, s.volume * (PER_SAMPLE + s.level) / 2) for s in segments])},
+                {"series": f"{ANSWERS_SERIES}{_labels(rules, value='0')}",
+                 "values": counter([(s.samples, s.volume * (PER_SAMPLE - s.level) / 2) for s in segments])},
+            ]
+        case CountMetric():
+            return [{"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.event)}",
+                     "values": counter([(s.samples, s.level * s.volume * step / metric.per.seconds)
+                                        for s in segments])}]
+        case TimeMetric() | RatioMetric():
+            raise AssertionError(f"a {metric.kind} metric is a share of good events: see segmented_series")
+        case _:
+            unknown_kind(metric)
 
 
-def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict]:
+def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict[str, Any]]:
     """The raw series of a ratio-like metric going through `segments` of error ratios."""
     metric = rules.metric
     total = [(s.samples, 0.0 if s.value is None else PER_SAMPLE * s.volume) for s in segments]
     bad = [(s.samples, 0.0 if s.value is None else PER_SAMPLE * s.volume * s.value) for s in segments]
     good = [(n, t - b) for (n, t), (_, b) in zip(total, bad)]
-    if isinstance(metric, TimeMetric):
-        le = go_float(metric.target.within.seconds)
-        return [
-            {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le=le)}", "values": counter(good)},
-            {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le='+Inf')}", "values": counter(total)},
-            {"series": f"{DURATION_SERIES}_count{_labels(rules)}", "values": counter(total)},
-        ]
-    if isinstance(metric, RatioMetric):
-        at_most = isinstance(metric.target, BoundObjective) and metric.target.form == "at_most"
-        share = bad if at_most else good
-        return [
-            {"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.denominator)}", "values": counter(total)},
-            {"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.numerator)}", "values": counter(share)},
-        ]
-    assert isinstance(metric, ScoreMetric) and not isinstance(metric, NpsMetric)
-    return [
-        {"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(int(metric.high)))}", "values": counter(good)},
-        {"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(math.ceil(metric.low)))}", "values": counter(bad)},
-    ]
-
+    match metric:
+        case TimeMetric():
+            le = go_float(objective_within(metric.target).within.seconds)
+            return [
+                {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le=le)}", "values": counter(good)},
+                {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le='+Inf')}", "values": counter(total)},
+                {"series": f"{DURATION_SERIES}_count{_labels(rules)}", "values": counter(total)},
+            ]
+        case RatioMetric():
+            at_most = isinstance(metric.target, BoundObjective) and metric.target.form == "at_most"
+            share = bad if at_most else good
+            return [
+                {"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.denominator)}", "values": counter(total)},
+                {"series": f"{EVENTS_SERIES}{_labels(rules, event=metric.numerator)}", "values": counter(share)},
+            ]
+        case ScoreMetric():  # `P% at least N`: the top answer is good, the lowest bad
+            return [
+                {"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(int(metric.high)))}",
+                 "values": counter(good)},
+                {"series": f"{ANSWERS_SERIES}{_labels(rules, value=str(math.ceil(metric.low)))}",
+                 "values": counter(bad)},
+            ]
+        case NpsMetric() | CountMetric():
+            raise AssertionError(f"a {metric.kind} metric is not a share of good events: see value_series")
+        case _:
+            unknown_kind(metric)

@@ -34,12 +34,12 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import click
 
-from touchdsl.diagnostics import Diagnostic
-from touchdsl.language import ast
+from touchdsl.diagnostics import Diagnostic, Span
+from touchdsl.language import ast, syntax
 
 INDENT = "    "
 
@@ -101,6 +101,7 @@ def _read_back(lines: list[str]) -> str | None:
     if diags or not tree.declarations:
         return None
     (note,) = tree.declarations[0].items
+    assert isinstance(note, ast.Note)
     return note.text.value
 
 
@@ -116,28 +117,35 @@ def text_lines(value: str, indent: str) -> list[str]:
 # ---- statements -------------------------------------------------------------------------
 
 
-def _names(names: tuple) -> str:
+def _names(names: tuple[ast.Name, ...]) -> str:
     return ", ".join(n.value for n in names)
 
 
-def _texts(texts: tuple) -> str:
+def _texts(texts: tuple[ast.Text, ...]) -> str:
     return ", ".join(quote(t.value) for t in texts)
 
 
 def _objective(o: ast.ObjectiveLit) -> str:
-    number = o.number.text if o.number is not None else ""
-    percent = o.percent.text if o.percent is not None else ""
-    if o.form == "within":
-        return f"{percent} within {o.within.text}"
-    if o.form == "at_most":
-        return f"at most {percent or number}"
-    if o.form == "at_least":
-        return f"at least {percent or number}"
-    if o.form == "average_at_least":
-        return f"average at least {number}"
-    if o.form == "share_at_least":
-        return f"{percent} at least {number}"
-    raise ValueError(f"unknown objective form {o.form!r}")
+    return syntax.objective(o.form, percent=o.percent.text if o.percent is not None else "",
+                            number=o.number.text if o.number is not None else "",
+                            within=o.within.text if o.within is not None else None)
+
+
+def _measure(node: ast.Measure) -> str:
+    match node:
+        case ast.TimeMeasure():
+            return syntax.time_measure(str(node.start), str(node.end),
+                                       node.calendar.value if node.calendar is not None else None)
+        case ast.RatioMeasure():
+            return syntax.ratio_measure(node.numerator.value, node.denominator.value)
+        case ast.ScoreMeasure():
+            return syntax.score_measure(node.low.text, node.high.text)
+        case ast.NpsMeasure():
+            return syntax.NPS_MEASURE
+        case ast.CountMeasure():
+            return syntax.count_measure(node.event.value, node.per.text)
+        case _:
+            assert_never(node)
 
 
 def _days(days: tuple[ast.DayRange, ...]) -> str:
@@ -190,17 +198,8 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
         return [f"updates every {node.every.text} via {node.via.value}{until}"]
     if isinstance(node, ast.EscalateLine):
         return [f"escalate to {node.to.value} on {_names(node.on)}"]
-    if isinstance(node, ast.TimeMeasure):
-        clock = f" on {node.calendar.value}" if node.calendar is not None else ""
-        return [f"time from {node.start} to {node.end}{clock}"]
-    if isinstance(node, ast.RatioMeasure):
-        return [f"ratio {node.numerator.value} of {node.denominator.value}"]
-    if isinstance(node, ast.ScoreMeasure):
-        return [f"score {node.low.text}..{node.high.text}"]
-    if isinstance(node, ast.NpsMeasure):
-        return ["nps"]
-    if isinstance(node, ast.CountMeasure):
-        return [f"count {node.event.value} per {node.per.text}"]
+    if isinstance(node, ast.MEASURES):
+        return [_measure(node)]
     if isinstance(node, ast.ObjectiveLine):
         return [f"{node.role} {_objective(node.objective)}"]
     if isinstance(node, ast.SourceQuery):
@@ -231,7 +230,7 @@ def _header(node: Any) -> str | None:
     return None
 
 
-def _children(node: Any) -> list:
+def _children(node: Any) -> list[Any]:
     if isinstance(node, ast.SourceBlock):
         return list(node.queries)
     return list(node.items)
@@ -248,19 +247,19 @@ class _Attached:
     footer: dict[int, list[ast.Comment]] = field(default_factory=dict)  # id(block or file) -> before `}`
 
 
-def _pos(span) -> tuple[int, int]:
+def _pos(span: Span) -> tuple[int, int]:
     return (span.line, span.column)
 
 
-def _end(span) -> tuple[int, int]:
+def _end(span: Span) -> tuple[int, int]:
     return (span.end_line, span.end_column)
 
 
-def _inside(c: ast.Comment, span) -> bool:
+def _inside(c: ast.Comment, span: Span) -> bool:
     return _pos(span) <= _pos(c.span) < _end(span)
 
 
-def _attach(container: Any, children: list, comments: list[ast.Comment], att: _Attached, is_block: bool) -> None:
+def _attach(container: Any, children: list[Any], comments: list[ast.Comment], att: _Attached, is_block: bool) -> None:
     """Give each comment of `container` to the statement it belongs to (recursively)."""
     inner: dict[int, list[ast.Comment]] = {}
     for c in comments:
@@ -314,7 +313,7 @@ class _Printer:
         if self.lines and self.lines[-1] is not None:
             self.lines.append(None)
 
-    def block_items(self, container: Any, children: list, indent: str, is_file: bool) -> None:
+    def block_items(self, container: Any, children: list[Any], indent: str, is_file: bool) -> None:
         pad_steps = max((len(ch.name.value) for ch in children if isinstance(ch, ast.StepDecl)), default=0)
         pad_keys = max((len(ch.key.value) for ch in children if isinstance(ch, ast.SourceQuery)), default=0)
         previous = None  # the last child printed
@@ -384,10 +383,14 @@ class _Printer:
                 i += 1
                 continue
             # A run of consecutive lines that end in comments: align the comments.
+            run: list[tuple[str, str | None]] = []
             j = i
-            while j < n and self.lines[j] is not None and self.lines[j][1] is not None:
+            while j < n:
+                line = self.lines[j]
+                if line is None or line[1] is None:
+                    break
+                run.append(line)
                 j += 1
-            run = self.lines[i:j]
             width = max(len(code.rstrip()) for code, _ in run)
             for code, comment in run:
                 code = code.rstrip()

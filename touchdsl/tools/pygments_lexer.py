@@ -61,7 +61,6 @@ class TouchLexer(RegexLexer):
     aliases = ["touch", "touchdsl"]
     filenames = ["*.touch"]
     mimetypes = ["text/x-touch"]
-    url = "https://github.com/touchdsl/touchdsl"
 
     tokens = {
         "root": [

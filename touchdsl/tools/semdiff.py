@@ -39,8 +39,14 @@ from typing import Any, Iterable
 import click
 
 from touchdsl import model as m
+from touchdsl.diagnostics import Diagnostic, Span
+from touchdsl.documents.escape import md_text
+from touchdsl.language import syntax
 
 JSON_FORMAT_VERSION = 1
+
+# Where a change is: ("touchpoint", "t"), ("metric", "m"), …
+Where = list[tuple[str, str]]
 
 CLASSES = ("breaking", "internal", "safe", "info")
 _RANK = {"info": 0, "safe": 1, "internal": 2, "breaking": 3}
@@ -67,7 +73,7 @@ class Change:
     def label(self) -> str:
         return " › ".join(f"{k} {v}" for k, v in self.where)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "class": self.cls,
             "kind": self.kind,
@@ -159,34 +165,37 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def objective_text(o: Any, per: m.Duration | None = None) -> str:
-    """The objective as written in a .touch file (`80% within 30s`, `at most 5%`)."""
-    if isinstance(o, m.WithinObjective):
-        return f"{_num(o.percent)}% within {o.within.text}"
-    if isinstance(o, m.BoundObjective):
-        word = "at most" if o.form == "at_most" else "at least"
-        text = f"{word} {_num(o.value)}{'%' if o.percent else ''}"
-        return f"{text} per {per.text}" if per is not None else text
-    if isinstance(o, m.AverageObjective):
-        return f"average at least {_num(o.value)}"
-    if isinstance(o, m.ShareObjective):
-        return f"{_num(o.percent)}% at least {_num(o.value)}"
-    return str(o)
+def objective_text(o: m.Objective, per: m.Duration | None = None) -> str:
+    """The objective as written in a .touch file (`80% within 30s`, `at most 5%`); a
+    count's `per` is added (`at most 20 per 7d`) so rates can be compared."""
+    match o:
+        case m.WithinObjective():
+            return syntax.objective(o.form, percent=f"{_num(o.percent)}%", within=o.within.text)
+        case m.BoundObjective():
+            text = syntax.objective(o.form, number=f"{_num(o.value)}{'%' if o.percent else ''}")
+            return f"{text} per {per.text}" if per is not None else text
+        case m.AverageObjective():
+            return syntax.objective(o.form, number=_num(o.value))
+        case m.ShareObjective():
+            return syntax.objective(o.form, percent=f"{_num(o.percent)}%", number=_num(o.value))
+        case _:
+            m.unknown_kind(o)
 
 
-def measure_text(metric: Any) -> str:
-    if isinstance(metric, m.TimeMetric):
-        clock = f" on {metric.calendar}" if metric.calendar else ""
-        return f"time from {metric.start} to {metric.end}{clock}"
-    if isinstance(metric, m.RatioMetric):
-        return f"ratio {metric.numerator} of {metric.denominator}"
-    if isinstance(metric, m.ScoreMetric):
-        return f"score {_num(metric.low)}..{_num(metric.high)}"
-    if isinstance(metric, m.NpsMetric):
-        return "nps"
-    if isinstance(metric, m.CountMetric):
-        return f"count {metric.event} per {metric.per.text}"
-    return metric.kind
+def measure_text(metric: m.Metric) -> str:
+    match metric:
+        case m.TimeMetric():
+            return syntax.time_measure(str(metric.start), str(metric.end), metric.calendar or None)
+        case m.RatioMetric():
+            return syntax.ratio_measure(metric.numerator, metric.denominator)
+        case m.ScoreMetric():
+            return syntax.score_measure(_num(metric.low), _num(metric.high))
+        case m.NpsMetric():
+            return syntax.NPS_MEASURE
+        case m.CountMetric():
+            return syntax.count_measure(metric.event, metric.per.text)
+        case _:
+            m.unknown_kind(metric)
 
 
 def _q(text: str | None) -> str:
@@ -267,7 +276,7 @@ class _Diff:
             old: Any = None, new: Any = None) -> None:
         self.changes.append(Change(cls, kind, tuple(where), message, old, new))
 
-    def text_fields(self, where, old: Any, new: Any, names: Iterable[str], cls: str = "info") -> None:
+    def text_fields(self, where: Where, old: Any, new: Any, names: Iterable[str], cls: str = "info") -> None:
         for name in names:
             a, b = getattr(old, name), getattr(new, name)
             if a != b:
@@ -291,7 +300,7 @@ class _Diff:
         return self.changes
 
     @staticmethod
-    def _keys(old: dict, new: dict) -> list[str]:
+    def _keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         """Ids in the new version's order, then those only in the old one."""
         return list(new) + [k for k in old if k not in new]
 
@@ -308,6 +317,7 @@ class _Diff:
             a, b = self.old.journeys.get(jid), self.new.journeys.get(jid)
             where = [("journey", jid)]
             if a is None:
+                assert b is not None  # an id of one version at least
                 self.add("info", "journey_added", where, f"journey added: {_q(b.title)}", None, b.title)
                 continue
             if b is None:
@@ -321,13 +331,14 @@ class _Diff:
 
     def _metrics_on(self, project: m.Project, calendar: str) -> list[str]:
         return [f"{t.id}.{x.id}" for t in project.touchpoints.values() for x in t.metrics
-                if isinstance(x, m.TimeMetric) and x.calendar == calendar]
+                if m.business_calendar(x) == calendar]
 
     def calendars(self) -> None:
         for cid in self._keys(self.old.calendars, self.new.calendars):
             a, b = self.old.calendars.get(cid), self.new.calendars.get(cid)
             where = [("calendar", cid)]
             if a is None:
+                assert b is not None  # an id of one version at least
                 self.add("safe", "calendar_added", where, f"calendar added: {_q(b.title)}", None, b.title)
                 continue
             if b is None:
@@ -356,6 +367,7 @@ class _Diff:
             a, b = self.old.owners.get(oid), self.new.owners.get(oid)
             where = [("owner", oid)]
             if a is None:
+                assert b is not None  # an id of one version at least
                 self.add("safe", "owner_added", where, f"owner added: {_q(b.title)}", None, b.title)
                 continue
             if b is None:
@@ -388,6 +400,7 @@ class _Diff:
             a, b = self.old.touchpoints.get(tid), self.new.touchpoints.get(tid)
             where = [("touchpoint", tid)]
             if a is None:
+                assert b is not None  # an id of one version at least
                 promises = "; ".join(f"{x.id}: {objective_text(x.promise, _per(x))}" for x in b.metrics)
                 self.add("safe", "touchpoint_added", where,
                          f"touchpoint added: {_q(b.title)}" + (f" (promises {promises})" if promises else ""),
@@ -401,7 +414,7 @@ class _Diff:
                 continue
             self.touchpoint(where, a, b)
 
-    def touchpoint(self, where, a: m.Touchpoint, b: m.Touchpoint) -> None:
+    def touchpoint(self, where: Where, a: m.Touchpoint, b: m.Touchpoint) -> None:
         if a.owner != b.owner:
             self.add("internal", "owner_reassigned", where,
                      f"accountable owner reassigned: {a.owner} → {b.owner}", a.owner, b.owner)
@@ -430,13 +443,14 @@ class _Diff:
                 self.add("safe", "escalation_added", where, f"escalation added: to {to} on {on}", None, f"{to} on {on}")
         self.text_fields(where, a, b, ("note", "tags"))
 
-    def updates(self, where, a: m.Updates | None, b: m.Updates | None) -> None:
+    def updates(self, where: Where, a: m.Updates | None, b: m.Updates | None) -> None:
         def text(u: m.Updates) -> str:
             return f"every {u.every.text} via {u.via}" + (f" until {u.until}" if u.until else "")
 
         if a == b:
             return
         if a is None:
+            assert b is not None  # an id of one version at least
             self.add("safe", "updates_added", where, f"customers now get updates {text(b)}", None, text(b))
             return
         if b is None:
@@ -452,13 +466,14 @@ class _Diff:
         if a.via != b.via or a.until != b.until:
             self.add("info", "updates_changed", where, f"updates changed: {text(a)} → {text(b)}", text(a), text(b))
 
-    def steps(self, where, a: m.Touchpoint, b: m.Touchpoint) -> None:
+    def steps(self, where: Where, a: m.Touchpoint, b: m.Touchpoint) -> None:
         old = {s.id: s for s in a.steps}
         new = {s.id: s for s in b.steps}
         for sid in self._keys(old, new):
             sa, sb = old.get(sid), new.get(sid)
             w = [*where, ("step", sid)]
             if sa is None:
+                assert sb is not None  # an id of one version at least
                 self.add("safe", "step_added", w, f"step added: {_q(sb.title)} by {sb.by}", None, sb.title)
                 continue
             if sb is None:
@@ -478,13 +493,14 @@ class _Diff:
                      f"steps reordered: {', '.join(common_old)} → {', '.join(common_new)}", common_old, common_new)
 
     # -- metrics ------------------------------------------------------------------------
-    def metrics(self, where, a: m.Touchpoint, b: m.Touchpoint) -> None:
+    def metrics(self, where: Where, a: m.Touchpoint, b: m.Touchpoint) -> None:
         old = {x.id: x for x in a.metrics}
         new = {x.id: x for x in b.metrics}
         for mid in self._keys(old, new):
             ma, mb = old.get(mid), new.get(mid)
             w = [*where, ("metric", mid)]
             if ma is None:
+                assert mb is not None  # an id of one version at least
                 self.add("safe", "metric_added", w,
                          f"metric added: {_q(mb.title)}, promise {objective_text(mb.promise, _per(mb))}",
                          None, objective_text(mb.promise, _per(mb)))
@@ -496,25 +512,29 @@ class _Diff:
                 continue
             self.metric(w, ma, mb)
 
-    def _measure(self, a: Any, b: Any) -> Comparison:
+    def _measure(self, a: m.Metric, b: m.Metric) -> Comparison:
         """How the change of what is measured moves every objective of the metric."""
-        if a.kind != b.kind:
-            return Comparison(INCOMPARABLE)
-        if isinstance(a, m.TimeMetric):
-            if (a.start, a.end) != (b.start, b.end):
-                return Comparison(INCOMPARABLE)
-            return compare_clocks(a.calendar, b.calendar, self.old, self.new)
-        if isinstance(a, m.RatioMetric):
-            same = (a.numerator, a.denominator) == (b.numerator, b.denominator)
-            return Comparison(EQUAL if same else INCOMPARABLE)
-        if isinstance(a, m.ScoreMetric):
-            same = _close(a.low, b.low) and _close(a.high, b.high)
-            return Comparison(EQUAL if same else INCOMPARABLE)
-        if isinstance(a, m.CountMetric):  # the period is folded into the objective's rate
-            return Comparison(EQUAL if a.event == b.event else INCOMPARABLE)
-        return Comparison(EQUAL)
+        match a, b:
+            case m.TimeMetric(), m.TimeMetric():
+                if (a.start, a.end) != (b.start, b.end):
+                    return Comparison(INCOMPARABLE)
+                return compare_clocks(a.calendar, b.calendar, self.old, self.new)
+            case m.RatioMetric(), m.RatioMetric():
+                same = (a.numerator, a.denominator) == (b.numerator, b.denominator)
+                return Comparison(EQUAL if same else INCOMPARABLE)
+            case m.ScoreMetric(), m.ScoreMetric():
+                same = _close(a.low, b.low) and _close(a.high, b.high)
+                return Comparison(EQUAL if same else INCOMPARABLE)
+            case m.NpsMetric(), m.NpsMetric():
+                return Comparison(EQUAL)
+            case m.CountMetric(), m.CountMetric():  # the period is folded into the objective's rate
+                return Comparison(EQUAL if a.event == b.event else INCOMPARABLE)
+            case (m.TimeMetric() | m.RatioMetric() | m.ScoreMetric() | m.NpsMetric() | m.CountMetric(), _):
+                return Comparison(INCOMPARABLE)  # the kind changed
+            case _:
+                m.unknown_kind(a)
 
-    def metric(self, w, a: Any, b: Any) -> None:
+    def metric(self, w: Where, a: Any, b: Any) -> None:
         measure = self._measure(a, b)
         pa, pb = objective_text(a.promise, _per(a)), objective_text(b.promise, _per(b))
         ta, tb = objective_text(a.target, _per(a)), objective_text(b.target, _per(b))
@@ -560,11 +580,11 @@ class _Diff:
         self.text_fields(w, a, b, ("title", "note", "tags"))
 
 
-def _per(metric: Any) -> m.Duration | None:
-    return metric.per if isinstance(metric, m.CountMetric) else None
+def _per(metric: m.Metric) -> m.Duration | None:
+    return m.counting_period(metric)
 
 
-def _calendar_json(c: m.Calendar) -> dict:
+def _calendar_json(c: m.Calendar) -> dict[str, Any]:
     return {
         "timezone": c.timezone,
         "hours": [f"{','.join(h.days)} {h.start}-{h.end}" for h in c.hours],
@@ -633,16 +653,10 @@ def format_json(changes: list[Change], old_label: str, new_label: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-# Inside a list item only these start inline syntax (`#` would also link an issue).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
-
-
 def md_escape(text: str) -> str:
-    """User text as literal Markdown (GitHub flavour): no emphasis, links, HTML or tables."""
-    text = " ".join(str(text).split())  # a line break would end the list item
-    # GitHub finds @mentions in the rendered text, where a backslash is gone; a
-    # zero-width space after `@` (as Dependabot writes) keeps a title from pinging people.
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@&#8203;")
+    """User text as literal Markdown in a GitHub comment's list item: no emphasis,
+    links, HTML, tables or @mentions."""
+    return md_text(str(text), line_start=False, mentions=True)
 
 
 MARKDOWN_MARKER = "<!-- touchdsl-diff -->"
@@ -750,7 +764,8 @@ def materialise(rev: str, project_path: str, workdir: str) -> Version:
     return Version(label, str(result_path), (str(dest), f"{rev}:"))
 
 
-def _relabel(diags, sources, prefix: tuple[str, str] | None):
+def _relabel(diags: list[Diagnostic], sources: dict[str, str],
+             prefix: tuple[str, str] | None) -> tuple[list[Diagnostic], dict[str, str]]:
     """Show files of a materialised revision as `REV:path/in/repo.touch`."""
     if prefix is None:
         return diags, sources
@@ -762,17 +777,17 @@ def _relabel(diags, sources, prefix: tuple[str, str] | None):
             return prefix[1] + Path(os.path.relpath(full, base)).as_posix()
         return path
 
-    def span(s):
+    def span(s: Span | None) -> Span | None:
         return None if s is None else replace(s, file=name(s.file))
 
     out = []
     for d in diags:
-        related = tuple(replace(r, span=span(r.span)) for r in d.related)
+        related = tuple(replace(r, span=span(r.span) or r.span) for r in d.related)
         out.append(replace(d, span=span(d.span), related=related))
     return out, {name(k): v for k, v in sources.items()}
 
 
-def _print_errors(diags, sources) -> None:
+def _print_errors(diags: list[Diagnostic], sources: dict[str, str]) -> None:
     from touchdsl.compiler import render as report
 
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
@@ -827,7 +842,8 @@ def command(old: str, new: str, fmt: str, fail_on: str | None, output: str | Non
     sys.exit(code)
 
 
-def _project_path(spec: str, parsed, other: str, other_parsed) -> str:
+def _project_path(spec: str, parsed: tuple[str, str | None] | None, other: str,
+                  other_parsed: tuple[str, str | None] | None) -> str:
     """The project path a side names: its own, else the other side's (`git:main examples/telecom`)."""
     if parsed is None:
         return spec

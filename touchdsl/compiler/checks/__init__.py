@@ -9,6 +9,8 @@ rule is documented in `touchdsl.compiler.codes`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from touchdsl import model
 from touchdsl.compiler.checks.calendars import check_calendar
 from touchdsl.compiler.checks.context import Context
@@ -16,14 +18,15 @@ from touchdsl.compiler.checks.defaults import check_defaults
 from touchdsl.compiler.checks.journeys import check_journey
 from touchdsl.compiler.checks.owners import check_owner
 from touchdsl.compiler.checks.touchpoints import check_touchpoint
-from touchdsl.compiler.resolve import collect
+from touchdsl.compiler.resolve import SymbolIndex, collect
 from touchdsl.diagnostics import DiagnosticSink
 from touchdsl.language import ast
 
 __all__ = ["check"]
 
 
-def check(files: dict[str, ast.File], relative: dict[str, str], sink: DiagnosticSink):
+def check(files: dict[str, ast.File], relative: dict[str, str],
+          sink: DiagnosticSink) -> tuple[model.Project | None, SymbolIndex]:
     """Resolve and check a parsed project; returns (Project or None, SymbolIndex)."""
     decls, index = collect(files, sink)
     ctx = Context(sink, decls, index, relative)
@@ -35,7 +38,8 @@ def check(files: dict[str, ast.File], relative: dict[str, str], sink: Diagnostic
 
     used = {(r.kind, r.name) for r in index.references}
     # With a declaration unreadable, what it used is unknown: no "never used" then.
-    judged = [] if decls.incomplete else [("calendar", decls.calendars), ("journey", decls.journeys)]
+    judged: list[tuple[str, Mapping[str, ast.CalendarDecl | ast.JourneyDecl]]] = (
+        [] if decls.incomplete else [("calendar", decls.calendars), ("journey", decls.journeys)])
     for kind, table in judged:
         for name, decl in table.items():
             if (kind, name) not in used:

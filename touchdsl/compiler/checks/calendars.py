@@ -32,9 +32,28 @@ def _timezone_ok(name: str) -> bool:
     return True
 
 
+_UTC_OFFSET = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?00)?", re.IGNORECASE)
+
+
 def _timezone_help(name: str) -> list[str]:
     from zoneinfo import available_timezones
 
+    offset = _UTC_OFFSET.fullmatch(name.strip())
+    if offset is not None:
+        # An offset from UTC: the fixed-offset IANA zone is Etc/GMT with the sign
+        # inverted (POSIX), which nobody guesses; the nearest spelling (`GMT+0`)
+        # would silently move every clock by hours.
+        hours = int(offset.group(2))
+        ahead = offset.group(1) == "+"
+        utc = f"UTC{offset.group(1)}{hours}"
+        posix = f"Etc/GMT{'-' if ahead else '+'}{hours}" if hours else "UTC"
+        place = ("better, name the place (e.g. \"Asia/Jerusalem\", \"Europe/Berlin\"): its clock follows "
+                 "daylight saving time, a fixed offset does not")
+        if not _timezone_ok(posix):
+            return [f"{utc} is not an offset any place uses", place]
+        if not hours:
+            return ['write "UTC"']
+        return [f"for the fixed offset {utc}, write \"{posix}\" (IANA inverts the sign: {posix} is {utc})", place]
     return suggest(name, available_timezones()) or ["use an IANA name such as Asia/Jerusalem"]
 
 
@@ -101,8 +120,8 @@ def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | Non
         if days and start is not None and end is not None:
             hours.append(model.Hours(days=days, start=line.start.value, end=line.end.value))
     countries: list[str] = []
-    for line in items_of(decl, ast.Holidays):
-        for c in line.countries:
+    for holidays in items_of(decl, ast.Holidays):
+        for c in holidays.countries:
             code = c.value.upper()
             known = _countries()
             if code.split("-")[0] not in known:
@@ -111,8 +130,8 @@ def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | Non
             elif code not in countries:
                 countries.append(code)
     closed: list[dt.date] = []
-    for line in items_of(decl, ast.Closed):
-        for d in line.dates:
+    for closed_line in items_of(decl, ast.Closed):
+        for d in closed_line.dates:
             try:
                 day = dt.date.fromisoformat(d.value)
             except ValueError:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from touchdsl import model
 from touchdsl.compiler.checks import bounds
@@ -32,11 +34,33 @@ class Context:
 
 
 
-def items_of(decl, kind) -> list:
+class Block(Protocol):
+    """A declaration with statements inside (`owner … { … }`, `metric … { … }`)."""
+
+    @property
+    def items(self) -> Sequence[object]: ...
+
+
+class Statement(Protocol):
+    @property
+    def span(self) -> Span: ...
+
+
+class Named(Protocol):
+    @property
+    def name(self) -> ast.Name: ...
+
+
+T = TypeVar("T")
+S = TypeVar("S", bound=Statement)
+N = TypeVar("N", bound=Named)
+
+
+def items_of(decl: Block, kind: type[T]) -> list[T]:
     return [i for i in decl.items if isinstance(i, kind)]
 
 
-def single(ctx: Context, items: list, what: str):
+def single(ctx: Context, items: Sequence[S], what: str) -> S | None:
     """The one statement of a kind; a repeated one is reported (TD305) and the first kept."""
     for extra in items[1:]:
         ctx.sink.error("TD305", f"`{what}` is written more than once here", extra.span,
@@ -45,7 +69,7 @@ def single(ctx: Context, items: list, what: str):
     return items[0] if items else None
 
 
-def close_match(name: str, vocabulary) -> list[str]:
+def close_match(name: str, vocabulary: Iterable[str]) -> list[str]:
     """`did you mean …?` for a word of a fixed vocabulary (the caller lists the words itself)."""
     return [h for h in suggest(name, vocabulary) if h.startswith("did you mean")]
 
@@ -57,7 +81,7 @@ def check_name(ctx: Context, name: ast.Name, what: str) -> None:
                        name.span, help=[f"use `{fixed}`"])
 
 
-def notes_and_tags(ctx: Context, decl) -> tuple[str | None, list[str]]:
+def notes_and_tags(ctx: Context, decl: Block) -> tuple[str | None, list[str]]:
     note = single(ctx, items_of(decl, ast.Note), "note")
     tags: list[str] = []
     for line in items_of(decl, ast.Tags):
@@ -110,13 +134,13 @@ def owner_ref(ctx: Context, name: ast.Name, role: str) -> bool:
     return False
 
 
-def declared_once(ctx: Context, items: list, kind: str, scope: str) -> list:
+def declared_once(ctx: Context, items: Sequence[N], kind: str, scope: str) -> list[N]:
     """Named children of a block (stages, steps, metrics), each name once.
 
     Checks every name, reports repeats (TD201, pointing at the first) and records
     the definitions as `scope.name` for go-to-definition; returns the first of each.
     """
-    first: dict[str, object] = {}
+    first: dict[str, N] = {}
     for item in items:
         check_name(ctx, item.name, kind)
         if item.name.value in first:

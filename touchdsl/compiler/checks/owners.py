@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from touchdsl import model
+from touchdsl.addresses import email_problem, http_url_problem
 from touchdsl.compiler.checks.context import (
     Context,
     check_name,
@@ -15,21 +14,6 @@ from touchdsl.compiler.checks.context import (
     title_of,
 )
 from touchdsl.language import ast
-
-EMAIL_RE = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
-
-
-def is_http_url(text: str) -> bool:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    # Alertmanager parses with Go's net/url, which tolerates odd queries but not
-    # control characters or a missing host.
-    return (parts.scheme in ("http", "https") and bool(parts.hostname)
-            and not any(ch.isspace() for ch in parts.netloc) and text.isprintable())
 
 
 def _without_userinfo(ctx: Context, target: ast.Text) -> bool:
@@ -52,7 +36,7 @@ def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
     manager = None
     if mgr is not None:
         email = mgr.email.value
-        if not EMAIL_RE.fullmatch(email):
+        if email_problem(email):
             ctx.sink.error("TD310", f"`<{email}>` is not an email address", mgr.email.span,
                            help=["write it as <name@example.com>"])
         if not mgr.name.value.strip():
@@ -70,13 +54,15 @@ def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
         if not r.target.value.strip():
             ctx.sink.error("TD310", f"the {r.kind.value} receiver has no address", r.target.span)
             continue
-        if r.kind.value == "webhook" and not is_http_url(r.target.value):
-            ctx.sink.error("TD310", f"webhook target \"{r.target.value}\" is not an http(s) URL", r.target.span,
+        url_problem = http_url_problem(r.target.value) if r.kind.value == "webhook" else None
+        if url_problem:
+            ctx.sink.error("TD310", f"webhook target \"{r.target.value}\" is not an http(s) URL "
+                           f"Alertmanager accepts: {url_problem}", r.target.span,
                            help=['write the full address, e.g. "https://hooks.example.com/alerts"'])
             continue
         if r.kind.value == "webhook" and not _without_userinfo(ctx, r.target):
             continue
-        if r.kind.value == "email" and not EMAIL_RE.fullmatch(r.target.value):
+        if r.kind.value == "email" and email_problem(r.target.value):
             ctx.sink.error("TD310", f"email target \"{r.target.value}\" is not an email address", r.target.span,
                            help=['write it as "team@example.com"'])
             continue

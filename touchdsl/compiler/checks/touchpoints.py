@@ -93,11 +93,11 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
     step_models: list[model.Step] = []
     for s in declared_once(ctx, items_of(decl, ast.StepDecl), "step", tp):
         steps[s.name.value] = len(steps)
-        for extra in s.by[1:]:
-            ctx.sink.error("TD305", "`by` is written more than once in this step", extra.span,
+        for repeated in s.by[1:]:
+            ctx.sink.error("TD305", "`by` is written more than once in this step", repeated.span,
                            help=["a step is performed by one unit"])
-        for extra in s.via[1:]:
-            ctx.sink.error("TD305", "`via` is written more than once in this step", extra.span,
+        for repeated in s.via[1:]:
+            ctx.sink.error("TD305", "`via` is written more than once in this step", repeated.span,
                            help=["a step uses one channel"])
         by = s.by[0].value if s.by else owner
         if s.by:
@@ -108,7 +108,7 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
                                           via=via, location=ctx.loc(s.name.span)))
 
     # metrics
-    metrics: list = []
+    metrics: list[model.Metric] = []
     for m in declared_once(ctx, items_of(decl, ast.MetricDecl), "metric", tp):
         built = check_metric(ctx, tp, m, steps, defaults, damaged)
         if built is not None:

@@ -13,7 +13,7 @@ import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, assert_never
 
 from touchdsl.compiler.driver import Compilation
 from touchdsl.diagnostics import Diagnostic, Span
@@ -129,8 +129,8 @@ def _events_of(tree: ast.File) -> list[EventUse]:
                 refs.append(item.until)
             elif isinstance(item, ast.MetricDecl):
                 for m in item.items:
-                    if isinstance(m, ast.TimeMeasure):
-                        refs.extend([m.start, m.end])
+                    if isinstance(m, ast.MEASURES):
+                        refs.extend(_measure_events(m))
         for ref in refs:
             uses.append(EventUse(tp, ref.step.value, ref.moment.value, ref.step.span, ref.moment.span))
     return uses
@@ -219,3 +219,14 @@ def analyse_document(text: str, display: str, uri: str) -> Analysis:
     result = _analysis(compile_document(text, display))
     result.uris[display] = uri
     return result
+
+
+def _measure_events(measure: ast.Measure) -> list[ast.EventRef]:
+    """The events a measure reads (a time metric's start and end)."""
+    match measure:
+        case ast.TimeMeasure():
+            return [measure.start, measure.end]
+        case ast.RatioMeasure() | ast.ScoreMeasure() | ast.NpsMeasure() | ast.CountMeasure():
+            return []
+        case _:
+            assert_never(measure)

@@ -8,25 +8,26 @@ sentences. A keyword shows what it means (from the language's vocabulary).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import assert_never
 
+from touchdsl.documents.escape import md_text
 from touchdsl.language import ast
 from touchdsl.language.vocabulary import help_for
 from touchdsl.tools.lsp.analysis import Analysis, first_of, items_of
 
 __all__ = ["duration_words", "hover_markdown", "keyword_at", "md", "metric_markdown", "objective_words"]
 
-_UNIT_WORDS = {"ms": "millisecond", "s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week"}
 _DAY_WORDS = {"sun": "Sun", "mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat"}
 
 def duration_words(text: str) -> str:
-    """`30s` -> `30 seconds`, `1.5h` -> `1.5 hours`, `1d` -> `1 day`."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)", text)
-    if not m:
+    """`30s` -> `30 seconds`, `1d` -> `1 day`, as the English documents write them."""
+    from touchdsl.documents.wording import Words
+    from touchdsl.model import Duration
+
+    try:
+        return Words("en").duration(Duration.parse(text)).plain()
+    except ValueError:  # not (yet) a duration: show it as typed
         return text
-    number, unit = m.groups()
-    word = _UNIT_WORDS[unit]
-    return f"{number} {word}" + ("" if number == "1" else "s")
 
 
 def _words(name: str) -> str:
@@ -43,44 +44,50 @@ def _number(n: ast.Number | None, p: ast.Percent | None = None) -> str:
     return n.text if n is not None else "?"
 
 
-def objective_words(measure: Any, objective: ast.ObjectiveLit) -> str:
+def objective_words(measure: ast.Measure | None, objective: ast.ObjectiveLit) -> str:
     """An objective as a sentence a customer or manager reads, for the metric's kind."""
     form = objective.form
-    if isinstance(measure, ast.TimeMeasure) or form == "within":
-        within = duration_words(objective.within.text) if objective.within else "?"
-        clock = ""
-        if isinstance(measure, ast.TimeMeasure) and measure.calendar is not None:
-            clock = f" of business hours (`{measure.calendar.value}`)"
-        return f"{_percent(objective.percent)} of cases within {within}{clock}"
-    if isinstance(measure, ast.RatioMeasure):
-        bound = "at most" if form == "at_most" else "at least"
-        share = _number(objective.number, objective.percent)
-        return f"{bound} {share} of {_words(measure.denominator.value)} are {_words(measure.numerator.value)}"
-    if isinstance(measure, ast.ScoreMeasure):
-        scale = f"{measure.low.text}..{measure.high.text}"
-        if form == "average_at_least":
-            return f"an average answer of at least {_number(objective.number)} on the {scale} scale"
-        if form == "share_at_least":
-            return (f"{_percent(objective.percent)} of answers are {_number(objective.number)} or better "
-                    f"on the {scale} scale")
-    if isinstance(measure, ast.NpsMeasure):
-        bound = "at most" if form == "at_most" else "at least"
-        return f"a net promoter score of {bound} {_number(objective.number, objective.percent)}"
-    if isinstance(measure, ast.CountMeasure):
-        bound = "at most" if form == "at_most" else "at least"
-        return (f"{bound} {_number(objective.number, objective.percent)} {_words(measure.event.value)} "
-                f"per {duration_words(measure.per.text)}")
+    match measure:
+        case ast.TimeMeasure():
+            return _within_words(objective, measure.calendar)
+        case ast.RatioMeasure() | ast.ScoreMeasure() | ast.NpsMeasure() | ast.CountMeasure() | None if form == "within":
+            return _within_words(objective, None)
+        case ast.RatioMeasure():
+            bound = "at most" if form == "at_most" else "at least"
+            share = _number(objective.number, objective.percent)
+            return f"{bound} {share} of {_words(measure.denominator.value)} are {_words(measure.numerator.value)}"
+        case ast.ScoreMeasure():
+            scale = f"{measure.low.text}..{measure.high.text}"
+            if form == "average_at_least":
+                return f"an average answer of at least {_number(objective.number)} on the {scale} scale"
+            if form == "share_at_least":
+                return (f"{_percent(objective.percent)} of answers are {_number(objective.number)} or better "
+                        f"on the {scale} scale")
+        case ast.NpsMeasure():
+            bound = "at most" if form == "at_most" else "at least"
+            return f"a net promoter score of {bound} {_number(objective.number, objective.percent)}"
+        case ast.CountMeasure():
+            bound = "at most" if form == "at_most" else "at least"
+            return (f"{bound} {_number(objective.number, objective.percent)} {_words(measure.event.value)} "
+                    f"per {duration_words(measure.per.text)}")
+        case None:
+            pass
+        case _:
+            assert_never(measure)
     words = {"at_most": "at most", "at_least": "at least", "average_at_least": "average at least",
              "share_at_least": "at least"}.get(form, form)
     return f"{words} {_number(objective.number, objective.percent)}"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+def _within_words(objective: ast.ObjectiveLit, calendar: ast.Name | None) -> str:
+    within = duration_words(objective.within.text) if objective.within else "?"
+    clock = f" of business hours (`{calendar.value}`)" if calendar is not None else ""
+    return f"{_percent(objective.percent)} of cases within {within}{clock}"
 
 
 def md(text: str) -> str:
-    """User text made literal in Markdown (titles may contain `*`, `<`, `#`...)."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+    """User text made literal in Markdown (titles may contain `*`, `<`, `#`...), lines kept."""
+    return md_text(text, line_breaks=True)
 
 
 def hover_markdown(analysis: Analysis, kind: str, name: str) -> str | None:
@@ -179,19 +186,23 @@ def hover_markdown(analysis: Analysis, kind: str, name: str) -> str | None:
     return None
 
 
-def _measure_words(measure: Any) -> str:
-    if isinstance(measure, ast.TimeMeasure):
-        clock = f", business hours of `{measure.calendar.value}`" if measure.calendar is not None else ""
-        return f"time from `{measure.start}` to `{measure.end}`{clock}"
-    if isinstance(measure, ast.RatioMeasure):
-        return f"share of `{measure.numerator.value}` among `{measure.denominator.value}`"
-    if isinstance(measure, ast.ScoreMeasure):
-        return f"survey score on {measure.low.text}..{measure.high.text}"
-    if isinstance(measure, ast.NpsMeasure):
-        return "net promoter score (answers 0..10)"
-    if isinstance(measure, ast.CountMeasure):
-        return f"count of `{measure.event.value}` per {duration_words(measure.per.text)}"
-    return "no measure written yet"
+def _measure_words(measure: ast.Measure | None) -> str:
+    match measure:
+        case ast.TimeMeasure():
+            clock = f", business hours of `{measure.calendar.value}`" if measure.calendar is not None else ""
+            return f"time from `{measure.start}` to `{measure.end}`{clock}"
+        case ast.RatioMeasure():
+            return f"share of `{measure.numerator.value}` among `{measure.denominator.value}`"
+        case ast.ScoreMeasure():
+            return f"survey score on {measure.low.text}..{measure.high.text}"
+        case ast.NpsMeasure():
+            return "net promoter score (answers 0..10)"
+        case ast.CountMeasure():
+            return f"count of `{measure.event.value}` per {duration_words(measure.per.text)}"
+        case None:
+            return "no measure written yet"
+        case _:
+            assert_never(measure)
 
 
 def metric_markdown(analysis: Analysis, touchpoint: str, metric: ast.MetricDecl) -> str:
