@@ -57,15 +57,28 @@ def _edge(dialect: str, tree: "exp.Expr") -> "exp.Expr":
     return tree.transform(swap)
 
 
-def render(text: str, dialect: Dialect) -> str:
+def render(text: str, dialect: Dialect, *, schema: str | None = None, refs: dict[str, str] | None = None,
+           pretty: bool = False) -> str:
     """One statement of the source dialect, written for `dialect` (sqlglot refuses,
-    with an error, anything it cannot translate)."""
+    with an error, anything it cannot translate). The source's own text when nothing
+    is asked of it. `schema` qualifies the measurement's objects (`touch_…`);
+    `refs` renames tables (a dbt model's `{{ ref(…) }}` placeholders)."""
     import sqlglot
+    from sqlglot import exp
 
-    if dialect == SOURCE:
+    if dialect == SOURCE and schema is None and refs is None and not pretty:
         return text
     tree = _edge(dialect, sqlglot.parse_one(text, read=SOURCE))
-    return tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    if schema is not None or refs:
+        for table in tree.find_all(exp.Table):
+            if refs and table.name in refs and not table.db:
+                table.set("this", exp.to_identifier(refs[table.name]))
+            elif schema is not None and table.name.startswith("touch_") and not table.db:
+                parts = schema.split(".")
+                table.set("db", exp.to_identifier(parts[-1]))
+                if len(parts) == 2:
+                    table.set("catalog", exp.to_identifier(parts[0]))
+    return tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE, pretty=pretty)
 
 
 def render_steps(steps: Sequence["Step"], dialect: Dialect) -> tuple["Step", ...]:

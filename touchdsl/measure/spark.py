@@ -1,8 +1,8 @@
 """Running the measurement in Spark: `touchdsl measure --engine spark`.
 
 The same steps as in DuckDB (`touchdsl.measure.sql`), rendered for Spark SQL by
-sqlglot (`touchdsl.measure.dialects`), each cached as a table (`CACHE TABLE … AS`)
-so the steps reading it do not recompute it, and uncached after its last reader.
+sqlglot (`touchdsl.measure.dialects`), each materialised as a local checkpoint so
+the steps reading it do not recompute it, and dropped after its last reader.
 The small inputs (items, periods, calendar segments) are built from the model and
 sent as local relations, which Spark broadcasts; the event log is read where it is.
 
@@ -190,14 +190,14 @@ class SparkBackend:
         self.views.append(name)
 
     def create(self, name: str, query: str) -> None:
-        # Cached, and filled at once: the steps reading it (and the planner, which then
-        # knows its size and broadcasts the small ones) read the rows, not the plan
-        # again. The view holds the resolved plan, so the views it read may go.
+        # Materialised at once, and cut from the plan that made it (a local
+        # checkpoint): the steps reading it (and the planner, which then knows its size
+        # and broadcasts the small ones) read the rows, and their plans stay small
+        # rather than nesting every earlier step's.
         from pyspark.errors import PySparkException
 
-        frame = self._sql(query).cache()
         try:
-            frame.count()
+            frame = self._sql(query).localCheckpoint(eager=True)
         except PySparkException as exc:
             raise MeasureError(f"Spark could not run the measurement: {str(exc).strip().splitlines()[0]}") from None
         frame.createOrReplaceTempView(name)
