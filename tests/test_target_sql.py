@@ -54,7 +54,7 @@ def test_build_writes_the_sql_folder_from_the_command_line(tmp_path):
                                       "--dialect", "trino"])
     assert result.exit_code == 0, result.output
     names = sorted(p.relative_to(out / "sql").as_posix() for p in (out / "sql").rglob("*") if p.is_file())
-    assert {"README.md", "measure.sql", "calendar.csv", "calendar.parquet", "calendar.ddl.sql",
+    assert {"README.md", "inputs.sql", "measure.sql", "calendar.csv", "calendar.parquet", "calendar.ddl.sql",
             "events.ddl.sql", "dbt/models/sources.yml", "dbt/models/touch_measurement.sql"} <= set(names)
     readme = (out / "sql" / "README.md").read_text(encoding="utf-8")
     assert "(trino)" in readme and "2024-01-01" in readme and "2030-01-01" in readme  # the documented range
@@ -114,13 +114,13 @@ def test_the_calendar_files_hold_the_same_segments(tmp_path):
 def test_every_statement_parses_back_in_its_dialect(dialect):
     for name in ("telecom", "banking", "health"):
         files = _files(name, dialect)
-        for text in _statements(files["sql/measure.sql"].decode()) + [
+        for text in _statements(files["sql/inputs.sql"].decode() + files["sql/measure.sql"].decode()) + [
                 files["sql/calendar.ddl.sql"].decode(), files["sql/events.ddl.sql"].decode()]:
             tree = sqlglot.parse_one(text, read=dialect)
             assert isinstance(tree, (exp.Create, exp.Drop)), text[:80]
             unknown = {f.name.lower() for f in tree.find_all(exp.Anonymous)}
             # functions sqlglot reads as unknown but the engine has: the edge's epoch microseconds
-            assert unknown <= {"to_unixtime", "date_part", "epoch_us"}, (name, unknown, text[:200])
+            assert unknown <= {"to_unixtime", "date_part", "epoch_us", "timestamp_micros"}, (name, unknown, text[:200])
         for path, data in files.items():
             if path.startswith("sql/dbt/models/") and path.endswith(".sql"):
                 model = re.sub(r"\{\{ (ref|source)\(([^)]*)\) \}\}", lambda m: m.group(2).split("'")[-2],
@@ -130,7 +130,7 @@ def test_every_statement_parses_back_in_its_dialect(dialect):
 
 def test_business_time_joins_the_calendar_by_equality_in_every_dialect():
     for dialect in DIALECTS:
-        script = _files("telecom", dialect)["sql/measure.sql"].decode()
+        script = _files("telecom", dialect, **{"sql.objects": "view"})["sql/measure.sql"].decode()
         found = 0
         for text in _statements(script):
             for join in sqlglot.parse_one(text, read=dialect).find_all(exp.Join):
@@ -143,8 +143,8 @@ def test_business_time_joins_the_calendar_by_equality_in_every_dialect():
 
 
 def test_objects_may_be_tables_and_live_in_a_schema():
-    script = _files("telecom", "postgres", **{"sql.objects": "table", "sql.schema": "analytics"})[
-        "sql/measure.sql"].decode()
+    files = _files("telecom", "postgres", **{"sql.schema": "analytics"})
+    script = files["sql/inputs.sql"].decode() + files["sql/measure.sql"].decode()
     creates = [s for s in _statements(script) if s.startswith("CREATE")]
     assert all(s.startswith(("CREATE VIEW analytics.", "CREATE TABLE analytics.")) for s in creates)
     assert "CREATE TABLE analytics.touch_cases" in script and "CREATE VIEW analytics.touch_items" in script
@@ -199,10 +199,10 @@ def _found(rows, quality) -> dict[tuple[str, str], tuple[object, ...]]:
     return out | {("data_quality", kind): (int(n),) for kind, n in quality}
 
 
-@pytest.mark.parametrize("name", list(RUNS))
-def test_the_duckdb_rendering_measures_what_measure_measures(tmp_path, name):
+@pytest.mark.parametrize("name,objects", [(n, "table") for n in RUNS] + [("telecom", "view")])
+def test_the_duckdb_rendering_measures_what_measure_measures(tmp_path, name, objects):
     events = _typed_log(name, tmp_path)
-    files = _files(name, "duckdb")
+    files = _files(name, "duckdb", **{"sql.objects": objects})
     (tmp_path / "calendar.parquet").write_bytes(files["sql/calendar.parquet"])
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
@@ -210,12 +210,14 @@ def test_the_duckdb_rendering_measures_what_measure_measures(tmp_path, name):
     con.execute(f"INSERT INTO events SELECT * FROM '{events}'")
     con.execute(files["sql/calendar.ddl.sql"].decode())
     con.execute(f"INSERT INTO touch_calendar SELECT * FROM '{tmp_path / 'calendar.parquet'}'")
-    con.execute(files["sql/measure.sql"].decode())
+    con.execute(files["sql/inputs.sql"].decode())
     con.execute(f"CREATE OR REPLACE VIEW touch_run AS SELECT CAST({AS_OF_US} AS BIGINT) AS as_of_us")
+    con.execute(files["sql/measure.sql"].decode())
     found = _found(con.execute(MEASUREMENT).fetchall(), con.execute("SELECT * FROM touch_data_quality").fetchall())
     assert found == _expected(name, events)
     assert any(v[0] == "missed" for v in found.values())
-    # the script runs again over its own objects
+    # the scripts run again over their own objects
+    con.execute(files["sql/inputs.sql"].decode())
     con.execute(files["sql/measure.sql"].decode())
 
 
@@ -229,8 +231,9 @@ def test_cases_outside_the_calendar_table_are_counted_not_dropped(tmp_path):
     con.execute(f"INSERT INTO events SELECT * FROM '{events}'")
     con.execute(files["sql/calendar.ddl.sql"].decode())
     con.execute(f"INSERT INTO touch_calendar SELECT * FROM '{tmp_path / 'calendar.parquet'}'")
-    con.execute(files["sql/measure.sql"].decode())
+    con.execute(files["sql/inputs.sql"].decode())
     con.execute(f"CREATE OR REPLACE VIEW touch_run AS SELECT CAST({AS_OF_US} AS BIGINT) AS as_of_us")
+    con.execute(files["sql/measure.sql"].decode())
     outside = dict(con.execute("SELECT metric, outside_calendar FROM touch_measurement").fetchall())
     assert outside["arrival"] > 0 and outside["done"] > 0  # the two metrics on a calendar
     assert outside["answer"] == 0  # wall-clock time needs no calendar
@@ -247,14 +250,16 @@ def test_the_spark_rendering_runs_in_spark(spark, tmp_path):
     spark.sql(f"CREATE TABLE events USING parquet LOCATION '{events}'")
     spark.sql(f"CREATE TABLE touch_calendar USING parquet LOCATION '{tmp_path / 'calendar'}'")
     try:
-        for statement in _statements(files["sql/measure.sql"].decode()):
+        for statement in _statements(files["sql/inputs.sql"].decode()):
             spark.sql(statement)
         spark.sql(f"CREATE OR REPLACE VIEW touch_run AS SELECT CAST({AS_OF_US} AS BIGINT) AS as_of_us")
+        for statement in _statements(files["sql/measure.sql"].decode()):
+            spark.sql(statement)
         rows = [tuple(r) for r in spark.sql(MEASUREMENT).collect()]
         quality = [tuple(r) for r in spark.sql("SELECT * FROM touch_data_quality").collect()]
         assert _found(rows, quality) == _expected(name, events)
     finally:
-        for statement in _statements(files["sql/measure.sql"].decode()):
+        for statement in _statements(files["sql/inputs.sql"].decode()):
             if statement.startswith("DROP"):
                 spark.sql(statement)
         spark.sql("DROP TABLE IF EXISTS events")
@@ -290,8 +295,9 @@ def test_the_postgres_rendering_runs_in_postgres(tmp_path):
                         copy.write(csv.read_bytes())
                     with cur.copy("COPY touch_calendar FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
                         copy.write(files["sql/calendar.csv"])
-                con.execute(files["sql/measure.sql"].decode())
+                con.execute(files["sql/inputs.sql"].decode())
                 con.execute(f"CREATE OR REPLACE VIEW touch_run AS SELECT CAST({AS_OF_US} AS BIGINT) AS as_of_us")
+                con.execute(files["sql/measure.sql"].decode())
                 rows = con.execute(MEASUREMENT).fetchall()
                 quality = con.execute("SELECT * FROM touch_data_quality").fetchall()
             assert _found(rows, quality) == _expected(name, events), name

@@ -68,7 +68,7 @@ def _sql_setting(key: str, type_: str, default: str, description: str, check: st
     """An option of the `sql` target, checked by touchdsl.targets.warehouse (imported
     only when a value is checked, so the registry stays light)."""
     def problem(text: str) -> str | None:
-        found = one_line_problem(text)
+        found = one_line_problem(text) if text else None  # empty: the option's "none" where it has one
         if found is not None:
             return found
         checker: Callable[[str], str | None] = getattr(importlib.import_module("touchdsl.targets.warehouse"), check)
@@ -86,9 +86,10 @@ SQL_SETTINGS = (
     _sql_setting("sql.schema", "schema name", "",
                  "The schema (`schema` or `catalog.schema`; a BigQuery dataset) of the measurement's own "
                  "tables and views; empty: the session's current schema.", "schema_problem"),
-    _sql_setting("sql.objects", "view or table", "view",
-                 "Whether the steps and results are views (always current) or tables (a batch run: the "
-                 "script recomputes them).", "objects_problem"),
+    _sql_setting("sql.objects", "table or view", "table",
+                 "Whether the steps and results are tables (a batch run: `measure.sql` recomputes them) or "
+                 "views (always current; for small logs: an engine plans the whole chain at every query).",
+                 "objects_problem"),
     _sql_setting("sql.calendar_from", "date", "2024-01-01",
                  "The first day (UTC) of the calendar table.", "date_problem"),
     _sql_setting("sql.calendar_years", "years", "6",

@@ -2,9 +2,11 @@
 
 Writes, for `--dialect` (`--set sql.dialect=…`; DuckDB by default):
 
-- `sql/measure.sql` — every object of the measurement (`touchdsl.measure.warehouse`),
-  views by default (`sql.objects=table` for tables), each rendered by sqlglot from
-  the one generator, dropped first in reverse order so the script can run again;
+- `sql/inputs.sql` — the views the measurement reads (the model's tables, the event
+  log normalised, the "now" and the periods), and `sql/measure.sql` — the steps and
+  results (`touchdsl.measure.warehouse`), tables by default (`sql.objects=view` for
+  views), each rendered by sqlglot from the one generator, dropped first in reverse
+  order so the scripts run again;
 - `sql/calendar.csv`, `sql/calendar.parquet` and `sql/calendar.ddl.sql` — the
   calendar segments of the project's business calendars over the documented range
   (`sql.calendar_from`, `sql.calendar_years`), and the table's DDL;
@@ -114,10 +116,11 @@ def _drop(statement: Statement, dialect: Dialect, schema: str | None) -> str:
     return render_sql(f"DROP {kind} IF EXISTS {statement.name}", dialect, schema=schema)
 
 
-def _script(objects: list[Statement], dialect: Dialect, schema: str | None, header: str) -> str:
+def _script(objects: list[Statement], dropped: list[Statement], dialect: Dialect, schema: str | None,
+            header: str) -> str:
     parts = [header]
     parts.append("-- Drop what an earlier run created (the last first), so the script runs again.\n")
-    parts += [_terminated(_drop(s, dialect, schema)) for s in reversed(objects)]
+    parts += [_terminated(_drop(s, dialect, schema)) for s in reversed(dropped)]
     for statement in objects:
         parts.append(f"\n-- {statement.name} ({statement.role})\n")
         parts.append(_terminated(_create(statement, dialect, schema)))
@@ -187,8 +190,12 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     calendar_ddl = render_sql("CREATE TABLE touch_calendar (" + ", ".join(f"{c} {t}" for c, t in CALENDAR_COLUMNS)
                           + ")", dialect, schema=schema)
     events_ddl = render_sql(EVENTS_DDL.replace("CREATE TABLE events", f"CREATE TABLE {events_table}", 1), dialect)
+    inputs = [s for s in objects if s.role == "input"]
+    measured = [s for s in objects if s.role != "input"]
     files = {
-        "sql/measure.sql": _script(objects, dialect, schema, header).encode("utf-8"),
+        "sql/inputs.sql": _script(inputs, objects, dialect, schema, header.replace(
+            "The measurement of every promise and target", "The inputs of the measurement")).encode("utf-8"),
+        "sql/measure.sql": _script(measured, measured, dialect, schema, header).encode("utf-8"),
         "sql/calendar.csv": _csv(rows).encode("utf-8"),
         "sql/calendar.parquet": parquet(CALENDAR_COLUMNS, rows),  # type: ignore[arg-type]
         "sql/calendar.ddl.sql": _terminated(calendar_ddl).encode("utf-8"),
@@ -204,29 +211,33 @@ _RUN: dict[str, str] = {
 duckdb warehouse.db < sql/events.ddl.sql        # once, if the table is not there; then load the log into it
 duckdb warehouse.db < sql/calendar.ddl.sql
 duckdb warehouse.db -c "INSERT INTO touch_calendar SELECT * FROM 'sql/calendar.parquet'"
-duckdb warehouse.db < sql/measure.sql
+duckdb warehouse.db < sql/inputs.sql
+duckdb warehouse.db < sql/measure.sql   # each time the figures are wanted
 duckdb warehouse.db -c "SELECT * FROM touch_measurement ORDER BY promise_status, touchpoint, metric"
 ```""",
     "spark": """```sh
 # the calendar as a table over the Parquet file (copy it to the lake first: s3://…, abfss://…, hdfs://…)
 spark-sql -e "CREATE TABLE touch_calendar USING parquet LOCATION '/lake/touchdsl/calendar/'"
-spark-sql -f sql/measure.sql
+spark-sql -f sql/inputs.sql
+spark-sql -f sql/measure.sql             # each time (nightly)
 spark-sql -e "SELECT * FROM touch_measurement ORDER BY promise_status, touchpoint, metric"
 ```
 
 From PySpark: `spark.read.parquet('…/calendar.parquet').write.saveAsTable('touch_calendar')`, then run the
-statements of `measure.sql` one by one with `spark.sql(…)`. To run it from Python on Parquet files
+statements of `inputs.sql` and `measure.sql` one by one with `spark.sql(…)`. To run it from Python on Parquet files
 without a metastore, `touchdsl measure --engine spark` does the same (docs/warehouse.md).""",
     "trino": """```sh
 # put calendar.parquet in the lake, then declare it (Hive connector; Iceberg: CREATE TABLE … AS SELECT from it)
 trino --execute "CREATE TABLE hive.touchdsl.touch_calendar (calendar VARCHAR, utc_day BIGINT, local_day DATE,
   from_us BIGINT, to_us BIGINT, is_open BOOLEAN, before_us BIGINT)
   WITH (external_location = 's3://lake/touchdsl/calendar/', format = 'PARQUET')"
+trino --catalog hive --schema touchdsl -f sql/inputs.sql
 trino --catalog hive --schema touchdsl -f sql/measure.sql
 trino --catalog hive --schema touchdsl --execute "SELECT * FROM touch_measurement"
 ```""",
     "bigquery": """```sh
 bq load --source_format=PARQUET dataset.touch_calendar sql/calendar.parquet
+bq query --use_legacy_sql=false < sql/inputs.sql
 bq query --use_legacy_sql=false < sql/measure.sql
 bq query --use_legacy_sql=false 'SELECT * FROM dataset.touch_measurement'
 ```
@@ -238,6 +249,7 @@ snowsql -q "PUT file://sql/calendar.parquet @~/touchdsl/"
 snowsql -f sql/calendar.ddl.sql
 snowsql -q "COPY INTO touch_calendar FROM @~/touchdsl/calendar.parquet FILE_FORMAT = (TYPE = PARQUET)
   MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE"
+snowsql -f sql/inputs.sql
 snowsql -f sql/measure.sql
 ```
 
@@ -247,6 +259,7 @@ with other names is read through `--set sql.map=case=CASE_ID,at=CREATED_AT`.""",
 psql -f sql/events.ddl.sql        # once, if the table is not there; then load the log into it
 psql -f sql/calendar.ddl.sql
 psql -c "\\copy touch_calendar FROM 'sql/calendar.csv' WITH (FORMAT csv, HEADER true)"
+psql -f sql/inputs.sql
 psql -f sql/measure.sql
 psql -c "SELECT * FROM touch_measurement ORDER BY promise_status, touchpoint, metric"
 ```
@@ -270,7 +283,8 @@ promise and target of this project — the same SQL `touchdsl measure` runs, ren
 
 | file | what |
 |---|---|
-| `measure.sql` | every object of the measurement, as {options.setting("sql.objects")}s; drops its own objects first, so it runs again |
+| `inputs.sql` | the views the measurement reads: the model's tables, the event log normalised, the "now" and the periods; drops every object first, so it runs again |
+| `measure.sql` | the steps and the results, as {options.setting("sql.objects")}s; drops its own objects first, so it runs again (each time the figures are wanted) |
 | `calendar.parquet`, `calendar.csv` | the calendar segments, {rows} rows |
 | `calendar.ddl.sql` | the table `touch_calendar` they load into |
 | `events.ddl.sql` | the event-log table `{options.setting("sql.events_table")}` the measurement reads |
@@ -298,7 +312,7 @@ The results are two views:
 - `touch_data_quality` — the problems of the log by kind (docs/measure.md, Data quality).
 
 The period is each metric's own window ending at the latest event that is not in the
-future. To measure another stretch, replace {" and ".join(f"`{v}`" for v in REPLACEABLE)} (same columns):
+future. To measure another stretch, after `inputs.sql` and before `measure.sql` replace {" and ".join(f"`{v}`" for v in REPLACEABLE)} (same columns):
 `CREATE OR REPLACE VIEW touch_run AS SELECT CAST(<epoch microseconds> AS BIGINT) AS as_of_us`
 fixes the "now"; `touch_periods` (`item, period, from_us, to_us`, epoch microseconds,
 `to_us` exclusive) lists the periods of each metric.

@@ -1,0 +1,103 @@
+{{ config(materialized='view') }}
+
+SELECT
+  'injected' AS touchpoint,
+  'open.start' AS event,
+  CAST(0 AS INT) AS item,
+  'start' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.answered' AS event,
+  CAST(0 AS INT) AS item,
+  'end' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.start' AS event,
+  CAST(1 AS INT) AS item,
+  'start' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'close.end' AS event,
+  CAST(1 AS INT) AS item,
+  'end' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'dropped' AS event,
+  CAST(2 AS INT) AS item,
+  'num' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'offered' AS event,
+  CAST(2 AS INT) AS item,
+  'den' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'resolved' AS event,
+  CAST(3 AS INT) AS item,
+  'num' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'contacts' AS event,
+  CAST(3 AS INT) AS item,
+  'den' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.start' AS event,
+  CAST(4 AS INT) AS item,
+  'start' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'close.end' AS event,
+  CAST(4 AS INT) AS item,
+  'end' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.start' AS event,
+  CAST(5 AS INT) AS item,
+  'start' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'close.end' AS event,
+  CAST(5 AS INT) AS item,
+  'end' AS role
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'update' AS event,
+  CAST(5 AS INT) AS item,
+  'update' AS role
+UNION ALL
+SELECT
+  'lonely' AS touchpoint,
+  'csat' AS event,
+  CAST(6 AS INT) AS item,
+  'answer' AS role
+UNION ALL
+SELECT
+  'lonely' AS touchpoint,
+  'effort' AS event,
+  CAST(7 AS INT) AS item,
+  'answer' AS role
+UNION ALL
+SELECT
+  'lonely' AS touchpoint,
+  'recommend' AS event,
+  CAST(8 AS INT) AS item,
+  'answer' AS role
+UNION ALL
+SELECT
+  'lonely' AS touchpoint,
+  'complaints' AS event,
+  CAST(9 AS INT) AS item,
+  'count' AS role
