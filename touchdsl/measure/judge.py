@@ -14,6 +14,7 @@ from typing import Any, assert_never
 
 from touchdsl.measure.calendar_table import from_epoch_us
 from touchdsl.measure.engine import Raw
+from touchdsl.measure.identity import definition
 from touchdsl.measure.plan import Item
 from touchdsl.measure.result import (
     DataQuality,
@@ -277,7 +278,7 @@ def judge(project: Project, raw: Raw) -> Measurement:
         metric = item.metric
         title = metric.title if metric is not None else f"Updates every {tp.updates.every.text}"  # type: ignore[union-attr]
         results.append(ItemResult(
-            touchpoint=tp.id, metric=item.id, kind=item.kind,
+            touchpoint=tp.id, metric=item.id, kind=item.kind, definition=definition(project, tp, metric),
             title=title, owner=tp.owner, journey=tp.journey,
             calendar=business_calendar(metric) if metric is not None else None,
             status=_overall([p.promise.status for p in periods]),
