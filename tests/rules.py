@@ -18,7 +18,9 @@ cases:
     help: [did you mean `field_ops`?]   # fragments, each found in some help line
 ```
 
-An empty `expect` says the project is clean: no error and no warning.
+An empty `expect` says the project is clean: no error and no warning. A case whose
+files hold `touchdsl.toml` with a `[history]` (and the event log it names) is checked
+against that history too, as `touchdsl check` does.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ and the charter agree to the last digit.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
@@ -256,10 +257,9 @@ def _item_findings(w: _Words, tp: Touchpoint, metric: Metric | None, item: "Item
     verb = "updated" if metric is None else "done"
     periods = [p for p in item.periods if p.promise.status != "no_data"]
     if not periods:
-        measured = len(item.periods)
+        span = w.evidence.period(item.periods[0].start, item.periods[-1].end).plain() if item.periods else "history"
         return [Finding("TD612", tp.id, item.metric, "promise",
-                        f"no history for this promise: nothing was decided in the {measured} "
-                        f"window{'s' if measured != 1 else ''} measured",
+                        f"no history for this promise: nothing was decided in {span}",
                         ("the event log has no case for it: check the event names it uses against the log "
                          "(`touchdsl measure` lists unknown events under data quality)",))]
     out = []
@@ -312,3 +312,19 @@ def history_diagnostics(project: Project, files: dict[str, ast.File], measuremen
 
 def for_metric(found: Iterable[Finding], touchpoint: str, metric: str) -> list[Finding]:
     return [f for f in found if f.touchpoint == touchpoint and f.metric == metric]
+
+
+def configured_diagnostics(project: Project | None, root: "os.PathLike[str] | str",
+                           files: dict[str, ast.File]) -> list[Diagnostic]:
+    """The history's warnings for a project whose folder configures a history
+    (`touchdsl.toml`); [] without one or while the project has errors. Raises
+    `touchdsl.settings.SettingsError` or `touchdsl.measure.MeasureError` for a
+    history that cannot be used."""
+    from pathlib import Path
+
+    from touchdsl.settings import read
+
+    history = read(Path(root))
+    if history is None or project is None:
+        return []
+    return history_diagnostics(project, files, measure_history(project, history))
