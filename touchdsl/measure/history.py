@@ -227,10 +227,6 @@ def _instead(metric: Metric | None, objective: Objective | None, verdict: "Verdi
             unknown_kind(metric)
 
 
-def _or(options: list[str], last: str) -> str:
-    return ", or ".join([*options, last])
-
-
 def findings(project: Project, measurement: "Measurement") -> list[Finding]:
     """TD610, TD611 and TD612 for every item of `measurement` the project still has."""
     from touchdsl.measure.identity import definition
@@ -270,14 +266,14 @@ def _item_findings(w: _Words, tp: Touchpoint, metric: Metric | None, item: "Item
         achieved = _achieved(w, metric, promise, last.promise, last)
         message = f"promise not kept in {w.span(last)}: {achieved}; promised {words}"
         longest = max((c.value for c in last.worst if c.value is not None), default=None)
-        help_lines = []
+        facts = []
         if last.promise_reach is not None:
-            help_lines.append(_reach_words(w, last.promise_reach, business, verb))
+            facts.append(_reach_words(w, last.promise_reach, business, verb))
         if metric is None and longest is not None:
-            help_lines.append(f"the longest silence was {w.elapsed(longest, False)}")
-        options = [f"promise {o}" for o in _instead(metric, promise, last.promise, last.promise_reach, longest)]
-        help_lines.append(_or(options, "improve") if options else "improve, or promise less")
-        out.append(Finding("TD610", tp.id, item.metric, "promise", message, tuple(help_lines)))
+            facts.append(f"the longest silence was {w.elapsed(longest, False)}")
+        options = _instead(metric, promise, last.promise, last.promise_reach, longest)
+        advice = f"promise {' or '.join(options)}, or improve" if options else "improve, or promise less"
+        out.append(Finding("TD610", tp.id, item.metric, "promise", message, ("; ".join([*facts, advice]),)))
     if metric is not None and metric.target_written:
         judged = [p for p in item.periods if p.target.status != "no_data"]
         if judged and all(p.target.status == "missed" for p in judged):
