@@ -95,22 +95,24 @@ class Finding:
 
 # --- rounding a suggestion to what people promise ---------------------------------------
 
-_NICE_SECONDS = (1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300, 600, 900, 1200, 1800, 2700)
-_NICE_HOURS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 36, 48, 72, 96, 120, 144, 168, 240, 336, 504, 720)
+# What people write, shortest first: seconds, minutes, hours (then whole weeks).
+_NICE: tuple[tuple[int, str], ...] = (
+    *((n, "s") for n in (1, 2, 5, 10, 15, 20, 30, 45)),
+    *((n * 60, "m") for n in (1, 2, 3, 5, 10, 15, 20, 30, 45, 90)),
+    *((n * 3600, "h") for n in (1, 2, 3, 4, 6, 8, 12, 16, 24, 36, 48, 72, 96, 120, 144, 168, 240, 336, 504, 720)),
+)
 
 
 def nice_duration(seconds: float, business: bool) -> str:
     """The shortest duration people write that is at least `seconds`, in the language's
-    syntax: `45s`, `20m`, `72h`, `3d` (business time stays in hours)."""
-    for s in _NICE_SECONDS:
-        if seconds <= s:
-            return f"{s}s" if s < 60 else f"{s // 60}m"
-    hours = next((h for h in _NICE_HOURS if seconds <= h * 3600), None)
-    if hours is None:
-        hours = math.ceil(seconds / (7 * 86400)) * 7 * 24
-    if not business and hours >= 48 and hours % 24 == 0:
-        return f"{hours // 24}d"
-    return f"{hours}h"
+    syntax: `45s`, `90m`, `72h`, `3d` (business time stays in hours)."""
+    size, unit = next(((s, u) for s, u in _NICE if seconds <= s), (0, "w"))
+    if unit == "w":
+        size, unit = math.ceil(seconds / (7 * 86400)) * 7 * 86400, "h"
+    count = size // {"s": 1, "m": 60, "h": 3600}[unit]
+    if unit == "h" and not business and count >= 48 and count % 24 == 0:
+        return f"{count // 24}d"
+    return f"{count}{unit}"
 
 
 def _floor_share(value: float) -> str:
