@@ -702,8 +702,9 @@ class Evidence:
         return self.words.date(dt.datetime.fromisoformat(instant).date())
 
     def moment(self, instant: str) -> Value:
-        """An instant to the minute, in its own offset: `2026-11-30 17:00`."""
-        return Value(dt.datetime.fromisoformat(instant).strftime("%Y-%m-%d %H:%M"))
+        """An instant to the minute, in its own offset: `2026-11-30 17:00`; a midnight as its date."""
+        moment = dt.datetime.fromisoformat(instant)
+        return Value(moment.strftime("%Y-%m-%d" if moment.time() == dt.time() else "%Y-%m-%d %H:%M"))
 
     def short_day(self, instant: str) -> str:
         """A period's first day for a chart's axis: `7 Sep`, `7 בספט׳`."""

@@ -367,7 +367,9 @@ class _Item:
 
     def view(self, owner: str, labels: list[str]) -> ItemView:
         w, ev, item = self.words, self.evidence, self.item
-        latest_period = item.periods[-1] if item.periods else None
+        # The figure to say in words: the last period with something decided in it.
+        decided = [p for p in item.periods if p.promise.status != "no_data"]
+        latest_period = decided[-1] if decided else item.periods[-1] if item.periods else None
         if latest_period is None:
             latest = w.phrase(w.gettext("No period in the range measured."))
         else:
