@@ -764,3 +764,17 @@ class Evidence:
                                 value=self.count(int(value)), period=w.duration(busiest or metric.per), num=cases)
             case _:
                 unknown_kind(metric)
+
+    def in_period(self, start: str, end: str, figure: Phrase) -> Phrase:
+        """`In the 28 days to 30 November 2026: 96.4% of 1,204 cases within 48 business hours.`"""
+        return self.words.phrase(self.words.gettext("In %(period)s: %(figure)s."),
+                                 period=self.period(start, end), figure=figure)
+
+    def no_figures(self) -> Phrase:
+        return self.words.phrase(self.words.gettext("No figures yet for this promise."))
+
+    def verdict(self, status: str, margin: Value | None) -> Phrase:
+        """`kept, +1.9 pt` / `missed, −7 pt` / `no data`."""
+        if margin is None:
+            return self.words.phrase("%(status)s", status=Phrase(self.status(status)))
+        return self.words.phrase("%(status)s, %(margin)s", status=Phrase(self.status(status)), margin=margin)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from touchdsl.documents.i18n import document_environment
 from touchdsl.documents.wording import Phrase, User, Words
+from touchdsl.measure.published import Published, figure_line
 from touchdsl.model import Project, Touchpoint
 from touchdsl.targets import BuildOptions
 
@@ -26,6 +27,9 @@ class CharterTouchpoint:
     updates: Phrase | None
     accountable: Phrase
     escalations: list[Phrase]
+    # `build --measured`: under each promise, what the last period achieved (empty: not measured)
+    achieved: list[Phrase] = field(default_factory=list)
+    updates_achieved: Phrase | None = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class CharterSection:
     stages: list[CharterStage] = field(default_factory=list)
 
 
-def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> CharterTouchpoint:
+def _touchpoint(project: Project, words: Words, tp: Touchpoint, found: Published | None = None) -> CharterTouchpoint:
     owner = project.owners[tp.owner]
     escalations = []
     for esc in tp.escalations:
@@ -66,10 +70,13 @@ def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> CharterTouchp
         updates=words.updates(tp, tp.updates) if tp.updates else None,
         accountable=words.phrase(words.gettext("Accountable for this service: %(unit)s."), unit=User(owner.title)),
         escalations=escalations,
+        # Only promises: the charter never shows a target's figure.
+        achieved=[figure_line(words, found, tp, m) for m in tp.metrics] if found is not None else [],
+        updates_achieved=figure_line(words, found, tp, None) if found is not None and tp.updates else None,
     )
 
 
-def sections(project: Project, words: Words) -> list[CharterSection]:
+def sections(project: Project, words: Words, found: Published | None = None) -> list[CharterSection]:
     """Journeys in source order, their stages in order; touchpoints without a journey last."""
     out: list[CharterSection] = []
     for journey in project.journeys.values():
@@ -77,18 +84,18 @@ def sections(project: Project, words: Words) -> list[CharterSection]:
         if not members:
             continue
         stages = []
-        loose = [_touchpoint(project, words, t) for t in members if t.stage is None]
+        loose = [_touchpoint(project, words, t, found) for t in members if t.stage is None]
         if loose:
             stages.append(CharterStage(None, loose))
         for stage in journey.stages:
-            here = [_touchpoint(project, words, t) for t in members if t.stage == stage.id]
+            here = [_touchpoint(project, words, t, found) for t in members if t.stage == stage.id]
             if here:
                 stages.append(CharterStage(User(stage.title), here))
         out.append(CharterSection(journey.id, User(journey.title), stages))
     others = project.touchpoints_in(None)
     if others:
         out.append(CharterSection("", words.phrase(words.gettext("Other services")),
-                                  [CharterStage(None, [_touchpoint(project, words, t) for t in others])]))
+                                  [CharterStage(None, [_touchpoint(project, words, t, found) for t in others])]))
     return out
 
 
@@ -100,7 +107,8 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         "title": User(settings.title) if settings.title else words.phrase(words.gettext("Our service charter")),
         "intro": User(settings.intro) if settings.intro else words.phrase(words.gettext(
             "What you can expect from us at every step, and how soon.")),
-        "sections": sections(project, words),
+        "sections": sections(project, words, options.measured),
+        "measured": options.measured is not None,
         "stamp": User(options.stamp) if options.stamp else None,
     }
     files = {}
