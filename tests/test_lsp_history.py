@@ -41,7 +41,7 @@ def test_hover_shows_the_history_of_a_promise_and_measures_again_when_it_changes
             # the keyword's meaning, then the history, with the numbers check prints
             assert promise.startswith("**promise**")
             assert "TD610" in promise and "88% of 125 cases were done within 48 business hours" in promise
-            assert "promise 88% within 48h, or improve" in promise
+            assert "promise 95% within 72h or 88% within 48h, or improve" in promise
             target = await hover_text(s, uri, position(text, "target 98% within 36h", offset=12))
             assert "TD611" in target and "at best 90.8% of 98 cases" in target
             kept = await hover_text(s, uri, position(text, "metric answer", offset=8))

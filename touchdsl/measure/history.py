@@ -41,6 +41,7 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     WithinObjective,
+    business_calendar,
     unknown_kind,
 )
 
@@ -251,7 +252,7 @@ def findings(project: Project, measurement: "Measurement") -> list[Finding]:
 
 
 def _item_findings(w: _Words, tp: Touchpoint, metric: Metric | None, item: "ItemResult") -> list[Finding]:
-    business = isinstance(metric, TimeMetric) and metric.calendar is not None
+    business = metric is not None and business_calendar(metric) is not None
     verb = "updated" if metric is None else "done"
     periods = [p for p in item.periods if p.promise.status != "no_data"]
     if not periods:

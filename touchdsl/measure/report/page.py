@@ -27,6 +27,7 @@ from touchdsl.model import (
     ShareObjective,
     TimeMetric,
     Touchpoint,
+    business_calendar,
     objective_within,
     unknown_kind,
 )
@@ -179,7 +180,7 @@ class _Item:
         if tp is not None and item.kind != "updates":
             self.metric = next((m for m in tp.metrics if m.id == item.metric), None)
         self.known = tp is not None and (self.metric is not None or (item.kind == "updates" and tp.updates is not None))
-        self.business = isinstance(self.metric, TimeMetric) and self.metric.calendar is not None
+        self.business = self.metric is not None and business_calendar(self.metric) is not None
         self.title = _title(project, words, item)
 
     # objectives -------------------------------------------------------------
@@ -225,9 +226,13 @@ class _Item:
                 return None
             return self.touchpoint.updates.every.seconds
         objective = self.objective(role)
-        if isinstance(self.metric, TimeMetric) and objective is not None:
-            return objective_within(objective).within.seconds
-        return None
+        match self.metric:
+            case TimeMetric():
+                return objective_within(objective).within.seconds if objective is not None else None
+            case None | RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+                return None  # no time limit
+            case _:
+                unknown_kind(self.metric)
 
     def figure(self, role: str, value: float | None) -> Value | None:
         if value is None:
@@ -239,20 +244,23 @@ class _Item:
         lines = [v for v in (self.line("promise"), self.line("target")) if v is not None]
         every = values + lines or [0.0]
         low, high = min(every), max(every)
-        at_most = isinstance(self.objective("promise"), BoundObjective) and \
-            self.objective("promise").form == "at_most"  # type: ignore[union-attr]
+        promise = self.objective("promise")
+        # a share that must stay low starts at 0; one that must be high reaches 100%
+        low_share = (0.0, float(min(100, math.ceil(high * 1.25 + 1))))
+        high_share = (float(max(0, math.floor(low - (100 - low) * 0.25 - 1))), 100.0)
         match self.metric:
             case CountMetric():
                 return 0.0, float(math.ceil(high * 1.2 + 1))
             case NpsMetric():
                 return max(-100.0, math.floor(low - 10)), min(100.0, math.ceil(high + 10))
-            case ScoreMetric() if not isinstance(self.objective("promise"), ShareObjective):
-                assert isinstance(self.metric, ScoreMetric)
-                return self.metric.low, self.metric.high
-            case _ if at_most:  # a share that must stay low: from 0
-                return 0.0, float(min(100, math.ceil(high * 1.25 + 1)))
-            case _:  # a share that must be high: up to 100%
-                return float(max(0, math.floor(low - (100 - low) * 0.25 - 1))), 100.0
+            case ScoreMetric():
+                return high_share if isinstance(promise, ShareObjective) else (self.metric.low, self.metric.high)
+            case RatioMetric():
+                return low_share if isinstance(promise, BoundObjective) and promise.form == "at_most" else high_share
+            case None | TimeMetric():
+                return high_share
+            case _:
+                unknown_kind(self.metric)
 
     def trend(self, labels: list[str]) -> tuple[Chart | None, Phrase]:
         w, item = self.words, self.item
