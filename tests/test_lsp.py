@@ -471,7 +471,18 @@ def test_completion(telecom: Path):
             assert "timezone" not in in_touchpoint
 
             top = await complete_after('import "owners.touch"\n', "\n")
-            assert set(top) == {"import", "calendar", "owner", "journey", "defaults", "touchpoint"}
+            assert set(top) == {"import", "project", "calendar", "owner", "journey", "defaults", "touchpoint"}
+
+            in_project = await complete_after('import "owners.touch"\n', 'project "X" {\n    ')
+            assert in_project == ["contact"]
+            contacts = await complete_after('import "owners.touch"\n', 'project "X" {\n    contact ')
+            assert {"phone", "web", "email", "mail"} <= set(contacts) and "field" not in contacts
+
+            settings = await complete_after('import "owners.touch"\n', "defaults {\n    charter ")
+            assert {"language", "title", "intro", "version", "effective"} == set(settings)
+
+            in_metric_end = await complete_after("        target 90% within 20s\n", "        comp")
+            assert "compensation" in in_metric_end
 
             escalate = await complete_after("    escalate to manager on breach\n", "    escalate to ")
             assert escalate[0] == "manager" and "field_ops" in escalate

@@ -178,7 +178,15 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
     if isinstance(node, ast.StageDecl):
         return with_text(f"stage {node.name.value} ", node.title)
     if isinstance(node, ast.CharterSetting):
+        if isinstance(node.value, ast.Name):  # a date, written bare
+            return [f"charter {node.key.value} {node.value.value}"]
         return with_text(f"charter {node.key.value} ", node.value)
+    if isinstance(node, ast.ProjectDecl):  # without a block
+        return with_text("project ", node.title)
+    if isinstance(node, ast.ContactLine):
+        return with_text(f"contact {node.channel.value} ", node.address)
+    if isinstance(node, ast.Compensation):
+        return with_text("compensation ", node.text)
     if isinstance(node, ast.Window):
         return [f"window {node.duration.text}"]
     if isinstance(node, ast.JourneyRef):
@@ -213,6 +221,8 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
 
 def _header(node: Any) -> str | None:
     """The opening line of a block node (without `{`), or None for a one-line statement."""
+    if isinstance(node, ast.ProjectDecl):
+        return f"project {quote(node.title.value)}"
     if isinstance(node, ast.CalendarDecl):
         return f"calendar {node.name.value} {quote(node.title.value)}"
     if isinstance(node, ast.OwnerDecl):
@@ -354,6 +364,9 @@ class _Printer:
         trailing = self.att.trailing.get(id(node))
         trailing_text = trailing.text if trailing is not None else None
         header = _header(node)
+        if isinstance(node, ast.ProjectDecl) and not node.items and id(node) not in self.att.header \
+                and not self.att.footer.get(id(node)):
+            header = None  # `project "Name"` needs no block when it lists nothing
         if header is None:
             lines = _leaf(node, indent, pad)
             lines[0] = indent + lines[0]  # the rest of a """ block carries its own indentation
