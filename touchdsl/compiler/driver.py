@@ -145,9 +145,8 @@ def compile_projects(paths: list[str], overlay: dict[str, str] | None = None,
     gc.disable()
     try:
         overlay = {str(Path(k).resolve()): v for k, v in (overlay or {}).items()}
-        projects = _projects(discover(paths), overlay)
-        roots = frozenset(projects)
-        return [_compile(projects[root], overlay, cancelled or _never, root, roots) for root in sorted(projects)]
+        projects, marked = _projects(discover(paths), overlay)
+        return [_compile(projects[root], overlay, cancelled or _never, root, marked) for root in sorted(projects)]
     finally:
         if collecting:
             gc.enable()
@@ -160,8 +159,9 @@ def _declares_project(text: str, display: str) -> bool:
     return any(isinstance(d, ast.ProjectDecl) for d in tree.declarations)
 
 
-def _projects(found: list[SourceFile], overlay: dict[str, str]) -> dict[Path, list[SourceFile]]:
-    """The files found, by the root of the project each belongs to.
+def _projects(found: list[SourceFile], overlay: dict[str, str]) -> tuple[dict[Path, list[SourceFile]], set[Path]]:
+    """The files found, by the root of the project each belongs to; and the folders
+    found to hold a `project` declaration.
 
     What is read here is laid over the disk for the compilation (`overlay`), so
     every file is read once; a file that cannot be read is left to the
@@ -184,7 +184,48 @@ def _projects(found: list[SourceFile], overlay: dict[str, str]) -> dict[Path, li
                    key=lambda r: len(r.parts), default=source.root)
         source.root = root
         projects.setdefault(root, []).append(source)
-    return projects
+    return projects, marked
+
+
+class _InnerProjects:
+    """Which folder inside a project's root is the root of another project (its files
+    declare `project`), asked of the folders an import passes through; each folder
+    is looked at once per run."""
+
+    def __init__(self, root: Path, marked: set[Path], overlay: dict[str, str]) -> None:
+        self.root = root
+        self.overlay = overlay
+        self.known: dict[Path, bool] = {m: m != root for m in marked}
+        self.known[root] = False
+
+    def __call__(self, real: Path) -> Path | None:
+        folder = real.parent
+        chain: list[Path] = []
+        while folder != self.root and within(folder, self.root):
+            chain.append(folder)
+            folder = folder.parent
+        for folder in reversed(chain):  # the outermost inner project owns the file
+            if self._marked(folder):
+                return folder
+        return None
+
+    def _marked(self, folder: Path) -> bool:
+        found = self.known.get(folder)
+        if found is None:
+            found = False
+            scratch = DiagnosticSink()
+            try:
+                names = sorted(p for p in folder.iterdir() if p.suffix == ".touch")
+            except OSError:
+                names = []
+            for path in names:
+                source = SourceFile(str(path), path, self.root)
+                text = read_source(source, scratch, self.overlay)
+                if text is not None and not isinstance(text, LossyText) and _declares_project(text, str(path)):
+                    found = True
+                    break
+            self.known[folder] = found
+        return found
 
 
 def _never() -> bool:
@@ -192,7 +233,7 @@ def _never() -> bool:
 
 
 def _compile(queue: list[SourceFile], overlay: dict[str, str], cancelled: Callable[[], bool], root: Path,
-             roots: frozenset[Path]) -> Compilation:
+             marked: set[Path]) -> Compilation:
     from touchdsl.compiler.checks import (
         check,  # deferred: keeps `touchdsl --version` light
     )
@@ -200,7 +241,7 @@ def _compile(queue: list[SourceFile], overlay: dict[str, str], cancelled: Callab
 
     sink = DiagnosticSink()
     # Project roots inside this one: their files are another project's, never imported.
-    inner = tuple(r for r in roots if r != root and within(r, root))
+    inner = _InnerProjects(root, marked, overlay)
     seen = {s.real for s in queue}
     files: dict[str, ast.File] = {}
     sources: dict[str, str] = {}

@@ -11,6 +11,7 @@ import difflib
 import os
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,11 +250,12 @@ def _bad_import_name(written: str) -> str | None:
 
 
 def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSink,
-                  other_projects: tuple[Path, ...] = ()) -> SourceFile | None:
+                  other_project: Callable[[Path], Path | None] | None = None) -> SourceFile | None:
     """The file an import names, or None after reporting why it cannot be read.
 
-    `other_projects` are the roots of the projects inside the importer's root: a
-    file under one of them belongs to that project, and is not imported.
+    `other_project` tells the root of another project inside the importer's root
+    that holds a file (None if none does): such a file belongs to that project,
+    and is not imported.
     """
     written = decl.path.value
     span = decl.path.span
@@ -286,7 +288,7 @@ def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSi
             what = "is a directory" if real.is_dir() else "does not exist"
             sink.error("TD102", f"imported file `{written}` {what}", span, help=helps)
             return None
-        other = next((r for r in other_projects if within(real, r)), None)
+        other = other_project(real) if other_project is not None else None
         if other is not None:
             sink.error("TD106", f"import `{written}` leads into another project ({display_path(other)})", span,
                        help=["a folder whose files declare `project` is a project of its own, checked apart with "
