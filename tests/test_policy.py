@@ -56,8 +56,8 @@ def test_owner_document_holds_promise_target_window_clock_budget():
         assert "2% of cases may take longer than 36 business hours over 28 days." in doc
         assert "3% of offered cases may be abandoned over 28 days." in doc
         assert "the last 28 days, rolling" in doc
-        assert ("business clock of Israel office hours (Asia/Jerusalem): Sunday–Thursday 08:00–18:00, "
-                "Friday 08:00–13:00, not on public holidays (Israel)") in doc
+        assert ("business clock of Israel office hours (Asia/Jerusalem): Sunday–Thursday 08:00–18:00 and "
+                "Friday 08:00–13:00; closed on public holidays (Israel)") in doc
         assert "wall clock" in doc
         assert "report.start → visit.start" in doc
         assert "(the promise; no stricter target written)" in doc  # csat has no target
@@ -167,13 +167,13 @@ def test_build_command_writes_charter_and_policy_for_the_examples(tmp_path):
     from touchdsl.cli import main
 
     with pytest.raises(SystemExit) as done:
-        main(["build", str(REPO / "examples"), "-o", str(out), "--target", "charter", "--target", "policy",
+        main(["build", str(REPO / "examples" / "telecom"), "-o", str(out), "--target", "charter", "--target", "policy",
               "--lang", "he", "--stamp", "2026-11-23"])
     assert done.value.code in (0, None)
     html = (out / "charter" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="he" dir="rtl">' in html and "2026-11-23" in html
     assert (out / "charter" / "charter.md").is_file()
-    project = touchdsl.load([str(REPO / "examples")])
+    project = touchdsl.load([str(REPO / "examples" / "telecom")])
     for owner in project.owners:
         assert (out / "policy" / f"{owner}.html").is_file() and (out / "policy" / f"{owner}.md").is_file()
     index = Page((out / "policy" / "index.html").read_text(encoding="utf-8"))
