@@ -88,7 +88,7 @@ def test_steps_for_other_owners_are_listed_per_unit():
     assert "### Technical fault repaired" in section and "### Change of address" in section
     assert "| 4 | Follow-up call confirms the fault is fixed | Customer Service Center | Phone |" in section
     assert "Technician visits" not in section  # field ops' step, not ours
-    assert "Accountable: Field Operations (field\\_ops.md)" in section
+    assert "Accountable: Field Operations (`field_ops.md`)" in section
     html = Page(files["policy/service_center.html"])
     assert any(a.get("href") == "field_ops.html#touchpoint-technical_fault" for a in html.tags("a"))
     # The accountable owner's own document lists its touchpoint, not "for others".
@@ -122,7 +122,7 @@ def test_instrumentation_contract_is_the_monitoring_one():
         for series in contract.series:
             assert f"`{series.name}`" in md
     hostile = policy("hostile")["policy/ops.md"]
-    assert "own queries (source prometheus)" in hostile
+    assert "own queries (`source prometheus`)" in hostile
 
 
 @pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("he", "rtl")])
@@ -213,3 +213,21 @@ def test_every_alert_links_to_an_anchor_of_the_policy(example):
     for link in links:
         page, anchor = link.removeprefix("../policy/").split("#")
         assert f'id="{anchor}"' in policy[f"policy/{page}"].decode(), link
+
+
+def test_the_unit_an_escalation_reaches_sees_it_on_its_page():
+    """`escalate to clinics on risk` in the complaint touchpoint: the clinics' page lists it."""
+    for lang, heading, when in (("en", "Escalations we receive", "On risk (slow burn) and breach"),
+                                ("he", "הסלמות שמגיעות אלינו", "בסיכון (שריפה איטית) ובהפרה")):
+        files = policy("health", lang)
+        page = Page(files["policy/clinics.html"])
+        text = page.text
+        section = text[text.index(heading):]
+        assert "טיפול בתלונה" in section and when in section and "פניות הציבור" in section
+        assert any(a["href"] == "patient_relations.html#touchpoint-complaint" for a in page.tags("a"))
+        md = plain(files["policy/clinics.md"])
+        assert "טיפול בתלונה" in md[md.index(heading):]
+        # A unit nobody escalates to says so.
+        lab = Page(files["policy/lab.html"]).text
+        assert lab[lab.index(heading):].split(heading, 1)[1].strip().startswith(
+            "None." if lang == "en" else "אין.")

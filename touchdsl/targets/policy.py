@@ -55,6 +55,7 @@ class Contract:
     clock: Phrase | None
     notes: list[Phrase]
     buckets_label: Phrase
+    source_label: Phrase
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,8 @@ def _contract(project: Project, words: Words, tp: Touchpoint, metric: Metric) ->
                for key in QUERY_MEANING[found.kind] if key in found.queries]
     notes = [] if found.overridden else words.contract_notes(metric)
     return Contract(found.overridden, rows, queries, words.contract_clock(project, metric, CLOCK_API), notes,
-                    words.phrase(words.gettext("buckets (%(label)s, seconds):"), label=Code("le")))
+                    words.phrase(words.gettext("buckets (%(label)s, seconds):"), label=Code("le")),
+                    words.phrase(words.gettext("own queries (%(block)s)"), block=Code("source prometheus")))
 
 
 def _le(seconds: float) -> str:
