@@ -36,7 +36,7 @@ from touchdsl.language import ast
 from touchdsl.model import Project
 
 __all__ = ["Cancelled", "Compilation", "PathError", "compile_document", "compile_project", "compile_projects",
-           "load", "parse_source"]
+           "load", "parse_source", "project_root_of"]
 
 _SYNTAX_CODES = frozenset({"TD001", "TD002", "TD004"})
 
@@ -157,6 +157,27 @@ def _declares_project(text: str, display: str) -> bool:
         return False
     tree, _ = parse_source(text, display)
     return any(isinstance(d, ast.ProjectDecl) for d in tree.declarations)
+
+
+def project_root_of(path: Path, limit: Path) -> Path:
+    """The root of the project a file belongs to: the nearest folder from the file's own up
+    to `limit` whose files declare `project`, else `limit` (the language server's workspace)."""
+    folder = path.parent
+    while True:
+        try:
+            names = sorted(p for p in folder.iterdir() if p.suffix == ".touch")
+        except OSError:
+            names = []
+        for name in names:
+            try:
+                text = name.read_text(encoding="utf-8")
+            except (OSError, ValueError):
+                continue
+            if _declares_project(text, str(name)):
+                return folder
+        if folder == limit or limit not in folder.parents:
+            return limit
+        folder = folder.parent
 
 
 def _projects(found: list[SourceFile], overlay: dict[str, str]) -> tuple[dict[Path, list[SourceFile]], set[Path]]:
