@@ -406,3 +406,11 @@ def test_several_calendars_are_named_in_the_sentence_and_in_the_hours():
     assert "Technician arrives within 48 business hours (Field hours) in 95% of cases." in text
     assert "Field hours: Sunday–Thursday 07:00–18:00; closed on public holidays (Israel)." in text
     assert "Israel office hours: Sunday–Thursday 08:00–18:00" in text
+
+
+def test_the_wording_table_in_the_docs_is_the_real_wording():
+    """docs/charter.md's table: English and Hebrew of the same objective, with the same numbers.
+    Regenerate it with `python -m tests.wording_table`."""
+    from tests.wording_table import DOC, current, table
+
+    assert current(DOC.read_text(encoding="utf-8")) == table()
