@@ -324,8 +324,8 @@ class _Diff:
             self.add("info", "project_title_changed", [("project", "title")],
                      f"project name changed: {_q(self.old.title)} → {_q(self.new.title)}",
                      self.old.title, self.new.title)
-        old = {c.channel: c for c in self.old.contacts}
-        new = {c.channel: c for c in self.new.contacts}
+        old: dict[str, m.Contact] = {c.channel: c for c in self.old.contacts}
+        new: dict[str, m.Contact] = {c.channel: c for c in self.new.contacts}
         for channel in self._keys(old, new):
             a, b = old.get(channel), new.get(channel)
             if a is None and b is not None:

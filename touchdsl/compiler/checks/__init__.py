@@ -37,8 +37,8 @@ def check(files: dict[str, ast.File], relative: dict[str, str],
     owners = {k: check_owner(ctx, d) for k, d in decls.owners.items()}
     journeys = {k: check_journey(ctx, d) for k, d in decls.journeys.items()}
     touchpoints = {k: check_touchpoint(ctx, d, defaults) for k, d in decls.touchpoints.items()}
-    for decl in decls.touchpoints.values():
-        check_reachable(ctx, contacts, decl)
+    for touchpoint in decls.touchpoints.values():
+        check_reachable(ctx, contacts, touchpoint)
 
     used = {(r.kind, r.name) for r in index.references}
     # With a declaration unreadable, what it used is unknown: no "never used" then.
