@@ -155,7 +155,7 @@ def test_check_text_output_with_caret_and_help(broken):
 def test_check_ok_exit_0_and_summary():
     result = CliRunner().invoke(cli, ["check", str(EXAMPLES / "telecom")])
     assert result.exit_code == 0
-    assert "ok: 2 files, 2 touchpoints, no problems" in result.output
+    assert "ok: 3 files, 2 touchpoints, no problems" in result.output
 
 
 def test_missing_path_is_a_usage_error():
@@ -195,7 +195,7 @@ def test_json_format_shape(broken):
 def test_json_format_clean_project():
     result = CliRunner().invoke(cli, ["check", "--format", "json", str(EXAMPLES / "telecom")])
     doc = json.loads(result.stdout)
-    assert result.exit_code == 0 and doc["diagnostics"] == [] and doc["summary"]["files"] == 2
+    assert result.exit_code == 0 and doc["diagnostics"] == [] and doc["summary"]["files"] == 3
 
 
 # A strict subset of the official SARIF 2.1.0 schema (oasis-tcs/sarif-spec,

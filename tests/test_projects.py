@@ -75,7 +75,7 @@ def test_one_project_is_asked_for_where_only_one_makes_sense(tmp_path):
 def test_check_examples_checks_three_projects_as_make_demo_shows():
     result = CliRunner().invoke(cli, ["check", str(REPO / "examples")])
     assert result.exit_code == 0, result.output
-    assert "in 3 projects" in result.output and "no problems" in result.output
+    assert "ok: 7 files in 3 projects, 6 touchpoints, no problems" in result.output
     titles = [c.project.title for c in compile_projects([str(REPO / "examples")])]
     assert titles == ["Harbor Bank", "בריאות טובה", "Galil Net"]
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")

@@ -654,16 +654,19 @@ class Words:
                                        whole=Code(metric.denominator))
                 return self.phrase(self.gettext("Cases counted as %(part)s, each also counted as %(whole)s."),
                                    part=Code(metric.numerator), whole=Code(metric.denominator))
-            case ScoreMetric() | NpsMetric():
-                low, high = (0.0, 10.0) if isinstance(metric, NpsMetric) else (metric.low, metric.high)
-                return self.phrase(self.gettext("Survey answers of value %(value)s on the scale %(low)s to "
-                                                "%(high)s."), value=Code(labels.get("value", "")),
-                                   low=self.number(low), high=self.number(high))
+            case ScoreMetric():
+                return self._answers(labels, metric.low, metric.high)
+            case NpsMetric():
+                return self._answers(labels, 0, 10)
             case CountMetric():
                 return self.phrase(self.gettext("Each %(event)s event, counted against the limit per %(period)s."),
                                    event=Code(metric.event), period=self.period(metric.per))
             case _:
                 unknown_kind(metric)
+
+    def _answers(self, labels: Mapping[str, str], low: float, high: float) -> Phrase:
+        return self.phrase(self.gettext("Survey answers of value %(value)s on the scale %(low)s to %(high)s."),
+                           value=Code(labels.get("value", "")), low=self.number(low), high=self.number(high))
 
     def query_meaning(self, key: str, kind: str) -> Phrase:
         """What the `good` or `total` query of an indicator counts (per second over the window)."""
