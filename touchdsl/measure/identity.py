@@ -7,7 +7,7 @@ hours changed), the old figure no longer says whether the new promise is kept. E
 item of `measure.json` carries `definition`, a fingerprint of exactly what decides its
 figures; `touchdsl build --measured` compares it with the metric as it is now and
 refuses to publish a figure measured against another version. Titles, notes, tags,
-windows (the length of the period, not its meaning) and source locations are left
+windows (the length of the period, not its meaning), compensation and source locations are left
 out: changing them does not change what a figure means.
 """
 
@@ -20,7 +20,7 @@ from touchdsl.model import Metric, Project, Touchpoint, business_calendar
 
 __all__ = ["definition"]
 
-_NOT_MEANING = {"id", "title", "note", "tags", "location", "window", "source", "target_written"}
+_NOT_MEANING = {"id", "title", "note", "tags", "location", "window", "source", "target_written", "compensation"}
 _CALENDAR_NOT_MEANING = {"id", "title", "note", "tags", "location"}
 
 

@@ -28,23 +28,23 @@ from touchdsl.model import (
     business_calendar,
     unknown_kind,
 )
-from touchdsl.slo.contract import QUERY_MEANING, metric_contract
+from touchdsl.slo.contract import CLOCK_API, QUERY_MEANING, metric_contract
 from touchdsl.targets import BuildOptions
 
 
 @dataclass(frozen=True)
 class SeriesRow:
     name: Code
-    type: str
+    type: Code
     labels: Code
     buckets: Code | None
-    help: User
+    help: Phrase
 
 
 @dataclass(frozen=True)
 class QueryRow:
     key: str
-    meaning: User
+    meaning: Phrase
     query: CodeBlock
 
 
@@ -53,8 +53,10 @@ class Contract:
     overridden: bool
     series: list[SeriesRow]
     queries: list[QueryRow]
-    clock: User | None
-    notes: list[User]
+    clock: Phrase | None
+    notes: list[Phrase]
+    buckets_label: Phrase
+    source_label: Phrase
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,17 @@ class OtherWork:
 
 
 @dataclass(frozen=True)
+class Received:
+    """An escalation another owner's touchpoint sends to this owner."""
+
+    touchpoint_id: str
+    title: User
+    owner_id: str
+    accountable: User
+    when: Phrase
+
+
+@dataclass(frozen=True)
 class PolicyOwner:
     id: str
     title: User
@@ -120,6 +133,7 @@ class PolicyOwner:
     receivers: list[Phrase]
     touchpoints: list[PolicyTouchpoint]
     other_work: list[OtherWork]
+    received: list[Received]
     note: list[User]
     tags: Phrase | None
 
@@ -155,17 +169,20 @@ def receivers(words: Words, owner: Owner) -> list[Phrase]:
             + [_receiver(words, r, True) for r in owner.page])
 
 
-def _contract(project: Project, tp: Touchpoint, metric: Metric) -> Contract:
+def _contract(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> Contract:
     found = metric_contract(project, tp, metric)
     rows = []
     for series in found.series:
         labels = "{" + ", ".join(f'{k}="{v}"' for k, v in series.labels.items()) + "}"
         buckets = Code(", ".join(_le(b) for b in series.buckets)) if series.buckets else None
-        rows.append(SeriesRow(Code(series.name), series.type, Code(labels), buckets, User(series.help)))
-    meanings = QUERY_MEANING[found.kind]
-    queries = [QueryRow(key, User(meanings[key]), CodeBlock(found.queries[key], "promql")) for key in meanings if key in found.queries]
-    return Contract(found.overridden, rows, queries, User(found.clock) if found.clock else None,
-                    [User(n) for n in found.notes])
+        rows.append(SeriesRow(Code(series.name), Code(series.type), Code(labels), buckets,
+                              words.series_meaning(project, metric, series.name, series.labels)))
+    queries = [QueryRow(key, words.query_meaning(key, found.kind), CodeBlock(found.queries[key], "promql"))
+               for key in QUERY_MEANING[found.kind] if key in found.queries]
+    notes = [] if found.overridden else words.contract_notes(metric)
+    return Contract(found.overridden, rows, queries, words.contract_clock(project, metric, CLOCK_API), notes,
+                    words.phrase(words.gettext("buckets (%(label)s, seconds):"), label=Code("le")),
+                    words.phrase(words.gettext("own queries (%(block)s)"), block=Code("source prometheus")))
 
 
 def _le(seconds: float) -> str:
@@ -196,12 +213,29 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric,
         clock=words.clock(project, metric),
         clock_note=paragraphs(project.calendars[calendar].note if calendar is not None else None),
         budget=words.error_budget(metric, metric.window),
-        contract=_contract(project, tp, metric),
+        contract=_contract(project, words, tp, metric),
         note=paragraphs(metric.note),
         tags=_tags(metric.tags),
         promise_achieved=None if found is None else figure_line(words, found, tp, metric, "promise", verdict=True),
         target_achieved=None if found is None else figure_line(words, found, tp, metric, "target", verdict=True),
     )
+
+
+def _when(words: Words, on: str) -> Phrase:
+    text = (words.gettext("On breach (fast burn)") if on == "breach"
+            else words.gettext("On risk (slow burn) and breach"))
+    return Phrase(text.replace("%", "%%"))
+
+
+def _received(project: Project, words: Words, owner: Owner) -> list[Received]:
+    """Escalations other owners' touchpoints send to `owner` (`escalate to OWNER on …`)."""
+    out = []
+    for tp in project.touchpoints.values():
+        for esc in tp.escalations:
+            if esc.to == owner.id:
+                out.append(Received(tp.id, User(tp.title), tp.owner, User(project.owners[tp.owner].title),
+                                    _when(words, esc.on)))
+    return out
 
 
 def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
@@ -214,18 +248,17 @@ def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
         path = [words.phrase(words.gettext("%(unit)s declares no receivers: its alerts reach no one."),
                              unit=User(owner.title))]
     for esc in tp.escalations:
-        when = (words.gettext("On breach (fast burn)") if esc.on == "breach"
-                else words.gettext("On risk (slow burn) and breach"))
+        when = _when(words, esc.on)
         if esc.to == "manager":
             manager = owner.manager
             assert manager is not None  # the checker requires it (TD308)
             path.append(words.phrase(words.gettext("%(when)s: the manager of %(unit)s, %(name)s, %(email)s."),
-                                     when=Phrase(when.replace("%", "%%")), unit=User(owner.title),
+                                     when=when, unit=User(owner.title),
                                      name=User(manager.name), email=Code(manager.email)))
         else:
             other = project.owners[esc.to]
             path.append(words.phrase(words.gettext("%(when)s: %(unit)s, through %(receivers)s."),
-                                     when=Phrase(when.replace("%", "%%")), unit=User(other.title),
+                                     when=when, unit=User(other.title),
                                      receivers=join(receivers(words, other), "; ")
                                      if receivers(words, other) else Value("—")))
     return path
@@ -274,7 +307,8 @@ def owners(project: Project, words: Words, found: Published | None = None) -> li
         manager = (words.phrase("%(name)s, %(email)s", name=User(owner.manager.name), email=Code(owner.manager.email))
                    if owner.manager else None)
         out.append(PolicyOwner(owner.id, User(owner.title), manager, receivers(words, owner), accountable,
-                               other_work, paragraphs(owner.note), _tags(owner.tags)))
+                               other_work, _received(project, words, owner), paragraphs(owner.note),
+                               _tags(owner.tags)))
     return out
 
 
