@@ -11,6 +11,7 @@ reviewed screenshots in docs/img/ (look at them before committing).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -76,8 +77,14 @@ def report(lang: str, folder: Path) -> Path:
     example = REPO / "examples" / name
     project = touchdsl.load([str(example)])
     options = {k: v for k, v in run.items() if k != "events"}
-    measurement = touchdsl.measure(project, str(example / str(run["events"])), as_of=AS_OF, every="week",
-                                   last="56d", **options)
+    # The log as a person names it from the checkout (the report shows its name).
+    events = os.path.relpath(example / str(run["events"]), REPO)
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        measurement = touchdsl.measure(project, events, as_of=AS_OF, every="week", last="56d", **options)
+    finally:
+        os.chdir(cwd)
     page = folder / lang / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_bytes(render(project, measurement, lang)["index.html"])

@@ -326,6 +326,8 @@ class _Item:
         all_cases = sum(b.cases for b in bins)
         rows = []
         for b in bins:
+            if not b.cases:  # an empty bin is drawn as such; the table lists the bins that hold cases
+                continue
             if b.high is None:
                 span = w.phrase(w.gettext("more than %(low)s"), low=ev.elapsed(b.low, self.business))
             elif b.low == 0:
