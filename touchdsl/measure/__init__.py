@@ -41,7 +41,7 @@ def measure(
     start: Moment | None = None,
     end: Moment | None = None,
     as_of: Moment | None = None,
-    every: Literal["week", "month"] | None = None,
+    every: Literal["week", "month", "window"] | None = None,
     engine: Literal["duckdb", "spark"] = "duckdb",
 ) -> "Measurement":
     """Measure every promise and target of `project` from the event log `events`.
@@ -52,10 +52,11 @@ def measure(
     `timezone` is the zone of naive timestamps and of week/month boundaries. The
     period is each metric's own window ending at `as_of` (default: the latest event),
     or `last` ("28d"), or `start`/`end` (dates are local midnights; `end` exclusive),
-    cut into weeks or months by `every`. `engine` runs the measurement in embedded
-    DuckDB (the default) or in Spark (`touchdsl[spark]`: Parquet files or
-    `table:NAME`, on the active Spark session or a local one; docs/warehouse.md).
-    Raises `MeasureError` for unusable input.
+    cut into weeks or months by `every`, or into consecutive windows of each metric's
+    own length (`every="window"`, the last one ending at `as_of`). `engine` runs the
+    measurement in embedded DuckDB (the default) or in Spark (`touchdsl[spark]`:
+    Parquet files or `table:NAME`, on the active Spark session or a local one;
+    docs/warehouse.md). Raises `MeasureError` for unusable input.
     """
     from touchdsl.measure.engine import Request, execute, run_zone
     from touchdsl.measure.judge import judge
@@ -73,8 +74,8 @@ def measure(
             last_seconds = Duration.parse(last).seconds
         except ValueError:
             raise MeasureError(f"--last `{last}` is not a duration such as 28d, 4w or 12h") from None
-    if every not in (None, "week", "month"):
-        raise MeasureError(f"--every `{every}`: choose week or month")
+    if every not in (None, "week", "month", "window"):
+        raise MeasureError(f"--every `{every}`: choose week, month or window")
     if engine not in ("duckdb", "spark"):
         raise MeasureError(f"--engine `{engine}`: choose duckdb or spark")
     span = Span(last_seconds=last_seconds,
