@@ -14,6 +14,9 @@ DROP TABLE IF EXISTS touch_event_names;
 DROP TABLE IF EXISTS touch_worst;
 DROP TABLE IF EXISTS touch_answer_summary;
 DROP TABLE IF EXISTS touch_ratio_summary;
+DROP TABLE IF EXISTS touch_overdue;
+DROP TABLE IF EXISTS touch_reach_times;
+DROP TABLE IF EXISTS touch_distribution;
 DROP TABLE IF EXISTS touch_percentiles;
 DROP TABLE IF EXISTS touch_case_summary;
 DROP TABLE IF EXISTS touch_decisions;
@@ -756,6 +759,190 @@ JOIN touch_case_summary AS s
 GROUP BY
   c.item,
   c.period;
+
+-- touch_distribution (step)
+CREATE TABLE touch_distribution AS
+SELECT
+  p.item,
+  p.period,
+  b.bin,
+  COUNT(*) AS cases
+FROM (
+  SELECT
+    d.item,
+    d.end_us,
+    CASE
+      WHEN d.value_us <= 0
+      THEN 0
+      WHEN CAST(d.value_us AS DOUBLE) * 12 / i.promise_us > 24
+      THEN 24
+      ELSE CAST(CEIL(CAST(d.value_us AS DOUBLE) * 12 / i.promise_us) AS BIGINT) - 1
+    END AS bin
+  FROM touch_decisions AS d
+  JOIN touch_items AS i
+    ON i.item = d.item
+  WHERE
+    NOT d.end_us IS NULL
+) AS b
+JOIN touch_periods AS p
+  ON p.item = b.item AND b.end_us >= p.from_us AND b.end_us < p.to_us
+GROUP BY
+  p.item,
+  p.period,
+  b.bin;
+
+-- touch_reach_times (step)
+CREATE TABLE touch_reach_times AS
+SELECT
+  item,
+  period,
+  role,
+  MIN(CASE WHEN upto >= rnk THEN value_us END) AS reach_us,
+  MIN(CASE WHEN upto >= rnk THEN open_upto END) AS open_upto
+FROM (
+  SELECT
+    item,
+    period,
+    role,
+    value_us,
+    cases,
+    open_cases,
+    upto,
+    open_upto,
+    n,
+    CASE v.item
+      WHEN 0
+      THEN CAST(CEIL(CAST(v.n * 4 AS DOUBLE) / 5) AS BIGINT)
+      WHEN 1
+      THEN CAST(CEIL(CAST(v.n * 19 AS DOUBLE) / 20) AS BIGINT)
+      WHEN 4
+      THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
+    END AS rnk
+  FROM (
+    SELECT
+      item,
+      period,
+      role,
+      value_us,
+      cases,
+      open_cases,
+      SUM(cases) OVER (
+        PARTITION BY item, period
+        ORDER BY value_us NULLS FIRST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) AS upto,
+      SUM(open_cases) OVER (
+        PARTITION BY item, period
+        ORDER BY value_us NULLS FIRST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) AS open_upto,
+      SUM(cases) OVER (PARTITION BY item, period) AS n
+    FROM (
+      SELECT
+        p.item,
+        p.period,
+        'promise' AS role,
+        d.value_us,
+        COUNT(*) AS cases,
+        SUM(CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END) AS open_cases
+      FROM touch_periods AS p
+      JOIN touch_decisions AS d
+        ON d.item = p.item AND d.promise_at >= p.from_us AND d.promise_at < p.to_us
+      WHERE
+        p.item IN (0, 1, 4)
+      GROUP BY
+        p.item,
+        p.period,
+        d.value_us
+    ) AS w
+  ) AS v
+  UNION ALL
+  SELECT
+    item,
+    period,
+    role,
+    value_us,
+    cases,
+    open_cases,
+    upto,
+    open_upto,
+    n,
+    CASE v.item
+      WHEN 0
+      THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
+      WHEN 1
+      THEN CAST(CEIL(CAST(v.n * 49 AS DOUBLE) / 50) AS BIGINT)
+      WHEN 4
+      THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
+    END AS rnk
+  FROM (
+    SELECT
+      item,
+      period,
+      role,
+      value_us,
+      cases,
+      open_cases,
+      SUM(cases) OVER (
+        PARTITION BY item, period
+        ORDER BY value_us NULLS FIRST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) AS upto,
+      SUM(open_cases) OVER (
+        PARTITION BY item, period
+        ORDER BY value_us NULLS FIRST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) AS open_upto,
+      SUM(cases) OVER (PARTITION BY item, period) AS n
+    FROM (
+      SELECT
+        p.item,
+        p.period,
+        'target' AS role,
+        d.value_us,
+        COUNT(*) AS cases,
+        SUM(CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END) AS open_cases
+      FROM touch_periods AS p
+      JOIN touch_decisions AS d
+        ON d.item = p.item AND d.target_at >= p.from_us AND d.target_at < p.to_us
+      WHERE
+        p.item IN (0, 1, 4)
+      GROUP BY
+        p.item,
+        p.period,
+        d.value_us
+    ) AS w
+  ) AS v
+) AS ranked
+GROUP BY
+  item,
+  period,
+  role;
+
+-- touch_overdue (step)
+CREATE TABLE touch_overdue AS
+SELECT
+  item,
+  case_id,
+  start_us,
+  value_us,
+  late_us,
+  overdue
+FROM (
+  SELECT
+    d.item,
+    d.case_id,
+    d.start_us,
+    d.value_us,
+    d.promise_late_us AS late_us,
+    ROW_NUMBER() OVER (PARTITION BY d.item ORDER BY d.promise_late_us, d.case_id) AS rn,
+    COUNT(*) OVER (PARTITION BY d.item) AS overdue
+  FROM touch_decisions AS d
+  WHERE
+    d.end_us IS NULL AND d.promise_met = 0
+) AS ranked
+WHERE
+  rn <= 50;
 
 -- touch_ratio_summary (step)
 CREATE TABLE touch_ratio_summary AS
