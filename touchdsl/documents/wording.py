@@ -45,9 +45,13 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     Updates,
+    BusinessDays,
+    Limit,
     business_calendar,
+    business_days,
     objective_value,
     objective_within,
+    pauses,
     unknown_kind,
 )
 
@@ -276,6 +280,21 @@ class Words:
                 return self._unit(unit, count)
         return self._unit("ms", max(1, round(duration.seconds * 1000)))  # pragma: no cover
 
+    def limit(self, limit: Limit, business: bool = False) -> Phrase:
+        """The limit of `P% within LIMIT`: a duration (business time when `business`),
+        or business days: `5 business days`, `5 ימי עסקים`."""
+        match limit:
+            case Duration():
+                return self.duration(limit, business)
+            case BusinessDays():
+                if limit.weeks is not None:
+                    text = self.ngettext("%(num)s business week", "%(num)s business weeks", limit.weeks)
+                    return self.phrase(text, num=self.number(limit.weeks))
+                text = self.ngettext("%(num)s business day", "%(num)s business days", limit.days)
+                return self.phrase(text, num=self.number(limit.days))
+            case _:
+                unknown_kind(limit)
+
     def _unit(self, unit: str, n: int) -> Phrase:
         num = self.number(n)
         if unit == "w":
@@ -385,8 +404,18 @@ class Words:
         return join(parts)
 
     def calendar_rules(self, calendar: Calendar) -> Phrase:
-        """Opening hours, then the days the clock stands still: holidays, closed dates."""
+        """Opening hours (on eves of holidays and single dates too), then the days the
+        clock stands still: holidays, closed dates."""
         parts: list[Piece] = [self.opening_hours(calendar)]
+        if calendar.eve:
+            parts.append(self.phrase(self.gettext("on the eves of holidays %(hours)s"),
+                                     hours=join([Value(f"{h.start}–{h.end}") for h in calendar.eve])))
+        own: dict[dt.date, list[str]] = {}
+        for day in calendar.dates:
+            own.setdefault(day.date, []).append(f"{day.start}–{day.end}")
+        for date, spans in own.items():
+            parts.append(self.phrase(self.gettext("on %(date)s %(hours)s"), date=self.date(date),
+                                     hours=join([Value(span) for span in spans])))
         if calendar.holidays:
             parts.append(self.phrase(self.gettext("not on public holidays (%(countries)s)"),
                                      countries=Phrase(self.list_of([self.country(c) for c in calendar.holidays]))))
@@ -403,18 +432,41 @@ class Words:
     def _business(self, metric: TimeMetric) -> bool:
         return metric.calendar is not None
 
+    def metric_title(self, project: Project, metric: Metric) -> User | Phrase:
+        """The metric's title, with the class of case it is for: `Pothole repaired (dangerous)`."""
+        if metric.segment is None:
+            return User(metric.title)
+        case_class = next(c for tp in project.touchpoints.values() for m in tp.metrics if m is metric
+                          for c in tp.classes if c.id == metric.segment)
+        return self.phrase(self.gettext("%(title)s (%(class)s)"), title=User(metric.title),
+                           **{"class": User(case_class.title)})
+
     def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None) -> Phrase:
         """The objective as a sentence a customer understands, the metric's title as its subject."""
-        objective = objective or metric.promise
-        title = User(metric.title)
+        found = objective or metric.promise
+        assert found is not None, "an internal metric has no promise to publish"
+        objective = found
+        title = self.metric_title(project, metric)
         match metric:
             case TimeMetric():
                 within = objective_within(objective)
                 business = self._business(metric)
-                sentence = self.phrase(
-                    self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
-                    title=title, duration=self.duration(within.within, business),
-                    percent=self.percent(within.percent))
+                fills = {"title": title, "duration": self.limit(within.within, business),
+                         "percent": self.percent(within.percent)}
+                if not metric.pauses:
+                    sentence = self.phrase(self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
+                                           **fills)
+                elif all(p.step is not None for p in metric.pauses):
+                    steps = self.list_of([self._step(project, metric, p.step)
+                                          for p in metric.pauses if p.step is not None])
+                    sentence = self.phrase(
+                        self.gettext("%(title)s within %(duration)s in %(percent)s of cases, not counting the "
+                                     "time we wait for you (%(steps)s)."),
+                        steps=User(steps), **fills)
+                else:
+                    sentence = self.phrase(
+                        self.gettext("%(title)s within %(duration)s in %(percent)s of cases, not counting the "
+                                     "time we wait for you."), **fills)
                 if metric.calendar is not None:
                     calendar = project.calendars[metric.calendar]
                     sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
@@ -449,14 +501,21 @@ class Words:
             case _:
                 unknown_kind(metric)
 
-    def objective_short(self, metric: Metric, objective: Objective) -> Phrase:
-        """The objective alone, for the policy's tables: `80% within 30 seconds`."""
+    def _step(self, project: Project, metric: Metric, step: str) -> str:
+        touchpoint = next(tp for tp in project.touchpoints.values() if any(m is metric for m in tp.metrics))
+        return touchpoint.step(step).title
+
+    def objective_short(self, metric: Metric, objective: Objective | None) -> Phrase:
+        """The objective alone, for the policy's tables: `80% within 30 seconds`; for the
+        missing promise of an internal metric, what stands in for it."""
+        if objective is None:
+            return self.phrase(self.gettext("none: an internal metric, never in the charter"))
         match metric:
             case TimeMetric():
                 within = objective_within(objective)
                 return self.phrase(self.gettext("%(percent)s within %(duration)s"),
                                    percent=self.percent(within.percent),
-                                   duration=self.duration(within.within, self._business(metric)))
+                                   duration=self.limit(within.within, self._business(metric)))
             case ScoreMetric():
                 if isinstance(objective, AverageObjective):
                     return self.phrase(self.gettext("average at least %(value)s (scale %(low)s–%(high)s)"),
@@ -492,7 +551,7 @@ class Words:
                 return self.phrase(
                     self.gettext("%(share)s of cases may take longer than %(duration)s over %(window)s."),
                     share=self.percent(_rest(within.percent)),
-                    duration=self.duration(within.within, self._business(metric)), window=over)
+                    duration=self.limit(within.within, self._business(metric)), window=over)
             case ScoreMetric():
                 if isinstance(objective, ShareObjective):
                     return self.phrase(self.gettext("%(share)s of answers may be below %(value)s over %(window)s."),
@@ -545,11 +604,23 @@ class Words:
     def clock(self, project: Project, metric: Metric) -> Phrase:
         calendar_id = business_calendar(metric)
         if calendar_id is None:
-            return self.phrase(self.gettext("wall clock (every hour counts)"))
-        calendar = project.calendars[calendar_id]
-        return self.phrase(self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"),
-                           calendar=User(calendar.title), zone=Value(calendar.timezone),
-                           rules=self.calendar_rules(calendar))
+            clock = self.phrase(self.gettext("wall clock (every hour counts)"))
+        else:
+            calendar = project.calendars[calendar_id]
+            pattern = (self.gettext("business days of %(calendar)s (%(zone)s), each ending at its closing "
+                                    "time, the first one the day the case starts: %(rules)s")
+                       if business_days(metric) else
+                       self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"))
+            clock = self.phrase(pattern, calendar=User(calendar.title), zone=Value(calendar.timezone),
+                                rules=self.calendar_rules(calendar))
+        paused = pauses(metric)
+        if not paused:
+            return clock
+        stops = [self.phrase(self.gettext("while %(step)s (%(events)s)"),
+                             step=User(self._step(project, metric, p.step)), events=Code(f"{p.start} → {p.end}"))
+                 if p.step is not None else Code(f"{p.start} → {p.end}") for p in paused]
+        return self.phrase(self.gettext("%(clock)s; the clock stops %(pauses)s"), clock=clock,
+                           pauses=join(stops, "; "))
 
     def window(self, duration: Duration) -> Phrase:
         return self.phrase(self.gettext("the last %(duration)s, rolling"), duration=self.duration(duration))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from touchdsl.documents.i18n import document_environment
 from touchdsl.documents.wording import Phrase, User, Words
-from touchdsl.model import Project, Touchpoint
+from touchdsl.model import Project, Touchpoint, published
 from touchdsl.targets import BuildOptions
 
 
@@ -62,7 +62,8 @@ def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> CharterTouchp
         title=User(tp.title),
         expectation=User(tp.expectation),
         channels=words.channels(list(tp.channels)),
-        promises=[words.promise_sentence(project, m) for m in tp.metrics],
+        # Internal metrics (a target, no promise) are never published.
+        promises=[words.promise_sentence(project, m) for m in tp.metrics if published(m)],
         updates=words.updates(tp, tp.updates) if tp.updates else None,
         accountable=words.phrase(words.gettext("Accountable for this service: %(unit)s."), unit=User(owner.title)),
         escalations=escalations,

@@ -25,6 +25,7 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     business_calendar,
+    metric_key,
     unknown_kind,
 )
 from touchdsl.slo.contract import QUERY_MEANING, metric_contract
@@ -59,7 +60,7 @@ class Contract:
 @dataclass(frozen=True)
 class PolicyMetric:
     id: str
-    title: User
+    title: User | Phrase
     measured: Phrase
     events: Phrase | None
     promise: Phrase
@@ -179,8 +180,8 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> P
             unknown_kind(metric)
     calendar = business_calendar(metric)
     return PolicyMetric(
-        id=metric.id,
-        title=User(metric.title),
+        id=metric_key(metric),
+        title=words.metric_title(project, metric),
         measured=words.measured(project, metric),
         events=events,
         promise=words.objective_short(metric, metric.promise),
