@@ -11,7 +11,6 @@ import touchdsl
 from touchdsl.model import PrometheusSource
 from touchdsl.slo import naming
 from touchdsl.slo.contract import (
-    CLOCK_API,
     QUERY_MEANING,
     buckets,
     go_float,
@@ -88,8 +87,9 @@ def test_time_metric_queries_read_the_target_bucket():
 def test_business_hours_metrics_name_the_clock():
     for project, tp, metric in every_metric():
         contract = metric_contract(project, tp, metric)
-        if getattr(metric, "calendar", None):
-            assert CLOCK_API in contract.clock and metric.calendar in contract.clock
+        if getattr(metric, "calendar", None) or getattr(metric, "pauses", None):
+            assert f"touchdsl.clock.clock_for(project, {tp.id!r}, {metric.id!r}" in contract.clock
+            assert (metric.calendar or "wall clock") in contract.clock
         else:
             assert contract.clock is None
 

@@ -607,8 +607,8 @@ class Words:
             clock = self.phrase(self.gettext("wall clock (every hour counts)"))
         else:
             calendar = project.calendars[calendar_id]
-            pattern = (self.gettext("business days of %(calendar)s (%(zone)s), each ending at its closing "
-                                    "time, the first one the day the case starts: %(rules)s")
+            pattern = (self.gettext("business days of %(calendar)s (%(zone)s), counted after the day a case "
+                                    "starts, each ending at its closing time: %(rules)s")
                        if business_days(metric) else
                        self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"))
             clock = self.phrase(pattern, calendar=User(calendar.title), zone=Value(calendar.timezone),

@@ -28,7 +28,7 @@ from touchdsl.model import (
     metric_key,
     unknown_kind,
 )
-from touchdsl.slo.contract import QUERY_MEANING, metric_contract
+from touchdsl.slo.contract import BUSINESS_DAYS_SERIES, QUERY_MEANING, metric_contract
 from touchdsl.targets import BuildOptions
 
 
@@ -39,6 +39,7 @@ class SeriesRow:
     labels: Code
     buckets: Code | None
     help: User
+    days: bool  # the buckets count business days, not seconds
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def _contract(project: Project, tp: Touchpoint, metric: Metric) -> Contract:
     for series in found.series:
         labels = "{" + ", ".join(f'{k}="{v}"' for k, v in series.labels.items()) + "}"
         buckets = Code(", ".join(_le(b) for b in series.buckets)) if series.buckets else None
-        rows.append(SeriesRow(Code(series.name), series.type, Code(labels), buckets, User(series.help)))
+        rows.append(SeriesRow(Code(series.name), series.type, Code(labels), buckets, User(series.help),
+                              series.name.startswith(BUSINESS_DAYS_SERIES)))
     meanings = QUERY_MEANING[found.kind]
     queries = [QueryRow(key, User(meanings[key]), CodeBlock(found.queries[key], "promql")) for key in meanings if key in found.queries]
     return Contract(found.overridden, rows, queries, User(found.clock) if found.clock else None,
