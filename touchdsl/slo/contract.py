@@ -96,9 +96,10 @@ class MetricContract:
     series: tuple[Series, ...]
     queries: dict[str, str]  # PromQL actually used, with {{window}}; keys per QUERY_MEANING
     overridden: bool  # True when the metric has `source prometheus { ... }`
-    clock: str | None  # for metrics with a calendar or pauses: how a producer measures a case
+    clock: str | None  # for metrics with a calendar or pauses: what a producer observes for a case
     kind: Indicator = "ratio-like"  # key of QUERY_MEANING
     notes: tuple[str, ...] = field(default=())  # further rules for producers, English
+    observe: str | None = None  # with `clock`: the call that gives a producer the value
 
 
 def number(value: float) -> str:
@@ -230,6 +231,7 @@ class _Reads:
     queries: dict[str, str]
     notes: list[str] = field(default_factory=list)
     clock: str | None = None
+    observe: str | None = None
 
 
 def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) -> MetricContract:
@@ -254,9 +256,10 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) ->
     if metric.source is not None:
         supplied = {"good": metric.source.good, "total": metric.source.total}
         queries = {key: supplied[key] for key in QUERY_MEANING[kind]}
-        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind, notes=())
+        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind, notes=(),
+                              observe=reads.observe)
     return MetricContract(series=tuple(reads.series), queries=reads.queries, overridden=False,
-                          clock=reads.clock, kind=kind, notes=tuple(reads.notes))
+                          clock=reads.clock, kind=kind, notes=tuple(reads.notes), observe=reads.observe)
 
 
 def pause_words(metric: TimeMetric) -> str:
@@ -277,9 +280,9 @@ def _time_reads(project: Project, touchpoint: Touchpoint, metric: TimeMetric, id
                 f"in business seconds by calendar {calendar.id} ({calendar.timezone})")
     if metric.pauses:
         unit += f", not counting pauses ({pause_words(metric)})"
-    clock = None
+    clock = observe = None
     if metric.calendar or metric.pauses:
-        clock = f"{what} {unit}: observe {clock_call(touchpoint, metric)}"
+        clock, observe = f"{what} {unit}", clock_call(touchpoint, metric)
     series = [
         Series(f"{name}_bucket", "histogram", ident,
                f"Cases by {what} {unit}; one observation per case when {metric.end} happens.", bounds),
@@ -291,7 +294,7 @@ def _time_reads(project: Project, touchpoint: Touchpoint, metric: TimeMetric, id
         "total": rate_query(f"{name}_count", ident),
     }
     return _Reads(series, queries, ["Declare every bucket boundary listed; the rules read the one at the target."],
-                  clock)
+                  clock, observe)
 
 
 def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:

@@ -29,6 +29,7 @@ from touchdsl.model import (
     unknown_kind,
 )
 from touchdsl.slo.contract import BUSINESS_DAYS_SERIES, QUERY_MEANING, metric_contract
+from touchdsl.slo.rules import anchor
 from touchdsl.targets import BuildOptions
 
 
@@ -54,13 +55,14 @@ class Contract:
     overridden: bool
     series: list[SeriesRow]
     queries: list[QueryRow]
-    clock: User | None
+    clock: Phrase | None
     notes: list[User]
 
 
 @dataclass(frozen=True)
 class PolicyMetric:
     id: str
+    anchor: str  # the id of its section, which alerts link to (touchdsl.slo.rules.anchor)
     title: User | Phrase
     measured: Phrase
     events: Phrase | None
@@ -162,8 +164,9 @@ def _contract(project: Project, tp: Touchpoint, metric: Metric) -> Contract:
                               series.name.startswith(BUSINESS_DAYS_SERIES)))
     meanings = QUERY_MEANING[found.kind]
     queries = [QueryRow(key, User(meanings[key]), CodeBlock(found.queries[key], "promql")) for key in meanings if key in found.queries]
-    return Contract(found.overridden, rows, queries, User(found.clock) if found.clock else None,
-                    [User(n) for n in found.notes])
+    clock = (Phrase("%(clock)s: %(call)s", {"clock": User(found.clock), "call": Code(found.observe)})
+             if found.clock is not None and found.observe is not None else None)
+    return Contract(found.overridden, rows, queries, clock, [User(n) for n in found.notes])
 
 
 def _le(seconds: float) -> str:
@@ -183,6 +186,7 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> P
     calendar = business_calendar(metric)
     return PolicyMetric(
         id=metric_key(metric),
+        anchor=anchor(tp, metric),
         title=words.metric_title(project, metric),
         measured=words.measured(project, metric),
         events=events,

@@ -134,8 +134,9 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
             lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric_key(metric))})\n")
             lines.append(f"- Target: {md_text(objective_words(metric, metric.target), line_start=False)} over "
                          f"{metric.window.text}; promise: {md_text(promise_words(metric), line_start=False)}.")
-            if contract.clock is not None:
-                lines.append(f"- Clock: {md_text(contract.clock, line_start=False)}.")
+            if contract.clock is not None and contract.observe is not None:
+                lines.append(f"- Clock: {md_text(contract.clock, line_start=False)}: observe "
+                             f"{md_code(contract.observe)}.")
             if contract.overridden:
                 lines.append("- Overridden by `source prometheus`: the producers' own series are read.")
             lines.append("")
