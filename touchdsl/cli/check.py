@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from touchdsl.cli.common import compile_paths, print_diagnostics
+from touchdsl.cli.common import compile_all, print_diagnostics
 
 
 @click.command()
@@ -18,7 +18,8 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check .touch files and report every problem found.
 
     PATHS are files or directories (searched recursively for *.touch); the
-    default is the current directory.
+    default is the current directory. Each path is a project, and so is every
+    folder below whose files declare `project "…"`: each is checked on its own.
     """
-    result = compile_paths(paths)
+    result = compile_all(paths)
     sys.exit(print_diagnostics(result, fmt, strict))

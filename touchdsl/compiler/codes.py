@@ -74,6 +74,14 @@ _ALL = [
          "(the most a file system allows; the whole path at most 4096).",
          'import "owners\\u{200B}.touch"',
          'import "owners.touch"'),
+    Code("TD106", "Import leads into another project",
+         "A folder whose files declare `project \"…\"` is a project of its own: it is checked "
+         "apart, with its own defaults and names. A file of another project cannot import one "
+         "of its files; declare what both need in each project, or remove the inner `project` "
+         "so that its folder becomes part of the outer project.",
+         '# examples/main.touch, while examples/health/units.touch says `project "Good Health"`\n'
+         'import "health/units.touch"',
+         '# examples/health/units.touch\nproject "Good Health"\nowner clinics "Clinics" { … }'),
     # ---- names -------------------------------------------------------------------------
     Code("TD201", "Duplicate name",
          "Names are global per kind across the project: two owners (or calendars, journeys, "
@@ -133,7 +141,8 @@ _ALL = [
          'page pagerduty "field-ops"'),
     Code("TD307", "Invalid setting",
          "A `defaults` setting is unknown or has a value it cannot take: `charter language` "
-         "is \"he\" or \"en\"; charter settings are language, title and intro.",
+         "is \"he\" or \"en\"; charter settings are language, title, intro, version (texts in "
+         "quotes) and effective (a date, written bare: `charter effective 2026-01-01`).",
          'charter language "fr"',
          'charter language "en"'),
     Code("TD308", "Invalid escalation",
@@ -167,6 +176,25 @@ _ALL = [
          "`http_config`, not in a file everyone reads.",
          'notify webhook "https://hooks.example.com@relay.example.net/alerts"',
          'notify webhook "https://hooks.example.com/alerts"'),
+    Code("TD319", "Contact is not a phone number",
+         "The charter prints a `contact phone` (or `sms`, `whatsapp`) for customers to dial, so "
+         "it must be a number the phone network knows: in international form, with the country "
+         "code, and valid by libphonenumber's rules for that country (length, area and mobile "
+         "prefixes). The charter prints it in international form and links it for dialling.",
+         'project "Good Health" {\n    contact phone "03-555-010"\n}',
+         'project "Good Health" {\n    contact phone "+972 3-555-0100"\n}'),
+    Code("TD320", "Contact does not fit its channel",
+         "Each channel takes one kind of contact: phone, sms and whatsapp a phone number (TD319); "
+         "web, app, chat and social an http(s) address; email an e-mail address; store and mail a "
+         "street or postal address in words. `field` takes none: there you come to the customer.",
+         'project "Good Health" {\n    contact web "www.example.org"\n}',
+         'project "Good Health" {\n    contact web "https://www.example.org/service"\n}'),
+    Code("TD322", "Project declared twice",
+         "A project has one `project \"…\"` declaration: it names the organisation and lists its "
+         "contact points. Two in one project (in two of its files, or twice in one) would give the "
+         "charter two names; keep one. A folder with its own `project` is a separate project.",
+         'project "Good Health"\nproject "Good Health Clinics"',
+         'project "Good Health"'),
     # ---- metrics -----------------------------------------------------------------------
     Code("TD401", "Events out of order",
          "In `time from A to B`, A must come before B in step order (steps are ordered as "
@@ -368,6 +396,14 @@ _ALL = [
          'class dangerous "Dangerous pothole"\n...\npromise 90% within 5 business days',
          'class dangerous "Dangerous pothole"\n...\npromise 90% within 5 business days\n'
          "promise 95% within 1 business day for dangerous",
+         warning=True),
+    Code("TD915", "Channel without a contact point",
+         "The project lists contact points (`contact …` in its `project` block), but this "
+         "touchpoint offers customers a channel that has none, so the charter says customers may "
+         "use it without saying how. Add the contact, or remove the channel from the touchpoint. "
+         "(A project with no contact points at all is not judged.)",
+         'project "Good Health" {\n    contact phone "+972 3-555-0100"\n}\n…\n    channels phone, web',
+         'project "Good Health" {\n    contact phone "+972 3-555-0100"\n    contact web "https://www.example.org"\n}',
          warning=True),
 ]
 

@@ -176,4 +176,6 @@ def document_environment(target: str, lang: str, markdown: bool) -> jinja2.Envir
     # jinja2.ext.i18n adds this method when the extension loads; jinja2's types do not declare it.
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(lang=lang, rtl=rtl, direction="rtl" if rtl else "ltr")
+    # `{{ tp.id | code }}`: an identifier or file name, printed as code in any format and language.
+    env.filters["code"] = lambda value: wording.Code(str(value))
     return env

@@ -21,7 +21,6 @@ from typing import Mapping, Sequence, Union
 
 from babel import Locale
 from babel.dates import format_date
-from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
@@ -186,6 +185,32 @@ class Code(Renderable):
 
 
 @dataclass(frozen=True)
+class Link(Renderable):
+    """A contact customers follow: a phone number to dial, a web or e-mail address.
+
+    `text` is shown, `href` is where it leads (`tel:+97235550100`, `https://…`,
+    `mailto:…`; checked by the compiler, TD319/TD320). Both are escaped for each
+    format; a number or an address reads left to right inside Hebrew text.
+    """
+
+    text: str
+    href: str
+
+    def html(self, rtl: bool) -> Markup:
+        return Markup('<a href="%s" dir="ltr">%s</a>') % (self.href, self.text)
+
+    def markdown(self, rtl: bool) -> str:
+        # `<…>` keeps a destination with parentheses or spaces whole; `<`, `>` and a line
+        # break cannot occur in it (the compiler refused them), `\` is escaped anyway.
+        href = self.href.replace("\\", "%5C").replace(" ", "%20")
+        link = f"[{md_text(self.text, line_start=False)}](<{href}>)"
+        return LRI + link + PDI if rtl else link
+
+    def plain(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class CodeBlock(Renderable):
     """A multi-line query or snippet, shown verbatim (a fence longer than any backtick run inside)."""
 
@@ -204,7 +229,13 @@ class CodeBlock(Renderable):
         return self.text
 
 
-Piece = Union[Phrase, User, Value, Code]
+Piece = Union[Phrase, User, Value, Code, Link]
+
+
+def _starts_hebrew(text: str) -> bool:
+    """Whether the first letter-like character of `text` is Hebrew (ו joins it without a hyphen)."""
+    stripped = text.lstrip(" \u2066\u2067\u2068\u2069\"'(")
+    return bool(stripped) and "\u0590" <= stripped[0] <= "\u05ff"
 
 
 def join(pieces: Sequence[Piece], separator: str = ", ") -> Phrase:
@@ -257,7 +288,31 @@ class Words:
         return Value(format_decimal(value, locale=self.locale, decimal_quantization=False) + "%")
 
     def list_of(self, words: list[str]) -> str:
-        return format_list(words, locale=self.locale) if words else ""
+        """Words joined as the language lists them: `Phone, Chat, and Web`, `טלפון, צ'אט ו-SMS`."""
+        return self.listing([Phrase(w.replace("%", "%%")) for w in words]).plain() if words else ""
+
+    def listing(self, pieces: Sequence[Piece]) -> Phrase:
+        """Pieces joined as the language lists them (CLDR's list patterns, through Babel), with
+        the last joined by "and": `A, B, and C`; in Hebrew `א, ב ו-C`, the conjunction ו
+        written with a hyphen before a word that is not Hebrew (`ו-WhatsApp`, `ו-24`)."""
+        if len(pieces) <= 1:
+            return join(list(pieces))
+        patterns = self.locale.list_patterns["standard"]
+        slots = [f"%(p{i})s" for i in range(len(pieces))]
+
+        def fill(pattern: str, first: str, second: str, next_piece: Piece) -> str:
+            head, _, tail = pattern.partition("{1}")
+            if self.rtl and head.endswith("\u05d5") and not _starts_hebrew(next_piece.plain()):
+                head += "-"
+            return head.replace("{0}", first) + second + tail
+
+        if len(pieces) == 2:
+            text = fill(patterns["2"], slots[0], slots[1], pieces[1])
+        else:
+            text = fill(patterns["end"], slots[-2], slots[-1], pieces[-1])
+            for i in range(len(pieces) - 3, -1, -1):
+                text = fill(patterns["start" if i == 0 else "middle"], slots[i], text, pieces[i + 1])
+        return Phrase(text, {f"p{i}": piece for i, piece in enumerate(pieces)})
 
     # durations ------------------------------------------------------------
     def duration(self, duration: Duration, business: bool = False) -> Phrase:
@@ -294,6 +349,23 @@ class Words:
                 return self.phrase(text, num=self.number(limit.days))
             case _:
                 unknown_kind(limit)
+
+    def period(self, duration: Duration) -> Phrase:
+        """A duration after "every", "any" or "per": `4 hours`, but `day`, not `1 day`
+        ("at least every day", "no more than 20 in any day")."""
+        phrase = self.duration(duration)
+        unit = "ms" if duration.text.endswith("ms") else duration.text[-1:]
+        if _whole(duration.seconds, dict(_UNITS).get(unit, 0) or 1) == 1:
+            names = {
+                "w": self.pgettext("period", "week"),
+                "d": self.pgettext("period", "day"),
+                "h": self.pgettext("period", "hour"),
+                "m": self.pgettext("period", "minute"),
+                "s": self.pgettext("period", "second"),
+                "ms": self.pgettext("period", "millisecond"),
+            }
+            return Phrase(names[unit])
+        return phrase
 
     def _unit(self, unit: str, n: int) -> Phrase:
         num = self.number(n)
@@ -390,40 +462,41 @@ class Words:
         return runs
 
     def opening_hours(self, calendar: Calendar) -> Phrase:
-        """`Sunday–Thursday 08:00–18:00, Friday 08:00–13:00`."""
+        """`Sunday–Thursday 08:00–18:00, Friday 08:00–13:00, on the eves of holidays
+        08:00–12:00 and on 5 November 2026 08:00–14:00`."""
         parts: list[Piece] = []
         for hours in calendar.hours:
-            names = []
+            names: list[Piece] = []
             for run in self._day_runs(list(hours.days)):
                 if len(run) >= 3:
-                    names.append(f"{self.weekday(run[0])}–{self.weekday(run[-1])}")
+                    names.append(Phrase(f"{self.weekday(run[0])}–{self.weekday(run[-1])}"))
                 else:
-                    names.extend(self.weekday(d) for d in run)
-            parts.append(self.phrase("%(days)s %(hours)s", days=Phrase(", ".join(names)),
+                    names.extend(Phrase(self.weekday(d)) for d in run)
+            parts.append(self.phrase("%(days)s %(hours)s", days=self.listing(names),
                                      hours=Value(f"{hours.start}–{hours.end}")))
-        return join(parts)
-
-    def calendar_rules(self, calendar: Calendar) -> Phrase:
-        """Opening hours (on eves of holidays and single dates too), then the days the
-        clock stands still: holidays, closed dates."""
-        parts: list[Piece] = [self.opening_hours(calendar)]
         if calendar.eve:
             parts.append(self.phrase(self.gettext("on the eves of holidays %(hours)s"),
-                                     hours=join([Value(f"{h.start}–{h.end}") for h in calendar.eve])))
-        own: dict[dt.date, list[str]] = {}
+                                     hours=self.listing([Value(f"{h.start}–{h.end}") for h in calendar.eve])))
+        own: dict[dt.date, list[Piece]] = {}
         for day in calendar.dates:
-            own.setdefault(day.date, []).append(f"{day.start}–{day.end}")
+            own.setdefault(day.date, []).append(Value(f"{day.start}–{day.end}"))
         for date, spans in own.items():
             parts.append(self.phrase(self.gettext("on %(date)s %(hours)s"), date=self.date(date),
-                                     hours=join([Value(span) for span in spans])))
+                                     hours=self.listing(spans)))
+        return self.listing(parts)
+
+    def calendar_rules(self, calendar: Calendar) -> Phrase:
+        """Opening hours, then the days the clock stands still: holidays, closed dates
+        (`…; closed on public holidays (Israel) and on 31 December 2026`)."""
+        closed: list[Piece] = []
         if calendar.holidays:
-            parts.append(self.phrase(self.gettext("not on public holidays (%(countries)s)"),
-                                     countries=Phrase(self.list_of([self.country(c) for c in calendar.holidays]))))
-        if calendar.closed:
-            dates = [self.date(d) for d in sorted(calendar.closed)]
-            parts.append(self.phrase(self.gettext("closed on %(dates)s"),
-                                     dates=join(dates)))
-        return join(parts)
+            closed.append(self.phrase(self.gettext("on public holidays (%(countries)s)"),
+                                      countries=Phrase(self.list_of([self.country(c) for c in calendar.holidays]))))
+        closed.extend(self.phrase(self.gettext("on %(date)s"), date=self.date(d)) for d in sorted(calendar.closed))
+        if not closed:
+            return self.opening_hours(calendar)
+        return self.phrase(self.gettext("%(hours)s; closed %(days)s"), hours=self.opening_hours(calendar),
+                           days=self.listing(closed))
 
     # objectives -----------------------------------------------------------
     def _scale(self, metric: ScoreMetric) -> dict[str, Piece]:
@@ -441,37 +514,46 @@ class Words:
         return self.phrase(self.gettext("%(title)s (%(class)s)"), title=User(metric.title),
                            **{"class": User(case_class.title)})
 
-    def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None) -> Phrase:
-        """The objective as a sentence a customer understands, the metric's title as its subject."""
+    def _step(self, project: Project, metric: Metric, step: str) -> str:
+        touchpoint = next(tp for tp in project.touchpoints.values() if any(m is metric for m in tp.metrics))
+        return touchpoint.step(step).title
+
+    def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None,
+                         name_calendar: bool = False, title: Piece | None = None) -> Phrase:
+        """The objective as a sentence a customer understands, the metric's title as its subject.
+
+        Business hours are not repeated after each promise: the charter prints each
+        calendar's opening hours once (`opening_hours_section`). `name_calendar` names
+        the calendar in the sentence, for charters whose promises follow several.
+        `title` replaces the metric's title (the docs' wording table elides it).
+        """
         found = objective or metric.promise
         assert found is not None, "an internal metric has no promise to publish"
         objective = found
-        title = self.metric_title(project, metric)
+        title = title if title is not None else self.metric_title(project, metric)
         match metric:
             case TimeMetric():
                 within = objective_within(objective)
                 business = self._business(metric)
-                fills = {"title": title, "duration": self.limit(within.within, business),
-                         "percent": self.percent(within.percent)}
+                duration: Piece = self.limit(within.within, business)
+                if name_calendar and metric.calendar is not None:
+                    duration = self.phrase(self.gettext("%(duration)s (%(calendar)s)"), duration=duration,
+                                           calendar=User(project.calendars[metric.calendar].title))
+                fills: dict[str, Piece] = {"title": title, "duration": duration,
+                                           "percent": self.percent(within.percent)}
                 if not metric.pauses:
-                    sentence = self.phrase(self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
-                                           **fills)
-                elif all(p.step is not None for p in metric.pauses):
+                    return self.phrase(self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
+                                       **fills)
+                if all(p.step is not None for p in metric.pauses):
                     steps = self.list_of([self._step(project, metric, p.step)
                                           for p in metric.pauses if p.step is not None])
-                    sentence = self.phrase(
+                    return self.phrase(
                         self.gettext("%(title)s within %(duration)s in %(percent)s of cases, not counting the "
                                      "time we wait for you (%(steps)s)."),
                         steps=User(steps), **fills)
-                else:
-                    sentence = self.phrase(
-                        self.gettext("%(title)s within %(duration)s in %(percent)s of cases, not counting the "
-                                     "time we wait for you."), **fills)
-                if metric.calendar is not None:
-                    calendar = project.calendars[metric.calendar]
-                    sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
-                                           sentence=sentence, rules=self.calendar_rules(calendar))
-                return sentence
+                return self.phrase(
+                    self.gettext("%(title)s within %(duration)s in %(percent)s of cases, not counting the "
+                                 "time we wait for you."), **fills)
             case ScoreMetric():
                 if isinstance(objective, AverageObjective):
                     return self.phrase(
@@ -497,13 +579,9 @@ class Words:
                 pattern = (self.gettext("%(title)s: no more than %(value)s in any %(period)s.") if _at_most(objective)
                            else self.gettext("%(title)s: at least %(value)s in every %(period)s."))
                 return self.phrase(pattern, title=title, value=self.number(objective_value(objective)),
-                                   period=self.duration(metric.per))
+                                   period=self.period(metric.per))
             case _:
                 unknown_kind(metric)
-
-    def _step(self, project: Project, metric: Metric, step: str) -> str:
-        touchpoint = next(tp for tp in project.touchpoints.values() if any(m is metric for m in tp.metrics))
-        return touchpoint.step(step).title
 
     def objective_short(self, metric: Metric, objective: Objective | None) -> Phrase:
         """The objective alone, for the policy's tables: `80% within 30 seconds`; for the
@@ -533,7 +611,7 @@ class Words:
                 pattern = (self.gettext("at most %(value)s per %(period)s") if _at_most(objective)
                            else self.gettext("at least %(value)s per %(period)s"))
                 return self.phrase(pattern, value=self.number(objective_value(objective)),
-                                   period=self.duration(metric.per))
+                                   period=self.period(metric.per))
             case _:
                 unknown_kind(metric)
 
@@ -573,7 +651,7 @@ class Words:
             case CountMetric():
                 return self.phrase(
                     self.gettext("No error budget: the count per %(period)s is compared with the limit."),
-                    period=self.duration(metric.per))
+                    period=self.period(metric.per))
             case NpsMetric():
                 return self.phrase(
                     self.gettext("No error budget: the score over %(window)s is compared with the objective."),
@@ -597,7 +675,7 @@ class Words:
                 return self.phrase(self.gettext("net promoter score from answers 0 to 10"))
             case CountMetric():
                 return self.phrase(self.gettext("number of %(event)s per %(period)s"),
-                                   event=Code(metric.event), period=self.duration(metric.per))
+                                   event=Code(metric.event), period=self.period(metric.per))
             case _:
                 unknown_kind(metric)
 
@@ -623,7 +701,90 @@ class Words:
                            pauses=join(stops, "; "))
 
     def window(self, duration: Duration) -> Phrase:
-        return self.phrase(self.gettext("the last %(duration)s, rolling"), duration=self.duration(duration))
+        return self.phrase(self.gettext("the last %(duration)s, rolling"), duration=self.period(duration))
+
+    # the instrumentation contract ------------------------------------------------
+    # What each series and query of `touchdsl.slo.contract.metric_contract` means, in
+    # words of the document's language; names, labels and queries stay as code.
+    def series_meaning(self, project: Project, metric: Metric, name: str, labels: Mapping[str, str]) -> Phrase:
+        match metric:
+            case TimeMetric():
+                if name.endswith("_count"):
+                    return self.phrase(self.gettext("Count of the same histogram: every finished case."))
+                if metric.calendar is not None and business_days(metric):
+                    how = self.phrase(self.gettext("in business days by the calendar %(calendar)s (the closings "
+                                                   "of business days passed while the clock ran)"),
+                                      calendar=Code(metric.calendar))
+                elif metric.calendar is not None:
+                    how = self.phrase(self.gettext("in business seconds by the calendar %(calendar)s"),
+                                      calendar=Code(metric.calendar))
+                else:
+                    how = self.phrase(self.gettext("in seconds (wall clock)"))
+                if metric.pauses:
+                    how = self.phrase(self.gettext("%(how)s, not counting its pauses (%(pauses)s)"), how=how,
+                                      pauses=join([Code(f"{p.start} → {p.end}") for p in metric.pauses], "; "))
+                return self.phrase(self.gettext("Cases by their time from %(start)s to %(end)s %(how)s; one "
+                                                "observation per case when %(end)s happens."),
+                                   start=Code(str(metric.start)), end=Code(str(metric.end)), how=how)
+            case RatioMetric():
+                if labels.get("event") == metric.denominator:
+                    return self.phrase(self.gettext("Cases counted as %(whole)s (the whole population)."),
+                                       whole=Code(metric.denominator))
+                return self.phrase(self.gettext("Cases counted as %(part)s, each also counted as %(whole)s."),
+                                   part=Code(metric.numerator), whole=Code(metric.denominator))
+            case ScoreMetric():
+                return self._answers(labels, metric.low, metric.high)
+            case NpsMetric():
+                return self._answers(labels, 0, 10)
+            case CountMetric():
+                return self.phrase(self.gettext("Each %(event)s event, counted against the limit per %(period)s."),
+                                   event=Code(metric.event), period=self.period(metric.per))
+            case _:
+                unknown_kind(metric)
+
+    def _answers(self, labels: Mapping[str, str], low: float, high: float) -> Phrase:
+        return self.phrase(self.gettext("Survey answers of value %(value)s on the scale %(low)s to %(high)s."),
+                           value=Code(labels.get("value", "")), low=self.number(low), high=self.number(high))
+
+    def query_meaning(self, key: str, kind: str) -> Phrase:
+        """What the `good` or `total` query of an indicator counts (per second over the window)."""
+        meanings = {
+            ("ratio-like", "good"): self.gettext("events that meet the objective"),
+            ("ratio-like", "total"): self.gettext("all events"),
+            ("average", "good"): self.gettext("sum of the answers' values"),
+            ("average", "total"): self.gettext("number of answers"),
+            ("nps", "good"): self.gettext("promoters (9–10) minus detractors (0–6)"),
+            ("nps", "total"): self.gettext("number of answers"),
+            ("count", "total"): self.gettext("events counted against the limit"),
+        }
+        return Phrase(meanings[(kind, key)].replace("%", "%%"))
+
+    def contract_clock(self, project: Project, metric: Metric, api: str | None) -> Phrase | None:
+        """How a producer measures a case of a metric on a calendar or with pauses (`api`
+        is the call that gives the value), or None (the wall clock, nothing to stop)."""
+        calendar_id = business_calendar(metric)
+        if api is None or (calendar_id is None and not pauses(metric)):
+            return None
+        if calendar_id is None:
+            return self.phrase(self.gettext("wall-clock time outside the pauses: observe %(api)s, in seconds."),
+                               api=Code(api))
+        calendar = project.calendars[calendar_id]
+        pattern = (self.gettext("business days by the calendar %(calendar)s (%(zone)s): observe %(api)s.")
+                   if business_days(metric) else
+                   self.gettext("business time by the calendar %(calendar)s (%(zone)s): observe %(api)s, "
+                                "in seconds."))
+        return self.phrase(pattern, calendar=Code(calendar.id), zone=Value(calendar.timezone), api=Code(api))
+
+    def contract_notes(self, metric: Metric) -> list[Phrase]:
+        """Further rules for producers of a metric's default series."""
+        match metric:
+            case TimeMetric():
+                return [self.phrase(self.gettext("Declare every bucket boundary listed; the rules read the one at "
+                                                 "the target."))]
+            case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+                return []
+            case _:
+                unknown_kind(metric)
 
     # updates and escalation ---------------------------------------------------
     def _event(self, touchpoint: Touchpoint, event: Event) -> Phrase:
@@ -636,7 +797,7 @@ class Words:
                            moment=Code(event.moment), step=step)
 
     def updates(self, touchpoint: Touchpoint, updates: Updates) -> Phrase:
-        fills = {"every": self.duration(updates.every), "channel": Phrase(self.channel_by(updates.via))}
+        fills = {"every": self.period(updates.every), "channel": Phrase(self.channel_by(updates.via))}
         if updates.until is None:
             return self.phrase(self.gettext("While your case is open, we update you %(channel)s at least "
                                             "every %(every)s."), **fills)

@@ -86,8 +86,8 @@ QUERY_MEANING: dict[Indicator, dict[str, str]] = {
 class Series:
     name: str  # e.g. "touch_duration_seconds_bucket"
     type: str  # "histogram" | "counter"
-    labels: dict[str, str]  # fixed label values the producer must emit
-    help: str  # one line, English
+    labels: dict[str, str]  # fixed label values the producer must emit (their meaning in words:
+    # touchdsl.documents.wording.Words.series_meaning, in the policy's language)
     buckets: tuple[float, ...] = ()  # histogram boundaries (le) in the series' unit, for time metrics
 
 
@@ -247,9 +247,7 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) ->
             reads = _answer_reads(metric, kind, ident)
         case CountMetric():
             labels = {**ident, "event": metric.event}
-            reads = _Reads([Series(EVENTS_SERIES, "counter", labels,
-                                   f"Each {metric.event} event, counted against the limit per {metric.per.text}.")],
-                           {"total": rate_query(EVENTS_SERIES, labels)})
+            reads = _Reads([Series(EVENTS_SERIES, "counter", labels)], {"total": rate_query(EVENTS_SERIES, labels)})
         case _:
             unknown_kind(metric)
 
@@ -284,9 +282,8 @@ def _time_reads(project: Project, touchpoint: Touchpoint, metric: TimeMetric, id
     if metric.calendar or metric.pauses:
         clock, observe = f"{what} {unit}", clock_call(touchpoint, metric)
     series = [
-        Series(f"{name}_bucket", "histogram", ident,
-               f"Cases by {what} {unit}; one observation per case when {metric.end} happens.", bounds),
-        Series(f"{name}_count", "histogram", ident, "Count of the same histogram: every finished case."),
+        Series(f"{name}_bucket", "histogram", ident, bounds),
+        Series(f"{name}_count", "histogram", ident),
     ]
     le = "|".join(re.escape(s) for s in le_spellings(limit_size(objective_within(metric.target).within)))
     queries = {
@@ -300,11 +297,7 @@ def _time_reads(project: Project, touchpoint: Touchpoint, metric: TimeMetric, id
 def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:
     num = {**ident, "event": metric.numerator}
     den = {**ident, "event": metric.denominator}
-    series = [
-        Series(EVENTS_SERIES, "counter", den, f"Cases counted as {metric.denominator} (the whole population)."),
-        Series(EVENTS_SERIES, "counter", num,
-               f"Cases counted as {metric.numerator}, each also counted as {metric.denominator}."),
-    ]
+    series = [Series(EVENTS_SERIES, "counter", den), Series(EVENTS_SERIES, "counter", num)]
     total = rate_query(EVENTS_SERIES, den)
     share = rate_query(EVENTS_SERIES, num)
     if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
@@ -316,15 +309,7 @@ def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:
 
 def _answer_reads(metric: ScoreMetric | NpsMetric, kind: Indicator, ident: dict[str, str]) -> _Reads:
     values = answer_values(metric)
-    match metric:
-        case NpsMetric():
-            scale = "0..10"
-        case ScoreMetric():
-            scale = f"{number(metric.low)}..{number(metric.high)}"
-        case _:
-            unknown_kind(metric)
-    series = [Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)},
-                     f"Survey answers of value {v} on the scale {scale}.") for v in values]
+    series = [Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)}) for v in values]
     total = rate_query(ANSWERS_SERIES, ident)
 
     def answers(selected: Iterable[int]) -> str:

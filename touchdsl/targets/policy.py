@@ -25,10 +25,11 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     business_calendar,
+    business_days,
     metric_key,
     unknown_kind,
 )
-from touchdsl.slo.contract import BUSINESS_DAYS_SERIES, QUERY_MEANING, metric_contract
+from touchdsl.slo.contract import QUERY_MEANING, metric_contract
 from touchdsl.slo.rules import anchor
 from touchdsl.targets import BuildOptions
 
@@ -36,17 +37,16 @@ from touchdsl.targets import BuildOptions
 @dataclass(frozen=True)
 class SeriesRow:
     name: Code
-    type: str
+    type: Code
     labels: Code
     buckets: Code | None
-    help: User
-    days: bool  # the buckets count business days, not seconds
+    help: Phrase
 
 
 @dataclass(frozen=True)
 class QueryRow:
     key: str
-    meaning: User
+    meaning: Phrase
     query: CodeBlock
 
 
@@ -56,7 +56,9 @@ class Contract:
     series: list[SeriesRow]
     queries: list[QueryRow]
     clock: Phrase | None
-    notes: list[User]
+    notes: list[Phrase]
+    buckets_label: Phrase
+    source_label: Phrase
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,17 @@ class OtherWork:
 
 
 @dataclass(frozen=True)
+class Received:
+    """An escalation another owner's touchpoint sends to this owner."""
+
+    touchpoint_id: str
+    title: User
+    owner_id: str
+    accountable: User
+    when: Phrase
+
+
+@dataclass(frozen=True)
 class PolicyOwner:
     id: str
     title: User
@@ -119,6 +132,7 @@ class PolicyOwner:
     receivers: list[Phrase]
     touchpoints: list[PolicyTouchpoint]
     other_work: list[OtherWork]
+    received: list[Received]
     note: list[User]
     tags: Phrase | None
 
@@ -154,19 +168,22 @@ def receivers(words: Words, owner: Owner) -> list[Phrase]:
             + [_receiver(words, r, True) for r in owner.page])
 
 
-def _contract(project: Project, tp: Touchpoint, metric: Metric) -> Contract:
+def _contract(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> Contract:
     found = metric_contract(project, tp, metric)
     rows = []
     for series in found.series:
         labels = "{" + ", ".join(f'{k}="{v}"' for k, v in series.labels.items()) + "}"
         buckets = Code(", ".join(_le(b) for b in series.buckets)) if series.buckets else None
-        rows.append(SeriesRow(Code(series.name), series.type, Code(labels), buckets, User(series.help),
-                              series.name.startswith(BUSINESS_DAYS_SERIES)))
-    meanings = QUERY_MEANING[found.kind]
-    queries = [QueryRow(key, User(meanings[key]), CodeBlock(found.queries[key], "promql")) for key in meanings if key in found.queries]
-    clock = (Phrase("%(clock)s: %(call)s", {"clock": User(found.clock), "call": Code(found.observe)})
-             if found.clock is not None and found.observe is not None else None)
-    return Contract(found.overridden, rows, queries, clock, [User(n) for n in found.notes])
+        rows.append(SeriesRow(Code(series.name), Code(series.type), Code(labels), buckets,
+                              words.series_meaning(project, metric, series.name, series.labels)))
+    queries = [QueryRow(key, words.query_meaning(key, found.kind), CodeBlock(found.queries[key], "promql"))
+               for key in QUERY_MEANING[found.kind] if key in found.queries]
+    notes = [] if found.overridden else words.contract_notes(metric)
+    unit = (words.gettext("buckets (%(label)s, business days):") if business_days(metric)
+            else words.gettext("buckets (%(label)s, seconds):"))
+    return Contract(found.overridden, rows, queries, words.contract_clock(project, metric, found.observe), notes,
+                    words.phrase(unit, label=Code("le")),
+                    words.phrase(words.gettext("own queries (%(block)s)"), block=Code("source prometheus")))
 
 
 def _le(seconds: float) -> str:
@@ -197,10 +214,27 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> P
         clock=words.clock(project, metric),
         clock_note=paragraphs(project.calendars[calendar].note if calendar is not None else None),
         budget=words.error_budget(metric, metric.window),
-        contract=_contract(project, tp, metric),
+        contract=_contract(project, words, tp, metric),
         note=paragraphs(metric.note),
         tags=_tags(metric.tags),
     )
+
+
+def _when(words: Words, on: str) -> Phrase:
+    text = (words.gettext("On breach (fast burn)") if on == "breach"
+            else words.gettext("On risk (slow burn) and breach"))
+    return Phrase(text.replace("%", "%%"))
+
+
+def _received(project: Project, words: Words, owner: Owner) -> list[Received]:
+    """Escalations other owners' touchpoints send to `owner` (`escalate to OWNER on …`)."""
+    out = []
+    for tp in project.touchpoints.values():
+        for esc in tp.escalations:
+            if esc.to == owner.id:
+                out.append(Received(tp.id, User(tp.title), tp.owner, User(project.owners[tp.owner].title),
+                                    _when(words, esc.on)))
+    return out
 
 
 def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
@@ -213,18 +247,17 @@ def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
         path = [words.phrase(words.gettext("%(unit)s declares no receivers: its alerts reach no one."),
                              unit=User(owner.title))]
     for esc in tp.escalations:
-        when = (words.gettext("On breach (fast burn)") if esc.on == "breach"
-                else words.gettext("On risk (slow burn) and breach"))
+        when = _when(words, esc.on)
         if esc.to == "manager":
             manager = owner.manager
             assert manager is not None  # the checker requires it (TD308)
             path.append(words.phrase(words.gettext("%(when)s: the manager of %(unit)s, %(name)s, %(email)s."),
-                                     when=Phrase(when.replace("%", "%%")), unit=User(owner.title),
+                                     when=when, unit=User(owner.title),
                                      name=User(manager.name), email=Code(manager.email)))
         else:
             other = project.owners[esc.to]
             path.append(words.phrase(words.gettext("%(when)s: %(unit)s, through %(receivers)s."),
-                                     when=Phrase(when.replace("%", "%%")), unit=User(other.title),
+                                     when=when, unit=User(other.title),
                                      receivers=join(receivers(words, other), "; ")
                                      if receivers(words, other) else Value("—")))
     return path
@@ -271,7 +304,8 @@ def owners(project: Project, words: Words) -> list[PolicyOwner]:
         manager = (words.phrase("%(name)s, %(email)s", name=User(owner.manager.name), email=Code(owner.manager.email))
                    if owner.manager else None)
         out.append(PolicyOwner(owner.id, User(owner.title), manager, receivers(words, owner), accountable,
-                               other_work, paragraphs(owner.note), _tags(owner.tags)))
+                               other_work, _received(project, words, owner), paragraphs(owner.note),
+                               _tags(owner.tags)))
     return out
 
 

@@ -374,12 +374,23 @@ def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, i
         assert target is not None
         built.append((segment, promise, target, target_line is not None and target_line is not promise_line))
 
+    compensation = None
+    compensation_line = single(ctx, items_of(decl, ast.Compensation), "compensation")
+    if compensation_line is not None:
+        if compensation_line.text.value.strip():
+            compensation = compensation_line.text.value
+        else:
+            ctx.sink.error("TD310", "the compensation is empty", compensation_line.text.span,
+                           help=["say what the customer gets when this promise is not kept for them, e.g. "
+                                 '`compensation "A credit of 50 NIS on your next bill."`, or leave it out'])
+
     note, tags = notes_and_tags(ctx, decl)
     if not ok or not built or window is None:
         return []
     cls = _KINDS[type(measure)].metric
     return [cls(id=name, title=title, promise=promise, target=target, target_written=written, segment=segment,
-                window=window, source=source, note=note, tags=tags, location=ctx.loc(decl.name.span), **fields)
+                window=window, source=source, compensation=compensation, note=note, tags=tags,
+                location=ctx.loc(decl.name.span), **fields)
             for segment, promise, target, written in built]
 
 

@@ -193,12 +193,16 @@ def _settle() -> None:
 def analyse(paths: list[str], overlay: dict[str, str] | None = None,
             cancelled: Callable[[], bool] | None = None) -> Analysis:
     """Compile the project made of `paths` (root folder first) with unsaved editor text laid over."""
-    from touchdsl.compiler.driver import compile_project
+    from touchdsl.compiler.driver import Compilation, compile_projects
 
     collecting = gc.isenabled()
-    gc.disable()  # compile_project pauses the collector too; here it stays paused until frozen, below
+    gc.disable()  # compile_projects pauses the collector too; here it stays paused until frozen, below
     try:
-        comp = compile_project(paths, overlay=overlay, cancelled=cancelled)
+        # The first path is the project's root; projects inside it are analysed when one of
+        # their files is opened (each is the root of its own analysis then).
+        root = Path(paths[0]).resolve() if paths else Path(".").resolve()
+        found = compile_projects(paths, overlay=overlay, cancelled=cancelled)
+        comp = next((c for c in found if c.root == root), found[0] if found else Compilation(root, None, []))
         result = _analysis(comp)
         _settle()
     finally:

@@ -83,7 +83,8 @@ class TouchServer(LanguageServer):
         return Path(fs).resolve() if fs else None
 
     def project_root(self, path: Path) -> Path:
-        """The nearest workspace folder containing the file, else the file's folder."""
+        """The project the file belongs to: the nearest folder (up to the workspace folder that holds
+        the file) whose files declare `project`, else that workspace folder, else the file's folder."""
         roots: list[Path] = []
         try:
             if self.workspace.root_path:
@@ -96,7 +97,10 @@ class TouchServer(LanguageServer):
             pass
         containing = [r for r in roots if r == path.parent or r in path.parents]
         if containing:
-            return max(containing, key=lambda r: len(r.parts))
+            from touchdsl.compiler.driver import project_root_of
+
+            # A folder below the workspace whose files declare `project` is a project of its own.
+            return project_root_of(path, max(containing, key=lambda r: len(r.parts)))
         return path.parent
 
     def key_of(self, uri: str) -> Path:
