@@ -353,8 +353,8 @@ def _pause_marks(p: _Project) -> str:
 SELECT s.item, s.case_id, t.pause, t.at_us, s.stop_us,
   CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END AS is_start,
   LAG(CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END)
-    OVER (PARTITION BY s.item, s.case_id, t.pause ORDER BY t.at_us, CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END)
-    AS prev_start
+    OVER (PARTITION BY s.item, s.case_id, t.pause
+          ORDER BY t.at_us NULLS FIRST, CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END NULLS FIRST) AS prev_start
 FROM touch_spans AS s
 JOIN touch_row_events AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role IN ('pause_start', 'pause_end')
 WHERE t.at_us >= s.start_us AND t.at_us <= s.stop_us
@@ -367,12 +367,12 @@ def _pause_stretches(p: _Project) -> str:
 SELECT b.item, b.case_id, b.at_us AS from_us, COALESCE(e.at_us, b.stop_us) AS to_us
 FROM (
   SELECT item, case_id, pause, at_us, stop_us,
-    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us) AS k
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us NULLS FIRST) AS k
   FROM touch_pause_marks WHERE is_start = 1 AND (prev_start IS NULL OR prev_start = 0)
 ) AS b
 LEFT JOIN (
   SELECT item, case_id, pause, at_us,
-    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us) AS k
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us NULLS FIRST) AS k
   FROM touch_pause_marks WHERE is_start = 0 AND prev_start = 1
 ) AS e ON e.item = b.item AND e.case_id = b.case_id AND e.pause = b.pause AND e.k = b.k
 """
@@ -386,15 +386,16 @@ SELECT item, case_id, from_us, to_us
 FROM (
   SELECT item, case_id, from_us,
     MAX(to_us) OVER (PARTITION BY item, case_id, island) AS to_us,
-    ROW_NUMBER() OVER (PARTITION BY item, case_id, island ORDER BY from_us, to_us) AS first
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, island ORDER BY from_us NULLS FIRST, to_us NULLS FIRST) AS first
   FROM (
     SELECT item, case_id, from_us, to_us,
-      SUM(opens) OVER (PARTITION BY item, case_id ORDER BY from_us, to_us ROWS UNBOUNDED PRECEDING) AS island
+      SUM(opens) OVER (PARTITION BY item, case_id ORDER BY from_us NULLS FIRST, to_us NULLS FIRST
+                       ROWS UNBOUNDED PRECEDING) AS island
     FROM (
       SELECT item, case_id, from_us, to_us,
-        CASE WHEN from_us > MAX(to_us) OVER (PARTITION BY item, case_id ORDER BY from_us, to_us
-                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-               OR ROW_NUMBER() OVER (PARTITION BY item, case_id ORDER BY from_us, to_us) = 1
+        CASE WHEN from_us > MAX(to_us) OVER (PARTITION BY item, case_id ORDER BY from_us NULLS FIRST,
+                                             to_us NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+               OR ROW_NUMBER() OVER (PARTITION BY item, case_id ORDER BY from_us NULLS FIRST, to_us NULLS FIRST) = 1
              THEN 1 ELSE 0 END AS opens
       FROM touch_pause_stretches
     ) AS marked
@@ -433,7 +434,7 @@ def _paused(p: _Project) -> str:
   SUM(CASE WHEN run_at <= {target} THEN len ELSE 0 END) AS target_paused
 FROM (
   SELECT item, case_id, len,
-    at_pos - start_pos - (SUM(len) OVER (PARTITION BY item, case_id ORDER BY at_pos
+    at_pos - start_pos - (SUM(len) OVER (PARTITION BY item, case_id ORDER BY at_pos NULLS FIRST
                                          ROWS UNBOUNDED PRECEDING) - len) AS run_at
   FROM (
     SELECT x.item, x.case_id, {a_pos} AS at_pos, ({b_pos}) - ({a_pos}) AS len, {s_pos} AS start_pos
