@@ -269,8 +269,10 @@ def events(name: str) -> list[Row]:
     # Bad rows, one of each kind a real export has.
     tp = next(iter(project.touchpoints.values()))
     first_step = tp.steps[0].id
-    some = sorted(log.rows, key=lambda r: (r[0], r[1], r[3]))[len(log.rows) // 2]
-    segment = some[5] if some[2] == tp.id else None
+    # A case of the first touchpoint, halfway through its rows.
+    own = sorted((r for r in log.rows if r[2] == tp.id), key=lambda r: (r[0], r[1], r[3]))
+    some = own[len(own) // 2]
+    segment = some[5]
     log.rows.append((some[0], some[1], tp.id, f"{first_step}.strat", None, segment))  # a typo
     log.rows.append((some[0], some[1], tp.id[:-2] + tp.id[-1] + tp.id[-2], f"{first_step}.start", None, None))
     log.rows.append((some[0] + dt.timedelta(minutes=3), some[1], tp.id, f"{first_step}.start", None, segment))

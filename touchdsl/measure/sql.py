@@ -67,7 +67,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from touchdsl.measure.plan import DAY_UNITS, CaseColumns, Item, case_columns, item_row
+from touchdsl.measure.plan import DAY_UNITS, CaseColumns, Item, case_columns, item_roles, item_row
 
 __all__ = ["Step", "INPUTS", "RESULTS", "DAY_US", "WORST", "steps", "calendar_needs"]
 
@@ -859,7 +859,7 @@ def _class_problems(p: _Project) -> list[str]:
         if item.segment is None or tp.id in seen:
             continue
         seen.add(tp.id)
-        role = "start" if item.kind == "time" else "den"
+        role = next(r for _, r in item_roles(item) if r in ("start", "den"))
         first = _first(p.columns.slot(item, role))
         known = ", ".join(_literal(c.id) for c in tp.classes)
         out.append(f"""SELECT CASE WHEN seg_lo IS NULL THEN 'missing_segment' WHEN seg_lo <> seg_hi THEN 'conflicting_segment'
@@ -915,6 +915,7 @@ JOIN touch_roles AS r ON r.touchpoint = e.touchpoint AND r.event = e.event AND r
 CROSS JOIN touch_run AS n
 LEFT JOIN touch_classes AS k ON k.touchpoint = e.touchpoint AND k.segment = e.segment
 WHERE k.segment IS NULL AND e.at_us >= 0 AND e.at_us <= n.as_of_us
+  AND (r.role = 'count' OR (e.case_id IS NOT NULL AND e.case_id <> ''))
 GROUP BY e.segment, e.src, e.src_row, e.case_id, e.touchpoint, e.event, e.at_us, e.value_text"""
 
 
