@@ -397,6 +397,14 @@ _ALL = [
          'class dangerous "Dangerous pothole"\n...\npromise 90% within 5 business days\n'
          "promise 95% within 1 business day for dangerous",
          warning=True),
+    Code("TD913", "Compensation of an internal metric",
+         "A metric with a target and no promise is internal: the charter never shows it, so a "
+         "`compensation` on it is never published either. Give the metric a promise, or remove "
+         "the compensation.",
+         'metric volume "Complaints" {\n    count complaints per 7d\n    target at most 25\n'
+         '    compensation "A voucher."\n}',
+         'metric volume "Complaints" {\n    count complaints per 7d\n    target at most 25\n}',
+         warning=True),
     Code("TD915", "Channel without a contact point",
          "The project lists contact points (`contact …` in its `project` block), but this "
          "touchpoint offers customers a channel that has none, so the charter says customers may "

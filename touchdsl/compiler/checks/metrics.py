@@ -383,6 +383,11 @@ def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, i
             ctx.sink.error("TD310", "the compensation is empty", compensation_line.text.span,
                            help=["say what the customer gets when this promise is not kept for them, e.g. "
                                  '`compensation "A credit of 50 NIS on your next bill."`, or leave it out'])
+        if lines and not any(line.role == "promise" for line in lines):
+            ctx.sink.warning("TD913", f"metric `{name}` is internal: its compensation is never published",
+                             compensation_line.span,
+                             help=["the charter shows a compensation under the promise it goes with; add a "
+                                   "`promise`, or remove the compensation"])
 
     note, tags = notes_and_tags(ctx, decl)
     if not ok or not built or window is None:
