@@ -220,7 +220,7 @@ def test_user_text_only_in_double_quoted_scalars():
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             if metric.kind in ("time", "ratio"):
-                assert f"{touchpoint.title}: {metric.title}" in titles
+                assert f"{touchpoint.title}: {slo_rules.title_of(touchpoint, metric)}" in titles
     assert {d["apiVersion"] for d in docs} == {"openslo/v1"}
     assert all(set(d) == {"apiVersion", "kind", "metadata", "spec"} for d in docs)
 

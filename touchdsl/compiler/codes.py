@@ -5,7 +5,8 @@ this module (`python -m touchdsl.compiler.codes > docs/errors.md`, checked by a 
 Codes are stable: never reuse a retired number.
 
 Ranges: TD0xx reading and syntax, TD1xx files and imports, TD2xx names,
-TD3xx touchpoints and owners, TD4xx metrics, TD5xx calendars, TD9xx warnings.
+TD3xx touchpoints and owners, TD4xx metrics, TD5xx calendars, TD6xx evidence (the
+history and measured figures: `check --history`, `build --measured`), TD9xx warnings.
 """
 
 from __future__ import annotations
@@ -344,6 +345,50 @@ _ALL = [
          "(`hours 2026-09-20 08:00-12:00`) contradicts that. Keep one.",
          "hours 2026-12-31 08:00-12:00\nclosed 2026-12-31",
          "hours 2026-12-31 08:00-12:00"),
+    # ---- evidence: the history and measured figures ---------------------------------------
+    Code("TD610", "Promise not kept by the history",
+         "The project's history (its event log: `touchdsl check --history EVENTS`, or `[history]` in "
+         "touchdsl.toml) shows this promise was not kept in the last window of the metric (its "
+         "`window`, ending at the latest event). The warning gives the share achieved at the promised "
+         "time and the time within which the promised share was done, and what the history would have "
+         "kept. Don't promise what you cannot deliver: promise less and deliver more, or improve the "
+         "service until the history keeps the promise.",
+         "promise 95% within 48h   # the last 28 days: 88% within 48h; 95% took 61 business hours",
+         "promise 95% within 72h   # or keep 48h and improve until the history keeps it",
+         warning=True),
+    Code("TD611", "Target never reached in the history",
+         "The internal target was reached in none of the windows the history has data for (a year by "
+         "default). A target nobody has ever met guides nobody: the warning gives the best figure "
+         "achieved and a target the history has reached. Targets are at least as strict as the "
+         "promise (TD405), so lower it towards what was achieved, or plan the improvement that will "
+         "reach it.",
+         "target 98% within 36h   # at best 90.8% within 36h in a year of 28-day windows",
+         "target 90% within 36h",
+         warning=True),
+    Code("TD612", "No history for the promise",
+         "The history was measured, but no case of this promise was decided in any window: the event "
+         "log has no rows for it. Usually the log names the touchpoint or the events differently "
+         "(`touchdsl measure` lists unknown touchpoints and events under data quality), or the "
+         "promise is new.",
+         "time from report.start to visit.start   # the log writes `visit.begin`",
+         "time from report.start to visit.start   # and the log writes `visit.start`",
+         warning=True),
+    Code("TD613", "Measured under another definition",
+         "`touchdsl build --measured measure.json` publishes what was achieved under each promise. "
+         "This metric was measured when it meant something else (another promise, target, events or "
+         "calendar), so its figures do not say whether the promise as written now is kept; they are "
+         "left out and the charter says the promise has no figures yet. Measure again with the "
+         "project as it is.",
+         "touchdsl build . -o out --measured last-month/measure.json   # measured before the promise changed",
+         "touchdsl measure . -e events.csv -o now && touchdsl build . -o out --measured now/measure.json",
+         warning=True),
+    Code("TD614", "Promise not in the measurement",
+         "`touchdsl build --measured measure.json` found no figures for this promise: the measurement "
+         "was made before the metric existed (or under another name). The charter says the promise "
+         "has no figures yet; measure again to publish them.",
+         "touchdsl build . -o out --measured old/measure.json   # measured before the metric was added",
+         "touchdsl measure . -e events.csv -o now && touchdsl build . -o out --measured now/measure.json",
+         warning=True),
     # ---- warnings ----------------------------------------------------------------------
     Code("TD901", "Owner has no receivers",
          "Alerts for this owner's touchpoints have nowhere to go. Add `notify` (and `page` for "

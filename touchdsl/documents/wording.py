@@ -813,3 +813,205 @@ def _at_most(objective: Objective) -> bool:
 def _rest(percent: float) -> float:
     """100 − percent without binary noise (100 − 99.9 is 0.1, not 0.09999…)."""
     return round(100 - percent, 9)
+
+
+# Measured figures ---------------------------------------------------------------
+# What `touchdsl measure` found, in words: the report, and the charter and policy
+# built with `--measured`. A share is a percentage of cases (or answers) with one
+# decimal; durations measured (an elapsed time, a silence) are shown in the largest
+# unit that keeps them readable, with one decimal.
+
+_ELAPSED_UNITS: tuple[tuple[str, float], ...] = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def _plural_count(value: float) -> int:
+    """The count that chooses a plural form: the number when whole, else one that
+    takes the general plural in every catalogue (`1.5 hours`, `1.5 שעות`)."""
+    return int(value) if float(value).is_integer() else 5
+
+
+def whole_duration(seconds: float) -> Duration:
+    """A length of time as the language writes it, in its largest whole unit (`28d`, `61h`)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        count = _whole(seconds, size)
+        if count:
+            return Duration(seconds=seconds, text=f"{count}{unit}")
+    return Duration(seconds=seconds, text=f"{max(1, round(seconds))}s")
+
+
+class Evidence:
+    """Figures of a measurement (`touchdsl.measure.result`) in the words of one language."""
+
+    def __init__(self, words: Words):
+        self.words = words
+
+    def status(self, status: str) -> str:
+        names = {
+            "kept": self.words.pgettext("status", "kept"),
+            "missed": self.words.pgettext("status", "missed"),
+            "no_data": self.words.pgettext("status", "no data"),
+        }
+        return names[status]
+
+    # numbers --------------------------------------------------------------
+    def decimal(self, value: float, digits: int = 1) -> Value:
+        return Value(format_decimal(round(value, digits), locale=self.words.locale,
+                                    format="#,##0." + "#" * digits if digits else "#,##0"))
+
+    def share(self, value: float) -> Value:
+        return Value(self.decimal(value).text + "%")
+
+    def points(self, margin: float) -> Value:
+        """A margin in percentage points, signed: `+1.9 pt`."""
+        sign = "+" if margin >= 0 else "−"
+        return Value(sign + self.words.phrase(self.words.gettext("%(num)s pt"),
+                                              num=self.decimal(abs(margin))).plain())
+
+    def count(self, value: int) -> Value:
+        return Value(format_decimal(value, locale=self.words.locale))
+
+    def figure(self, metric: Metric | None, objective: Objective | None, value: float) -> Value:
+        """A verdict's value as the objective reads it: a share, an average, an NPS, a count."""
+        match metric:
+            case None | TimeMetric() | RatioMetric():
+                return self.share(value)
+            case ScoreMetric():
+                return self.share(value) if isinstance(objective, ShareObjective) else self.decimal(value, 2)
+            case NpsMetric():
+                return self.decimal(value)
+            case CountMetric():
+                return self.count(int(value))
+            case _:
+                unknown_kind(metric)
+
+    def margin(self, metric: Metric | None, objective: Objective | None, margin: float) -> Value:
+        """How far on the good side of the objective (negative: missed by)."""
+        match metric:
+            case None | TimeMetric() | RatioMetric():
+                return self.points(margin)
+            case ScoreMetric():
+                if isinstance(objective, ShareObjective):
+                    return self.points(margin)
+                return Value(("+" if margin >= 0 else "−") + self.decimal(abs(margin), 2).text)
+            case NpsMetric():
+                return Value(("+" if margin >= 0 else "−") + self.decimal(abs(margin)).text)
+            case CountMetric():
+                return Value(("+" if margin >= 0 else "−") + self.count(int(abs(margin))).text)
+            case _:
+                unknown_kind(metric)
+
+    # time -----------------------------------------------------------------
+    def elapsed(self, seconds: float, business: bool = False, days: bool = False) -> Phrase:
+        """A measured duration: `61 business hours`, `3.5 hours`, `45 seconds`; with
+        `days`, the figure counts business days (`4 business days`)."""
+        if days:
+            return self.amount("bd", seconds)
+        units = (("h", 3600), ("m", 60), ("s", 1)) if business else _ELAPSED_UNITS
+        for unit, size in units:
+            # Days only from three on (`61 hours`, not `2.5 days`); hours and minutes from two.
+            if seconds >= size * (3 if unit == "d" else 2 if unit in ("h", "m") else 0):
+                amount = round(seconds / size, 1)
+                break
+        else:  # pragma: no cover - the last unit always fits
+            unit, amount = "s", seconds
+        return self.amount(unit, amount, business)
+
+    def amount(self, unit: str, amount: float, business: bool = False) -> Phrase:
+        """`amount` of a unit (d, h, m, s), whole or with one decimal."""
+        num = self.decimal(amount)
+        n = _plural_count(round(amount, 1))
+        w = self.words
+        if unit == "bd":
+            text = w.ngettext("%(num)s business day", "%(num)s business days", n)
+        elif business:
+            text = {"h": w.ngettext("%(num)s business hour", "%(num)s business hours", n),
+                    "m": w.ngettext("%(num)s business minute", "%(num)s business minutes", n),
+                    "s": w.ngettext("%(num)s business second", "%(num)s business seconds", n)}[unit]
+        else:
+            text = {"d": w.ngettext("%(num)s day", "%(num)s days", n),
+                    "h": w.ngettext("%(num)s hour", "%(num)s hours", n),
+                    "m": w.ngettext("%(num)s minute", "%(num)s minutes", n),
+                    "s": w.ngettext("%(num)s second", "%(num)s seconds", n)}[unit]
+        return w.phrase(text, num=num)
+
+    def day(self, instant: str) -> Phrase:
+        """The local date of an ISO 8601 instant: `30 November 2026`."""
+        return self.words.date(dt.datetime.fromisoformat(instant).date())
+
+    def moment(self, instant: str) -> Value:
+        """An instant to the minute, in its own offset: `2026-11-30 17:00`; a midnight as its date."""
+        moment = dt.datetime.fromisoformat(instant)
+        return Value(moment.strftime("%Y-%m-%d" if moment.time() == dt.time() else "%Y-%m-%d %H:%M"))
+
+    def short_day(self, instant: str) -> str:
+        """A period's first day for a chart's axis: `7 Sep`, `7 בספט׳`."""
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton("MMMd", dt.datetime.fromisoformat(instant).date(), locale=self.words.locale))
+
+    def period(self, start: str, end: str) -> Phrase:
+        """The stretch a figure covers: `the 28 days to 30 November 2026`."""
+        seconds = (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()
+        # A period reaching the as-of moment ends there and includes it (one µs more).
+        length = whole_duration(round(seconds))
+        return self.words.phrase(self.words.gettext("the %(duration)s to %(date)s"),
+                                 duration=self.words.duration(length), date=self.day(end))
+
+    # sentences --------------------------------------------------------------
+    def achieved(self, metric: Metric | None, every: Duration | None, promise: Objective | None,
+                 decided: int, good: int | None, value: float | None, busiest: Duration | None = None) -> Phrase:
+        """What the last period achieved against a promise, as the charter prints it under
+        the promise: `96.4% of 1,204 cases within 48 business hours`."""
+        w = self.words
+        if value is None or decided == 0:
+            return w.phrase(w.gettext("nothing measured yet"))
+        cases = self.count(decided)
+        match metric:
+            case None:
+                assert every is not None
+                return w.phrase(w.ngettext("%(share)s of %(num)s case was updated at least every %(every)s",
+                                           "%(share)s of %(num)s cases were updated at least every %(every)s",
+                                           decided),
+                                share=self.share(value), num=cases, every=w.duration(every))
+            case TimeMetric():
+                within = objective_within(promise or metric.promise or metric.target)
+                return w.phrase(w.ngettext("%(share)s of %(num)s case within %(duration)s",
+                                           "%(share)s of %(num)s cases within %(duration)s", decided),
+                                share=self.share(value), num=cases,
+                                duration=w.limit(within.within, metric.calendar is not None))
+            case RatioMetric():
+                return w.phrase(w.ngettext("%(share)s of %(num)s case", "%(share)s of %(num)s cases", decided),
+                                share=self.share(value), num=cases)
+            case ScoreMetric():
+                objective = promise or metric.promise or metric.target
+                if isinstance(objective, ShareObjective):
+                    return w.phrase(w.ngettext("%(share)s of %(num)s answer was %(value)s or higher",
+                                               "%(share)s of %(num)s answers were %(value)s or higher", decided),
+                                    share=self.share(value), num=cases, value=w.number(objective.value))
+                return w.phrase(w.ngettext("an average rating of %(value)s from %(num)s answer",
+                                           "an average rating of %(value)s from %(num)s answers", decided),
+                                value=self.decimal(value, 2), num=cases)
+            case NpsMetric():
+                return w.phrase(w.ngettext("a net promoter score of %(value)s from %(num)s answer",
+                                           "a net promoter score of %(value)s from %(num)s answers", decided),
+                                value=self.decimal(value), num=cases)
+            case CountMetric():
+                return w.phrase(w.ngettext("%(value)s in the busiest %(period)s (%(num)s in all)",
+                                           "%(value)s in the busiest %(period)s (%(num)s in all)", int(value)),
+                                value=self.count(int(value)), period=w.duration(busiest or metric.per), num=cases)
+            case _:
+                unknown_kind(metric)
+
+    def in_period(self, start: str, end: str, figure: Phrase) -> Phrase:
+        """`In the 28 days to 30 November 2026: 96.4% of 1,204 cases within 48 business hours.`"""
+        return self.words.phrase(self.words.gettext("In %(period)s: %(figure)s."),
+                                 period=self.period(start, end), figure=figure)
+
+    def no_figures(self) -> Phrase:
+        return self.words.phrase(self.words.gettext("No figures yet for this promise."))
+
+    def verdict(self, status: str, margin: Value | None) -> Phrase:
+        """`kept, +1.9 pt` / `missed, −7 pt` / `no data`."""
+        if margin is None:
+            return self.words.phrase("%(status)s", status=Phrase(self.status(status)))
+        return self.words.phrase("%(status)s, %(margin)s", status=Phrase(self.status(status)), margin=margin)

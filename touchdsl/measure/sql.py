@@ -69,10 +69,17 @@ from typing import Callable, Sequence
 
 from touchdsl.measure.plan import DAY_UNITS, CaseColumns, Item, case_columns, item_roles, item_row
 
-__all__ = ["Step", "INPUTS", "RESULTS", "DAY_US", "WORST", "steps", "calendar_needs"]
+__all__ = ["Step", "INPUTS", "RESULTS", "DAY_US", "WORST", "BINS_PER_LIMIT", "BINS", "OVERDUE", "steps",
+           "calendar_needs"]
 
 DAY_US = 86_400_000_000
 WORST = 5  # case ids listed per item and period
+# The distribution of a time or updates item: bins of 1/12 of the promise's limit (so
+# limits at a half, a third, a quarter … of it are edges too), up to twice the limit;
+# bin BINS holds everything longer.
+BINS_PER_LIMIT = 12
+BINS = 2 * BINS_PER_LIMIT
+OVERDUE = 50  # open overdue cases listed per item
 EXAMPLES = 3  # examples listed per kind of problem
 
 # The inputs: name -> columns with portable types. `touch_events` is filled by the
@@ -677,6 +684,107 @@ GROUP BY c.item, c.period
 """
 
 
+def _distribution(p: _Project) -> str:
+    # The cases finished in each period by value, in bins of the promise's limit / 12:
+    # bin k holds (k, k + 1] twelfths (a value exactly at the limit is in the last bin
+    # before it, as it met the promise); bin BINS everything past twice the limit.
+    ratio = f"CAST(d.value_us AS DOUBLE) * {BINS_PER_LIMIT} / i.promise_us"
+    return f"""
+SELECT p.item, p.period, b.bin, COUNT(*) AS cases
+FROM (
+  SELECT d.item, d.end_us,
+    CASE WHEN d.value_us <= 0 THEN 0
+         WHEN {ratio} > {BINS} THEN {BINS}
+         ELSE CAST(CEIL({ratio}) AS BIGINT) - 1 END AS bin
+  FROM touch_decisions AS d
+  JOIN touch_items AS i ON i.item = d.item
+  WHERE d.end_us IS NOT NULL
+) AS b
+JOIN touch_periods AS p ON p.item = b.item AND b.end_us >= p.from_us AND b.end_us < p.to_us
+GROUP BY p.item, p.period, b.bin
+"""
+
+
+def _share_rank(p: _Project, role: str) -> str:
+    """The rank ceil(P% of n) of the item's `role` objective, as a CASE on the item:
+    the objective's percent as an exact fraction, so 99.9% of 1000 is rank 999."""
+    from fractions import Fraction
+
+    from touchdsl.model import TimeMetric
+
+    whens = []
+    for number, item in p.numbered("time"):
+        metric = item.metric
+        assert isinstance(metric, TimeMetric)
+        # An internal metric's promise is its target (plan.item_row).
+        objective = (metric.promise or metric.target) if role == "promise" else metric.target
+        share = Fraction(repr(float(objective.percent))) / 100  # type: ignore[union-attr]
+        whens.append(f"WHEN {number} THEN CAST(CEIL(CAST(v.n * {share.numerator} AS DOUBLE) / "
+                     f"{share.denominator}) AS BIGINT)")
+    return f"CASE v.item {' '.join(whens)} END"
+
+
+def _reach_times(p: _Project) -> str:
+    # Time items: within how long each objective's share of the cases decided on it in
+    # the period were done — the value at rank ceil(P% of them), by nearest rank, from
+    # the distinct values and their cumulative counts. A case missed and still open
+    # counts with its time so far (at least what it will take), so the figure is at
+    # most the limit exactly when the share was met; `open_upto` says whether any open
+    # case is at or below it (then it is a lower bound).
+    numbered = p.numbered("time")
+    if not numbered:
+        return _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS INTEGER) AS period, "
+                        "CAST(NULL AS VARCHAR) AS role, CAST(NULL AS BIGINT) AS reach_us, "
+                        "CAST(NULL AS BIGINT) AS open_upto")
+    items = ", ".join(str(number) for number, _ in numbered)
+    branches = []
+    for role in ("promise", "target"):
+        branches.append(f"""SELECT item, period, role, value_us, cases, open_cases, upto, open_upto, n,
+    {_share_rank(p, role)} AS rnk
+  FROM (
+    SELECT item, period, role, value_us, cases, open_cases,
+      SUM(cases) OVER (PARTITION BY item, period ORDER BY value_us NULLS FIRST
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+      SUM(open_cases) OVER (PARTITION BY item, period ORDER BY value_us NULLS FIRST
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS open_upto,
+      SUM(cases) OVER (PARTITION BY item, period) AS n
+    FROM (
+      SELECT p.item, p.period, '{role}' AS role, d.value_us, COUNT(*) AS cases,
+        SUM(CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END) AS open_cases
+      FROM touch_periods AS p
+      JOIN touch_decisions AS d ON d.item = p.item AND {_in(f'd.{role}_at')}
+      WHERE p.item IN ({items})
+      GROUP BY p.item, p.period, d.value_us
+    ) AS w
+  ) AS v""")
+    union = "\n  UNION ALL\n  ".join(branches)
+    return f"""
+SELECT item, period, role,
+  MIN(CASE WHEN upto >= rnk THEN value_us END) AS reach_us,
+  MIN(CASE WHEN upto >= rnk THEN open_upto END) AS open_upto
+FROM (
+  {union}
+) AS ranked
+GROUP BY item, period, role
+"""
+
+
+def _overdue(p: _Project) -> str:
+    # Cases open at the as-of moment and past the promise (time and updates), the
+    # longest overdue first, with how many there are per item.
+    return f"""
+SELECT item, case_id, start_us, value_us, late_us, overdue
+FROM (
+  SELECT d.item, d.case_id, d.start_us, d.value_us, d.promise_late_us AS late_us,
+    ROW_NUMBER() OVER (PARTITION BY d.item ORDER BY d.promise_late_us, d.case_id) AS rn,
+    COUNT(*) OVER (PARTITION BY d.item) AS overdue
+  FROM touch_decisions AS d
+  WHERE d.end_us IS NULL AND d.promise_met = 0
+) AS ranked
+WHERE rn <= {OVERDUE}
+"""
+
+
 def _ratio_summary(p: _Project) -> str:
     return f"""
 SELECT p.item, p.period,
@@ -953,6 +1061,9 @@ _STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
     ("touch_decisions", _decisions),
     ("touch_case_summary", _case_summary),
     ("touch_percentiles", _percentiles),
+    ("touch_distribution", _distribution),
+    ("touch_reach_times", _reach_times),
+    ("touch_overdue", _overdue),
     ("touch_ratio_summary", _ratio_summary),
     ("touch_answer_summary", _answer_summary),
     ("touch_worst", _worst),
@@ -1009,6 +1120,11 @@ SELECT item, period, answers, total, promise_good, target_good, promoters, detra
 FROM touch_answer_summary ORDER BY item, period""",
     "counts": "SELECT item, period, total, worst, worst_stretch FROM touch_count_summary ORDER BY item, period",
     "worst": "SELECT item, period, case_id, value, at_us, still_open FROM touch_worst ORDER BY item, period, rn",
+    "distribution": "SELECT item, period, bin, cases FROM touch_distribution ORDER BY item, period, bin",
+    "reach": "SELECT item, period, role, reach_us, open_upto FROM touch_reach_times ORDER BY item, period, role",
+    "overdue": """
+SELECT item, case_id, start_us, value_us, late_us, overdue FROM touch_overdue
+ORDER BY item, late_us, case_id""",
     "problem_counts": """
 SELECT kind, COUNT(*) AS n FROM touch_problem_rows GROUP BY kind ORDER BY kind""",
     "problem_items": """

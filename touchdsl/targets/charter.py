@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from touchdsl.documents.i18n import document_environment
 from touchdsl.documents.wording import Link, Phrase, Piece, User, Words
+from touchdsl.measure.published import Published, figure_line
 from touchdsl.model import Contact, Project, Touchpoint, business_calendar, business_days, published
 from touchdsl.targets import BuildOptions
 
@@ -23,6 +24,7 @@ from touchdsl.targets import BuildOptions
 class CharterPromise:
     sentence: Phrase
     compensation: User | None
+    achieved: Phrase | None = None  # `build --measured`: what the last period achieved
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class CharterTouchpoint:
     updates: Phrase | None
     accountable: Phrase
     escalations: list[Phrase]
+    updates_achieved: Phrase | None = None  # `build --measured`
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ class CharterSection:
     stages: list[CharterStage] = field(default_factory=list)
 
 
-def _touchpoint(project: Project, words: Words, tp: Touchpoint, name_calendars: bool) -> CharterTouchpoint:
+def _touchpoint(project: Project, words: Words, tp: Touchpoint, name_calendars: bool,
+                found: Published | None = None) -> CharterTouchpoint:
     owner = project.owners[tp.owner]
     escalations = []
     for esc in tp.escalations:
@@ -88,13 +92,16 @@ def _touchpoint(project: Project, words: Words, tp: Touchpoint, name_calendars: 
         title=User(tp.title),
         expectation=User(tp.expectation),
         channels=words.channels(list(tp.channels)),
-        # Internal metrics (a target, no promise) are never published.
+        # Internal metrics (a target, no promise) are never published; with --measured, each
+        # promise's figure, never a target's.
         promises=[CharterPromise(words.promise_sentence(project, m, name_calendar=name_calendars),
-                                 User(m.compensation) if m.compensation else None)
+                                 User(m.compensation) if m.compensation else None,
+                                 figure_line(words, found, tp, m) if found is not None else None)
                   for m in tp.metrics if published(m)],
         updates=words.updates(tp, tp.updates) if tp.updates else None,
         accountable=words.phrase(words.gettext("Accountable for this service: %(unit)s."), unit=User(owner.title)),
         escalations=escalations,
+        updates_achieved=figure_line(words, found, tp, None) if found is not None and tp.updates else None,
     )
 
 
@@ -139,7 +146,7 @@ def _how(contact: Contact) -> Piece:
     return Link(contact.text, contact.link)
 
 
-def sections(project: Project, words: Words) -> list[CharterSection]:
+def sections(project: Project, words: Words, found: Published | None = None) -> list[CharterSection]:
     """Journeys in source order, their stages in order; touchpoints without a journey last."""
     named = len(calendars_promised(project)) > 1
     out: list[CharterSection] = []
@@ -148,18 +155,18 @@ def sections(project: Project, words: Words) -> list[CharterSection]:
         if not members:
             continue
         stages = []
-        loose = [_touchpoint(project, words, t, named) for t in members if t.stage is None]
+        loose = [_touchpoint(project, words, t, named, found) for t in members if t.stage is None]
         if loose:
             stages.append(CharterStage(None, loose))
         for stage in journey.stages:
-            here = [_touchpoint(project, words, t, named) for t in members if t.stage == stage.id]
+            here = [_touchpoint(project, words, t, named, found) for t in members if t.stage == stage.id]
             if here:
                 stages.append(CharterStage(User(stage.title), here))
         out.append(CharterSection(journey.id, User(journey.title), stages))
     others = project.touchpoints_in(None)
     if others:
         out.append(CharterSection("", words.phrase(words.gettext("Other services")),
-                                  [CharterStage(None, [_touchpoint(project, words, t, named) for t in others])]))
+                                  [CharterStage(None, [_touchpoint(project, words, t, named, found) for t in others])]))
     return out
 
 
@@ -199,7 +206,8 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         "contacts": contacts(project, words),
         "hours": opening_hours(project, words),
         "hours_intro": opening_hours_intro(project, words),
-        "sections": sections(project, words),
+        "sections": sections(project, words, options.measured),
+        "measured": options.measured is not None,
         "stamp": User(options.stamp) if options.stamp else None,
     }
     files = {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from touchdsl.documents.i18n import document_environment
 from touchdsl.documents.wording import Code, CodeBlock, Phrase, User, Value, Words, join
+from touchdsl.measure.published import Published, figure_line
 from touchdsl.model import (
     CountMetric,
     Metric,
@@ -78,6 +79,9 @@ class PolicyMetric:
     contract: Contract
     note: list[User]
     tags: Phrase | None
+    # `build --measured`: what the last period achieved against the promise and the target
+    promise_achieved: Phrase | None = None
+    target_achieved: Phrase | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class PolicyTouchpoint:
     escalation: list[Phrase]
     note: list[User]
     tags: Phrase | None
+    updates_achieved: Phrase | None = None  # `build --measured`
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,8 @@ def _le(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
 
 
-def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> PolicyMetric:
+def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric,
+            found: Published | None = None) -> PolicyMetric:
     events = None
     match metric:
         case TimeMetric():
@@ -217,6 +223,10 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> P
         contract=_contract(project, words, tp, metric),
         note=paragraphs(metric.note),
         tags=_tags(metric.tags),
+        # An internal metric has no promise to measure against: only its target's figure.
+        promise_achieved=(None if found is None or metric.promise is None
+                          else figure_line(words, found, tp, metric, "promise", verdict=True)),
+        target_achieved=None if found is None else figure_line(words, found, tp, metric, "target", verdict=True),
     )
 
 
@@ -263,7 +273,7 @@ def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
     return path
 
 
-def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> PolicyTouchpoint:
+def _touchpoint(project: Project, words: Words, tp: Touchpoint, found: Published | None = None) -> PolicyTouchpoint:
     journey = None
     if tp.journey:
         j = project.journeys[tp.journey]
@@ -283,18 +293,20 @@ def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> PolicyTouchpo
         channels=words.channels(list(tp.channels)),
         accountable=User(project.owners[tp.owner].title),
         steps=steps,
-        metrics=[_metric(project, words, tp, m) for m in tp.metrics],
+        metrics=[_metric(project, words, tp, m, found) for m in tp.metrics],
         updates=words.updates(tp, tp.updates) if tp.updates else None,
         escalation=_escalation(project, words, tp),
         note=paragraphs(tp.note),
         tags=_tags(tp.tags),
+        updates_achieved=(figure_line(words, found, tp, None, "promise", verdict=True)
+                          if found is not None and tp.updates is not None else None),
     )
 
 
-def owners(project: Project, words: Words) -> list[PolicyOwner]:
+def owners(project: Project, words: Words, found: Published | None = None) -> list[PolicyOwner]:
     out = []
     for owner in project.owners.values():
-        accountable = [_touchpoint(project, words, t) for t in project.touchpoints_of(owner.id)]
+        accountable = [_touchpoint(project, words, t, found) for t in project.touchpoints_of(owner.id)]
         other_work = []
         for tp in project.touchpoints.values():
             if tp.owner == owner.id or not any(s.by == owner.id for s in tp.steps):
@@ -312,7 +324,7 @@ def owners(project: Project, words: Words) -> list[PolicyOwner]:
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     lang = options.language(project)
     words = Words(lang)
-    units = owners(project, words)
+    units = owners(project, words, options.measured)
     stamp = User(options.stamp) if options.stamp else None
     files: dict[str, bytes] = {}
     html = document_environment("policy", lang, markdown=False)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, assert_never
 from touchdsl.compiler.driver import Compilation
 from touchdsl.diagnostics import Diagnostic, Span
 from touchdsl.language import ast
+from touchdsl.model import Project
 from touchdsl.tools.lsp.positions import lines_of
 
 __all__ = ["Analysis", "EventUse", "analyse", "analyse_document", "first_of", "items_of"]
@@ -62,6 +63,7 @@ class Analysis:
     uris: dict[str, str] = field(default_factory=dict)  # display -> URI, for documents that are not files
     displays: dict[Path, str] = field(default_factory=dict)
     events: list[EventUse] = field(default_factory=list)
+    project: Project | None = None  # the model, when the project has no errors (read by the history)
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def lines(self, display: str) -> list[str]:
@@ -103,6 +105,16 @@ class Analysis:
         for (kind, name), span in self.definitions.items():
             if inside(span):
                 return (kind, name, span)
+        return None
+
+    def objective_at(self, display: str, line: int) -> tuple[str, str] | None:
+        """(touchpoint, metric) of the `promise`/`target` line (or `updates` line) at a line."""
+        from touchdsl.measure.history import objective_spans
+
+        for (touchpoint, metric, _), span in objective_spans(
+                {d: t for d, t in self.files.items() if d == display}).items():
+            if span.line <= line <= span.end_line:
+                return touchpoint, metric
         return None
 
     def definition_of(self, kind: str, name: str) -> Span | None:
@@ -167,6 +179,7 @@ def _analysis(comp: Compilation) -> Analysis:
         definitions=dict(getattr(symbols, "definitions", {}) or {}),
         references=list(getattr(symbols, "references", []) or []),
         events=_collect_events(comp.files.values()),
+        project=comp.project if comp.ok else None,
     )
 
 
