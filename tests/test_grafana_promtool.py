@@ -30,6 +30,8 @@ from touchdsl.model import (
     RatioMetric,
     ScoreMetric,
     TimeMetric,
+    limit_size,
+    metric_key,
 )
 from touchdsl.slo import burnrate, naming
 from touchdsl.slo import rules as slo_rules
@@ -82,7 +84,7 @@ def _bad_share(metric, contract) -> float:
     """The share of bad events the steady feed means."""
     if isinstance(metric, TimeMetric):
         bounds = contract.series[0].buckets
-        good = (bounds.index(metric.target.within.seconds) + 1) / (len(bounds) + 1)
+        good = (bounds.index(limit_size(metric.target.within)) + 1) / (len(bounds) + 1)
     elif isinstance(metric, RatioMetric):
         share = SHARE / WHOLE
         at_most = isinstance(metric.target, BoundObjective) and metric.target.form == "at_most"
@@ -104,7 +106,8 @@ def _expected(project, touchpoint, metric, contract) -> dict[str, float]:
         budget = 1 - objective
         out.update({naming.sli_error(w): bad for w in windows})
         out[naming.OBJECTIVE] = objective
-        out[naming.PROMISE] = good_percent(metric.promise) / 100
+        if metric.promise is not None:  # an internal metric records no promise
+            out[naming.PROMISE] = good_percent(metric.promise) / 100
         out[naming.ERROR_BUDGET] = budget
         out[naming.BUDGET_REMAINING] = 1 - bad / budget if budget > 0 else 1 - (bad > 0)
         return out
@@ -118,7 +121,8 @@ def _expected(project, touchpoint, metric, contract) -> dict[str, float]:
         value = sum(values) / len(values)
     out.update({naming.indicator(contract.kind, w): float(value) for w in windows})
     out[naming.OBJECTIVE_VALUE] = metric.target.value
-    out[naming.PROMISE_VALUE] = metric.promise.value
+    if metric.promise is not None:
+        out[naming.PROMISE_VALUE] = metric.promise.value
     return out
 
 
@@ -134,7 +138,8 @@ def _evaluate(node, recorded: dict[tuple[str, str, str], float]) -> float:
         return _evaluate(node.expr, recorded)
     if isinstance(node, promql_parser.VectorSelector):
         labels = {m.name: m.value for m in node.matchers.matchers}
-        return recorded[(node.name, labels["touchpoint"], labels["metric"])]
+        key = labels["metric"] + (f".{labels['segment']}" if "segment" in labels else "")
+        return recorded[(node.name, labels["touchpoint"], key)]
     if isinstance(node, promql_parser.BinaryExpr) and str(node.op) in _OPS:
         return _OPS[str(node.op)](_evaluate(node.lhs, recorded), _evaluate(node.rhs, recorded))
     raise AssertionError(f"the oracle cannot evaluate {node} ({type(node).__name__}); extend it")
@@ -172,7 +177,7 @@ def test_every_dashboard_query_returns_what_the_traffic_means(name, tmp_path):
                 overridden.add((touchpoint.id, metric.id))
                 continue
             for record, value in _expected(project, touchpoint, metric, contract).items():
-                recorded[(record, touchpoint.id, metric.id)] = value
+                recorded[(record, touchpoint.id, metric_key(metric))] = value
             for metric_name, labels, rate in rows:
                 series.append((metric_name, labels, rate))
 

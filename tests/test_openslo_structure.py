@@ -87,13 +87,15 @@ def test_every_slo_reads_the_contract_with_the_recorded_target_and_window(built)
     for slo in slos.values():
         labels = slo["metadata"]["labels"]
         touchpoint = project.touchpoints[labels["touchpoint"]]
-        metric = next(m for m in touchpoint.metrics if m.id == labels["metric"])
+        metric = next(m for m in touchpoint.metrics
+                      if m.id == labels["metric"] and m.segment == labels.get("segment"))
         assert labels["owner"] == touchpoint.owner
         assert labels.get("journey") == touchpoint.journey
         spec = slo["spec"]
         service = services[spec["service"]]["metadata"]["labels"]
         assert service == ({"journey": touchpoint.journey} if touchpoint.journey else {"owner": touchpoint.owner})
-        assert slo["metadata"]["displayName"] == f"{touchpoint.title}: {metric.title}"
+        case_class = f" ({touchpoint.case_class(metric.segment).title})" if metric.segment else ""
+        assert slo["metadata"]["displayName"] == f"{touchpoint.title}: {metric.title}{case_class}"
         assert spec["timeWindow"] == [{"duration": naming.window(metric.window), "isRolling": True}]
         assert spec["budgetingMethod"] == "Occurrences"
         assert spec["objectives"] == [{"displayName": "target",
@@ -218,7 +220,7 @@ def test_user_text_only_in_double_quoted_scalars():
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             if metric.kind in ("time", "ratio"):
-                assert f"{touchpoint.title}: {metric.title}" in titles
+                assert f"{touchpoint.title}: {slo_rules.title_of(touchpoint, metric)}" in titles
     assert {d["apiVersion"] for d in docs} == {"openslo/v1"}
     assert all(set(d) == {"apiVersion", "kind", "metadata", "spec"} for d in docs)
 

@@ -10,6 +10,7 @@ import yaml
 import touchdsl
 from tests.projects import PROJECTS
 from touchdsl.documents.escape import go_template_literal
+from touchdsl.model import metric_key
 from touchdsl.slo import naming
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.prometheus import render
@@ -62,7 +63,7 @@ def test_every_metric_records_its_indicator_over_every_window(built):
     by_group = groups(out)
     for tp in project.touchpoints.values():
         for metric in tp.metrics:
-            group = by_group[f"touchdsl.{tp.id}.{metric.id}"]
+            group = by_group[f"touchdsl.{tp.id}.{metric_key(metric)}"]
             records = [r["record"] for r in group["rules"] if "record" in r]
             windows = set(naming.ALERT_WINDOWS) | {naming.window(metric.window)}
             if metric.kind == "count":
@@ -75,6 +76,7 @@ def test_every_metric_records_its_indicator_over_every_window(built):
             for rule in group["rules"]:
                 labels = rule["labels"]
                 assert labels["touchpoint"] == tp.id and labels["metric"] == metric.id
+                assert labels.get("segment") == metric.segment  # the class, for a metric judged per class
                 assert labels["owner"] == tp.owner
                 assert labels.get("journey") == tp.journey
 
@@ -147,7 +149,7 @@ def test_alerts_carry_routing_labels_and_annotations(built):
         assert labels["severity"] in ("page", "ticket")
         assert labels.get("journey") == tp.journey
         assert set(alert["annotations"]) == {"summary", "title", "expectation", "promise", "target", "policy"}
-        metric = labels["metric"]
+        metric = labels["metric"] + (f"-{labels['segment']}" if "segment" in labels else "")
         assert alert["annotations"]["policy"] == f"../policy/{tp.owner}.html#{tp.id}-{metric}"
 
 

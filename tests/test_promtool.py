@@ -132,6 +132,11 @@ def test_every_alert_is_proven_by_promtool(name, proven):
         assert "SUCCESS" in output
 
 
+def key_of(labels: dict[str, str]) -> str:
+    """The metric, with its class for a metric judged per class (`slot.urgent`)."""
+    return labels["metric"] + (f".{labels['segment']}" if "segment" in labels else "")
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_alert_has_a_firing_and_a_silent_case(name, projects, tmp_path):
     out = build(projects[name], tmp_path)
@@ -141,7 +146,7 @@ def test_every_alert_has_a_firing_and_a_silent_case(name, projects, tmp_path):
             for group in yaml.safe_load(data)["groups"]:
                 for rule in group["rules"]:
                     if "alert" in rule:
-                        rules_alerts.add((rule["alert"], rule["labels"]["touchpoint"], rule["labels"]["metric"]))
+                        rules_alerts.add((rule["alert"], rule["labels"]["touchpoint"], key_of(rule["labels"])))
     cases = defaultdict(lambda: {"fires": 0, "silent": 0})
     for rel, data in out.items():
         if rel.endswith(".test.yml"):
@@ -152,7 +157,7 @@ def test_every_alert_has_a_firing_and_a_silent_case(name, projects, tmp_path):
                     for alert in check["exp_alerts"]:
                         labels = alert["exp_labels"]
                         assert labels["severity"] in ("page", "ticket")
-                        cases[(check["alertname"], labels["touchpoint"], labels["metric"])]["fires"] += 1
+                        cases[(check["alertname"], labels["touchpoint"], key_of(labels))]["fires"] += 1
                     if not check["exp_alerts"]:
                         key = case["name"].split(" ")[0].split("/")
                         cases[(check["alertname"], *key)]["silent"] += 1

@@ -128,18 +128,32 @@ def test_every_statement_parses_back_in_its_dialect(dialect):
                 assert isinstance(sqlglot.parse_one(model, read=dialect), (exp.Select, exp.Union)), path
 
 
-def test_business_time_joins_the_calendar_by_equality_in_every_dialect():
+# Each calendar table and the keys it is joined on by equality: (calendar, UTC day) for
+# the segment holding an instant, (calendar, business day) for the open segment where a
+# business-time limit passes, (calendar, rank) for the closing a business-day limit reaches.
+CALENDAR_KEYS = {"touch_calendar": "utc_day", "touch_calendar_open": "bucket", "touch_calendar_closings": "rank"}
+
+
+@pytest.mark.parametrize("name,joins", [
+    # telecom: a business-hours metric (segments and open segments) and a business-day one (closings)
+    ("telecom", {"touch_calendar": 4, "touch_calendar_open": 2, "touch_calendar_closings": 2}),
+    # health: business days with pauses (their stretches found in the segments too)
+    ("health", {"touch_calendar": 11, "touch_calendar_closings": 8}),
+])
+def test_business_time_joins_the_calendar_by_equality_in_every_dialect(name, joins):
+    counts = {}
     for dialect in DIALECTS:
-        script = _files("telecom", dialect, **{"sql.objects": "view"})["sql/measure.sql"].decode()
-        found = 0
+        script = _files(name, dialect, **{"sql.objects": "view"})["sql/measure.sql"].decode()
+        found: dict[str, int] = {}
         for text in _statements(script):
             for join in sqlglot.parse_one(text, read=dialect).find_all(exp.Join):
-                if isinstance(join.this, exp.Table) and join.this.name in ("touch_calendar", "touch_calendar_open"):
-                    found += 1
+                if isinstance(join.this, exp.Table) and join.this.name in CALENDAR_KEYS:
+                    found[join.this.name] = found.get(join.this.name, 0) + 1
                     keys = {eq.left.name for eq in join.args["on"].find_all(exp.EQ)
                             if isinstance(eq.left, exp.Column)}
-                    assert "calendar" in keys and keys & {"utc_day", "bucket"}, (dialect, join.sql())
-        assert found == 8, dialect
+                    assert {"calendar", CALENDAR_KEYS[join.this.name]} <= keys, (dialect, join.sql())
+        counts[dialect] = found
+    assert counts == {dialect: joins for dialect in DIALECTS}  # every dialect keeps every join
 
 
 def test_objects_may_be_tables_and_live_in_a_schema():
@@ -169,34 +183,37 @@ def _typed_log(name: str, folder: Path) -> Path:
     return path
 
 
-def _expected(name: str, events: Path) -> dict[tuple[str, str], tuple[object, ...]]:
+def _expected(name: str, events: Path) -> dict[tuple[str, str, str | None], tuple[object, ...]]:
     measured = touchdsl.measure(str(REPO / "examples" / name), events=str(events), as_of=AS_OF)
     out = {}
     for item in measured.items:
         (period,) = item.periods
-        out[(item.touchpoint, item.metric)] = (
-            period.promise.status, period.promise.decided, period.promise.good,
+        promise = period.promise
+        out[(item.touchpoint, item.metric, item.segment)] = (
+            None if promise is None else promise.status, None if promise is None else promise.decided,
+            None if promise is None else promise.good,
             period.target.status, period.target.decided, period.target.good,
             period.open or 0, period.overdue or 0, period.finished or 0)
     quality = {p.kind: p.count for p in measured.data_quality.problems}
-    return out | {("data_quality", kind): (n,) for kind, n in quality.items()}
+    return out | {("data_quality", kind, None): (n,) for kind, n in quality.items()}
 
 
-MEASUREMENT = ("SELECT touchpoint, metric, kind, promise_status, promise_decided, promise_good, target_status, "
+MEASUREMENT = ("SELECT touchpoint, metric, segment, kind, promise_status, promise_decided, promise_good, target_status, "
                "target_decided, target_good, open_cases, overdue_cases, finished, outside_calendar "
                "FROM touch_measurement")
 
 
-def _found(rows, quality) -> dict[tuple[str, str], tuple[object, ...]]:
-    out: dict[tuple[str, str], tuple[object, ...]] = {}
-    for tp, metric, kind, *figures, outside in rows:
+def _found(rows, quality) -> dict[tuple[str, str, str | None], tuple[object, ...]]:
+    out: dict[tuple[str, str, str | None], tuple[object, ...]] = {}
+    for tp, metric, segment, kind, *figures, outside in rows:
         assert outside == 0, (tp, metric)
         p_status, p_dec, p_good, t_status, t_dec, t_good, open_, overdue, finished = figures
         timed = kind in ("time", "updates")
-        out[(tp, metric)] = (p_status, int(p_dec), None if p_good is None else int(p_good), t_status, int(t_dec),
+        out[(tp, metric, segment)] = (p_status, None if p_dec is None else int(p_dec),
+                                      None if p_good is None else int(p_good), t_status, int(t_dec),
                              None if t_good is None else int(t_good), int(open_ or 0) if timed else 0,
                              int(overdue or 0) if timed else 0, int(finished or 0) if timed else 0)
-    return out | {("data_quality", kind): (int(n),) for kind, n in quality}
+    return out | {("data_quality", kind, None): (int(n),) for kind, n in quality}
 
 
 @pytest.mark.parametrize("name,objects", [(n, "table") for n in RUNS] + [("telecom", "view")])

@@ -5,7 +5,7 @@ this module adds is what the engine otherwise does in Python, as SQL objects the
 warehouse keeps:
 
 - the model's small input tables (`touch_items`, `touch_roles`, `touch_slots`,
-  `touch_vocabulary`) as views of literal rows;
+  `touch_classes`, `touch_vocabulary`) as views of literal rows;
 - `touch_events`, the event log in the measurement's normalised form, as a view
   over the organisation's table with the event-log schema (`events` by default);
 - `touch_run` (the "now": the latest event that is not in the future) and
@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import Literal, Sequence, assert_never
 
 from touchdsl.measure import sql
-from touchdsl.measure.plan import Item, case_columns, item_row, items_of, roles_of, vocabulary_of
+from touchdsl.measure.plan import Item, case_columns, classes_of, item_row, items_of, roles_of, vocabulary_of
 from touchdsl.measure.sources import COLUMNS as EVENT_COLUMNS
 from touchdsl.model import (
     AverageObjective,
@@ -47,6 +47,7 @@ from touchdsl.model import (
     TimeMetric,
     WithinObjective,
     business_calendar,
+    business_days,
 )
 
 __all__ = ["Statement", "Objects", "statements", "calendars_of", "EVENTS_DDL", "RESULT_VIEWS", "REPLACEABLE"]
@@ -118,7 +119,7 @@ SELECT CAST(0 AS INTEGER) AS src, CAST(NULL AS BIGINT) AS src_row,
   COALESCE(CAST({column('event')} AS VARCHAR), '') AS event,
   EPOCH_US({column('at')}) AS at_us, CAST(NULL AS VARCHAR) AS at_text,
   CAST({column('value')} AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS value_text,
-  CAST({column('segment')} AS VARCHAR) AS segment, CAST({column('channel')} AS VARCHAR) AS channel
+  NULLIF(TRIM(CAST({column('segment')} AS VARCHAR)), '') AS segment, CAST({column('channel')} AS VARCHAR) AS channel
 FROM {table}
 """
 
@@ -216,12 +217,22 @@ def _measurement(items: Sequence[Item]) -> str:
     branches = []
     for n, item in enumerate(items):
         metric = item.metric
-        promise = _verdict(item, metric.promise if metric is not None else None, "promise")
+        # An internal metric (no promise) is judged against its target only: its
+        # promise columns are NULL, as measure.json reports no promise for it.
+        published = metric is None or metric.promise is not None
+        promise = (_verdict(item, metric.promise if metric is not None else None, "promise") if published
+                   else ("CAST(NULL AS VARCHAR)", "CAST(NULL AS DOUBLE)", "CAST(NULL AS BIGINT)",
+                         "CAST(NULL AS BIGINT)"))
         target = _verdict(item, metric.target if metric is not None else None, "target")
         calendar = business_calendar(metric) if metric is not None else None
+        unit = None
+        if item.kind in ("time", "updates"):  # what the elapsed figures count (ItemResult.unit)
+            unit = "business_days" if metric is not None and business_days(metric) else "seconds"
         names = ", ".join(_value(v, "VARCHAR") + f" AS {c}" for c, v in (
-            ("touchpoint", item.touchpoint.id), ("metric", item.id), ("kind", item.kind),
-            ("owner", item.touchpoint.owner), ("journey", item.touchpoint.journey), ("calendar", calendar)))
+            ("touchpoint", item.touchpoint.id), ("metric", item.id), ("segment", item.segment),
+            ("kind", item.kind), ("owner", item.touchpoint.owner), ("journey", item.touchpoint.journey),
+            ("calendar", calendar), ("unit", unit)))
+        names += f", {'TRUE' if published else 'FALSE'} AS published"
         outside = "COALESCE(u.outside_calendar, 0)" if n in calendar_items else "CAST(0 AS BIGINT)"
         branches.append(f"""SELECT p.item, {names}, p.period, p.from_us AS period_from_us, p.to_us AS period_to_us,
   MAKE_TIMESTAMP(p.from_us) AS period_start, MAKE_TIMESTAMP(p.to_us) AS period_end,
@@ -279,6 +290,7 @@ def statements(project: Project, *, events_table: str = "events", mapping: dict[
                   "input"),
         Statement("touch_roles", "view", _rows("touch_roles", roles_of(items)), "input"),
         Statement("touch_slots", "view", _rows("touch_slots", case_columns(items).rows()), "input"),
+        Statement("touch_classes", "view", _rows("touch_classes", classes_of(project)), "input"),
         Statement("touch_vocabulary", "view", _rows("touch_vocabulary", vocabulary_of(project)), "input"),
         Statement("touch_events", "view", _events(events_table, mapping or {}).strip(), "input"),
         Statement("touch_run", "view", _RUN.strip(), "input"),

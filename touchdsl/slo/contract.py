@@ -33,7 +33,9 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     WithinObjective,
+    business_days,
     indicator,
+    limit_size,
     objective_within,
     unknown_kind,
 )
@@ -41,10 +43,12 @@ from touchdsl.model import (
 WINDOW = "{{window}}"
 
 DURATION_SERIES = "touch_duration_seconds"
+BUSINESS_DAYS_SERIES = "touch_business_days"
 EVENTS_SERIES = "touch_events_total"
 ANSWERS_SERIES = "touch_answers_total"
-
-CLOCK_API = "touchdsl.clock.business_elapsed(start, end, calendar)"
+# The label that carries a case's class (`class` of the touchpoint), in the series
+# as in the event log.
+SEGMENT_LABEL = "segment"
 
 # Histogram boundaries offered besides the thresholds, so a dashboard can show the
 # distribution around them (seconds: 1s … 90d).
@@ -54,6 +58,9 @@ _LADDER: tuple[float, ...] = (
     259200, 345600, 432000, 604800, 864000, 1209600, 1814400, 2419200, 2592000, 3888000,
     5184000, 7776000,
 )
+# The same for business days; 0 holds the cases finished on the day they started.
+_DAY_LADDER: tuple[float, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 15, 20, 21, 25, 30, 40, 45, 60, 90, 120,
+                                  180, 365)
 
 # What each query of an indicator measures (all per second over {{window}}).
 QUERY_MEANING: dict[Indicator, dict[str, str]] = {
@@ -81,7 +88,7 @@ class Series:
     type: str  # "histogram" | "counter"
     labels: dict[str, str]  # fixed label values the producer must emit (their meaning in words:
     # touchdsl.documents.wording.Words.series_meaning, in the policy's language)
-    buckets: tuple[float, ...] = ()  # histogram boundaries in seconds (le), for time metrics
+    buckets: tuple[float, ...] = ()  # histogram boundaries (le) in the series' unit, for time metrics
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,10 @@ class MetricContract:
     series: tuple[Series, ...]
     queries: dict[str, str]  # PromQL actually used, with {{window}}; keys per QUERY_MEANING
     overridden: bool  # True when the metric has `source prometheus { ... }`
-    clock: str | None  # for `on CALENDAR` metrics: how elapsed business time is measured
+    clock: str | None  # for metrics with a calendar or pauses: what a producer observes for a case
     kind: Indicator = "ratio-like"  # key of QUERY_MEANING
     notes: tuple[str, ...] = field(default=())  # further rules for producers, English
+    observe: str | None = None  # with `clock`: the call that gives a producer the value
 
 
 def number(value: float) -> str:
@@ -155,18 +163,42 @@ def promql_string(value: str) -> str:
 
 
 def thresholds(metric: TimeMetric) -> tuple[float, ...]:
-    """Every duration a time metric is judged against: promise and target."""
-    values = {objective_within(metric.promise).within.seconds, objective_within(metric.target).within.seconds}
-    return tuple(sorted(values))
+    """Every limit a time metric is judged against (promise and target), in the unit of
+    its histogram: seconds, or business days."""
+    objectives = [metric.target] + ([metric.promise] if metric.promise is not None else [])
+    return tuple(sorted({limit_size(objective_within(o).within) for o in objectives}))
 
 
 def buckets(metric: TimeMetric) -> tuple[float, ...]:
     """Histogram boundaries: every threshold, and the ladder from a tenth of the
-    smallest to four times the largest threshold."""
+    smallest to four times the largest threshold (business days: from 0)."""
     limits = thresholds(metric)
+    if business_days(metric):
+        return tuple(sorted({b for b in _DAY_LADDER if b <= limits[-1] * 4} | set(limits)))
     low, high = limits[0] / 10, limits[-1] * 4
     chosen = {b for b in _LADDER if low <= b <= high} | set(limits)
     return tuple(sorted(chosen))
+
+
+def histogram(metric: TimeMetric) -> str:
+    """The histogram a time metric's producer observes into: business days, or seconds."""
+    return BUSINESS_DAYS_SERIES if business_days(metric) else DURATION_SERIES
+
+
+def identity(touchpoint: Touchpoint, metric: Metric) -> dict[str, str]:
+    """The labels a producer puts on every series of the metric (with `segment` for a
+    metric judged per class)."""
+    labels = {"touchpoint": touchpoint.id, "metric": metric.id}
+    if metric.segment is not None:
+        labels[SEGMENT_LABEL] = metric.segment
+    return labels
+
+
+def clock_call(touchpoint: Touchpoint, metric: Metric) -> str:
+    """The call that gives a producer the value to observe for one case of a time metric."""
+    segment = f", segment={metric.segment!r}" if metric.segment is not None else ""
+    return (f"touchdsl.clock.clock_for(project, {touchpoint.id!r}, {metric.id!r}{segment})"
+            ".observed(start, end, pauses)")
 
 
 def rate_query(series: str, labels: dict[str, str], extra: str = "") -> str:
@@ -199,15 +231,16 @@ class _Reads:
     queries: dict[str, str]
     notes: list[str] = field(default_factory=list)
     clock: str | None = None
+    observe: str | None = None
 
 
 def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) -> MetricContract:
     """The series `metric` of `touchpoint` reads and the queries the rules use."""
-    ident = {"touchpoint": touchpoint.id, "metric": metric.id}
+    ident = identity(touchpoint, metric)
     kind = indicator(metric)
     match metric:
         case TimeMetric():
-            reads = _time_reads(project, metric, ident)
+            reads = _time_reads(project, touchpoint, metric, ident)
         case RatioMetric():
             reads = _ratio_reads(metric, ident)
         case ScoreMetric() | NpsMetric():
@@ -221,29 +254,44 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) ->
     if metric.source is not None:
         supplied = {"good": metric.source.good, "total": metric.source.total}
         queries = {key: supplied[key] for key in QUERY_MEANING[kind]}
-        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind, notes=())
+        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind, notes=(),
+                              observe=reads.observe)
     return MetricContract(series=tuple(reads.series), queries=reads.queries, overridden=False,
-                          clock=reads.clock, kind=kind, notes=tuple(reads.notes))
+                          clock=reads.clock, kind=kind, notes=tuple(reads.notes), observe=reads.observe)
 
 
-def _time_reads(project: Project, metric: TimeMetric, ident: dict[str, str]) -> _Reads:
+def pause_words(metric: TimeMetric) -> str:
+    """`while documents, from a.x to a.y`: the pauses of a metric, as the contract names them."""
+    return ", ".join(f"while {p.step}" if p.step is not None else f"from {p.start} to {p.end}" for p in metric.pauses)
+
+
+def _time_reads(project: Project, touchpoint: Touchpoint, metric: TimeMetric, ident: dict[str, str]) -> _Reads:
     bounds = buckets(metric)
-    clock = None
+    days = business_days(metric)
+    name = histogram(metric)
+    what = f"time from {metric.start} to {metric.end}"
+    unit = "in seconds (wall clock)"
     if metric.calendar:
         calendar = project.calendars[metric.calendar]
-        clock = (f"business time by calendar {calendar.id} ({calendar.timezone}): observe "
-                 f"{CLOCK_API} with the calendar {calendar.id}, in seconds")
+        unit = (f"in business days by calendar {calendar.id} ({calendar.timezone}): the closings of business "
+                "days passed while the clock ran" if days else
+                f"in business seconds by calendar {calendar.id} ({calendar.timezone})")
+    if metric.pauses:
+        unit += f", not counting pauses ({pause_words(metric)})"
+    clock = observe = None
+    if metric.calendar or metric.pauses:
+        clock, observe = f"{what} {unit}", clock_call(touchpoint, metric)
     series = [
-        Series(f"{DURATION_SERIES}_bucket", "histogram", ident, bounds),
-        Series(f"{DURATION_SERIES}_count", "histogram", ident),
+        Series(f"{name}_bucket", "histogram", ident, bounds),
+        Series(f"{name}_count", "histogram", ident),
     ]
-    le = "|".join(re.escape(s) for s in le_spellings(objective_within(metric.target).within.seconds))
+    le = "|".join(re.escape(s) for s in le_spellings(limit_size(objective_within(metric.target).within)))
     queries = {
-        "good": rate_query(f"{DURATION_SERIES}_bucket", ident, f"le=~{promql_string(le)}"),
-        "total": rate_query(f"{DURATION_SERIES}_count", ident),
+        "good": rate_query(f"{name}_bucket", ident, f"le=~{promql_string(le)}"),
+        "total": rate_query(f"{name}_count", ident),
     }
     return _Reads(series, queries, ["Declare every bucket boundary listed; the rules read the one at the target."],
-                  clock)
+                  clock, observe)
 
 
 def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:

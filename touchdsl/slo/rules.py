@@ -29,7 +29,10 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     WithinObjective,
+    business_days,
     counting_period,
+    limit_text,
+    metric_key,
     objective_value,
     objective_within,
     unknown_kind,
@@ -37,7 +40,9 @@ from touchdsl.model import (
 from touchdsl.options import BuildOptions
 from touchdsl.slo import burnrate, naming
 from touchdsl.slo.contract import (
+    SEGMENT_LABEL,
     MetricContract,
+    pause_words,
     answer_values,
     label_matchers,
     metric_contract,
@@ -45,6 +50,7 @@ from touchdsl.slo.contract import (
     render_query,
     summed,
 )
+from touchdsl.slo.contract import identity as contract_identity
 
 # Windows the indicator is recorded over, besides the metric's own (and a count's period).
 RECORDED_WINDOWS = naming.ALERT_WINDOWS
@@ -77,7 +83,7 @@ class MetricRules:
 
     @property
     def group(self) -> str:
-        return f"touchdsl.{self.touchpoint.id}.{self.metric.id}"
+        return f"touchdsl.{self.touchpoint.id}.{metric_key(self.metric)}"
 
 
 def rules_file_name(touchpoint: Touchpoint) -> str:
@@ -95,7 +101,7 @@ def plan(project: Project, options: BuildOptions) -> list[MetricRules]:
 
 
 def identity(touchpoint: Touchpoint, metric: Metric) -> dict[str, str]:
-    labels = {"touchpoint": touchpoint.id, "metric": metric.id, "owner": touchpoint.owner}
+    labels = {**contract_identity(touchpoint, metric), "owner": touchpoint.owner}
     if touchpoint.journey:
         labels["journey"] = touchpoint.journey
     return labels
@@ -121,8 +127,9 @@ def risk_window(longest: str) -> str | None:
     return fitting[-1] if fitting else None
 
 
-def _select(labels: dict[str, str]) -> str:
-    return label_matchers({"touchpoint": labels["touchpoint"], "metric": labels["metric"]})
+def selector(labels: dict[str, str]) -> str:
+    """The matchers that pick one metric's recorded series (one class's, for a metric judged per class)."""
+    return label_matchers({k: labels[k] for k in ("touchpoint", "metric", SEGMENT_LABEL) if k in labels})
 
 
 def _num(value: float | Fraction) -> str:
@@ -139,7 +146,7 @@ def metric_rules(project: Project, touchpoint: Touchpoint, metric: Metric, optio
     # query wrapped the same way (TD411).
     q = {key: {w: summed(query, w) if contract.overridden else render_query(query, w) for w in rules.windows}
          for key, query in contract.queries.items()}
-    sel = _select(labels)
+    sel = selector(labels)
     texts = Annotations(project, touchpoint, metric, options)
     kind = contract.kind
     match kind:
@@ -162,10 +169,9 @@ def metric_rules(project: Project, touchpoint: Touchpoint, metric: Metric, optio
                 rules.recordings.append((indicator(w), f"{q['total'][w]} * {per}"))
         case _:
             unknown_kind(kind)
-    rules.recordings.extend([
-        (naming.OBJECTIVE_VALUE, f"vector({_num(objective_value(metric.target))})"),
-        (naming.PROMISE_VALUE, f"vector({_num(objective_value(metric.promise))})"),
-    ])
+    rules.recordings.append((naming.OBJECTIVE_VALUE, f"vector({_num(objective_value(metric.target))})"))
+    if metric.promise is not None:  # an internal metric has no promise to record
+        rules.recordings.append((naming.PROMISE_VALUE, f"vector({_num(objective_value(metric.promise))})"))
     rules.alerts.extend(_value_alerts(metric, kind, indicator, labels, sel, texts))
     return rules
 
@@ -178,13 +184,11 @@ def _share_rules(rules: MetricRules, q: dict[str, dict[str, str]], sel: str, tex
         rules.recordings.append((naming.sli_error(w),
                                  f"({q['total'][w]} - {q['good'][w]})\n/\n({q['total'][w]} > 0)"))
     objective = good_fraction(metric.target)
-    promise = good_fraction(metric.promise)
     budget = 1 - objective
-    rules.recordings.extend([
-        (naming.OBJECTIVE, f"vector({_num(objective)})"),
-        (naming.PROMISE, f"vector({_num(promise)})"),
-        (naming.ERROR_BUDGET, f"vector({_num(budget)})"),
-    ])
+    rules.recordings.append((naming.OBJECTIVE, f"vector({_num(objective)})"))
+    if metric.promise is not None:  # an internal metric has no promise to record
+        rules.recordings.append((naming.PROMISE, f"vector({_num(good_fraction(metric.promise))})"))
+    rules.recordings.append((naming.ERROR_BUDGET, f"vector({_num(budget)})"))
     if budget > 0:
         remaining = f"1 - {naming.sli_error(own)}{sel} / {_num(budget)}"
     else:  # no budget: any bad event spends all of it
@@ -304,8 +308,11 @@ def objective_words(metric: Metric, objective: Objective) -> str:
     match metric:
         case TimeMetric():
             within = objective_within(objective)
-            clock = f" of business time ({metric.calendar})" if metric.calendar else ""
-            return f"{number(within.percent)}% of cases within {within.within.text}{clock}"
+            clock = ""
+            if metric.calendar:
+                clock = f" ({metric.calendar})" if business_days(metric) else f" of business time ({metric.calendar})"
+            paused = f", not counting pauses ({pause_words(metric)})" if metric.pauses else ""
+            return f"{number(within.percent)}% of cases within {limit_text(within.within)}{clock}{paused}"
         case RatioMetric():
             assert isinstance(objective, BoundObjective)
             bound = "at most" if objective.form == "at_most" else "at least"
@@ -325,20 +332,40 @@ def objective_words(metric: Metric, objective: Objective) -> str:
 
 
 def policy_link(options: BuildOptions, touchpoint: Touchpoint, metric: Metric) -> str:
-    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{touchpoint.id}-{metric.id}"
+    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{anchor(touchpoint, metric)}"
+
+
+def anchor(touchpoint: Touchpoint, metric: Metric) -> str:
+    """The id of a metric's section in its owner's policy page (one per class)."""
+    segment = f"-{metric.segment}" if metric.segment is not None else ""
+    return f"{touchpoint.id}-{metric.id}{segment}"
+
+
+def title_of(touchpoint: Touchpoint, metric: Metric) -> str:
+    """The metric's title, with the title of its class for a metric judged per class."""
+    if metric.segment is None:
+        return metric.title
+    return f"{metric.title} ({touchpoint.case_class(metric.segment).title})"
+
+
+def promise_words(metric: Metric) -> str:
+    """The promise in plain English, or what stands for it on an internal metric."""
+    if metric.promise is None:
+        return "none: an internal metric, not published in the charter"
+    return objective_words(metric, metric.promise)
 
 
 class Annotations:
     def __init__(self, project: Project, touchpoint: Touchpoint, metric: Metric, options: BuildOptions):
         window = f" over a rolling {metric.window.text}"
         self.common = {
-            "title": f"{touchpoint.title}: {metric.title}",
+            "title": f"{touchpoint.title}: {title_of(touchpoint, metric)}",
             "expectation": touchpoint.expectation,
-            "promise": objective_words(metric, metric.promise) + window,
+            "promise": promise_words(metric) + (window if metric.promise is not None else ""),
             "target": objective_words(metric, metric.target) + window,
             "policy": policy_link(options, touchpoint, metric),
         }
-        self.where = f"{touchpoint.id}/{metric.id}"
+        self.where = f"{touchpoint.id}/{metric_key(metric)}"
 
     def for_alert(self, what: str) -> dict[str, str]:
         return {"summary": f"{self.where}: {what}", **self.common}

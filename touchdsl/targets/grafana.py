@@ -42,6 +42,7 @@ from touchdsl.model import (
     ScoreMetric,
     Touchpoint,
     counting_period,
+    metric_key,
     objective_value,
     unknown_kind,
 )
@@ -53,6 +54,9 @@ from touchdsl.slo.rules import (
     objective_words,
     plan,
     policy_link,
+    promise_words,
+    selector,
+    title_of,
 )
 from touchdsl.targets import BuildOptions
 
@@ -68,7 +72,7 @@ PANEL_HEIGHT = 8
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    rules_of = {(r.touchpoint.id, r.metric.id): r for r in plan(project, options)}
+    rules_of = {(r.touchpoint.id, metric_key(r.metric)): r for r in plan(project, options)}
     out: dict[str, bytes] = {}
     for journey in project.journeys.values():
         touchpoints = project.touchpoints_in(journey.id)
@@ -110,7 +114,7 @@ def dashboard(project: Project, options: BuildOptions, rules_of: dict[tuple[str,
         })
         panels.append(_header(project, options, touchpoint, layout))
         for metric in touchpoint.metrics:
-            panels.extend(_metric_panels(options, rules_of[(touchpoint.id, metric.id)], layout))
+            panels.extend(_metric_panels(options, rules_of[(touchpoint.id, metric_key(metric))], layout))
     return {
         "annotations": {"list": [{
             "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
@@ -202,7 +206,7 @@ def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, lay
 
 
 def _selector(rules: MetricRules) -> str:
-    return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id})
+    return selector(rules.labels)
 
 
 def _recorded(rules: MetricRules, name: str) -> str:
@@ -217,8 +221,13 @@ def _target(ref: str, expr: str, legend: str, instant: bool = False) -> dict[str
             "instant": instant, "refId": ref}
 
 
-def _steps(higher_is_better: bool, target: float, promise: float, base: str = "red") -> list[dict[str, Any]]:
-    """Two threshold lines: the promise (orange) and the stricter internal target (green)."""
+def _steps(higher_is_better: bool, target: float, promise: float | None, base: str = "red") -> list[dict[str, Any]]:
+    """Two threshold lines: the promise (orange) and the stricter internal target (green);
+    the target alone for an internal metric (no promise)."""
+    if promise is None:
+        if higher_is_better:
+            return [{"color": base, "value": None}, {"color": "green", "value": target}]
+        return [{"color": "green", "value": None}, {"color": "red", "value": target}]
     if higher_is_better:
         return [{"color": base, "value": None}, {"color": "orange", "value": promise},
                 {"color": "green", "value": target}]
@@ -271,7 +280,7 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     own = naming.window(metric.window)
     links = [{"title": "SLA policy", "url": policy_link(options, touchpoint, metric), "targetBlank": True}]
     words = (f"Target: {objective_words(metric, metric.target)}; promise: "
-             f"{objective_words(metric, metric.promise)}; over a rolling {metric.window.text}.")
+             f"{promise_words(metric)}; over a rolling {metric.window.text}.")
     kind = rules.contract.kind
     recent = naming.RISK_WINDOW
     indicator: Callable[[str], str]
@@ -300,11 +309,12 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     current = f"{_recorded(rules, indicator(shown))}{sel}"
     latest = f"{_recorded(rules, indicator(recent))}{sel}"
     objective = f"{_recorded(rules, naming.OBJECTIVE_VALUE)}{sel}"
-    steps = _steps(higher, objective_value(metric.target), objective_value(metric.promise))
+    steps = _steps(higher, objective_value(metric.target),
+                   objective_value(metric.promise) if metric.promise is not None else None)
     margin = (f"{current} - on(touchpoint, metric) {objective}" if higher
               else f"{objective} - on(touchpoint, metric) {current}")
     return [
-        _timeseries(layout, plain_title(metric.title), words,
+        _timeseries(layout, plain_title(title_of(touchpoint, metric)), words,
                     [_target("A", current, legends[0]), _target("B", latest, legends[1])],
                     steps, unit, links, minimum, maximum),
         _stat(layout, "Margin to target", "How far the indicator is on the good side of the target "
@@ -318,12 +328,14 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
 def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links: list[dict[str, Any]],
                   words: str) -> list[dict[str, Any]]:
     metric = rules.metric
-    target, promise = float(good_fraction(metric.target)), float(good_fraction(metric.promise))
+    target = float(good_fraction(metric.target))
+    promise = float(good_fraction(metric.promise)) if metric.promise is not None else None
     good = [_target("A", f"1 - {_recorded(rules, naming.sli_error(own))}{sel}", f"good events over {own}"),
             _target("B", f"1 - {_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}",
                     f"good events over the last {BURN_WINDOW}")]
     panels = [
-        _timeseries(layout, plain_title(metric.title), words, good, _steps(True, target, promise), "percentunit", links,
+        _timeseries(layout, plain_title(title_of(rules.touchpoint, metric)), words, good, _steps(True, target, promise),
+                    "percentunit", links,
                     maximum=1),
     ]
     budget = 1 - good_fraction(metric.target)

@@ -53,11 +53,13 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     indicator,
+    metric_key,
     unknown_kind,
 )
 from touchdsl.slo import burnrate, naming
 from touchdsl.slo.contract import (
     EVENTS_SERIES,
+    identity,
     number,
     rate_query,
     render_query,
@@ -67,7 +69,9 @@ from touchdsl.slo.rules import (
     good_fraction,
     metric_rules,
     objective_words,
+    promise_words,
     rules_file_name,
+    title_of,
 )
 from touchdsl.targets import BuildOptions
 
@@ -125,7 +129,7 @@ def plan(project: Project) -> Plan:
     skipped: list[str] = []
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
-            where = f"{touchpoint.id}.{metric.id}"
+            where = f"{touchpoint.id}.{metric_key(metric)}"
             what = _not_a_share(metric)
             if what is not None:
                 skipped.append(f"{where}: {what} is not a share of good events; OpenSLO v1 cannot express it")
@@ -260,8 +264,7 @@ def ratio_queries(rules: MetricRules) -> dict[str, str]:
         return {key: f"sum({contract.queries[key]})" for key in ("good", "total")}
     match metric:
         case RatioMetric() if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
-            bad = rate_query(EVENTS_SERIES, {"touchpoint": rules.touchpoint.id, "metric": metric.id,
-                                             "event": metric.numerator})
+            bad = rate_query(EVENTS_SERIES, {**identity(rules.touchpoint, metric), "event": metric.numerator})
             return {"bad": bad, "total": contract.queries["total"]}
         case TimeMetric() | RatioMetric() | ScoreMetric():
             return {key: contract.queries[key] for key in ("good", "total")}
@@ -271,6 +274,11 @@ def ratio_queries(rules: MetricRules) -> dict[str, str]:
             unknown_kind(metric)
 
 
+def _ids(metric: Metric) -> tuple[str, ...]:
+    """What names a metric's documents besides its touchpoint: its id, and its class."""
+    return (metric.id,) if metric.segment is None else (metric.id, metric.segment)
+
+
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     chosen = plan(project)
     planned = [(touchpoint, metric, metric_rules(project, touchpoint, metric, options))
@@ -278,9 +286,9 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     names = _Names()
     for touchpoint, metric, rules in planned:
         names.add("Service", _service_of(touchpoint)[1])
-        names.add("SLO", touchpoint.id, metric.id)
+        names.add("SLO", touchpoint.id, *_ids(metric))
         for cond in burn_conditions(rules):
-            names.add("AlertCondition", touchpoint.id, metric.id, cond.long_window)
+            names.add("AlertCondition", touchpoint.id, *_ids(metric), cond.long_window)
             for target in _receivers(project, touchpoint, cond.severity):
                 names.add("AlertNotificationTarget", *target)
     resolved = names.resolve()
@@ -305,15 +313,16 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         if service_key not in services_done:
             services_done.add(service_key)
             docs.append(_service_doc(project, service_key, service_name))
-        labels = {"owner": touchpoint.owner, "touchpoint": touchpoint.id, "metric": metric.id}
+        labels = {"owner": touchpoint.owner, **identity(touchpoint, metric)}
         if touchpoint.journey:
             labels["journey"] = touchpoint.journey
-        slo = name("SLO", touchpoint.id, metric.id)
+        slo = name("SLO", touchpoint.id, *_ids(metric))
+        title = f"{touchpoint.title}: {title_of(touchpoint, metric)}"
         objective = good_fraction(metric.target)
         policies = []
         policy_docs = []
         for cond in burn_conditions(rules):
-            condition = name("AlertCondition", touchpoint.id, metric.id, cond.long_window)
+            condition = name("AlertCondition", touchpoint.id, *_ids(metric), cond.long_window)
             targets = _receivers(project, touchpoint, cond.severity)
             if not targets:
                 continue  # an owner without receivers: nowhere to notify (the checker warns, TD901)
@@ -340,7 +349,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
             policy_docs.append(_doc("AlertPolicy", condition, {
                 "description": _description(
                     f"{'Page' if cond.severity == burnrate.PAGE else 'Ticket'}: "
-                    f"{touchpoint.id}/{metric.id} burns its error budget"),
+                    f"{touchpoint.id}/{metric_key(metric)} burns its error budget"),
                 "alertWhenNoData": False,
                 "alertWhenResolved": True,
                 "alertWhenBreaching": True,
@@ -356,11 +365,11 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         ratio.update({key: source(query) for key, query in ratio_queries(rules).items()})
         spec = {
             "description": Quoted(_description(
-                f"{touchpoint.title}: {metric.title}. Target: {objective_words(metric, metric.target)}; "
-                f"promise to customers: {objective_words(metric, metric.promise)}.")),
+                f"{title}. Target: {objective_words(metric, metric.target)}; "
+                f"promise to customers: {promise_words(metric)}.")),
             "service": service_name,
             "indicator": {
-                "metadata": {"name": slo, "displayName": Quoted(f"{touchpoint.title}: {metric.title}")},
+                "metadata": {"name": slo, "displayName": Quoted(title)},
                 "spec": {"ratioMetric": ratio},
             },
             "timeWindow": [{"duration": naming.window(metric.window), "isRolling": True}],
@@ -369,7 +378,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         }
         if policies:
             spec["alertPolicies"] = policies
-        docs.append(_doc("SLO", slo, spec, f"{touchpoint.title}: {metric.title}", labels))
+        docs.append(_doc("SLO", slo, spec, title, labels))
         docs.extend(policy_docs)
 
     targets_docs = [_target_doc(project, target, name("AlertNotificationTarget", *target))

@@ -18,10 +18,10 @@ and openslo targets.
 from __future__ import annotations
 
 from touchdsl.documents.escape import dump_yaml, go_template_literal, md_code, md_text
-from touchdsl.model import Project, business_calendar
+from touchdsl.model import Project, metric_key
 from touchdsl.options import BuildOptions
-from touchdsl.slo.contract import CLOCK_API, metric_contract, number
-from touchdsl.slo.rules import MetricRules, objective_words, plan, rules_file_name
+from touchdsl.slo.contract import metric_contract, number
+from touchdsl.slo.rules import MetricRules, objective_words, plan, promise_words, rules_file_name
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
@@ -68,8 +68,14 @@ over `{{window}}`, which the rules replace by each window they record (5m, 30m,
   Python client and Prometheus 3) are read. A case that never finishes is never
   observed: close abandoned cases with an observation above the promise.
 - **Business-hours metrics** (`on CALENDAR`) observe elapsed *business* time by
-  the calendar's clock: `touchdsl.clock.business_elapsed(start, end, calendar)`
-  (timezone-aware, weekly hours, public holidays and closed dates), in seconds.
+  the calendar's clock (timezone-aware; weekly, eve and per-date hours, public
+  holidays and closed dates), in seconds; **business-day metrics** (`within 5
+  business days`) observe business days into `touch_business_days` (the closings
+  of business days passed while the clock ran: 0 on the day a case started);
+  metrics with **pauses** observe time outside the pauses. The metric's clock
+  gives the value: `touchdsl.clock.clock_for(project, touchpoint, metric).observed(start, end, pauses)`.
+- **Classes of case**: a metric judged per class reads series that carry the
+  case's class in the label `segment`, one set per class.
 - **Ratios** count cases with the counter `touch_events_total`, one series per
   population (`event` label): the whole population, and the cases of the share,
   each of which is also counted in the whole.
@@ -125,20 +131,17 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
                      f"{md_code(rules_file_name(touchpoint) + '.rules.yml')}.\n")
         for metric in touchpoint.metrics:
             contract = metric_contract(project, touchpoint, metric)
-            lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric.id)})\n")
+            lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric_key(metric))})\n")
             lines.append(f"- Target: {md_text(objective_words(metric, metric.target), line_start=False)} over "
-                         f"{metric.window.text}; promise: {md_text(objective_words(metric, metric.promise), line_start=False)}.")
-            calendar_id = business_calendar(metric)
-            if calendar_id is not None:
-                calendar = project.calendars[calendar_id]
-                lines.append(f"- Clock: business time by calendar {md_code(calendar.id)} "
-                             f"({md_text(calendar.timezone, line_start=False)}): observe {md_code(CLOCK_API)} with that "
-                             f"calendar, in seconds.")
+                         f"{metric.window.text}; promise: {md_text(promise_words(metric), line_start=False)}.")
+            if contract.clock is not None and contract.observe is not None:
+                lines.append(f"- Clock: {md_text(contract.clock, line_start=False)}: observe "
+                             f"{md_code(contract.observe)}.")
             if contract.overridden:
                 lines.append("- Overridden by `source prometheus`: the producers' own series are read.")
             lines.append("")
             if contract.series:
-                lines.append("| series | type | labels | buckets (le, seconds) |")
+                lines.append("| series | type | labels | buckets (le) |")
                 lines.append("|---|---|---|---|")
                 for series in contract.series:
                     labels = ",".join(f'{k}="{v}"' for k, v in series.labels.items())

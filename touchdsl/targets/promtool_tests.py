@@ -34,6 +34,8 @@ from touchdsl.model import (
     ScoreMetric,
     TimeMetric,
     counting_period,
+    limit_size,
+    metric_key,
     objective_value,
     objective_within,
     unknown_kind,
@@ -43,9 +45,10 @@ from touchdsl.slo.burnrate import BurnCondition
 from touchdsl.slo.burnrate import seconds as window_seconds
 from touchdsl.slo.contract import (
     ANSWERS_SERIES,
-    DURATION_SERIES,
     EVENTS_SERIES,
     go_float,
+    histogram,
+    identity,
     label_matchers,
 )
 from touchdsl.slo.rules import Alert, MetricRules, plan, risk_window
@@ -130,7 +133,7 @@ def counter(segments: list[tuple[int, float]]) -> str:
 
 def alert_cases(rules: MetricRules, alert: Alert) -> list[dict[str, Any]]:
     """The test cases of one alert."""
-    where = f"{rules.touchpoint.id}/{rules.metric.id} {alert.name}"
+    where = f"{rules.touchpoint.id}/{metric_key(rules.metric)} {alert.name}"
     kind = rules.contract.kind
     per = counting_period(rules.metric)
     # A count is judged over its period: evaluate once a whole period has passed.
@@ -289,7 +292,7 @@ def _alone(cond: BurnCondition, conds: Sequence[BurnCondition]) -> tuple[float, 
 
 
 def _labels(rules: MetricRules, **extra: str) -> str:
-    return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id, **extra})
+    return label_matchers({**identity(rules.touchpoint, rules.metric), **extra})
 
 
 def input_series(rules: MetricRules, value: float, samples: int, interval: int) -> list[dict[str, Any]]:
@@ -339,11 +342,12 @@ def segmented_series(rules: MetricRules, segments: list[Segment]) -> list[dict[s
     good = [(n, t - b) for (n, t), (_, b) in zip(total, bad)]
     match metric:
         case TimeMetric():
-            le = go_float(objective_within(metric.target).within.seconds)
+            le = go_float(limit_size(objective_within(metric.target).within))
+            name = histogram(metric)
             return [
-                {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le=le)}", "values": counter(good)},
-                {"series": f"{DURATION_SERIES}_bucket{_labels(rules, le='+Inf')}", "values": counter(total)},
-                {"series": f"{DURATION_SERIES}_count{_labels(rules)}", "values": counter(total)},
+                {"series": f"{name}_bucket{_labels(rules, le=le)}", "values": counter(good)},
+                {"series": f"{name}_bucket{_labels(rules, le='+Inf')}", "values": counter(total)},
+                {"series": f"{name}_count{_labels(rules)}", "values": counter(total)},
             ]
         case RatioMetric():
             at_most = isinstance(metric.target, BoundObjective) and metric.target.form == "at_most"

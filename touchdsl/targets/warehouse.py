@@ -305,10 +305,12 @@ promise and target of this project — the same SQL `touchdsl measure` runs, ren
 
 The results are two views:
 
-- `touch_measurement` — one row per metric and period: `promise_status` and
-  `target_status` (`kept`, `missed`, `no_data`; exactly at the objective is kept), the
-  figures (`promise_value`, `promise_decided`, `promise_good`, …), open and overdue cases,
-  p50/p90/p95 seconds, answers, events, and `outside_calendar`;
+- `touch_measurement` — one row per metric (per class, `segment`, for a metric judged
+  per class) and period: `promise_status` and `target_status` (`kept`, `missed`,
+  `no_data`; exactly at the objective is kept; the promise columns are NULL for an
+  internal metric, `published` false), the figures (`promise_value`, `promise_decided`,
+  `promise_good`, …), open and overdue cases, p50/p90/p95 (in `unit`: seconds, or
+  business days), answers, events, and `outside_calendar`;
 - `touch_data_quality` — the problems of the log by kind (docs/measure.md, Data quality).
 
 The period is each metric's own window ending at the latest event that is not in the
@@ -324,7 +326,10 @@ time is a look-up in `touch_calendar`: an instant finds its segment by an **equa
 on (`calendar`, `utc_day`)**, the UTC day number of the instant, plus a filter inside the
 day, so engines plan it as a hash or shuffle join, never a range join. The key is the UTC
 day rather than the local day so that it is integer arithmetic in every engine; each
-segment lies inside one UTC day and one local day (`local_day`), so the two agree.
+segment lies inside one UTC day and one local day (`local_day`), so the two agree. The
+moment a business-time limit passes joins the open segments on (`calendar`, business
+day number); the closing a business-day limit reaches joins the closings on
+(`calendar`, rank) — equalities too.
 
 The steps, in order: {steps}. Each reads the inputs and earlier steps; `touch_cases` groups
 the log once per case.

@@ -37,6 +37,7 @@ DROP VIEW IF EXISTS touch_periods;
 DROP VIEW IF EXISTS touch_run;
 DROP VIEW IF EXISTS touch_events;
 DROP VIEW IF EXISTS touch_vocabulary;
+DROP VIEW IF EXISTS touch_classes;
 DROP VIEW IF EXISTS touch_slots;
 DROP VIEW IF EXISTS touch_roles;
 DROP VIEW IF EXISTS touch_items;
@@ -56,7 +57,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
@@ -71,7 +74,9 @@ SELECT
   CAST(5.0 AS DOUBLE) AS promise_least,
   CAST(5.0 AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
@@ -86,7 +91,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(3 AS INT) AS item,
@@ -101,7 +108,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us;
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days;
 
 -- touch_roles (input)
 CREATE VIEW touch_roles AS
@@ -109,43 +118,57 @@ SELECT
   'bank_transfer' AS touchpoint,
   'order.start' AS event,
   CAST(0 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'bank_transfer' AS touchpoint,
   'execute.end' AS event,
   CAST(0 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'bank_transfer' AS touchpoint,
   'effort' AS event,
   CAST(1 AS INT) AS item,
-  'answer' AS role
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'bank_transfer' AS touchpoint,
   'recommend' AS event,
   CAST(2 AS INT) AS item,
-  'answer' AS role
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'bank_transfer' AS touchpoint,
   'order.start' AS event,
   CAST(3 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'bank_transfer' AS touchpoint,
   'notify.end' AS event,
   CAST(3 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'bank_transfer' AS touchpoint,
   'update' AS event,
   CAST(3 AS INT) AS item,
-  'update' AS role;
+  'update' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause;
 
 -- touch_slots (input)
 CREATE VIEW touch_slots AS
@@ -166,6 +189,18 @@ SELECT
   'notify.end' AS event,
   CAST(0 AS INT) AS tp,
   CAST(2 AS INT) AS slot;
+
+-- touch_classes (input)
+CREATE VIEW touch_classes AS
+SELECT
+  CAST(NULL AS TEXT) AS touchpoint,
+  CAST(NULL AS TEXT) AS segment
+FROM (
+  SELECT
+    1 AS x
+) AS nothing
+WHERE
+  1 = 0;
 
 -- touch_vocabulary (input)
 CREATE VIEW touch_vocabulary AS
@@ -217,7 +252,7 @@ SELECT
   CAST(NULL AS TEXT) AS at_text,
   CAST("value" AS DOUBLE) AS value,
   CAST(NULL AS TEXT) AS value_text,
-  CAST("segment" AS TEXT) AS segment,
+  NULLIF(TRIM(CAST("segment" AS TEXT)), '') AS segment,
   CAST("channel" AS TEXT) AS channel
 FROM events;
 

@@ -144,7 +144,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -154,7 +154,7 @@ SELECT
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL;
 
@@ -225,6 +225,7 @@ CREATE TABLE touch_row_events AS
 SELECT
   r.item,
   r.role,
+  r.pause,
   e.src,
   e.src_row,
   e.case_id,
@@ -236,13 +237,16 @@ JOIN touch_roles AS r
   ON r.touchpoint = e.touchpoint AND r.event = e.event
 CROSS JOIN touch_run AS n
 WHERE
-  r.role IN ('answer', 'count', 'update')
+  r.role IN ('answer', 'count', 'update', 'pause_start', 'pause_end')
   AND e.at_us >= 0
   AND e.at_us <= n.as_of_us
   AND (
     r.role = 'count' OR (
       NOT e.case_id IS NULL AND e.case_id <> ''
     )
+  )
+  AND (
+    r.segment IS NULL OR NOT r.role IN ('answer', 'count') OR e.segment = r.segment
   );
 
 -- touch_answers (step)
@@ -393,18 +397,27 @@ SELECT
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
 FROM (
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
     7200000000 AS promise_us,
     3600000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 7200000000 AS promise_late_us,
-    s.start_us + 3600000000 AS target_late_us
-  FROM touch_spans AS s
-  WHERE
-    s.item = 0
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 7200000000 AS promise_late_us,
+    q.start_pos + 3600000000 AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM touch_spans AS s
+    WHERE
+      s.item = 0
+  ) AS q
   UNION ALL
   SELECT
     u.item,
@@ -1235,10 +1248,13 @@ SELECT
   p.item,
   'bank_transfer' AS touchpoint,
   'executed' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'time' AS kind,
   'payments' AS owner,
   'everyday_banking' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1302,10 +1318,13 @@ SELECT
   p.item,
   'bank_transfer' AS touchpoint,
   'effort' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'score' AS kind,
   'payments' AS owner,
   'everyday_banking' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1369,10 +1388,13 @@ SELECT
   p.item,
   'bank_transfer' AS touchpoint,
   'recommend' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'nps' AS kind,
   'payments' AS owner,
   'everyday_banking' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1444,10 +1466,13 @@ SELECT
   p.item,
   'bank_transfer' AS touchpoint,
   'updates' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'updates' AS kind,
   'payments' AS owner,
   'everyday_banking' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,

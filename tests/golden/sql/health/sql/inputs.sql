@@ -20,6 +20,11 @@ DROP TABLE IF EXISTS touch_distribution;
 DROP TABLE IF EXISTS touch_percentiles;
 DROP TABLE IF EXISTS touch_case_summary;
 DROP TABLE IF EXISTS touch_decisions;
+DROP TABLE IF EXISTS touch_paused;
+DROP TABLE IF EXISTS touch_pauses;
+DROP TABLE IF EXISTS touch_pause_stretches;
+DROP TABLE IF EXISTS touch_pause_marks;
+DROP TABLE IF EXISTS touch_calendar_closings;
 DROP TABLE IF EXISTS touch_calendar_open;
 DROP TABLE IF EXISTS touch_update_sent;
 DROP TABLE IF EXISTS touch_count_summary;
@@ -37,6 +42,7 @@ DROP VIEW IF EXISTS touch_periods;
 DROP VIEW IF EXISTS touch_run;
 DROP VIEW IF EXISTS touch_events;
 DROP VIEW IF EXISTS touch_vocabulary;
+DROP VIEW IF EXISTS touch_classes;
 DROP VIEW IF EXISTS touch_slots;
 DROP VIEW IF EXISTS touch_roles;
 DROP VIEW IF EXISTS touch_items;
@@ -56,25 +62,46 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
   'appointment' AS touchpoint,
   'time' AS kind,
   'clinic_hours' AS calendar,
-  CAST(259200000000 AS BIGINT) AS promise_us,
-  CAST(172800000000 AS BIGINT) AS target_us,
+  CAST(1000000 AS BIGINT) AS promise_us,
+  CAST(1000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  'urgent' AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
+  'appointment' AS touchpoint,
+  'time' AS kind,
+  'clinic_hours' AS calendar,
+  CAST(3000000 AS BIGINT) AS promise_us,
+  CAST(2000000 AS BIGINT) AS target_us,
+  CAST(NULL AS DOUBLE) AS low,
+  CAST(NULL AS DOUBLE) AS high,
+  FALSE AS whole,
+  CAST(NULL AS DOUBLE) AS promise_least,
+  CAST(NULL AS DOUBLE) AS target_least,
+  CAST(NULL AS BOOLEAN) AS bad_is_num,
+  CAST(NULL AS BIGINT) AS per_us,
+  'routine' AS segment,
+  TRUE AS days
+UNION ALL
+SELECT
+  CAST(3 AS INT) AS item,
   'appointment' AS touchpoint,
   'ratio' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -86,10 +113,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   TRUE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(3 AS INT) AS item,
+  CAST(4 AS INT) AS item,
   'appointment' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -101,25 +130,29 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(4 AS INT) AS item,
+  CAST(5 AS INT) AS item,
   'lab_results' AS touchpoint,
   'time' AS kind,
   'clinic_hours' AS calendar,
-  CAST(172800000000 AS BIGINT) AS promise_us,
-  CAST(86400000000 AS BIGINT) AS target_us,
+  CAST(2000000 AS BIGINT) AS promise_us,
+  CAST(1000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
-  CAST(5 AS INT) AS item,
+  CAST(6 AS INT) AS item,
   'lab_results' AS touchpoint,
   'nps' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -131,10 +164,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(6 AS INT) AS item,
+  CAST(7 AS INT) AS item,
   'lab_results' AS touchpoint,
   'updates' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -146,25 +181,29 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(7 AS INT) AS item,
+  CAST(8 AS INT) AS item,
   'complaint' AS touchpoint,
   'time' AS kind,
   'clinic_hours' AS calendar,
-  CAST(1209600000000 AS BIGINT) AS promise_us,
-  CAST(864000000000 AS BIGINT) AS target_us,
+  CAST(14000000 AS BIGINT) AS promise_us,
+  CAST(10000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
-  CAST(8 AS INT) AS item,
+  CAST(9 AS INT) AS item,
   'complaint' AS touchpoint,
   'count' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -176,10 +215,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(604800000000 AS BIGINT) AS per_us
+  CAST(604800000000 AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(9 AS INT) AS item,
+  CAST(10 AS INT) AS item,
   'complaint' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -191,10 +232,12 @@ SELECT
   CAST(5.0 AS DOUBLE) AS promise_least,
   CAST(5.0 AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(10 AS INT) AS item,
+  CAST(11 AS INT) AS item,
   'complaint' AS touchpoint,
   'updates' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -206,7 +249,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us;
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days;
 
 -- touch_roles (input)
 CREATE VIEW touch_roles AS
@@ -214,121 +259,193 @@ SELECT
   'appointment' AS touchpoint,
   'call.start' AS event,
   CAST(0 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'appointment' AS touchpoint,
   'call.answered' AS event,
   CAST(0 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'appointment' AS touchpoint,
   'call.start' AS event,
   CAST(1 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  'urgent' AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'appointment' AS touchpoint,
   'offer.end' AS event,
   CAST(1 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  'urgent' AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'appointment' AS touchpoint,
+  'call.start' AS event,
+  CAST(2 AS INT) AS item,
+  'start' AS role,
+  'routine' AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'appointment' AS touchpoint,
+  'offer.end' AS event,
+  CAST(2 AS INT) AS item,
+  'end' AS role,
+  'routine' AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'appointment' AS touchpoint,
   'abandoned' AS event,
-  CAST(2 AS INT) AS item,
-  'num' AS role
+  CAST(3 AS INT) AS item,
+  'num' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'appointment' AS touchpoint,
   'offered' AS event,
-  CAST(2 AS INT) AS item,
-  'den' AS role
+  CAST(3 AS INT) AS item,
+  'den' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'appointment' AS touchpoint,
   'csat' AS event,
-  CAST(3 AS INT) AS item,
-  'answer' AS role
+  CAST(4 AS INT) AS item,
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lab_results' AS touchpoint,
   'sample.start' AS event,
-  CAST(4 AS INT) AS item,
-  'start' AS role
+  CAST(5 AS INT) AS item,
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lab_results' AS touchpoint,
   'publish.end' AS event,
-  CAST(4 AS INT) AS item,
-  'end' AS role
+  CAST(5 AS INT) AS item,
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lab_results' AS touchpoint,
   'recommend' AS event,
-  CAST(5 AS INT) AS item,
-  'answer' AS role
+  CAST(6 AS INT) AS item,
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lab_results' AS touchpoint,
   'sample.start' AS event,
-  CAST(6 AS INT) AS item,
-  'start' AS role
+  CAST(7 AS INT) AS item,
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lab_results' AS touchpoint,
   'publish.end' AS event,
-  CAST(6 AS INT) AS item,
-  'end' AS role
+  CAST(7 AS INT) AS item,
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lab_results' AS touchpoint,
   'update' AS event,
-  CAST(6 AS INT) AS item,
-  'update' AS role
+  CAST(7 AS INT) AS item,
+  'update' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
   'receive.start' AS event,
-  CAST(7 AS INT) AS item,
-  'start' AS role
+  CAST(8 AS INT) AS item,
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
   'reply.end' AS event,
-  CAST(7 AS INT) AS item,
-  'end' AS role
+  CAST(8 AS INT) AS item,
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'complaint' AS touchpoint,
+  'details.start' AS event,
+  CAST(8 AS INT) AS item,
+  'pause_start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(0 AS INT) AS pause
+UNION ALL
+SELECT
+  'complaint' AS touchpoint,
+  'details.end' AS event,
+  CAST(8 AS INT) AS item,
+  'pause_end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(0 AS INT) AS pause
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
   'complaints' AS event,
-  CAST(8 AS INT) AS item,
-  'count' AS role
+  CAST(9 AS INT) AS item,
+  'count' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
   'effort' AS event,
-  CAST(9 AS INT) AS item,
-  'answer' AS role
+  CAST(10 AS INT) AS item,
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
   'receive.start' AS event,
-  CAST(10 AS INT) AS item,
-  'start' AS role
+  CAST(11 AS INT) AS item,
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
   'reply.end' AS event,
-  CAST(10 AS INT) AS item,
-  'end' AS role
+  CAST(11 AS INT) AS item,
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
   'update' AS event,
-  CAST(10 AS INT) AS item,
-  'update' AS role;
+  CAST(11 AS INT) AS item,
+  'update' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause;
 
 -- touch_slots (input)
 CREATE VIEW touch_slots AS
@@ -385,6 +502,16 @@ SELECT
   'reply.end' AS event,
   CAST(2 AS INT) AS tp,
   CAST(1 AS INT) AS slot;
+
+-- touch_classes (input)
+CREATE VIEW touch_classes AS
+SELECT
+  'appointment' AS touchpoint,
+  'urgent' AS segment
+UNION ALL
+SELECT
+  'appointment' AS touchpoint,
+  'routine' AS segment;
 
 -- touch_vocabulary (input)
 CREATE VIEW touch_vocabulary AS
@@ -478,6 +605,14 @@ SELECT
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
+  'details.end' AS event
+UNION ALL
+SELECT
+  'complaint' AS touchpoint,
+  'details.start' AS event
+UNION ALL
+SELECT
+  'complaint' AS touchpoint,
   'effort' AS event
 UNION ALL
 SELECT
@@ -520,7 +655,7 @@ SELECT
   CAST(NULL AS TEXT) AS at_text,
   CAST("value" AS DOUBLE) AS value,
   CAST(NULL AS TEXT) AS value_text,
-  CAST("segment" AS TEXT) AS segment,
+  NULLIF(TRIM(CAST("segment" AS TEXT)), '') AS segment,
   CAST("channel" AS TEXT) AS channel
 FROM events;
 
@@ -564,14 +699,14 @@ UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 604800000000 AS from_us,
+  r.as_of_us - 2419200000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
 SELECT
   CAST(3 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us - 604800000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
@@ -599,14 +734,14 @@ UNION ALL
 SELECT
   CAST(7 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 2592000000000 AS from_us,
+  r.as_of_us - 2419200000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
 SELECT
   CAST(8 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us - 2592000000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
@@ -619,6 +754,13 @@ FROM touch_run AS r
 UNION ALL
 SELECT
   CAST(10 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM touch_run AS r
+UNION ALL
+SELECT
+  CAST(11 AS INT) AS item,
   CAST(0 AS INT) AS period,
   r.as_of_us - 2419200000000 AS from_us,
   r.as_of_us + 1 AS to_us

@@ -20,6 +20,10 @@ DROP TABLE IF EXISTS touch_distribution;
 DROP TABLE IF EXISTS touch_percentiles;
 DROP TABLE IF EXISTS touch_case_summary;
 DROP TABLE IF EXISTS touch_decisions;
+DROP TABLE IF EXISTS touch_paused;
+DROP TABLE IF EXISTS touch_pauses;
+DROP TABLE IF EXISTS touch_pause_stretches;
+DROP TABLE IF EXISTS touch_pause_marks;
 DROP TABLE IF EXISTS touch_calendar_open;
 DROP TABLE IF EXISTS touch_update_sent;
 DROP TABLE IF EXISTS touch_count_summary;
@@ -37,6 +41,7 @@ DROP VIEW IF EXISTS touch_periods;
 DROP VIEW IF EXISTS touch_run;
 DROP VIEW IF EXISTS touch_events;
 DROP VIEW IF EXISTS touch_vocabulary;
+DROP VIEW IF EXISTS touch_classes;
 DROP VIEW IF EXISTS touch_slots;
 DROP VIEW IF EXISTS touch_roles;
 DROP VIEW IF EXISTS touch_items;
@@ -56,10 +61,29 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
+  'injected' AS touchpoint,
+  'time' AS kind,
+  'office' AS calendar,
+  CAST(86400000000 AS BIGINT) AS promise_us,
+  CAST(86400000000 AS BIGINT) AS target_us,
+  CAST(NULL AS DOUBLE) AS low,
+  CAST(NULL AS DOUBLE) AS high,
+  FALSE AS whole,
+  CAST(NULL AS DOUBLE) AS promise_least,
+  CAST(NULL AS DOUBLE) AS target_least,
+  CAST(NULL AS BOOLEAN) AS bad_is_num,
+  CAST(NULL AS BIGINT) AS per_us,
+  'urgent' AS segment,
+  FALSE AS days
+UNION ALL
+SELECT
+  CAST(2 AS INT) AS item,
   'injected' AS touchpoint,
   'time' AS kind,
   'office' AS calendar,
@@ -71,10 +95,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  'usual' AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(2 AS INT) AS item,
+  CAST(3 AS INT) AS item,
   'injected' AS touchpoint,
   'ratio' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -86,10 +112,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   TRUE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(3 AS INT) AS item,
+  CAST(4 AS INT) AS item,
   'injected' AS touchpoint,
   'ratio' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -101,10 +129,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   FALSE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(4 AS INT) AS item,
+  CAST(5 AS INT) AS item,
   'injected' AS touchpoint,
   'time' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -116,10 +146,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(5 AS INT) AS item,
+  CAST(6 AS INT) AS item,
   'injected' AS touchpoint,
   'updates' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -131,10 +163,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(6 AS INT) AS item,
+  CAST(7 AS INT) AS item,
   'lonely' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -146,10 +180,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(7 AS INT) AS item,
+  CAST(8 AS INT) AS item,
   'lonely' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -161,10 +197,12 @@ SELECT
   CAST(5.0 AS DOUBLE) AS promise_least,
   CAST(5.0 AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(8 AS INT) AS item,
+  CAST(9 AS INT) AS item,
   'lonely' AS touchpoint,
   'nps' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -176,10 +214,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(9 AS INT) AS item,
+  CAST(10 AS INT) AS item,
   'lonely' AS touchpoint,
   'count' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -191,7 +231,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(604800000000 AS BIGINT) AS per_us;
+  CAST(604800000000 AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days;
 
 -- touch_roles (input)
 CREATE VIEW touch_roles AS
@@ -199,103 +241,185 @@ SELECT
   'injected' AS touchpoint,
   'open.start' AS event,
   CAST(0 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'open.answered' AS event,
   CAST(0 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'open.start' AS event,
   CAST(1 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  'urgent' AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'close.end' AS event,
   CAST(1 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  'urgent' AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.held' AS event,
+  CAST(1 AS INT) AS item,
+  'pause_start' AS role,
+  'urgent' AS segment,
+  CAST(0 AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.resumed' AS event,
+  CAST(1 AS INT) AS item,
+  'pause_end' AS role,
+  'urgent' AS segment,
+  CAST(0 AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.start' AS event,
+  CAST(2 AS INT) AS item,
+  'start' AS role,
+  'usual' AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'close.end' AS event,
+  CAST(2 AS INT) AS item,
+  'end' AS role,
+  'usual' AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.held' AS event,
+  CAST(2 AS INT) AS item,
+  'pause_start' AS role,
+  'usual' AS segment,
+  CAST(0 AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.resumed' AS event,
+  CAST(2 AS INT) AS item,
+  'pause_end' AS role,
+  'usual' AS segment,
+  CAST(0 AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'dropped' AS event,
-  CAST(2 AS INT) AS item,
-  'num' AS role
+  CAST(3 AS INT) AS item,
+  'num' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'offered' AS event,
-  CAST(2 AS INT) AS item,
-  'den' AS role
+  CAST(3 AS INT) AS item,
+  'den' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'resolved' AS event,
-  CAST(3 AS INT) AS item,
-  'num' AS role
+  CAST(4 AS INT) AS item,
+  'num' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'contacts' AS event,
-  CAST(3 AS INT) AS item,
-  'den' AS role
-UNION ALL
-SELECT
-  'injected' AS touchpoint,
-  'open.start' AS event,
   CAST(4 AS INT) AS item,
-  'start' AS role
-UNION ALL
-SELECT
-  'injected' AS touchpoint,
-  'close.end' AS event,
-  CAST(4 AS INT) AS item,
-  'end' AS role
+  'den' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'open.start' AS event,
   CAST(5 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'close.end' AS event,
   CAST(5 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.start' AS event,
+  CAST(6 AS INT) AS item,
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'close.end' AS event,
+  CAST(6 AS INT) AS item,
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'injected' AS touchpoint,
   'update' AS event,
-  CAST(5 AS INT) AS item,
-  'update' AS role
+  CAST(6 AS INT) AS item,
+  'update' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lonely' AS touchpoint,
   'csat' AS event,
-  CAST(6 AS INT) AS item,
-  'answer' AS role
+  CAST(7 AS INT) AS item,
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lonely' AS touchpoint,
   'effort' AS event,
-  CAST(7 AS INT) AS item,
-  'answer' AS role
+  CAST(8 AS INT) AS item,
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lonely' AS touchpoint,
   'recommend' AS event,
-  CAST(8 AS INT) AS item,
-  'answer' AS role
+  CAST(9 AS INT) AS item,
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'lonely' AS touchpoint,
   'complaints' AS event,
-  CAST(9 AS INT) AS item,
-  'count' AS role;
+  CAST(10 AS INT) AS item,
+  'count' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause;
 
 -- touch_slots (input)
 CREATE VIEW touch_slots AS
@@ -341,6 +465,16 @@ SELECT
   CAST(0 AS INT) AS tp,
   CAST(6 AS INT) AS slot;
 
+-- touch_classes (input)
+CREATE VIEW touch_classes AS
+SELECT
+  'injected' AS touchpoint,
+  'urgent' AS segment
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'usual' AS segment;
+
 -- touch_vocabulary (input)
 CREATE VIEW touch_vocabulary AS
 SELECT
@@ -370,6 +504,14 @@ UNION ALL
 SELECT
   'injected' AS touchpoint,
   'open.end' AS event
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.held' AS event
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.resumed' AS event
 UNION ALL
 SELECT
   'injected' AS touchpoint,
@@ -423,7 +565,7 @@ SELECT
   CAST(NULL AS TEXT) AS at_text,
   CAST("value" AS DOUBLE) AS value,
   CAST(NULL AS TEXT) AS value_text,
-  CAST("segment" AS TEXT) AS segment,
+  NULLIF(TRIM(CAST("segment" AS TEXT)), '') AS segment,
   CAST("channel" AS TEXT) AS channel
 FROM events;
 
@@ -467,14 +609,14 @@ UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 2592000000000 AS from_us,
+  r.as_of_us - 2419200000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
 SELECT
   CAST(3 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us - 2592000000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
@@ -502,19 +644,26 @@ UNION ALL
 SELECT
   CAST(7 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 604800000000 AS from_us,
+  r.as_of_us - 2419200000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
 SELECT
   CAST(8 AS INT) AS item,
   CAST(0 AS INT) AS period,
-  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us - 604800000000 AS from_us,
   r.as_of_us + 1 AS to_us
 FROM touch_run AS r
 UNION ALL
 SELECT
   CAST(9 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM touch_run AS r
+UNION ALL
+SELECT
+  CAST(10 AS INT) AS item,
   CAST(0 AS INT) AS period,
   r.as_of_us - 2419200000000 AS from_us,
   r.as_of_us + 1 AS to_us

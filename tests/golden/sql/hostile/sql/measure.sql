@@ -20,6 +20,10 @@ DROP TABLE IF EXISTS touch_distribution;
 DROP TABLE IF EXISTS touch_percentiles;
 DROP TABLE IF EXISTS touch_case_summary;
 DROP TABLE IF EXISTS touch_decisions;
+DROP TABLE IF EXISTS touch_paused;
+DROP TABLE IF EXISTS touch_pauses;
+DROP TABLE IF EXISTS touch_pause_stretches;
+DROP TABLE IF EXISTS touch_pause_marks;
 DROP TABLE IF EXISTS touch_calendar_open;
 DROP TABLE IF EXISTS touch_update_sent;
 DROP TABLE IF EXISTS touch_count_summary;
@@ -55,7 +59,9 @@ SELECT
   MIN(CASE WHEN s.slot = 3 THEN e.at_us END) AS first_3,
   MIN(CASE WHEN s.slot = 4 THEN e.at_us END) AS first_4,
   MIN(CASE WHEN s.slot = 5 THEN e.at_us END) AS first_5,
-  MIN(CASE WHEN s.slot = 6 THEN e.at_us END) AS first_6
+  MIN(CASE WHEN s.slot = 6 THEN e.at_us END) AS first_6,
+  MIN(e.segment) AS seg_lo,
+  MAX(e.segment) AS seg_hi
 FROM touch_events AS e
 JOIN touch_slots AS s
   ON s.touchpoint = e.touchpoint AND s.event = e.event
@@ -91,12 +97,30 @@ SELECT
   c.first_2 AS first_end_us
 FROM touch_cases AS c
 WHERE
-  c.tp = 0 AND (
+  c.tp = 0
+  AND (
     c.count_0 > 1 OR c.first_2 < c.first_0
   )
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
-  4 AS item,
+  2 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.count_0 AS starts,
+  c.first_2 AS first_end_us
+FROM touch_cases AS c
+WHERE
+  c.tp = 0
+  AND (
+    c.count_0 > 1 OR c.first_2 < c.first_0
+  )
+  AND c.seg_lo = 'usual'
+  AND c.seg_hi = 'usual'
+UNION ALL
+SELECT
+  5 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.count_0 AS starts,
@@ -108,7 +132,7 @@ WHERE
   )
 UNION ALL
 SELECT
-  5 AS item,
+  6 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.count_0 AS starts,
@@ -172,7 +196,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -182,19 +206,27 @@ SELECT
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
-  tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL
+  tp = 0
+  AND first_0 IS NULL
+  AND NOT first_2 IS NULL
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
   'end_without_start' AS kind,
-  4 AS item,
+  2 AS item,
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
-  tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL
+  tp = 0
+  AND first_0 IS NULL
+  AND NOT first_2 IS NULL
+  AND c.seg_lo = 'usual'
+  AND c.seg_hi = 'usual'
 UNION ALL
 SELECT
   'end_without_start' AS kind,
@@ -202,29 +234,59 @@ SELECT
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL
 UNION ALL
 SELECT
-  'numerator_without_denominator' AS kind,
-  2 AS item,
+  'end_without_start' AS kind,
+  6 AS item,
   case_id,
-  'num' AS role,
-  first_3 AS at_us
-FROM touch_cases
+  'end' AS role,
+  first_2 AS at_us
+FROM touch_cases AS c
 WHERE
-  tp = 0 AND first_4 IS NULL AND NOT first_3 IS NULL
+  tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL
 UNION ALL
 SELECT
   'numerator_without_denominator' AS kind,
   3 AS item,
   case_id,
   'num' AS role,
+  first_3 AS at_us
+FROM touch_cases AS c
+WHERE
+  tp = 0 AND first_4 IS NULL AND NOT first_3 IS NULL
+UNION ALL
+SELECT
+  'numerator_without_denominator' AS kind,
+  4 AS item,
+  case_id,
+  'num' AS role,
   first_5 AS at_us
+FROM touch_cases AS c
+WHERE
+  tp = 0 AND first_6 IS NULL AND NOT first_5 IS NULL
+UNION ALL
+SELECT
+  CASE
+    WHEN seg_lo IS NULL
+    THEN 'missing_segment'
+    WHEN seg_lo <> seg_hi
+    THEN 'conflicting_segment'
+    ELSE 'unknown_segment'
+  END AS kind,
+  1 AS item,
+  case_id,
+  'start' AS role,
+  first_0 AS at_us
 FROM touch_cases
 WHERE
-  tp = 0 AND first_6 IS NULL AND NOT first_5 IS NULL;
+  tp = 0
+  AND NOT first_0 IS NULL
+  AND (
+    seg_lo IS NULL OR seg_lo <> seg_hi OR NOT seg_lo IN ('urgent', 'usual')
+  );
 
 -- touch_spans (step)
 CREATE TABLE touch_spans AS
@@ -263,9 +325,11 @@ WHERE
     c.first_2 IS NULL OR c.first_2 >= c.first_0
   )
   AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
-  4 AS item,
+  2 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.first_2 AS end_us,
@@ -273,7 +337,7 @@ SELECT
 FROM touch_cases AS c
 CROSS JOIN touch_run AS n
 JOIN touch_reach AS r
-  ON r.item = 4
+  ON r.item = 2
 WHERE
   c.tp = 0
   AND NOT c.first_0 IS NULL
@@ -281,6 +345,8 @@ WHERE
     c.first_2 IS NULL OR c.first_2 >= c.first_0
   )
   AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+  AND c.seg_lo = 'usual'
+  AND c.seg_hi = 'usual'
 UNION ALL
 SELECT
   5 AS item,
@@ -292,6 +358,24 @@ FROM touch_cases AS c
 CROSS JOIN touch_run AS n
 JOIN touch_reach AS r
   ON r.item = 5
+WHERE
+  c.tp = 0
+  AND NOT c.first_0 IS NULL
+  AND (
+    c.first_2 IS NULL OR c.first_2 >= c.first_0
+  )
+  AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+UNION ALL
+SELECT
+  6 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.first_2 AS end_us,
+  COALESCE(c.first_2, n.as_of_us) AS stop_us
+FROM touch_cases AS c
+CROSS JOIN touch_run AS n
+JOIN touch_reach AS r
+  ON r.item = 6
 WHERE
   c.tp = 0
   AND NOT c.first_0 IS NULL
@@ -316,24 +400,24 @@ WHERE
 -- touch_ratio_cases (step)
 CREATE TABLE touch_ratio_cases AS
 SELECT
-  2 AS item,
+  3 AS item,
   c.case_id,
   c.first_4 AS den_at,
   c.first_3 AS num_at
 FROM touch_cases AS c
 JOIN touch_reach AS r
-  ON r.item = 2
+  ON r.item = 3
 WHERE
   c.tp = 0 AND COALESCE(c.first_4, c.first_3) >= r.from_us
 UNION ALL
 SELECT
-  3 AS item,
+  4 AS item,
   c.case_id,
   c.first_6 AS den_at,
   c.first_5 AS num_at
 FROM touch_cases AS c
 JOIN touch_reach AS r
-  ON r.item = 3
+  ON r.item = 4
 WHERE
   c.tp = 0 AND COALESCE(c.first_6, c.first_5) >= r.from_us;
 
@@ -342,6 +426,7 @@ CREATE TABLE touch_row_events AS
 SELECT
   r.item,
   r.role,
+  r.pause,
   e.src,
   e.src_row,
   e.case_id,
@@ -353,13 +438,16 @@ JOIN touch_roles AS r
   ON r.touchpoint = e.touchpoint AND r.event = e.event
 CROSS JOIN touch_run AS n
 WHERE
-  r.role IN ('answer', 'count', 'update')
+  r.role IN ('answer', 'count', 'update', 'pause_start', 'pause_end')
   AND e.at_us >= 0
   AND e.at_us <= n.as_of_us
   AND (
     r.role = 'count' OR (
       NOT e.case_id IS NULL AND e.case_id <> ''
     )
+  )
+  AND (
+    r.segment IS NULL OR NOT r.role IN ('answer', 'count') OR e.segment = r.segment
   );
 
 -- touch_answers (step)
@@ -484,6 +572,236 @@ WHERE
     before_us
   ) / 86400000000) AS BIGINT);
 
+-- touch_pause_marks (step)
+CREATE TABLE touch_pause_marks AS
+SELECT
+  s.item,
+  s.case_id,
+  t.pause,
+  t.at_us,
+  s.stop_us,
+  CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END AS is_start,
+  LAG(CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END) OVER (
+    PARTITION BY s.item, s.case_id, t.pause
+    ORDER BY t.at_us NULLS FIRST, CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END NULLS FIRST
+  ) AS prev_start
+FROM touch_spans AS s
+JOIN touch_row_events AS t
+  ON t.item = s.item
+  AND t.case_id = s.case_id
+  AND t.role IN ('pause_start', 'pause_end')
+WHERE
+  t.at_us >= s.start_us AND t.at_us <= s.stop_us;
+
+-- touch_pause_stretches (step)
+CREATE TABLE touch_pause_stretches AS
+SELECT
+  b.item,
+  b.case_id,
+  b.at_us AS from_us,
+  COALESCE(e.at_us, b.stop_us) AS to_us
+FROM (
+  SELECT
+    item,
+    case_id,
+    pause,
+    at_us,
+    stop_us,
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us NULLS FIRST) AS k
+  FROM touch_pause_marks
+  WHERE
+    is_start = 1 AND (
+      prev_start IS NULL OR prev_start = 0
+    )
+) AS b
+LEFT JOIN (
+  SELECT
+    item,
+    case_id,
+    pause,
+    at_us,
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us NULLS FIRST) AS k
+  FROM touch_pause_marks
+  WHERE
+    is_start = 0 AND prev_start = 1
+) AS e
+  ON e.item = b.item AND e.case_id = b.case_id AND e.pause = b.pause AND e.k = b.k;
+
+-- touch_pauses (step)
+CREATE TABLE touch_pauses AS
+SELECT
+  item,
+  case_id,
+  from_us,
+  to_us
+FROM (
+  SELECT
+    item,
+    case_id,
+    from_us,
+    MAX(to_us) OVER (PARTITION BY item, case_id, island) AS to_us,
+    ROW_NUMBER() OVER (
+      PARTITION BY item, case_id, island
+      ORDER BY from_us NULLS FIRST, to_us NULLS FIRST
+    ) AS first
+  FROM (
+    SELECT
+      item,
+      case_id,
+      from_us,
+      to_us,
+      SUM(opens) OVER (
+        PARTITION BY item, case_id
+        ORDER BY from_us NULLS FIRST, to_us NULLS FIRST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) AS island
+    FROM (
+      SELECT
+        item,
+        case_id,
+        from_us,
+        to_us,
+        CASE
+          WHEN from_us > MAX(to_us) OVER (
+            PARTITION BY item, case_id
+            ORDER BY from_us NULLS FIRST, to_us NULLS FIRST
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+          )
+          OR ROW_NUMBER() OVER (PARTITION BY item, case_id ORDER BY from_us NULLS FIRST, to_us NULLS FIRST) = 1
+          THEN 1
+          ELSE 0
+        END AS opens
+      FROM touch_pause_stretches
+    ) AS marked
+  ) AS numbered
+) AS islands
+WHERE
+  first = 1;
+
+-- touch_paused (step)
+CREATE TABLE touch_paused AS
+SELECT
+  item,
+  case_id,
+  SUM(len) AS paused,
+  SUM(CASE WHEN run_at <= 86400000000 THEN len ELSE 0 END) AS promise_paused,
+  SUM(CASE WHEN run_at <= 86400000000 THEN len ELSE 0 END) AS target_paused
+FROM (
+  SELECT
+    item,
+    case_id,
+    len,
+    at_pos - start_pos - (
+      SUM(len) OVER (
+        PARTITION BY item, case_id
+        ORDER BY at_pos NULLS FIRST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) - len
+    ) AS run_at
+  FROM (
+    SELECT
+      x.item,
+      x.case_id,
+      a.before_us + CASE WHEN a.is_open THEN x.from_us - a.from_us ELSE 0 END AS at_pos,
+      (
+        b.before_us + CASE WHEN b.is_open THEN x.to_us - b.from_us ELSE 0 END
+      ) - (
+        a.before_us + CASE WHEN a.is_open THEN x.from_us - a.from_us ELSE 0 END
+      ) AS len,
+      c.before_us + CASE WHEN c.is_open THEN s.start_us - c.from_us ELSE 0 END AS start_pos
+    FROM touch_pauses AS x
+    JOIN touch_spans AS s
+      ON s.item = x.item AND s.case_id = x.case_id
+    JOIN touch_calendar AS a
+      ON a.calendar = 'office'
+      AND a.utc_day = CAST(FLOOR((
+        x.from_us
+      ) / 86400000000) AS BIGINT)
+      AND a.from_us <= x.from_us
+      AND x.from_us < a.to_us
+    JOIN touch_calendar AS b
+      ON b.calendar = 'office'
+      AND b.utc_day = CAST(FLOOR((
+        x.to_us
+      ) / 86400000000) AS BIGINT)
+      AND b.from_us <= x.to_us
+      AND x.to_us < b.to_us
+    JOIN touch_calendar AS c
+      ON c.calendar = 'office'
+      AND c.utc_day = CAST(FLOOR((
+        s.start_us
+      ) / 86400000000) AS BIGINT)
+      AND c.from_us <= s.start_us
+      AND s.start_us < c.to_us
+    WHERE
+      x.item = 1
+  ) AS stretch
+) AS running
+GROUP BY
+  item,
+  case_id
+UNION ALL
+SELECT
+  item,
+  case_id,
+  SUM(len) AS paused,
+  SUM(CASE WHEN run_at <= 172800000000 THEN len ELSE 0 END) AS promise_paused,
+  SUM(CASE WHEN run_at <= 129600000000 THEN len ELSE 0 END) AS target_paused
+FROM (
+  SELECT
+    item,
+    case_id,
+    len,
+    at_pos - start_pos - (
+      SUM(len) OVER (
+        PARTITION BY item, case_id
+        ORDER BY at_pos NULLS FIRST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) - len
+    ) AS run_at
+  FROM (
+    SELECT
+      x.item,
+      x.case_id,
+      a.before_us + CASE WHEN a.is_open THEN x.from_us - a.from_us ELSE 0 END AS at_pos,
+      (
+        b.before_us + CASE WHEN b.is_open THEN x.to_us - b.from_us ELSE 0 END
+      ) - (
+        a.before_us + CASE WHEN a.is_open THEN x.from_us - a.from_us ELSE 0 END
+      ) AS len,
+      c.before_us + CASE WHEN c.is_open THEN s.start_us - c.from_us ELSE 0 END AS start_pos
+    FROM touch_pauses AS x
+    JOIN touch_spans AS s
+      ON s.item = x.item AND s.case_id = x.case_id
+    JOIN touch_calendar AS a
+      ON a.calendar = 'office'
+      AND a.utc_day = CAST(FLOOR((
+        x.from_us
+      ) / 86400000000) AS BIGINT)
+      AND a.from_us <= x.from_us
+      AND x.from_us < a.to_us
+    JOIN touch_calendar AS b
+      ON b.calendar = 'office'
+      AND b.utc_day = CAST(FLOOR((
+        x.to_us
+      ) / 86400000000) AS BIGINT)
+      AND b.from_us <= x.to_us
+      AND x.to_us < b.to_us
+    JOIN touch_calendar AS c
+      ON c.calendar = 'office'
+      AND c.utc_day = CAST(FLOOR((
+        s.start_us
+      ) / 86400000000) AS BIGINT)
+      AND c.from_us <= s.start_us
+      AND s.start_us < c.to_us
+    WHERE
+      x.item = 2
+  ) AS stretch
+) AS running
+GROUP BY
+  item,
+  case_id;
+
 -- touch_decisions (step)
 CREATE TABLE touch_decisions AS
 SELECT
@@ -510,32 +828,41 @@ SELECT
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
 FROM (
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
     30000000 AS promise_us,
     20000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 30000000 AS promise_late_us,
-    s.start_us + 20000000 AS target_late_us
-  FROM touch_spans AS s
-  WHERE
-    s.item = 0
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 30000000 AS promise_late_us,
+    q.start_pos + 20000000 AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM touch_spans AS s
+    WHERE
+      s.item = 0
+  ) AS q
   UNION ALL
   SELECT
     q.item,
     q.case_id,
     q.start_us,
     q.end_us,
-    172800000000 AS promise_us,
-    129600000000 AS target_us,
-    q.stop_pos - q.start_pos AS value_us,
+    86400000000 AS promise_us,
+    86400000000 AS target_us,
+    q.stop_pos - q.start_pos - COALESCE(z.paused, 0) AS value_us,
     dp.from_us + (
-      q.start_pos + 172800000000 - dp.before_us
+      q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0) - dp.before_us
     ) AS promise_late_us,
     dt.from_us + (
-      q.start_pos + 129600000000 - dt.before_us
+      q.start_pos + 86400000000 + COALESCE(z.target_paused, 0) - dt.before_us
     ) AS target_late_us
   FROM (
     SELECT
@@ -563,34 +890,102 @@ FROM (
     WHERE
       s.item = 1
   ) AS q
+  LEFT JOIN touch_paused AS z
+    ON z.item = q.item AND z.case_id = q.case_id
   LEFT JOIN touch_calendar_open AS dp
     ON dp.calendar = 'office'
     AND dp.bucket = CAST(FLOOR((
-      q.start_pos + 172800000000
+      q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0)
     ) / 86400000000) AS BIGINT)
-    AND dp.before_us <= q.start_pos + 172800000000
-    AND q.start_pos + 172800000000 < dp.before_us + dp.len_us
+    AND dp.before_us <= q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0)
+    AND q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0) < dp.before_us + dp.len_us
   LEFT JOIN touch_calendar_open AS dt
     ON dt.calendar = 'office'
     AND dt.bucket = CAST(FLOOR((
-      q.start_pos + 129600000000
+      q.start_pos + 86400000000 + COALESCE(z.target_paused, 0)
     ) / 86400000000) AS BIGINT)
-    AND dt.before_us <= q.start_pos + 129600000000
-    AND q.start_pos + 129600000000 < dt.before_us + dt.len_us
+    AND dt.before_us <= q.start_pos + 86400000000 + COALESCE(z.target_paused, 0)
+    AND q.start_pos + 86400000000 + COALESCE(z.target_paused, 0) < dt.before_us + dt.len_us
   UNION ALL
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
+    172800000000 AS promise_us,
+    129600000000 AS target_us,
+    q.stop_pos - q.start_pos - COALESCE(z.paused, 0) AS value_us,
+    dp.from_us + (
+      q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0) - dp.before_us
+    ) AS promise_late_us,
+    dt.from_us + (
+      q.start_pos + 129600000000 + COALESCE(z.target_paused, 0) - dt.before_us
+    ) AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      a.before_us + CASE WHEN a.is_open THEN s.start_us - a.from_us ELSE 0 END AS start_pos,
+      b.before_us + CASE WHEN b.is_open THEN s.stop_us - b.from_us ELSE 0 END AS stop_pos
+    FROM touch_spans AS s
+    JOIN touch_calendar AS a
+      ON a.calendar = 'office'
+      AND a.utc_day = CAST(FLOOR((
+        s.start_us
+      ) / 86400000000) AS BIGINT)
+      AND a.from_us <= s.start_us
+      AND s.start_us < a.to_us
+    JOIN touch_calendar AS b
+      ON b.calendar = 'office'
+      AND b.utc_day = CAST(FLOOR((
+        s.stop_us
+      ) / 86400000000) AS BIGINT)
+      AND b.from_us <= s.stop_us
+      AND s.stop_us < b.to_us
+    WHERE
+      s.item = 2
+  ) AS q
+  LEFT JOIN touch_paused AS z
+    ON z.item = q.item AND z.case_id = q.case_id
+  LEFT JOIN touch_calendar_open AS dp
+    ON dp.calendar = 'office'
+    AND dp.bucket = CAST(FLOOR((
+      q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0)
+    ) / 86400000000) AS BIGINT)
+    AND dp.before_us <= q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0)
+    AND q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0) < dp.before_us + dp.len_us
+  LEFT JOIN touch_calendar_open AS dt
+    ON dt.calendar = 'office'
+    AND dt.bucket = CAST(FLOOR((
+      q.start_pos + 129600000000 + COALESCE(z.target_paused, 0)
+    ) / 86400000000) AS BIGINT)
+    AND dt.before_us <= q.start_pos + 129600000000 + COALESCE(z.target_paused, 0)
+    AND q.start_pos + 129600000000 + COALESCE(z.target_paused, 0) < dt.before_us + dt.len_us
+  UNION ALL
+  SELECT
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
     3600000000 AS promise_us,
     3600000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 3600000000 AS promise_late_us,
-    s.start_us + 3600000000 AS target_late_us
-  FROM touch_spans AS s
-  WHERE
-    s.item = 4
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 3600000000 AS promise_late_us,
+    q.start_pos + 3600000000 AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM touch_spans AS s
+    WHERE
+      s.item = 5
+  ) AS q
   UNION ALL
   SELECT
     u.item,
@@ -814,8 +1209,10 @@ FROM (
       WHEN 0
       THEN CAST(CEIL(CAST(v.n * 4 AS DOUBLE) / 5) AS BIGINT)
       WHEN 1
+      THEN CAST(CEIL(CAST(v.n * 49 AS DOUBLE) / 50) AS BIGINT)
+      WHEN 2
       THEN CAST(CEIL(CAST(v.n * 19 AS DOUBLE) / 20) AS BIGINT)
-      WHEN 4
+      WHEN 5
       THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
     END AS rnk
   FROM (
@@ -849,7 +1246,7 @@ FROM (
       JOIN touch_decisions AS d
         ON d.item = p.item AND d.promise_at >= p.from_us AND d.promise_at < p.to_us
       WHERE
-        p.item IN (0, 1, 4)
+        p.item IN (0, 1, 2, 5)
       GROUP BY
         p.item,
         p.period,
@@ -872,7 +1269,9 @@ FROM (
       THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
       WHEN 1
       THEN CAST(CEIL(CAST(v.n * 49 AS DOUBLE) / 50) AS BIGINT)
-      WHEN 4
+      WHEN 2
+      THEN CAST(CEIL(CAST(v.n * 49 AS DOUBLE) / 50) AS BIGINT)
+      WHEN 5
       THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
     END AS rnk
   FROM (
@@ -906,7 +1305,7 @@ FROM (
       JOIN touch_decisions AS d
         ON d.item = p.item AND d.target_at >= p.from_us AND d.target_at < p.to_us
       WHERE
-        p.item IN (0, 1, 4)
+        p.item IN (0, 1, 2, 5)
       GROUP BY
         p.item,
         p.period,
@@ -1432,7 +1831,7 @@ FROM touch_spans AS s
 LEFT JOIN touch_decisions AS d
   ON d.item = s.item AND d.case_id = s.case_id
 WHERE
-  s.item IN (1)
+  s.item IN (1, 2)
 GROUP BY
   s.item;
 
@@ -1442,10 +1841,13 @@ SELECT
   p.item,
   'injected' AS touchpoint,
   'wait' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'time' AS kind,
   'ops' AS owner,
   'hostile_journey' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1509,10 +1911,83 @@ SELECT
   p.item,
   'injected' AS touchpoint,
   'fix' AS metric,
+  'urgent' AS segment,
   'time' AS kind,
   'ops' AS owner,
   'hostile_journey' AS journey,
   'office' AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
+  p.period,
+  p.from_us AS period_from_us,
+  p.to_us AS period_to_us,
+  MAKE_TIMESTAMP(p.from_us) AS period_start,
+  MAKE_TIMESTAMP(p.to_us) AS period_end,
+  CASE
+    WHEN COALESCE(c.promise_decided, 0) = 0
+    THEN 'no_data'
+    WHEN 100 * COALESCE(c.promise_good, 0) * 1 >= 98 * COALESCE(c.promise_decided, 0)
+    THEN 'kept'
+    ELSE 'missed'
+  END AS promise_status,
+  CASE
+    WHEN COALESCE(c.promise_decided, 0) > 0
+    THEN 100 * CAST(COALESCE(c.promise_good, 0) AS DOUBLE) / COALESCE(c.promise_decided, 0)
+  END AS promise_value,
+  COALESCE(c.promise_decided, 0) AS promise_decided,
+  COALESCE(c.promise_good, 0) AS promise_good,
+  CASE
+    WHEN COALESCE(c.target_decided, 0) = 0
+    THEN 'no_data'
+    WHEN 100 * COALESCE(c.target_good, 0) * 1 >= 98 * COALESCE(c.target_decided, 0)
+    THEN 'kept'
+    ELSE 'missed'
+  END AS target_status,
+  CASE
+    WHEN COALESCE(c.target_decided, 0) > 0
+    THEN 100 * CAST(COALESCE(c.target_good, 0) AS DOUBLE) / COALESCE(c.target_decided, 0)
+  END AS target_value,
+  COALESCE(c.target_decided, 0) AS target_decided,
+  COALESCE(c.target_good, 0) AS target_good,
+  c.open_cases,
+  c.overdue_cases,
+  c.finished,
+  CAST(q.p50_us AS DOUBLE) / 1000000 AS p50_seconds,
+  CAST(q.p90_us AS DOUBLE) / 1000000 AS p90_seconds,
+  CAST(q.p95_us AS DOUBLE) / 1000000 AS p95_seconds,
+  a.answers,
+  a.promoters,
+  a.detractors,
+  k.total AS events,
+  k.worst AS worst_stretch_events,
+  COALESCE(u.outside_calendar, 0) AS outside_calendar
+FROM touch_periods AS p
+LEFT JOIN touch_case_summary AS c
+  ON c.item = p.item AND c.period = p.period
+LEFT JOIN touch_percentiles AS q
+  ON q.item = p.item AND q.period = p.period
+LEFT JOIN touch_ratio_summary AS r
+  ON r.item = p.item AND r.period = p.period
+LEFT JOIN touch_answer_summary AS a
+  ON a.item = p.item AND a.period = p.period
+LEFT JOIN touch_count_summary AS k
+  ON k.item = p.item AND k.period = p.period
+LEFT JOIN touch_outside_calendar AS u
+  ON u.item = p.item
+WHERE
+  p.item = 1
+UNION ALL
+SELECT
+  p.item,
+  'injected' AS touchpoint,
+  'fix' AS metric,
+  'usual' AS segment,
+  'time' AS kind,
+  'ops' AS owner,
+  'hostile_journey' AS journey,
+  'office' AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1570,16 +2045,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 1
+  p.item = 2
 UNION ALL
 SELECT
   p.item,
   'injected' AS touchpoint,
   'dropped' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'ratio' AS kind,
   'ops' AS owner,
   'hostile_journey' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1637,16 +2115,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 2
+  p.item = 3
 UNION ALL
 SELECT
   p.item,
   'injected' AS touchpoint,
   'first_time' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'ratio' AS kind,
   'ops' AS owner,
   'hostile_journey' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1704,16 +2185,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 3
+  p.item = 4
 UNION ALL
 SELECT
   p.item,
   'injected' AS touchpoint,
   'own_queries' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'time' AS kind,
   'ops' AS owner,
   'hostile_journey' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1771,16 +2255,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 4
+  p.item = 5
 UNION ALL
 SELECT
   p.item,
   'injected' AS touchpoint,
   'updates' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'updates' AS kind,
   'ops' AS owner,
   'hostile_journey' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1838,16 +2325,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 5
+  p.item = 6
 UNION ALL
 SELECT
   p.item,
   'lonely' AS touchpoint,
   'csat' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'score' AS kind,
   'desk' AS owner,
   CAST(NULL AS TEXT) AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1899,16 +2389,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 6
+  p.item = 7
 UNION ALL
 SELECT
   p.item,
   'lonely' AS touchpoint,
   'effort' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'score' AS kind,
   'desk' AS owner,
   CAST(NULL AS TEXT) AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1966,16 +2459,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 7
+  p.item = 8
 UNION ALL
 SELECT
   p.item,
   'lonely' AS touchpoint,
   'recommend' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'nps' AS kind,
   'desk' AS owner,
   CAST(NULL AS TEXT) AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -2041,16 +2537,19 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 8
+  p.item = 9
 UNION ALL
 SELECT
   p.item,
   'lonely' AS touchpoint,
   'complaints' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'count' AS kind,
   'desk' AS owner,
   CAST(NULL AS TEXT) AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -2090,7 +2589,7 @@ LEFT JOIN touch_count_summary AS k
 LEFT JOIN touch_outside_calendar AS u
   ON u.item = p.item
 WHERE
-  p.item = 9;
+  p.item = 10;
 
 -- touch_data_quality (result)
 CREATE TABLE touch_data_quality AS

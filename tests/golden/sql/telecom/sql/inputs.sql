@@ -20,6 +20,7 @@ DROP TABLE IF EXISTS touch_distribution;
 DROP TABLE IF EXISTS touch_percentiles;
 DROP TABLE IF EXISTS touch_case_summary;
 DROP TABLE IF EXISTS touch_decisions;
+DROP TABLE IF EXISTS touch_calendar_closings;
 DROP TABLE IF EXISTS touch_calendar_open;
 DROP TABLE IF EXISTS touch_update_sent;
 DROP TABLE IF EXISTS touch_count_summary;
@@ -37,6 +38,7 @@ DROP VIEW IF EXISTS touch_periods;
 DROP VIEW IF EXISTS touch_run;
 DROP VIEW IF EXISTS touch_events;
 DROP VIEW IF EXISTS touch_vocabulary;
+DROP VIEW IF EXISTS touch_classes;
 DROP VIEW IF EXISTS touch_slots;
 DROP VIEW IF EXISTS touch_roles;
 DROP VIEW IF EXISTS touch_items;
@@ -56,7 +58,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
@@ -71,7 +75,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
@@ -86,7 +92,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   TRUE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(3 AS INT) AS item,
@@ -101,7 +109,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(4 AS INT) AS item,
@@ -116,22 +126,26 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(5 AS INT) AS item,
   'address_change' AS touchpoint,
   'time' AS kind,
   'il_office' AS calendar,
-  CAST(172800000000 AS BIGINT) AS promise_us,
-  CAST(86400000000 AS BIGINT) AS target_us,
+  CAST(2000000 AS BIGINT) AS promise_us,
+  CAST(1000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
   CAST(6 AS INT) AS item,
@@ -146,7 +160,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   FALSE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(7 AS INT) AS item,
@@ -161,7 +177,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(604800000000 AS BIGINT) AS per_us;
+  CAST(604800000000 AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days;
 
 -- touch_roles (input)
 CREATE VIEW touch_roles AS
@@ -169,91 +187,121 @@ SELECT
   'technical_fault' AS touchpoint,
   'report.start' AS event,
   CAST(0 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'report.answered' AS event,
   CAST(0 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'report.start' AS event,
   CAST(1 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'visit.start' AS event,
   CAST(1 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'abandoned' AS event,
   CAST(2 AS INT) AS item,
-  'num' AS role
+  'num' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'offered' AS event,
   CAST(2 AS INT) AS item,
-  'den' AS role
+  'den' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'csat' AS event,
   CAST(3 AS INT) AS item,
-  'answer' AS role
+  'answer' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'report.start' AS event,
   CAST(4 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'verify.end' AS event,
   CAST(4 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'technical_fault' AS touchpoint,
   'update' AS event,
   CAST(4 AS INT) AS item,
-  'update' AS role
+  'update' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'address_change' AS touchpoint,
   'request.start' AS event,
   CAST(5 AS INT) AS item,
-  'start' AS role
+  'start' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'address_change' AS touchpoint,
   'update.end' AS event,
   CAST(5 AS INT) AS item,
-  'end' AS role
+  'end' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'address_change' AS touchpoint,
   'resolved_first_contact' AS event,
   CAST(6 AS INT) AS item,
-  'num' AS role
+  'num' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'address_change' AS touchpoint,
   'contacts' AS event,
   CAST(6 AS INT) AS item,
-  'den' AS role
+  'den' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause
 UNION ALL
 SELECT
   'address_change' AS touchpoint,
   'complaints' AS event,
   CAST(7 AS INT) AS item,
-  'count' AS role;
+  'count' AS role,
+  CAST(NULL AS TEXT) AS segment,
+  CAST(NULL AS INT) AS pause;
 
 -- touch_slots (input)
 CREATE VIEW touch_slots AS
@@ -316,6 +364,18 @@ SELECT
   'contacts' AS event,
   CAST(1 AS INT) AS tp,
   CAST(3 AS INT) AS slot;
+
+-- touch_classes (input)
+CREATE VIEW touch_classes AS
+SELECT
+  CAST(NULL AS TEXT) AS touchpoint,
+  CAST(NULL AS TEXT) AS segment
+FROM (
+  SELECT
+    1 AS x
+) AS nothing
+WHERE
+  1 = 0;
 
 -- touch_vocabulary (input)
 CREATE VIEW touch_vocabulary AS
@@ -423,7 +483,7 @@ SELECT
   CAST(NULL AS TEXT) AS at_text,
   CAST("value" AS DOUBLE) AS value,
   CAST(NULL AS TEXT) AS value_text,
-  CAST("segment" AS TEXT) AS segment,
+  NULLIF(TRIM(CAST("segment" AS TEXT)), '') AS segment,
   CAST("channel" AS TEXT) AS channel
 FROM events;
 

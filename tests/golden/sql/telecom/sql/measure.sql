@@ -20,6 +20,7 @@ DROP TABLE IF EXISTS touch_distribution;
 DROP TABLE IF EXISTS touch_percentiles;
 DROP TABLE IF EXISTS touch_case_summary;
 DROP TABLE IF EXISTS touch_decisions;
+DROP TABLE IF EXISTS touch_calendar_closings;
 DROP TABLE IF EXISTS touch_calendar_open;
 DROP TABLE IF EXISTS touch_update_sent;
 DROP TABLE IF EXISTS touch_count_summary;
@@ -171,7 +172,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -181,7 +182,7 @@ SELECT
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL
 UNION ALL
@@ -191,7 +192,7 @@ SELECT
   case_id,
   'end' AS role,
   first_5 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_5 IS NULL
 UNION ALL
@@ -201,7 +202,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 1 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -211,7 +212,7 @@ SELECT
   case_id,
   'num' AS role,
   first_3 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 0 AND first_4 IS NULL AND NOT first_3 IS NULL
 UNION ALL
@@ -221,7 +222,7 @@ SELECT
   case_id,
   'num' AS role,
   first_2 AS at_us
-FROM touch_cases
+FROM touch_cases AS c
 WHERE
   tp = 1 AND first_3 IS NULL AND NOT first_2 IS NULL;
 
@@ -341,6 +342,7 @@ CREATE TABLE touch_row_events AS
 SELECT
   r.item,
   r.role,
+  r.pause,
   e.src,
   e.src_row,
   e.case_id,
@@ -352,13 +354,16 @@ JOIN touch_roles AS r
   ON r.touchpoint = e.touchpoint AND r.event = e.event
 CROSS JOIN touch_run AS n
 WHERE
-  r.role IN ('answer', 'count', 'update')
+  r.role IN ('answer', 'count', 'update', 'pause_start', 'pause_end')
   AND e.at_us >= 0
   AND e.at_us <= n.as_of_us
   AND (
     r.role = 'count' OR (
       NOT e.case_id IS NULL AND e.case_id <> ''
     )
+  )
+  AND (
+    r.segment IS NULL OR NOT r.role IN ('answer', 'count') OR e.segment = r.segment
   );
 
 -- touch_answers (step)
@@ -483,6 +488,16 @@ WHERE
     before_us
   ) / 86400000000) AS BIGINT);
 
+-- touch_calendar_closings (step)
+CREATE TABLE touch_calendar_closings AS
+SELECT
+  calendar,
+  closings_before AS rank,
+  from_us
+FROM touch_calendar
+WHERE
+  closing_at = 1;
+
 -- touch_decisions (step)
 CREATE TABLE touch_decisions AS
 SELECT
@@ -509,18 +524,27 @@ SELECT
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
 FROM (
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
     30000000 AS promise_us,
     20000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 30000000 AS promise_late_us,
-    s.start_us + 20000000 AS target_late_us
-  FROM touch_spans AS s
-  WHERE
-    s.item = 0
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 30000000 AS promise_late_us,
+    q.start_pos + 20000000 AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM touch_spans AS s
+    WHERE
+      s.item = 0
+  ) AS q
   UNION ALL
   SELECT
     q.item,
@@ -529,7 +553,7 @@ FROM (
     q.end_us,
     172800000000 AS promise_us,
     129600000000 AS target_us,
-    q.stop_pos - q.start_pos AS value_us,
+    q.stop_pos - q.start_pos - 0 AS value_us,
     dp.from_us + (
       q.start_pos + 172800000000 - dp.before_us
     ) AS promise_late_us,
@@ -582,23 +606,23 @@ FROM (
     q.case_id,
     q.start_us,
     q.end_us,
-    172800000000 AS promise_us,
-    86400000000 AS target_us,
-    q.stop_pos - q.start_pos AS value_us,
-    dp.from_us + (
-      q.start_pos + 172800000000 - dp.before_us
-    ) AS promise_late_us,
-    dt.from_us + (
-      q.start_pos + 86400000000 - dt.before_us
-    ) AS target_late_us
+    2000000 AS promise_us,
+    1000000 AS target_us,
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    dp.from_us AS promise_late_us,
+    dt.from_us AS target_late_us
   FROM (
     SELECT
       s.item,
       s.case_id,
       s.start_us,
       s.end_us,
-      a.before_us + CASE WHEN a.is_open THEN s.start_us - a.from_us ELSE 0 END AS start_pos,
-      b.before_us + CASE WHEN b.is_open THEN s.stop_us - b.from_us ELSE 0 END AS stop_pos
+      (
+        a.closings_before + CASE WHEN s.start_us > a.from_us THEN a.closing_at ELSE 0 END
+      ) * 1000000 AS start_pos,
+      (
+        b.closings_before + CASE WHEN s.stop_us > b.from_us THEN b.closing_at ELSE 0 END
+      ) * 1000000 AS stop_pos
     FROM touch_spans AS s
     JOIN touch_calendar AS a
       ON a.calendar = 'il_office'
@@ -617,20 +641,16 @@ FROM (
     WHERE
       s.item = 5
   ) AS q
-  LEFT JOIN touch_calendar_open AS dp
+  LEFT JOIN touch_calendar_closings AS dp
     ON dp.calendar = 'il_office'
-    AND dp.bucket = CAST(FLOOR((
-      q.start_pos + 172800000000
-    ) / 86400000000) AS BIGINT)
-    AND dp.before_us <= q.start_pos + 172800000000
-    AND q.start_pos + 172800000000 < dp.before_us + dp.len_us
-  LEFT JOIN touch_calendar_open AS dt
+    AND dp.rank = CAST((
+      q.start_pos + 2000000
+    ) / 1000000 AS BIGINT)
+  LEFT JOIN touch_calendar_closings AS dt
     ON dt.calendar = 'il_office'
-    AND dt.bucket = CAST(FLOOR((
-      q.start_pos + 86400000000
-    ) / 86400000000) AS BIGINT)
-    AND dt.before_us <= q.start_pos + 86400000000
-    AND q.start_pos + 86400000000 < dt.before_us + dt.len_us
+    AND dt.rank = CAST((
+      q.start_pos + 1000000
+    ) / 1000000 AS BIGINT)
   UNION ALL
   SELECT
     u.item,
@@ -1482,10 +1502,13 @@ SELECT
   p.item,
   'technical_fault' AS touchpoint,
   'answer' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'time' AS kind,
   'field_ops' AS owner,
   'home_internet' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1549,10 +1572,13 @@ SELECT
   p.item,
   'technical_fault' AS touchpoint,
   'arrival' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'time' AS kind,
   'field_ops' AS owner,
   'home_internet' AS journey,
   'il_office' AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1616,10 +1642,13 @@ SELECT
   p.item,
   'technical_fault' AS touchpoint,
   'abandoned' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'ratio' AS kind,
   'field_ops' AS owner,
   'home_internet' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1683,10 +1712,13 @@ SELECT
   p.item,
   'technical_fault' AS touchpoint,
   'csat' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'score' AS kind,
   'field_ops' AS owner,
   'home_internet' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1744,10 +1776,13 @@ SELECT
   p.item,
   'technical_fault' AS touchpoint,
   'updates' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'updates' AS kind,
   'field_ops' AS owner,
   'home_internet' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  'seconds' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1811,10 +1846,13 @@ SELECT
   p.item,
   'address_change' AS touchpoint,
   'done' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'time' AS kind,
   'billing' AS owner,
   'home_internet' AS journey,
   'il_office' AS calendar,
+  'business_days' AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1878,10 +1916,13 @@ SELECT
   p.item,
   'address_change' AS touchpoint,
   'first_contact' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'ratio' AS kind,
   'billing' AS owner,
   'home_internet' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,
@@ -1945,10 +1986,13 @@ SELECT
   p.item,
   'address_change' AS touchpoint,
   'complaints' AS metric,
+  CAST(NULL AS TEXT) AS segment,
   'count' AS kind,
   'billing' AS owner,
   'home_internet' AS journey,
   CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS TEXT) AS unit,
+  TRUE AS published,
   p.period,
   p.from_us AS period_from_us,
   p.to_us AS period_to_us,

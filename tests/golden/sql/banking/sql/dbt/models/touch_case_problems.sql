@@ -26,7 +26,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -36,6 +36,6 @@ SELECT
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL

@@ -24,18 +24,27 @@ SELECT
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
 FROM (
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
     7200000000 AS promise_us,
     3600000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 7200000000 AS promise_late_us,
-    s.start_us + 3600000000 AS target_late_us
-  FROM {{ ref('touch_spans') }} AS s
-  WHERE
-    s.item = 0
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 7200000000 AS promise_late_us,
+    q.start_pos + 3600000000 AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM {{ ref('touch_spans') }} AS s
+    WHERE
+      s.item = 0
+  ) AS q
   UNION ALL
   SELECT
     u.item,

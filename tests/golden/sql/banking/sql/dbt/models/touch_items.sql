@@ -13,7 +13,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
@@ -28,7 +30,9 @@ SELECT
   CAST(5.0 AS DOUBLE) AS promise_least,
   CAST(5.0 AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
@@ -43,7 +47,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(3 AS INT) AS item,
@@ -58,4 +64,6 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days

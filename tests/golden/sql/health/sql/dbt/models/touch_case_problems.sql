@@ -26,7 +26,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -36,27 +36,35 @@ SELECT
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
-  tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL
+  tp = 0
+  AND first_0 IS NULL
+  AND NOT first_2 IS NULL
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
   'end_without_start' AS kind,
-  4 AS item,
+  2 AS item,
   case_id,
   'end' AS role,
-  first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+  first_2 AS at_us
+FROM {{ ref('touch_cases') }} AS c
 WHERE
-  tp = 1 AND first_0 IS NULL AND NOT first_1 IS NULL
+  tp = 0
+  AND first_0 IS NULL
+  AND NOT first_2 IS NULL
+  AND c.seg_lo = 'routine'
+  AND c.seg_hi = 'routine'
 UNION ALL
 SELECT
   'end_without_start' AS kind,
-  6 AS item,
+  5 AS item,
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 1 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -66,26 +74,56 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
+WHERE
+  tp = 1 AND first_0 IS NULL AND NOT first_1 IS NULL
+UNION ALL
+SELECT
+  'end_without_start' AS kind,
+  8 AS item,
+  case_id,
+  'end' AS role,
+  first_1 AS at_us
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 2 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
 SELECT
   'end_without_start' AS kind,
-  10 AS item,
+  11 AS item,
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 2 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
 SELECT
   'numerator_without_denominator' AS kind,
-  2 AS item,
+  3 AS item,
   case_id,
   'num' AS role,
   first_3 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_4 IS NULL AND NOT first_3 IS NULL
+UNION ALL
+SELECT
+  CASE
+    WHEN seg_lo IS NULL
+    THEN 'missing_segment'
+    WHEN seg_lo <> seg_hi
+    THEN 'conflicting_segment'
+    ELSE 'unknown_segment'
+  END AS kind,
+  1 AS item,
+  case_id,
+  'start' AS role,
+  first_0 AS at_us
+FROM {{ ref('touch_cases') }}
+WHERE
+  tp = 0
+  AND NOT first_0 IS NULL
+  AND (
+    seg_lo IS NULL OR seg_lo <> seg_hi OR NOT seg_lo IN ('urgent', 'routine')
+  )

@@ -8,7 +8,9 @@ SELECT
   MIN(CASE WHEN s.slot = 1 THEN e.at_us END) AS first_1,
   MIN(CASE WHEN s.slot = 2 THEN e.at_us END) AS first_2,
   MIN(CASE WHEN s.slot = 3 THEN e.at_us END) AS first_3,
-  MIN(CASE WHEN s.slot = 4 THEN e.at_us END) AS first_4
+  MIN(CASE WHEN s.slot = 4 THEN e.at_us END) AS first_4,
+  MIN(e.segment) AS seg_lo,
+  MAX(e.segment) AS seg_hi
 FROM {{ ref('touch_events') }} AS e
 JOIN {{ ref('touch_slots') }} AS s
   ON s.touchpoint = e.touchpoint AND s.event = e.event

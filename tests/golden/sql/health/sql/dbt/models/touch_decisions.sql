@@ -24,41 +24,50 @@ SELECT
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
 FROM (
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
-    60000000 AS promise_us,
-    45000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 60000000 AS promise_late_us,
-    s.start_us + 45000000 AS target_late_us
-  FROM {{ ref('touch_spans') }} AS s
-  WHERE
-    s.item = 0
-  UNION ALL
-  SELECT
     q.item,
     q.case_id,
     q.start_us,
     q.end_us,
-    259200000000 AS promise_us,
-    172800000000 AS target_us,
-    q.stop_pos - q.start_pos AS value_us,
-    dp.from_us + (
-      q.start_pos + 259200000000 - dp.before_us
-    ) AS promise_late_us,
-    dt.from_us + (
-      q.start_pos + 172800000000 - dt.before_us
-    ) AS target_late_us
+    60000000 AS promise_us,
+    45000000 AS target_us,
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 60000000 AS promise_late_us,
+    q.start_pos + 45000000 AS target_late_us
   FROM (
     SELECT
       s.item,
       s.case_id,
       s.start_us,
       s.end_us,
-      a.before_us + CASE WHEN a.is_open THEN s.start_us - a.from_us ELSE 0 END AS start_pos,
-      b.before_us + CASE WHEN b.is_open THEN s.stop_us - b.from_us ELSE 0 END AS stop_pos
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM {{ ref('touch_spans') }} AS s
+    WHERE
+      s.item = 0
+  ) AS q
+  UNION ALL
+  SELECT
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
+    1000000 AS promise_us,
+    1000000 AS target_us,
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    dp.from_us AS promise_late_us,
+    dt.from_us AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      (
+        a.closings_before + CASE WHEN s.start_us > a.from_us THEN a.closing_at ELSE 0 END
+      ) * 1000000 AS start_pos,
+      (
+        b.closings_before + CASE WHEN s.stop_us > b.from_us THEN b.closing_at ELSE 0 END
+      ) * 1000000 AS stop_pos
     FROM {{ ref('touch_spans') }} AS s
     JOIN {{ source('touchdsl', 'touch_calendar') }} AS a
       ON a.calendar = 'clinic_hours'
@@ -77,43 +86,39 @@ FROM (
     WHERE
       s.item = 1
   ) AS q
-  LEFT JOIN {{ ref('touch_calendar_open') }} AS dp
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dp
     ON dp.calendar = 'clinic_hours'
-    AND dp.bucket = CAST(FLOOR((
-      q.start_pos + 259200000000
-    ) / 86400000000) AS BIGINT)
-    AND dp.before_us <= q.start_pos + 259200000000
-    AND q.start_pos + 259200000000 < dp.before_us + dp.len_us
-  LEFT JOIN {{ ref('touch_calendar_open') }} AS dt
+    AND dp.rank = CAST((
+      q.start_pos + 1000000
+    ) / 1000000 AS BIGINT)
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dt
     ON dt.calendar = 'clinic_hours'
-    AND dt.bucket = CAST(FLOOR((
-      q.start_pos + 172800000000
-    ) / 86400000000) AS BIGINT)
-    AND dt.before_us <= q.start_pos + 172800000000
-    AND q.start_pos + 172800000000 < dt.before_us + dt.len_us
+    AND dt.rank = CAST((
+      q.start_pos + 1000000
+    ) / 1000000 AS BIGINT)
   UNION ALL
   SELECT
     q.item,
     q.case_id,
     q.start_us,
     q.end_us,
-    172800000000 AS promise_us,
-    86400000000 AS target_us,
-    q.stop_pos - q.start_pos AS value_us,
-    dp.from_us + (
-      q.start_pos + 172800000000 - dp.before_us
-    ) AS promise_late_us,
-    dt.from_us + (
-      q.start_pos + 86400000000 - dt.before_us
-    ) AS target_late_us
+    3000000 AS promise_us,
+    2000000 AS target_us,
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    dp.from_us AS promise_late_us,
+    dt.from_us AS target_late_us
   FROM (
     SELECT
       s.item,
       s.case_id,
       s.start_us,
       s.end_us,
-      a.before_us + CASE WHEN a.is_open THEN s.start_us - a.from_us ELSE 0 END AS start_pos,
-      b.before_us + CASE WHEN b.is_open THEN s.stop_us - b.from_us ELSE 0 END AS stop_pos
+      (
+        a.closings_before + CASE WHEN s.start_us > a.from_us THEN a.closing_at ELSE 0 END
+      ) * 1000000 AS start_pos,
+      (
+        b.closings_before + CASE WHEN s.stop_us > b.from_us THEN b.closing_at ELSE 0 END
+      ) * 1000000 AS stop_pos
     FROM {{ ref('touch_spans') }} AS s
     JOIN {{ source('touchdsl', 'touch_calendar') }} AS a
       ON a.calendar = 'clinic_hours'
@@ -130,45 +135,41 @@ FROM (
       AND b.from_us <= s.stop_us
       AND s.stop_us < b.to_us
     WHERE
-      s.item = 4
+      s.item = 2
   ) AS q
-  LEFT JOIN {{ ref('touch_calendar_open') }} AS dp
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dp
     ON dp.calendar = 'clinic_hours'
-    AND dp.bucket = CAST(FLOOR((
-      q.start_pos + 172800000000
-    ) / 86400000000) AS BIGINT)
-    AND dp.before_us <= q.start_pos + 172800000000
-    AND q.start_pos + 172800000000 < dp.before_us + dp.len_us
-  LEFT JOIN {{ ref('touch_calendar_open') }} AS dt
+    AND dp.rank = CAST((
+      q.start_pos + 3000000
+    ) / 1000000 AS BIGINT)
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dt
     ON dt.calendar = 'clinic_hours'
-    AND dt.bucket = CAST(FLOOR((
-      q.start_pos + 86400000000
-    ) / 86400000000) AS BIGINT)
-    AND dt.before_us <= q.start_pos + 86400000000
-    AND q.start_pos + 86400000000 < dt.before_us + dt.len_us
+    AND dt.rank = CAST((
+      q.start_pos + 2000000
+    ) / 1000000 AS BIGINT)
   UNION ALL
   SELECT
     q.item,
     q.case_id,
     q.start_us,
     q.end_us,
-    1209600000000 AS promise_us,
-    864000000000 AS target_us,
-    q.stop_pos - q.start_pos AS value_us,
-    dp.from_us + (
-      q.start_pos + 1209600000000 - dp.before_us
-    ) AS promise_late_us,
-    dt.from_us + (
-      q.start_pos + 864000000000 - dt.before_us
-    ) AS target_late_us
+    2000000 AS promise_us,
+    1000000 AS target_us,
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    dp.from_us AS promise_late_us,
+    dt.from_us AS target_late_us
   FROM (
     SELECT
       s.item,
       s.case_id,
       s.start_us,
       s.end_us,
-      a.before_us + CASE WHEN a.is_open THEN s.start_us - a.from_us ELSE 0 END AS start_pos,
-      b.before_us + CASE WHEN b.is_open THEN s.stop_us - b.from_us ELSE 0 END AS stop_pos
+      (
+        a.closings_before + CASE WHEN s.start_us > a.from_us THEN a.closing_at ELSE 0 END
+      ) * 1000000 AS start_pos,
+      (
+        b.closings_before + CASE WHEN s.stop_us > b.from_us THEN b.closing_at ELSE 0 END
+      ) * 1000000 AS stop_pos
     FROM {{ ref('touch_spans') }} AS s
     JOIN {{ source('touchdsl', 'touch_calendar') }} AS a
       ON a.calendar = 'clinic_hours'
@@ -185,22 +186,71 @@ FROM (
       AND b.from_us <= s.stop_us
       AND s.stop_us < b.to_us
     WHERE
-      s.item = 7
+      s.item = 5
   ) AS q
-  LEFT JOIN {{ ref('touch_calendar_open') }} AS dp
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dp
     ON dp.calendar = 'clinic_hours'
-    AND dp.bucket = CAST(FLOOR((
-      q.start_pos + 1209600000000
-    ) / 86400000000) AS BIGINT)
-    AND dp.before_us <= q.start_pos + 1209600000000
-    AND q.start_pos + 1209600000000 < dp.before_us + dp.len_us
-  LEFT JOIN {{ ref('touch_calendar_open') }} AS dt
+    AND dp.rank = CAST((
+      q.start_pos + 2000000
+    ) / 1000000 AS BIGINT)
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dt
     ON dt.calendar = 'clinic_hours'
-    AND dt.bucket = CAST(FLOOR((
-      q.start_pos + 864000000000
-    ) / 86400000000) AS BIGINT)
-    AND dt.before_us <= q.start_pos + 864000000000
-    AND q.start_pos + 864000000000 < dt.before_us + dt.len_us
+    AND dt.rank = CAST((
+      q.start_pos + 1000000
+    ) / 1000000 AS BIGINT)
+  UNION ALL
+  SELECT
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
+    14000000 AS promise_us,
+    10000000 AS target_us,
+    q.stop_pos - q.start_pos - COALESCE(z.paused, 0) AS value_us,
+    dp.from_us AS promise_late_us,
+    dt.from_us AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      (
+        a.closings_before + CASE WHEN s.start_us > a.from_us THEN a.closing_at ELSE 0 END
+      ) * 1000000 AS start_pos,
+      (
+        b.closings_before + CASE WHEN s.stop_us > b.from_us THEN b.closing_at ELSE 0 END
+      ) * 1000000 AS stop_pos
+    FROM {{ ref('touch_spans') }} AS s
+    JOIN {{ source('touchdsl', 'touch_calendar') }} AS a
+      ON a.calendar = 'clinic_hours'
+      AND a.utc_day = CAST(FLOOR((
+        s.start_us
+      ) / 86400000000) AS BIGINT)
+      AND a.from_us <= s.start_us
+      AND s.start_us < a.to_us
+    JOIN {{ source('touchdsl', 'touch_calendar') }} AS b
+      ON b.calendar = 'clinic_hours'
+      AND b.utc_day = CAST(FLOOR((
+        s.stop_us
+      ) / 86400000000) AS BIGINT)
+      AND b.from_us <= s.stop_us
+      AND s.stop_us < b.to_us
+    WHERE
+      s.item = 8
+  ) AS q
+  LEFT JOIN {{ ref('touch_paused') }} AS z
+    ON z.item = q.item AND z.case_id = q.case_id
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dp
+    ON dp.calendar = 'clinic_hours'
+    AND dp.rank = CAST((
+      q.start_pos + 14000000 + COALESCE(z.promise_paused, 0)
+    ) / 1000000 AS BIGINT)
+  LEFT JOIN {{ ref('touch_calendar_closings') }} AS dt
+    ON dt.calendar = 'clinic_hours'
+    AND dt.rank = CAST((
+      q.start_pos + 10000000 + COALESCE(z.target_paused, 0)
+    ) / 1000000 AS BIGINT)
   UNION ALL
   SELECT
     u.item,

@@ -10,6 +10,6 @@ SELECT
   CAST(NULL AS TEXT) AS at_text,
   CAST("value" AS DOUBLE) AS value,
   CAST(NULL AS TEXT) AS value_text,
-  CAST("segment" AS TEXT) AS segment,
+  NULLIF(TRIM(CAST("segment" AS TEXT)), '') AS segment,
   CAST("channel" AS TEXT) AS channel
 FROM {{ source('touchdsl', 'events') }}

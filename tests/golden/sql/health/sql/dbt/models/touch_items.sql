@@ -13,25 +13,46 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
   'appointment' AS touchpoint,
   'time' AS kind,
   'clinic_hours' AS calendar,
-  CAST(259200000000 AS BIGINT) AS promise_us,
-  CAST(172800000000 AS BIGINT) AS target_us,
+  CAST(1000000 AS BIGINT) AS promise_us,
+  CAST(1000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  'urgent' AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
+  'appointment' AS touchpoint,
+  'time' AS kind,
+  'clinic_hours' AS calendar,
+  CAST(3000000 AS BIGINT) AS promise_us,
+  CAST(2000000 AS BIGINT) AS target_us,
+  CAST(NULL AS DOUBLE) AS low,
+  CAST(NULL AS DOUBLE) AS high,
+  FALSE AS whole,
+  CAST(NULL AS DOUBLE) AS promise_least,
+  CAST(NULL AS DOUBLE) AS target_least,
+  CAST(NULL AS BOOLEAN) AS bad_is_num,
+  CAST(NULL AS BIGINT) AS per_us,
+  'routine' AS segment,
+  TRUE AS days
+UNION ALL
+SELECT
+  CAST(3 AS INT) AS item,
   'appointment' AS touchpoint,
   'ratio' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -43,10 +64,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   TRUE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(3 AS INT) AS item,
+  CAST(4 AS INT) AS item,
   'appointment' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -58,25 +81,29 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(4 AS INT) AS item,
+  CAST(5 AS INT) AS item,
   'lab_results' AS touchpoint,
   'time' AS kind,
   'clinic_hours' AS calendar,
-  CAST(172800000000 AS BIGINT) AS promise_us,
-  CAST(86400000000 AS BIGINT) AS target_us,
+  CAST(2000000 AS BIGINT) AS promise_us,
+  CAST(1000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
-  CAST(5 AS INT) AS item,
+  CAST(6 AS INT) AS item,
   'lab_results' AS touchpoint,
   'nps' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -88,10 +115,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(6 AS INT) AS item,
+  CAST(7 AS INT) AS item,
   'lab_results' AS touchpoint,
   'updates' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -103,25 +132,29 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(7 AS INT) AS item,
+  CAST(8 AS INT) AS item,
   'complaint' AS touchpoint,
   'time' AS kind,
   'clinic_hours' AS calendar,
-  CAST(1209600000000 AS BIGINT) AS promise_us,
-  CAST(864000000000 AS BIGINT) AS target_us,
+  CAST(14000000 AS BIGINT) AS promise_us,
+  CAST(10000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
-  CAST(8 AS INT) AS item,
+  CAST(9 AS INT) AS item,
   'complaint' AS touchpoint,
   'count' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -133,10 +166,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(604800000000 AS BIGINT) AS per_us
+  CAST(604800000000 AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(9 AS INT) AS item,
+  CAST(10 AS INT) AS item,
   'complaint' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -148,10 +183,12 @@ SELECT
   CAST(5.0 AS DOUBLE) AS promise_least,
   CAST(5.0 AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(10 AS INT) AS item,
+  CAST(11 AS INT) AS item,
   'complaint' AS touchpoint,
   'updates' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -163,4 +200,6 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days

@@ -22,9 +22,11 @@ FROM (
       THEN CAST(CEIL(CAST(v.n * 4 AS DOUBLE) / 5) AS BIGINT)
       WHEN 1
       THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
-      WHEN 4
+      WHEN 2
+      THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
+      WHEN 5
       THEN CAST(CEIL(CAST(v.n * 19 AS DOUBLE) / 20) AS BIGINT)
-      WHEN 7
+      WHEN 8
       THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
     END AS rnk
   FROM (
@@ -58,7 +60,7 @@ FROM (
       JOIN {{ ref('touch_decisions') }} AS d
         ON d.item = p.item AND d.promise_at >= p.from_us AND d.promise_at < p.to_us
       WHERE
-        p.item IN (0, 1, 4, 7)
+        p.item IN (0, 1, 2, 5, 8)
       GROUP BY
         p.item,
         p.period,
@@ -81,9 +83,11 @@ FROM (
       THEN CAST(CEIL(CAST(v.n * 9 AS DOUBLE) / 10) AS BIGINT)
       WHEN 1
       THEN CAST(CEIL(CAST(v.n * 19 AS DOUBLE) / 20) AS BIGINT)
-      WHEN 4
+      WHEN 2
+      THEN CAST(CEIL(CAST(v.n * 19 AS DOUBLE) / 20) AS BIGINT)
+      WHEN 5
       THEN CAST(CEIL(CAST(v.n * 49 AS DOUBLE) / 50) AS BIGINT)
-      WHEN 7
+      WHEN 8
       THEN CAST(CEIL(CAST(v.n * 19 AS DOUBLE) / 20) AS BIGINT)
     END AS rnk
   FROM (
@@ -117,7 +121,7 @@ FROM (
       JOIN {{ ref('touch_decisions') }} AS d
         ON d.item = p.item AND d.target_at >= p.from_us AND d.target_at < p.to_us
       WHERE
-        p.item IN (0, 1, 4, 7)
+        p.item IN (0, 1, 2, 5, 8)
       GROUP BY
         p.item,
         p.period,

@@ -20,24 +20,30 @@ SELECT
   c.first_2 AS first_end_us
 FROM {{ ref('touch_cases') }} AS c
 WHERE
-  c.tp = 0 AND (
+  c.tp = 0
+  AND (
     c.count_0 > 1 OR c.first_2 < c.first_0
   )
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
-  4 AS item,
+  2 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.count_0 AS starts,
-  c.first_1 AS first_end_us
+  c.first_2 AS first_end_us
 FROM {{ ref('touch_cases') }} AS c
 WHERE
-  c.tp = 1 AND (
-    c.count_0 > 1 OR c.first_1 < c.first_0
+  c.tp = 0
+  AND (
+    c.count_0 > 1 OR c.first_2 < c.first_0
   )
+  AND c.seg_lo = 'routine'
+  AND c.seg_hi = 'routine'
 UNION ALL
 SELECT
-  6 AS item,
+  5 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.count_0 AS starts,
@@ -56,12 +62,24 @@ SELECT
   c.first_1 AS first_end_us
 FROM {{ ref('touch_cases') }} AS c
 WHERE
+  c.tp = 1 AND (
+    c.count_0 > 1 OR c.first_1 < c.first_0
+  )
+UNION ALL
+SELECT
+  8 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.count_0 AS starts,
+  c.first_1 AS first_end_us
+FROM {{ ref('touch_cases') }} AS c
+WHERE
   c.tp = 2 AND (
     c.count_0 > 1 OR c.first_1 < c.first_0
   )
 UNION ALL
 SELECT
-  10 AS item,
+  11 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.count_0 AS starts,

@@ -35,27 +35,31 @@ WHERE
     c.first_2 IS NULL OR c.first_2 >= c.first_0
   )
   AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
-  4 AS item,
+  2 AS item,
   c.case_id,
   c.first_0 AS start_us,
-  c.first_1 AS end_us,
-  COALESCE(c.first_1, n.as_of_us) AS stop_us
+  c.first_2 AS end_us,
+  COALESCE(c.first_2, n.as_of_us) AS stop_us
 FROM {{ ref('touch_cases') }} AS c
 CROSS JOIN {{ ref('touch_run') }} AS n
 JOIN {{ ref('touch_reach') }} AS r
-  ON r.item = 4
+  ON r.item = 2
 WHERE
-  c.tp = 1
+  c.tp = 0
   AND NOT c.first_0 IS NULL
   AND (
-    c.first_1 IS NULL OR c.first_1 >= c.first_0
+    c.first_2 IS NULL OR c.first_2 >= c.first_0
   )
-  AND COALESCE(c.first_1, n.as_of_us) >= r.from_us
+  AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+  AND c.seg_lo = 'routine'
+  AND c.seg_hi = 'routine'
 UNION ALL
 SELECT
-  6 AS item,
+  5 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.first_1 AS end_us,
@@ -63,7 +67,7 @@ SELECT
 FROM {{ ref('touch_cases') }} AS c
 CROSS JOIN {{ ref('touch_run') }} AS n
 JOIN {{ ref('touch_reach') }} AS r
-  ON r.item = 6
+  ON r.item = 5
 WHERE
   c.tp = 1
   AND NOT c.first_0 IS NULL
@@ -83,6 +87,24 @@ CROSS JOIN {{ ref('touch_run') }} AS n
 JOIN {{ ref('touch_reach') }} AS r
   ON r.item = 7
 WHERE
+  c.tp = 1
+  AND NOT c.first_0 IS NULL
+  AND (
+    c.first_1 IS NULL OR c.first_1 >= c.first_0
+  )
+  AND COALESCE(c.first_1, n.as_of_us) >= r.from_us
+UNION ALL
+SELECT
+  8 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.first_1 AS end_us,
+  COALESCE(c.first_1, n.as_of_us) AS stop_us
+FROM {{ ref('touch_cases') }} AS c
+CROSS JOIN {{ ref('touch_run') }} AS n
+JOIN {{ ref('touch_reach') }} AS r
+  ON r.item = 8
+WHERE
   c.tp = 2
   AND NOT c.first_0 IS NULL
   AND (
@@ -91,7 +113,7 @@ WHERE
   AND COALESCE(c.first_1, n.as_of_us) >= r.from_us
 UNION ALL
 SELECT
-  10 AS item,
+  11 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.first_1 AS end_us,
@@ -99,7 +121,7 @@ SELECT
 FROM {{ ref('touch_cases') }} AS c
 CROSS JOIN {{ ref('touch_run') }} AS n
 JOIN {{ ref('touch_reach') }} AS r
-  ON r.item = 10
+  ON r.item = 11
 WHERE
   c.tp = 2
   AND NOT c.first_0 IS NULL

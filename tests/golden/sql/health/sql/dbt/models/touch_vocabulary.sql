@@ -90,6 +90,14 @@ SELECT
 UNION ALL
 SELECT
   'complaint' AS touchpoint,
+  'details.end' AS event
+UNION ALL
+SELECT
+  'complaint' AS touchpoint,
+  'details.start' AS event
+UNION ALL
+SELECT
+  'complaint' AS touchpoint,
   'effort' AS event
 UNION ALL
 SELECT

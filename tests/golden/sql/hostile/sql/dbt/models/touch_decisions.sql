@@ -24,32 +24,41 @@ SELECT
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
 FROM (
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
     30000000 AS promise_us,
     20000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 30000000 AS promise_late_us,
-    s.start_us + 20000000 AS target_late_us
-  FROM {{ ref('touch_spans') }} AS s
-  WHERE
-    s.item = 0
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 30000000 AS promise_late_us,
+    q.start_pos + 20000000 AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM {{ ref('touch_spans') }} AS s
+    WHERE
+      s.item = 0
+  ) AS q
   UNION ALL
   SELECT
     q.item,
     q.case_id,
     q.start_us,
     q.end_us,
-    172800000000 AS promise_us,
-    129600000000 AS target_us,
-    q.stop_pos - q.start_pos AS value_us,
+    86400000000 AS promise_us,
+    86400000000 AS target_us,
+    q.stop_pos - q.start_pos - COALESCE(z.paused, 0) AS value_us,
     dp.from_us + (
-      q.start_pos + 172800000000 - dp.before_us
+      q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0) - dp.before_us
     ) AS promise_late_us,
     dt.from_us + (
-      q.start_pos + 129600000000 - dt.before_us
+      q.start_pos + 86400000000 + COALESCE(z.target_paused, 0) - dt.before_us
     ) AS target_late_us
   FROM (
     SELECT
@@ -77,34 +86,102 @@ FROM (
     WHERE
       s.item = 1
   ) AS q
+  LEFT JOIN {{ ref('touch_paused') }} AS z
+    ON z.item = q.item AND z.case_id = q.case_id
   LEFT JOIN {{ ref('touch_calendar_open') }} AS dp
     ON dp.calendar = 'office'
     AND dp.bucket = CAST(FLOOR((
-      q.start_pos + 172800000000
+      q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0)
     ) / 86400000000) AS BIGINT)
-    AND dp.before_us <= q.start_pos + 172800000000
-    AND q.start_pos + 172800000000 < dp.before_us + dp.len_us
+    AND dp.before_us <= q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0)
+    AND q.start_pos + 86400000000 + COALESCE(z.promise_paused, 0) < dp.before_us + dp.len_us
   LEFT JOIN {{ ref('touch_calendar_open') }} AS dt
     ON dt.calendar = 'office'
     AND dt.bucket = CAST(FLOOR((
-      q.start_pos + 129600000000
+      q.start_pos + 86400000000 + COALESCE(z.target_paused, 0)
     ) / 86400000000) AS BIGINT)
-    AND dt.before_us <= q.start_pos + 129600000000
-    AND q.start_pos + 129600000000 < dt.before_us + dt.len_us
+    AND dt.before_us <= q.start_pos + 86400000000 + COALESCE(z.target_paused, 0)
+    AND q.start_pos + 86400000000 + COALESCE(z.target_paused, 0) < dt.before_us + dt.len_us
   UNION ALL
   SELECT
-    s.item,
-    s.case_id,
-    s.start_us,
-    s.end_us,
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
+    172800000000 AS promise_us,
+    129600000000 AS target_us,
+    q.stop_pos - q.start_pos - COALESCE(z.paused, 0) AS value_us,
+    dp.from_us + (
+      q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0) - dp.before_us
+    ) AS promise_late_us,
+    dt.from_us + (
+      q.start_pos + 129600000000 + COALESCE(z.target_paused, 0) - dt.before_us
+    ) AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      a.before_us + CASE WHEN a.is_open THEN s.start_us - a.from_us ELSE 0 END AS start_pos,
+      b.before_us + CASE WHEN b.is_open THEN s.stop_us - b.from_us ELSE 0 END AS stop_pos
+    FROM {{ ref('touch_spans') }} AS s
+    JOIN {{ source('touchdsl', 'touch_calendar') }} AS a
+      ON a.calendar = 'office'
+      AND a.utc_day = CAST(FLOOR((
+        s.start_us
+      ) / 86400000000) AS BIGINT)
+      AND a.from_us <= s.start_us
+      AND s.start_us < a.to_us
+    JOIN {{ source('touchdsl', 'touch_calendar') }} AS b
+      ON b.calendar = 'office'
+      AND b.utc_day = CAST(FLOOR((
+        s.stop_us
+      ) / 86400000000) AS BIGINT)
+      AND b.from_us <= s.stop_us
+      AND s.stop_us < b.to_us
+    WHERE
+      s.item = 2
+  ) AS q
+  LEFT JOIN {{ ref('touch_paused') }} AS z
+    ON z.item = q.item AND z.case_id = q.case_id
+  LEFT JOIN {{ ref('touch_calendar_open') }} AS dp
+    ON dp.calendar = 'office'
+    AND dp.bucket = CAST(FLOOR((
+      q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0)
+    ) / 86400000000) AS BIGINT)
+    AND dp.before_us <= q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0)
+    AND q.start_pos + 172800000000 + COALESCE(z.promise_paused, 0) < dp.before_us + dp.len_us
+  LEFT JOIN {{ ref('touch_calendar_open') }} AS dt
+    ON dt.calendar = 'office'
+    AND dt.bucket = CAST(FLOOR((
+      q.start_pos + 129600000000 + COALESCE(z.target_paused, 0)
+    ) / 86400000000) AS BIGINT)
+    AND dt.before_us <= q.start_pos + 129600000000 + COALESCE(z.target_paused, 0)
+    AND q.start_pos + 129600000000 + COALESCE(z.target_paused, 0) < dt.before_us + dt.len_us
+  UNION ALL
+  SELECT
+    q.item,
+    q.case_id,
+    q.start_us,
+    q.end_us,
     3600000000 AS promise_us,
     3600000000 AS target_us,
-    s.stop_us - s.start_us AS value_us,
-    s.start_us + 3600000000 AS promise_late_us,
-    s.start_us + 3600000000 AS target_late_us
-  FROM {{ ref('touch_spans') }} AS s
-  WHERE
-    s.item = 4
+    q.stop_pos - q.start_pos - 0 AS value_us,
+    q.start_pos + 3600000000 AS promise_late_us,
+    q.start_pos + 3600000000 AS target_late_us
+  FROM (
+    SELECT
+      s.item,
+      s.case_id,
+      s.start_us,
+      s.end_us,
+      s.start_us AS start_pos,
+      s.stop_us AS stop_pos
+    FROM {{ ref('touch_spans') }} AS s
+    WHERE
+      s.item = 5
+  ) AS q
   UNION ALL
   SELECT
     u.item,

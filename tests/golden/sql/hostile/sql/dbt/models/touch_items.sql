@@ -13,10 +13,29 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
+  'injected' AS touchpoint,
+  'time' AS kind,
+  'office' AS calendar,
+  CAST(86400000000 AS BIGINT) AS promise_us,
+  CAST(86400000000 AS BIGINT) AS target_us,
+  CAST(NULL AS DOUBLE) AS low,
+  CAST(NULL AS DOUBLE) AS high,
+  FALSE AS whole,
+  CAST(NULL AS DOUBLE) AS promise_least,
+  CAST(NULL AS DOUBLE) AS target_least,
+  CAST(NULL AS BOOLEAN) AS bad_is_num,
+  CAST(NULL AS BIGINT) AS per_us,
+  'urgent' AS segment,
+  FALSE AS days
+UNION ALL
+SELECT
+  CAST(2 AS INT) AS item,
   'injected' AS touchpoint,
   'time' AS kind,
   'office' AS calendar,
@@ -28,22 +47,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
-UNION ALL
-SELECT
-  CAST(2 AS INT) AS item,
-  'injected' AS touchpoint,
-  'ratio' AS kind,
-  CAST(NULL AS TEXT) AS calendar,
-  CAST(NULL AS BIGINT) AS promise_us,
-  CAST(NULL AS BIGINT) AS target_us,
-  CAST(NULL AS DOUBLE) AS low,
-  CAST(NULL AS DOUBLE) AS high,
-  FALSE AS whole,
-  CAST(NULL AS DOUBLE) AS promise_least,
-  CAST(NULL AS DOUBLE) AS target_least,
-  TRUE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  'usual' AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(3 AS INT) AS item,
@@ -57,11 +63,30 @@ SELECT
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
-  FALSE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  TRUE AS bad_is_num,
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(4 AS INT) AS item,
+  'injected' AS touchpoint,
+  'ratio' AS kind,
+  CAST(NULL AS TEXT) AS calendar,
+  CAST(NULL AS BIGINT) AS promise_us,
+  CAST(NULL AS BIGINT) AS target_us,
+  CAST(NULL AS DOUBLE) AS low,
+  CAST(NULL AS DOUBLE) AS high,
+  FALSE AS whole,
+  CAST(NULL AS DOUBLE) AS promise_least,
+  CAST(NULL AS DOUBLE) AS target_least,
+  FALSE AS bad_is_num,
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
+UNION ALL
+SELECT
+  CAST(5 AS INT) AS item,
   'injected' AS touchpoint,
   'time' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -73,10 +98,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(5 AS INT) AS item,
+  CAST(6 AS INT) AS item,
   'injected' AS touchpoint,
   'updates' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -88,10 +115,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(6 AS INT) AS item,
+  CAST(7 AS INT) AS item,
   'lonely' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -103,10 +132,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(7 AS INT) AS item,
+  CAST(8 AS INT) AS item,
   'lonely' AS touchpoint,
   'score' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -118,10 +149,12 @@ SELECT
   CAST(5.0 AS DOUBLE) AS promise_least,
   CAST(5.0 AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(8 AS INT) AS item,
+  CAST(9 AS INT) AS item,
   'lonely' AS touchpoint,
   'nps' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -133,10 +166,12 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
-  CAST(9 AS INT) AS item,
+  CAST(10 AS INT) AS item,
   'lonely' AS touchpoint,
   'count' AS kind,
   CAST(NULL AS TEXT) AS calendar,
@@ -148,4 +183,6 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(604800000000 AS BIGINT) AS per_us
+  CAST(604800000000 AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days

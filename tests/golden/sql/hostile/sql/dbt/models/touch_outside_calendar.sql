@@ -13,6 +13,6 @@ FROM {{ ref('touch_spans') }} AS s
 LEFT JOIN {{ ref('touch_decisions') }} AS d
   ON d.item = s.item AND d.case_id = s.case_id
 WHERE
-  s.item IN (1)
+  s.item IN (1, 2)
 GROUP BY
   s.item

@@ -20,12 +20,30 @@ SELECT
   c.first_2 AS first_end_us
 FROM {{ ref('touch_cases') }} AS c
 WHERE
-  c.tp = 0 AND (
+  c.tp = 0
+  AND (
     c.count_0 > 1 OR c.first_2 < c.first_0
   )
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
-  4 AS item,
+  2 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.count_0 AS starts,
+  c.first_2 AS first_end_us
+FROM {{ ref('touch_cases') }} AS c
+WHERE
+  c.tp = 0
+  AND (
+    c.count_0 > 1 OR c.first_2 < c.first_0
+  )
+  AND c.seg_lo = 'usual'
+  AND c.seg_hi = 'usual'
+UNION ALL
+SELECT
+  5 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.count_0 AS starts,
@@ -37,7 +55,7 @@ WHERE
   )
 UNION ALL
 SELECT
-  5 AS item,
+  6 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.count_0 AS starts,

@@ -35,9 +35,11 @@ WHERE
     c.first_2 IS NULL OR c.first_2 >= c.first_0
   )
   AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+  AND c.seg_lo = 'urgent'
+  AND c.seg_hi = 'urgent'
 UNION ALL
 SELECT
-  4 AS item,
+  2 AS item,
   c.case_id,
   c.first_0 AS start_us,
   c.first_2 AS end_us,
@@ -45,7 +47,7 @@ SELECT
 FROM {{ ref('touch_cases') }} AS c
 CROSS JOIN {{ ref('touch_run') }} AS n
 JOIN {{ ref('touch_reach') }} AS r
-  ON r.item = 4
+  ON r.item = 2
 WHERE
   c.tp = 0
   AND NOT c.first_0 IS NULL
@@ -53,6 +55,8 @@ WHERE
     c.first_2 IS NULL OR c.first_2 >= c.first_0
   )
   AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+  AND c.seg_lo = 'usual'
+  AND c.seg_hi = 'usual'
 UNION ALL
 SELECT
   5 AS item,
@@ -64,6 +68,24 @@ FROM {{ ref('touch_cases') }} AS c
 CROSS JOIN {{ ref('touch_run') }} AS n
 JOIN {{ ref('touch_reach') }} AS r
   ON r.item = 5
+WHERE
+  c.tp = 0
+  AND NOT c.first_0 IS NULL
+  AND (
+    c.first_2 IS NULL OR c.first_2 >= c.first_0
+  )
+  AND COALESCE(c.first_2, n.as_of_us) >= r.from_us
+UNION ALL
+SELECT
+  6 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.first_2 AS end_us,
+  COALESCE(c.first_2, n.as_of_us) AS stop_us
+FROM {{ ref('touch_cases') }} AS c
+CROSS JOIN {{ ref('touch_run') }} AS n
+JOIN {{ ref('touch_reach') }} AS r
+  ON r.item = 6
 WHERE
   c.tp = 0
   AND NOT c.first_0 IS NULL

@@ -30,6 +30,14 @@ SELECT
 UNION ALL
 SELECT
   'injected' AS touchpoint,
+  'open.held' AS event
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
+  'open.resumed' AS event
+UNION ALL
+SELECT
+  'injected' AS touchpoint,
   'open.start' AS event
 UNION ALL
 SELECT

@@ -26,7 +26,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -36,7 +36,7 @@ SELECT
   case_id,
   'end' AS role,
   first_2 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_2 IS NULL
 UNION ALL
@@ -46,7 +46,7 @@ SELECT
   case_id,
   'end' AS role,
   first_5 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_0 IS NULL AND NOT first_5 IS NULL
 UNION ALL
@@ -56,7 +56,7 @@ SELECT
   case_id,
   'end' AS role,
   first_1 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 1 AND first_0 IS NULL AND NOT first_1 IS NULL
 UNION ALL
@@ -66,7 +66,7 @@ SELECT
   case_id,
   'num' AS role,
   first_3 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 0 AND first_4 IS NULL AND NOT first_3 IS NULL
 UNION ALL
@@ -76,6 +76,6 @@ SELECT
   case_id,
   'num' AS role,
   first_2 AS at_us
-FROM {{ ref('touch_cases') }}
+FROM {{ ref('touch_cases') }} AS c
 WHERE
   tp = 1 AND first_3 IS NULL AND NOT first_2 IS NULL

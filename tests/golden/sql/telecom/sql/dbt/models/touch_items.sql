@@ -13,7 +13,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(1 AS INT) AS item,
@@ -28,7 +30,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(2 AS INT) AS item,
@@ -43,7 +47,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   TRUE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(3 AS INT) AS item,
@@ -58,7 +64,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(4 AS INT) AS item,
@@ -73,22 +81,26 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(5 AS INT) AS item,
   'address_change' AS touchpoint,
   'time' AS kind,
   'il_office' AS calendar,
-  CAST(172800000000 AS BIGINT) AS promise_us,
-  CAST(86400000000 AS BIGINT) AS target_us,
+  CAST(2000000 AS BIGINT) AS promise_us,
+  CAST(1000000 AS BIGINT) AS target_us,
   CAST(NULL AS DOUBLE) AS low,
   CAST(NULL AS DOUBLE) AS high,
   FALSE AS whole,
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  TRUE AS days
 UNION ALL
 SELECT
   CAST(6 AS INT) AS item,
@@ -103,7 +115,9 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   FALSE AS bad_is_num,
-  CAST(NULL AS BIGINT) AS per_us
+  CAST(NULL AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
 UNION ALL
 SELECT
   CAST(7 AS INT) AS item,
@@ -118,4 +132,6 @@ SELECT
   CAST(NULL AS DOUBLE) AS promise_least,
   CAST(NULL AS DOUBLE) AS target_least,
   CAST(NULL AS BOOLEAN) AS bad_is_num,
-  CAST(604800000000 AS BIGINT) AS per_us
+  CAST(604800000000 AS BIGINT) AS per_us,
+  CAST(NULL AS TEXT) AS segment,
+  FALSE AS days
