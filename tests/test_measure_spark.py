@@ -128,7 +128,7 @@ def test_a_million_events_measure_the_same_in_spark(spark, tmp_path):
 def test_business_time_is_an_equality_join_in_sparks_plan(spark, tmp_path):
     """The plan Spark makes for the decisions step joins the calendar by hash on
     (calendar, utc_day) or (calendar, bucket): no nested-loop (range) join, no
-    cartesian product."""
+    cartesian product; the per-case grouping shuffles the log once, by case."""
     from touchdsl.measure.spark import SparkBackend, _UTC
 
     project = touchdsl.load([str(REPO / "examples" / "telecom")])
@@ -137,10 +137,16 @@ def test_business_time_is_an_equality_join_in_sparks_plan(spark, tmp_path):
     try:
         with _UTC(spark):
             measure_on(backend, project, request, keep=True)
-            step = next(s for s in sql.steps(items_of(project)) if s.name == "touch_decisions")
-            plan = spark.sql(render(step.sql, "spark"))._jdf.queryExecution().executedPlan().toString()
+            steps = {s.name: render(s.sql, "spark") for s in sql.steps(items_of(project))}
+            plan = spark.sql(steps["touch_decisions"])._jdf.queryExecution().executedPlan().toString()
+            cases = spark.sql(steps["touch_cases"])._jdf.queryExecution().executedPlan().toString()
     finally:
         backend.close()
+    # The log is shuffled once, by case; the model's small tables are broadcast to it
+    # (without the hint Spark shuffles the log by event name and crosses it with the run).
+    assert "Cartesian" not in cases and "BroadcastHashJoin" in cases, cases
+    exchanges = [line for line in cases.splitlines() if "Exchange hashpartitioning" in line]
+    assert len(exchanges) == 1 and "case_id" in exchanges[0], cases
     assert "NestedLoopJoin" not in plan and "Cartesian" not in plan
     joins = [line for line in plan.splitlines() if "HashJoin" in line or "SortMergeJoin" in line]
     keyed = [line for line in joins if "utc_day" in line or "bucket" in line]

@@ -198,8 +198,8 @@ def _expected(name: str, events: Path) -> dict[tuple[str, str, str | None], tupl
     return out | {("data_quality", kind, None): (n,) for kind, n in quality.items()}
 
 
-MEASUREMENT = ("SELECT touchpoint, metric, segment, kind, promise_status, promise_decided, promise_good, target_status, "
-               "target_decided, target_good, open_cases, overdue_cases, finished, outside_calendar "
+MEASUREMENT = ("SELECT touchpoint, metric, segment, kind, promise_status, promise_decided, promise_good, "
+               "target_status, target_decided, target_good, open_cases, overdue_cases, finished, outside_calendar "
                "FROM touch_measurement")
 
 

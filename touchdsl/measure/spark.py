@@ -185,7 +185,11 @@ class SparkBackend:
 
     def fill(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
         schema = ", ".join(f"{column} {_SPARK_TYPES[type_]}" for column, type_ in sql.INPUTS[name])
-        frame = self.spark.createDataFrame([tuple(row) for row in rows], schema)
+        # The model's tables are small (items, roles, periods, the calendar segments the
+        # cases need) but come from Python, so Spark knows nothing of their size and
+        # would shuffle the log to join them (and cross the run's one row with it): the
+        # hint broadcasts them instead, and only the per-case grouping shuffles the log.
+        frame = self.spark.createDataFrame([tuple(row) for row in rows], schema).hint("broadcast")
         frame.createOrReplaceTempView(name)
         self.views.append(name)
 
