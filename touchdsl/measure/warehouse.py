@@ -188,13 +188,14 @@ def _verdict(item: Item, objective: Objective | None, which: str) -> tuple[str, 
                 return (*_share(good, answers, objective.percent), answers, good)
             assert isinstance(objective, (AverageObjective, BoundObjective))
             p = _exact(objective.value)
-            if isinstance(metric, NpsMetric):
-                net = "(COALESCE(a.promoters, 0) - COALESCE(a.detractors, 0))"
-                kept = f"100 * {net} * {p.denominator} >= {p.numerator} * {answers}"
-                value = f"100 * CAST({net} AS DOUBLE) / {answers}"
-            else:
-                kept = f"a.total * {p.denominator} >= {p.numerator} * {answers}"
-                value = f"a.total / {answers}"
+            match metric:
+                case NpsMetric():  # the net score: promoters less detractors, per hundred answers
+                    net = "(COALESCE(a.promoters, 0) - COALESCE(a.detractors, 0))"
+                    kept = f"100 * {net} * {p.denominator} >= {p.numerator} * {answers}"
+                    value = f"100 * CAST({net} AS DOUBLE) / {answers}"
+                case ScoreMetric():  # the average answer
+                    kept = f"a.total * {p.denominator} >= {p.numerator} * {answers}"
+                    value = f"a.total / {answers}"
             status = f"CASE WHEN {answers} = 0 THEN 'no_data' WHEN {kept} THEN 'kept' ELSE 'missed' END"
             return status, f"CASE WHEN {answers} > 0 THEN {value} END", answers, "CAST(NULL AS BIGINT)"
         case CountMetric():
