@@ -21,24 +21,24 @@ from touchdsl.documents.escape import dump_yaml, go_template_literal, md_code, m
 from touchdsl.model import Project, business_calendar
 from touchdsl.options import BuildOptions
 from touchdsl.slo.contract import CLOCK_API, metric_contract, number
-from touchdsl.slo.rules import MetricRules, objective_words, plan, rules_file_name
+from touchdsl.slo.rules import Group, groups, objective_words, rules_file_name
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    files: dict[str, list[MetricRules]] = {}
-    for rules in plan(project, options):
+    files: dict[str, list[Group]] = {}
+    for rules in groups(project, options):
         files.setdefault(rules.file, []).append(rules)
-    out = {f"prometheus/{stem}.rules.yml": rules_file(groups) for stem, groups in files.items()}
+    out = {f"prometheus/{stem}.rules.yml": rules_file(chosen) for stem, chosen in files.items()}
     out["prometheus/CONTRACT.md"] = contract_markdown(project, options).encode("utf-8")
     return dict(sorted(out.items()))
 
 
-def rules_file(groups: list[MetricRules]) -> bytes:
+def rules_file(chosen: list[Group]) -> bytes:
     out = []
-    for rules in groups:
+    for rules in chosen:
         items = []
-        for record, expr in rules.recordings:
-            items.append({"record": record, "expr": expr, "labels": dict(rules.labels)})
+        for recording in rules.recordings:
+            items.append({"record": recording.record, "expr": recording.expr, "labels": dict(recording.labels)})
         for alert in rules.alerts:
             items.append({
                 "alert": alert.name,
