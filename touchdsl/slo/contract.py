@@ -153,6 +153,9 @@ class Counted:
     def words(self) -> str:
         return f"events({self.selector})"
 
+    def rate(self, window: str) -> str:
+        return f"(sum(rate({self.selector}[{window}])) or vector(0))"
+
     def counters(self) -> tuple["Counted", ...]:
         return (self,)
 
@@ -168,6 +171,9 @@ class Added:
 
     def words(self) -> str:
         return " + ".join(p.words() for p in self.parts)
+
+    def rate(self, window: str) -> str:
+        return "(" + " + ".join(p.rate(window) for p in self.parts) + ")"
 
     def counters(self) -> tuple["Counted", ...]:
         return tuple(c for p in self.parts for c in p.counters())
@@ -187,6 +193,9 @@ class Less:
         part = self.part.words()
         return f"{self.whole.words()} - " + (f"({part})" if " " in part else part)
 
+    def rate(self, window: str) -> str:
+        return f"clamp_min({self.whole.rate(window)} - {self.part.rate(window)}, 0)"
+
     def counters(self) -> tuple["Counted", ...]:
         return self.whole.counters() + self.part.counters()
 
@@ -202,7 +211,10 @@ class Preferred:
         return f"({read(self.first, window)} or {self.otherwise.promql(window, read)})"
 
     def words(self) -> str:
-        return f"{self.first.words()}, or where it is not emitted {self.otherwise.words()}"
+        return f"({self.first.words()} or, where it is not emitted, {self.otherwise.words()})"
+
+    def rate(self, window: str) -> str:
+        return f"(sum(rate({self.first.selector}[{window}])) or {self.otherwise.rate(window)})"
 
     def counters(self) -> tuple["Counted", ...]:
         return (self.first, *self.otherwise.counters())
@@ -217,6 +229,9 @@ class Nothing:
 
     def words(self) -> str:
         return "0"
+
+    def rate(self, window: str) -> str:
+        return "vector(0)"
 
     def counters(self) -> tuple["Counted", ...]:
         return ()

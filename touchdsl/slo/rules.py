@@ -260,7 +260,9 @@ def _tier_labels(rules: MetricRules, tier: Tier) -> dict[str, str]:
 
 def tier_conditions(metric: Metric, tier: Tier) -> tuple[burnrate.BurnCondition, ...]:
     """The burn conditions of a share's tier: the promise's page, the target's ticket;
-    none when nothing can miss the objective."""
+    none when nothing can miss the objective, or the metric is not a share."""
+    if indicator(metric) != "ratio-like":
+        return ()
     objective = tiers.objective_of(metric, tier)
     budget = 1 - good_fraction(objective)
     if budget >= 1 or not _can_fail(metric, objective):
@@ -274,6 +276,17 @@ def tier_windows(metric: Metric, tier: Tier) -> tuple[str, ...]:
     for cond in tier_conditions(metric, tier):
         wanted |= {cond.long_window, cond.short_window}
     return tuple(sorted(wanted, key=_seconds))
+
+
+def time_to_alert(metric: Metric, tier: Tier) -> Fraction | None:
+    """Seconds from the moment every event starts failing (after healthy traffic) to
+    the tier's burn alert, with enough events: the earliest long window whose error
+    ratio passes its threshold (a threshold of 1 needs the whole long window failed).
+    None when the tier has no burn alert."""
+    conds = tier_conditions(metric, tier)
+    if not conds:
+        return None
+    return min(_seconds(c.long_window) * c.threshold for c in conds)
 
 
 def recent_window(metric: Metric, tier: Tier) -> str:
@@ -647,8 +660,9 @@ def objective_words(metric: Metric, objective: Objective) -> str:
 
 
 def policy_link(options: BuildOptions, touchpoint: Touchpoint, metric: Metric | None) -> str:
-    ident = metric.id if metric is not None else naming.UPDATES_METRIC
-    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{touchpoint.id}-{ident}"
+    """The metric's section of its owner's policy page (the touchpoint's, for its updates)."""
+    anchor = f"{touchpoint.id}-{metric.id}" if metric is not None else f"touchpoint-{touchpoint.id}"
+    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{anchor}"
 
 
 class Annotations:
