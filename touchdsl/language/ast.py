@@ -183,6 +183,14 @@ class CharterSetting:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertMinimum:
+    """`alerts need 20 events`: the evidence an alert needs in its window."""
+
+    count: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class DefaultsDecl:
     items: tuple[Any, ...]
     span: Span

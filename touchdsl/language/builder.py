@@ -113,6 +113,7 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
 
 _Channels = fast_constructor(ast.Channels)
 _CharterSetting = fast_constructor(ast.CharterSetting)
+_AlertMinimum = fast_constructor(ast.AlertMinimum)
 _Closed = fast_constructor(ast.Closed)
 _CountMeasure = fast_constructor(ast.CountMeasure)
 _DayRange = fast_constructor(ast.DayRange)
@@ -304,6 +305,7 @@ NODES: dict[str, Node] = {
     "stage": lambda p, s: _StageDecl(p[0], p[1], s),
     "defaults": lambda p, s: _DefaultsDecl(tuple(p), s),
     "charter_setting": lambda p, s: _CharterSetting(p[0], p[1], s),
+    "alert_minimum": lambda p, s: _AlertMinimum(p[0], s),
     # touchpoints
     "touchpoint": _block(ast.TouchpointDecl),
     "journey_ref": lambda p, s: _JourneyRef(p[0], p[1] if len(p) > 1 else None, s),

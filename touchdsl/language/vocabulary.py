@@ -59,7 +59,8 @@ KEYWORDS: tuple[Keyword, ...] = (
             (None, "touchpoint"), declaration=True, names=True),
     Keyword("journey", "a customer journey and its stages; inside a touchpoint: `journey NAME.STAGE`",
             (None, "touchpoint"), declaration=True, names=True),
-    Keyword("defaults", "project-wide defaults: window, charter language", (None,), declaration=True),
+    Keyword("defaults", "project-wide defaults: window, charter language, the evidence alerts need", (None,),
+            declaration=True),
     Keyword("touchpoint", "a moment the customer meets the company: expectation, steps, metrics, one owner",
             (None,), declaration=True, names=True),
     # calendars
@@ -74,6 +75,10 @@ KEYWORDS: tuple[Keyword, ...] = (
     # journeys and defaults
     Keyword("stage", "a stage of the journey: `stage support \"Getting help\"`", ("journey",), names=True),
     Keyword("charter", "charter settings: `charter language \"he\"`", ("defaults",)),
+    Keyword("alerts", "the evidence an alert needs: `alerts need 20 events` in its window before it judges a "
+            "share, an average or a pace (default 10); fewer late cases are a ticket, not a page", ("defaults",)),
+    Keyword("need", "in `alerts need 20 events`: the events an alert needs in its window"),
+    Keyword("events", "in `alerts need 20 events`: cases, answers or counted events"),
     # touchpoints
     Keyword("expectation", "what the customer expects, in the customer's words", ("touchpoint",)),
     Keyword("channels", "channels the customer uses: `channels phone, app`", ("touchpoint",)),

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from touchdsl.model import Metric, Objective
+from touchdsl.model import (
+    CountMetric,
+    Metric,
+    NpsMetric,
+    Objective,
+    RatioMetric,
+    ScoreMetric,
+    ShareObjective,
+    TimeMetric,
+    objective_within,
+    unknown_kind,
+)
 
 Tier = Literal["promise", "target"]
 TIERS: Final[tuple[Tier, ...]] = ("promise", "target")
@@ -43,3 +54,24 @@ def distinct_target(metric: Metric) -> bool:
     """True when the target differs from the promise, so that "the target is missed"
     says something "the promise is broken" does not."""
     return metric.target != metric.promise
+
+
+def line(metric: Metric, objective: Objective) -> float | None:
+    """Where the objective tells a good event from a bad one: a time metric's limit,
+    a `P% at least N` score's N; None when every tier of the kind counts the same events
+    (a ratio's share, an average, an NPS, a count)."""
+    match metric:
+        case TimeMetric():
+            return objective_within(objective).within.seconds
+        case ScoreMetric():
+            return objective.value if isinstance(objective, ShareObjective) else None
+        case RatioMetric() | NpsMetric() | CountMetric():
+            return None
+        case _:
+            unknown_kind(metric)
+
+
+def same_line(metric: Metric) -> bool:
+    """True when the promise and the target tell good from bad at the same place, so
+    both read the same events (only their share or value differs)."""
+    return line(metric, metric.promise) == line(metric, metric.target)

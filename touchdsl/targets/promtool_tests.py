@@ -261,8 +261,8 @@ def per_sample(rules: MetricRules) -> int:
 
 
 def _shared(rules: MetricRules) -> bool:
-    """True when both tiers count the same bad events (a ratio, or equal limits)."""
-    return rules.contract.tiers["promise"].bad.words() == rules.contract.tiers["target"].bad.words()
+    """True when both tiers read the same events (a ratio, or equal limits)."""
+    return tiers.same_line(rules.metric)
 
 
 def tier_errors(rules: MetricRules, tier: Tier, error: Fraction) -> dict[Tier, Fraction]:

@@ -311,6 +311,10 @@ class _Diff:
             self.add("info", "default_window_changed", where,
                      f"default window changed: {a.window.text} → {b.window.text}", a.window.text, b.window.text)
         self.text_fields(where, a.charter, b.charter, ("language", "title", "intro"))
+        if a.alert_minimum != b.alert_minimum:
+            # More evidence before an alert is a weaker watch; less is a closer one.
+            self.add("internal" if b.alert_minimum > a.alert_minimum else "safe", "alert_minimum_changed", where,
+                     f"alerts need {a.alert_minimum} → {b.alert_minimum} events", a.alert_minimum, b.alert_minimum)
 
     def journeys(self) -> None:
         for jid in self._keys(self.old.journeys, self.new.journeys):
