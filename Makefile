@@ -19,11 +19,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+# `check examples` checks the three projects under examples/ (each folder declares its
+# own `project`), each with its own defaults; `build` takes one project at a time.
 demo: $(VENV)/.installed
 	$(TD) check examples
 	$(TD) build examples/telecom -o build/telecom
 	$(TD) build examples/banking -o build/banking
-	$(TD) build examples/health -o build/health --lang he
+	$(TD) build examples/health -o build/health
 	@echo
 	@echo "Outputs are in build/<project>/<target>/. Open the charters:"
 	@for p in telecom banking health; do echo "  build/$$p/charter/index.html"; done

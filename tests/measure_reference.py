@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from fractions import Fraction
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -126,6 +127,20 @@ class Reference:
                           "decided": {"promise": decided, "target": decided}, "late": late_at})
         return cases
 
+    limit_us: int = 1
+    percents: tuple[float, float] = (100.0, 100.0)
+
+    def for_item(self, limit: dt.timedelta, percents: tuple[float, float]) -> "Reference":
+        """The promise's limit (bins) and the objectives' percents (reach) of the item measured next."""
+        self.limit_us = limit // US
+        self.percents = percents
+        return self
+
+    def overdue_now(self, cases: list[dict]) -> list[str]:
+        """Cases open at the as-of moment and past the promise, longest overdue first."""
+        late = [c for c in cases if c["end"] is None and c["decided"]["promise"][1] is False]
+        return [c["case"] for c in sorted(late, key=lambda c: (c["decided"]["promise"][0], c["case"]))]
+
     def case_period(self, cases: list[dict], period: tuple[dt.datetime, dt.datetime]) -> dict:
         x = period[1] - US
         out: dict = {}
@@ -136,6 +151,24 @@ class Reference:
         out["overdue"] = sum(1 for c in still if c["late"] is not None and c["late"] < x)
         out["open"] = len(still) - out["overdue"]
         finished = [c["value"] for c in cases if _in(c["end"], period)]
+        # The distribution: bin k holds values in (k, k + 1] twelfths of the promise's
+        # limit (0 in bin 0), bin 24 everything past twice the limit.
+        bins: dict[int, int] = {}
+        for value in finished:
+            k = 0 if value <= 0 else min(24, math.ceil(Fraction(value * 12, self.limit_us)) - 1)
+            bins[k] = bins.get(k, 0) + 1
+        out["bins"] = bins
+        # Within how long each objective's share of the decided cases was done (values
+        # of open cases so far), and whether an open case is at or below that value.
+        out["reach"] = {}
+        for which, percent in (("promise", self.percents[0]), ("target", self.percents[1])):
+            inside = [c for c in cases if _in(c["decided"][which][0], period)]
+            if inside:
+                ordered = sorted(c["value"] for c in inside)
+                rank = math.ceil(Fraction(repr(percent)) * len(ordered) / 100)
+                reach = ordered[rank - 1]
+                open_below = any(c["end"] is None and c["value"] <= reach for c in inside)
+                out["reach"][which] = (reach, open_below)
         out["finished"] = len(finished)
         out["elapsed"] = tuple(nearest_rank(finished, p) for p in (50, 90, 95)) if finished else None
         decided = [c for c in cases if _in(c["decided"]["promise"][0], period)]

@@ -18,7 +18,10 @@ cases:
     help: [did you mean `field_ops`?]   # fragments, each found in some help line
 ```
 
-An empty `expect` says the project is clean: no error and no warning.
+An empty `expect` says the project is clean: no error and no warning. A case whose
+files hold `touchdsl.toml` with a `[history]` (and the event log it names) is checked
+against that history too, as `touchdsl check` does; `measured: measure.json` (a file of
+the case) is matched with the project as `touchdsl build --measured` does.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Case:
     check: tuple[str, ...]
     expect: tuple[dict[str, Any], ...]
     common: tuple[str, ...] = field(default=())
+    measured: str | None = None
 
     @property
     def id(self) -> str:
@@ -63,7 +67,7 @@ class Case:
         return [str(root / p) for p in self.check]
 
 
-_CASE_KEYS = {"name", "with", "files", "check", "expect"}
+_CASE_KEYS = {"name", "with", "files", "check", "expect", "measured"}
 _EXPECT_KEYS = {"code", "at", "message", "help"}
 
 
@@ -85,7 +89,7 @@ def cases() -> list[Case]:
         for raw in data["cases"]:
             _well_formed(path, raw)
             out.append(Case(path.stem, raw["name"], raw.get("files", {}), tuple(raw.get("check", ["."])),
-                            tuple(raw.get("expect", [])), tuple(raw.get("with", []))))
+                            tuple(raw.get("expect", [])), tuple(raw.get("with", [])), raw.get("measured")))
     return out
 
 

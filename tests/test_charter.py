@@ -110,15 +110,20 @@ def test_english_sentences_read_as_the_issue_asks():
     page, _, md = charter(load("telecom"), "en")
     text = page.text
     assert "Customer speaks with a representative within 30 seconds in 80% of cases." in text
-    assert ("Technician arrives within 48 business hours in 95% of cases. Business hours: "
-            "Sunday–Thursday 08:00–18:00, Friday 08:00–13:00, not on public holidays (Israel).") in text
+    assert "Technician arrives within 48 business hours in 95% of cases." in text
+    # The opening hours that business hours count are printed once, not after every promise.
+    hours = "Sunday–Thursday 08:00–18:00 and Friday 08:00–13:00; closed on public holidays (Israel)."
+    assert text.count(hours) == 1 and text.count("08:00–18:00") == 1
+    assert text.index(hours) < text.index("Technician arrives")
     assert "Calls abandoned before an answer: in no more than 5% of cases." in text
     assert "Satisfaction after the visit: an average rating of at least 4.3 on a scale of 1 to 5." in text
     assert ("While your case is open, we update you by SMS at least every 4 hours, until this step is "
             "completed: Follow-up call confirms the fault is fixed.") in text
     assert "Complaints about mail to an old address: no more than 20 in any 7 days." in text
     assert "Accountable for this service: Field Operations." in text
-    assert "the manager of Field Operations takes charge" in text
+    assert "If we fall short of one of these promises, the manager of Field Operations takes charge." in text
+    assert "at risk" not in text  # monitoring's word, not a customer's
+    assert "Website, Chat, and Phone" in text  # lists end with "and"
     assert "30s" not in text and "48h" not in text
 
 
@@ -128,19 +133,21 @@ def test_banking_nps_share_and_wall_clock_sentences():
     assert "Effort the customer reports: at least 80% of answers are 5 or higher on a scale of 1 to 7." in text
     assert "Would recommend the bank: a net promoter score (NPS) of at least 30." in text
     assert "at least every 30 minutes" in text
-    assert "If one of these promises is at risk, the manager of Payments Operations takes charge." in text
+    assert ("If we are close to falling short of one of these promises, the manager of Payments Operations "
+            "takes charge.") in text
 
 
 def test_structure_journeys_stages_touchpoints_and_promises():
     project = load("health")
     page, _, _ = charter(project, "he")
     sections = [a["id"] for a in page.tags("section")]
-    assert sections == [f"journey-{j}" for j in project.journeys]
+    assert sections == ["reach-us"] + [f"journey-{j}" for j in project.journeys]
     articles = [a["id"] for a in page.tags("article")]
     assert articles == [f"touchpoint-{t}" for t in ("appointment", "lab_results", "complaint")]
     assert len(page.tags("h1")) == 1
     assert len(page.tags("h3")) == 3  # booking, tests, complaint stages
-    assert len(page.tags("li")) == sum(len(t.metrics) for t in project.touchpoints.values())
+    assert len(page.tags("li")) == sum(len(t.metrics) for t in project.touchpoints.values()) + len(
+        project.contacts)
     # Self-contained: no scripts, no external resources.
     assert not page.tags("script") and not page.tags("link") and not page.tags("img")
 
@@ -167,7 +174,7 @@ def test_language_comes_from_defaults_unless_overridden():
 def test_hebrew_text_isolates_numbers_and_english_names():
     page, html, md = charter(load("health"), "he")
     assert "מענה נציג תוך 60 שניות ב-80% מהמקרים." in page.text
-    assert "ראשון–חמישי 07:30–19:00, שישי 08:00–12:00, לא בחגים רשמיים (ישראל)" in page.text
+    assert "ראשון–חמישי 07:30–19:00 ושישי 08:00–12:00; סגור בחגים רשמיים (ישראל) וב-31 בדצמבר 2026." in page.text
     # In HTML numbers and clock times are left-to-right isolates inside the Hebrew sentence.
     assert '<bdi dir="ltr">80%</bdi>' in html
     assert '<bdi dir="ltr">07:30–19:00</bdi>' in html
@@ -248,8 +255,13 @@ def test_durations_in_words(lang, text, business, expected):
 def test_calendar_in_words_with_closed_dates():
     project = load("health")
     assert Words("en").calendar_rules(project.calendars["clinic_hours"]).plain() == (
-        "Sunday–Thursday 07:30–19:00, Friday 08:00–12:00, not on public holidays (Israel), "
-        "closed on December 31, 2026")
+        "Sunday–Thursday 07:30–19:00 and Friday 08:00–12:00; closed on public holidays (Israel) "
+        "and on December 31, 2026")
+    two = project.calendars["clinic_hours"].model_copy(update={"closed": [
+        *project.calendars["clinic_hours"].closed, __import__("datetime").date(2026, 9, 21)]})
+    # Dates joined by "and"; in Hebrew the conjunction joins the preposition: וב-
+    assert Words("he").calendar_rules(two).plain().endswith("סגור בחגים רשמיים (ישראל), ב-21 בספטמבר 2026 "
+                                                            "וב-31 בדצמבר 2026")
 
 
 def test_weekdays_out_of_order_group_into_ranges():
@@ -257,7 +269,7 @@ def test_weekdays_out_of_order_group_into_ranges():
 
     calendar = Calendar(id="c", title="C", timezone="UTC", location=Location(file="f", line=1, column=1),
                         hours=[Hours(days=["wed", "mon", "tue", "fri"], start="09:00", end="17:00")])
-    assert Words("en").opening_hours(calendar).plain() == "Monday–Wednesday, Friday 09:00–17:00"
+    assert Words("en").opening_hours(calendar).plain() == "Monday–Wednesday and Friday 09:00–17:00"
 
 
 def test_time_metric_kinds_and_forms_are_all_worded():
@@ -298,3 +310,107 @@ def test_hebrew_has_singular_dual_and_plural_forms():
     t = i18n.translations("he")
     forms = [t.ngettext("%(num)s day", "%(num)s days", n) for n in (1, 2, 3, 11)]
     assert forms == ["יום", "יומיים", "%(num)s ימים", "%(num)s ימים"]
+
+
+# Lists, periods and the charter's own facts -------------------------------------------
+
+
+@pytest.mark.parametrize("lang,items,expected", [
+    ("en", ["Phone", "Chat"], "Phone and Chat"),
+    ("en", ["Phone", "Chat", "SMS"], "Phone, Chat, and SMS"),
+    ("he", ["טלפון", "צ'אט"], "טלפון וצ'אט"),
+    ("he", ["SMS", "WhatsApp"], "SMS ו-WhatsApp"),
+    ("he", ["טלפון", "SMS", "WhatsApp"], "טלפון, SMS ו-WhatsApp"),
+    ("he", ["טלפון", "SMS", "דואר"], "טלפון, SMS ודואר"),
+])
+def test_lists_join_the_last_item_with_and(lang, items, expected):
+    assert Words(lang).list_of(items) == expected
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    ("en", "1d", "day"), ("en", "4h", "4 hours"), ("en", "1w", "week"), ("en", "7d", "7 days"),
+    ("he", "1d", "יום"), ("he", "2h", "שעתיים"),
+])
+def test_a_period_of_one_unit_has_no_number(lang, text, expected):
+    assert Words(lang).period(Duration.parse(text)).plain() == expected
+
+
+def test_no_every_1_or_any_1_in_any_document():
+    """"at least every 1 day", "no more than 1 in any 1 day": a period of one unit is named alone."""
+    from touchdsl.model import Updates
+
+    project = load("health")
+    lab = project.touchpoints["lab_results"]
+    assert lab.updates is not None and lab.updates.every.text == "1d"
+    english = Words("en").updates(lab, lab.updates).plain()
+    assert "at least every day," in english and "every 1" not in english
+    complaint = project.touchpoints["complaint"]
+    volume = next(m for m in complaint.metrics if m.id == "volume")
+    daily = volume.model_copy(update={"per": Duration.parse("1d")})
+    assert Words("en").promise_sentence(project, daily).plain().endswith("no more than 40 in any day.")
+    hourly = Updates(every=Duration.parse("1h"), via="sms")
+    assert "at least every hour." in Words("en").updates(lab, hourly).plain()
+
+
+def test_the_charter_names_the_organisation_and_its_edition():
+    project = load("telecom")
+    page, html, md = charter(project, "en")
+    assert page.tags("h1") and page.text.startswith("Galil Net: our service charter")
+    assert "Version 2026.2, in effect from December 1, 2026." in page.text
+    he_page, _, he_md = charter(project, "he")
+    assert he_page.text.startswith("אמנת השירות של Galil Net")
+    assert "גרסה 2026.2, בתוקף מ-1 בדצמבר 2026." in he_page.text
+    # Without a project name the generic heading stays.
+    anonymous = project.model_copy(update={"title": None})
+    assert charter(anonymous, "en")[0].text.startswith("Our service charter")
+
+
+def test_contacts_are_links_customers_can_use():
+    project = load("health")
+    page, html, md = charter(project, "he")
+    links = {a["href"] for a in page.tags("a")}
+    assert {"tel:+97235550199", "tel:+972505550199", "https://www.briut-tova.example/app",
+            "mailto:pniyot@briut-tova.example"} <= links
+    assert "פניות הציבור, ת.ד. 1234, תל אביב 6100001" in page.text  # an address is text, not a link
+    assert all(a.get("dir") == "ltr" for a in page.tags("a"))  # numbers read left to right in Hebrew
+    assert f"{LRI}[+972 3-555-0199](<tel:+97235550199>){PDI}" in md
+    english = charter(load("telecom"), "en")[2]
+    assert "- **Phone:** [+972 3-555-0100](<tel:+97235550100>)" in english
+
+
+def test_compensation_follows_its_promise_in_both_languages():
+    project = load("telecom")
+    wanted = "We credit your next bill with 50 NIS for every business day the technician is late."
+    for lang, label in (("en", "If we do not keep this promise for you:"), ("he", "אם לא עמדנו בהבטחה הזו כלפיכם:")):
+        page, html, md = charter(project, lang)
+        assert f"{label} {wanted}" in page.text
+        md = md.replace(FSI, "").replace(PDI, "")  # English user text is isolated inside Hebrew
+        assert f"*{label}* {wanted}" in md
+        # exactly under the promise it belongs to
+        line = next(i for i, l in enumerate(md.splitlines()) if wanted in l)
+        assert "48" in md.splitlines()[line - 1]
+
+
+def test_several_calendars_are_named_in_the_sentence_and_in_the_hours():
+    project = load("telecom")
+    office = project.calendars["il_office"]
+    second = office.model_copy(update={"id": "field_hours", "title": "Field hours", "hours": [
+        office.hours[0].model_copy(update={"start": "07:00"})]})
+    fault = project.touchpoints["technical_fault"]
+    arrival = next(m for m in fault.metrics if m.id == "arrival")
+    moved = fault.model_copy(update={"metrics": [m if m.id != "arrival" else arrival.model_copy(
+        update={"calendar": "field_hours"}) for m in fault.metrics]})
+    two = project.model_copy(update={"calendars": {**project.calendars, "field_hours": second},
+                                     "touchpoints": {**project.touchpoints, "technical_fault": moved}})
+    text = charter(two, "en")[0].text
+    assert "Technician arrives within 48 business hours (Field hours) in 95% of cases." in text
+    assert "Field hours: Sunday–Thursday 07:00–18:00; closed on public holidays (Israel)." in text
+    assert "Israel office hours: Sunday–Thursday 08:00–18:00" in text
+
+
+def test_the_wording_table_in_the_docs_is_the_real_wording():
+    """docs/charter.md's table: English and Hebrew of the same objective, with the same numbers.
+    Regenerate it with `python -m tests.wording_table`."""
+    from tests.wording_table import DOC, current, table
+
+    assert current(DOC.read_text(encoding="utf-8")) == table()

@@ -155,7 +155,7 @@ def test_check_text_output_with_caret_and_help(broken):
 def test_check_ok_exit_0_and_summary():
     result = CliRunner().invoke(cli, ["check", str(EXAMPLES / "telecom")])
     assert result.exit_code == 0
-    assert "ok: 2 files, 2 touchpoints, no problems" in result.output
+    assert "ok: 3 files, 2 touchpoints, no problems" in result.output
 
 
 def test_missing_path_is_a_usage_error():
@@ -195,7 +195,7 @@ def test_json_format_shape(broken):
 def test_json_format_clean_project():
     result = CliRunner().invoke(cli, ["check", "--format", "json", str(EXAMPLES / "telecom")])
     doc = json.loads(result.stdout)
-    assert result.exit_code == 0 and doc["diagnostics"] == [] and doc["summary"]["files"] == 2
+    assert result.exit_code == 0 and doc["diagnostics"] == [] and doc["summary"]["files"] == 3
 
 
 # A strict subset of the official SARIF 2.1.0 schema (oasis-tcs/sarif-spec,
@@ -366,7 +366,8 @@ def test_build_json_writes_model_and_schema_and_model_validates(tmp_path):
 
 def test_build_is_deterministic(tmp_path):
     for name in ("a", "b"):
-        result = CliRunner().invoke(cli, ["build", str(EXAMPLES), "-o", str(tmp_path / name), "-t", "json"])
+        result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "telecom"), "-o", str(tmp_path / name),
+                                          "-t", "json"])
         assert result.exit_code == 0, result.output
     a, b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
     assert a and a == b
@@ -446,7 +447,7 @@ def test_internal_failure_is_a_one_line_apology_naming_the_input(monkeypatch, ca
     def explode(paths, overlay=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(touchdsl.compiler.driver, "compile_project", explode)
+    monkeypatch.setattr(touchdsl.compiler.driver, "compile_projects", explode)
     monkeypatch.delenv("TOUCHDSL_DEBUG", raising=False)
     with pytest.raises(SystemExit) as info:
         main(["check", str(tmp_path / "x.touch")])

@@ -144,10 +144,17 @@ def test_scores_and_nps_count_answers_by_value():
     assert nps.kind == "nps" and nps.counted == 'touch_answers_total{touchpoint="bank_transfer",metric="recommend"}'
 
 
-def test_every_contract_query_has_its_meaning():
+def test_every_contract_query_has_its_meaning_in_both_languages():
+    from touchdsl.documents.wording import Words
+
+    english, hebrew = Words("en"), Words("he")
     for project, tp, metric in every_metric():
         contract = metric_contract(project, tp, metric)
-        assert contract.queries and set(contract.queries) == set(contract.meanings)
+        assert contract.queries
+        for key in contract.queries:
+            assert english.query_meaning(key, contract.kind).plain() != hebrew.query_meaning(key, contract.kind).plain()
+        for series in contract.series:
+            english.series_meaning(project, metric, series.name, series.labels)
         if contract.overridden:
             assert set(contract.queries) == set(QUERY_MEANING[contract.kind])
             assert all("{{window}}" in q for q in contract.queries.values())
@@ -160,7 +167,7 @@ def test_source_prometheus_replaces_the_default_series():
         good='sum(rate(call_answer_seconds_bucket{le="30"}[{{window}}]))',
         total="sum(rate(call_answer_seconds_count[{{window}}]))")})
     contract = metric_contract(project, tp, metric)
-    assert contract.overridden and contract.series == () and contract.notes == ()
+    assert contract.overridden and contract.series == ()
     assert contract.queries == {"good": metric.source.good, "total": metric.source.total}
 
 

@@ -574,3 +574,52 @@ def test_git_outside_a_repository_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     r = CliRunner().invoke(semdiff.command, ["git:main", "p"])
     assert r.exit_code == 2 and "not a git repository" in r.output
+
+
+# ---- the charter's own facts: contacts, compensation, edition --------------------------
+
+WITH_CHARTER = ('calendar office "Office hours" {',
+                'project "Galil Net" {\n    contact phone "+972 3-555-0100"\n    contact web "https://galil.example"\n}\n\n'
+                'defaults {\n    charter version "1"\n    charter effective 2026-01-01\n}\n\n'
+                'calendar office "Office hours" {')
+PAID = ("        promise 95% within 48h\n",
+        "        promise 95% within 48h\n        compensation \"50 NIS off your next bill.\"\n")
+
+
+def _charter_diff(tmp_path: Path, old: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[semdiff.Change]:
+    def text(replacements: list[tuple[str, str]]) -> str:
+        out = BASE
+        for a, b in replacements:
+            assert a in out, a
+            out = out.replace(a, b, 1)
+        return out
+
+    return diff_projects(compile_text(tmp_path, text(old), "old"), compile_text(tmp_path, text(new), "new"))
+
+
+@pytest.mark.parametrize("old,new,cls,kind", [
+    ([WITH_CHARTER, PAID], [WITH_CHARTER], "breaking", "compensation_removed"),
+    ([WITH_CHARTER], [WITH_CHARTER, PAID], "safe", "compensation_added"),
+    ([WITH_CHARTER, PAID], [WITH_CHARTER, (PAID[0], PAID[1].replace("50", "20"))], "breaking",
+     "compensation_changed"),
+    ([WITH_CHARTER], [(WITH_CHARTER[0], WITH_CHARTER[1].replace('    contact web "https://galil.example"\n', ""))],
+     "breaking", "contact_removed"),
+    ([WITH_CHARTER], [(WITH_CHARTER[0], WITH_CHARTER[1].replace("555-0100", "555-0101"))], "breaking",
+     "contact_changed"),
+    ([(WITH_CHARTER[0], WITH_CHARTER[1].replace('    contact web "https://galil.example"\n', ""))], [WITH_CHARTER],
+     "safe", "contact_added"),
+    ([WITH_CHARTER], [(WITH_CHARTER[0], WITH_CHARTER[1].replace('"Galil Net"', '"Galil Networks"'))], "info",
+     "project_title_changed"),
+    ([WITH_CHARTER], [(WITH_CHARTER[0], WITH_CHARTER[1].replace('version "1"', 'version "2"'))], "info",
+     "version_changed"),
+    ([WITH_CHARTER], [(WITH_CHARTER[0], WITH_CHARTER[1].replace("2026-01-01", "2026-02-01"))], "info",
+     "effective_changed"),
+])
+def test_charter_facts_are_classified(tmp_path, old, new, cls, kind):
+    change = only(_charter_diff(tmp_path, old, new))
+    assert (change.cls, change.kind) == (cls, kind), change.message
+
+
+def test_a_reformatted_phone_number_is_no_change(tmp_path):
+    spaced = (WITH_CHARTER[0], WITH_CHARTER[1].replace("+972 3-555-0100", "+97235550100"))
+    assert _charter_diff(tmp_path, [WITH_CHARTER], [spaced]) == []

@@ -432,3 +432,38 @@ def test_links_leading_outside_the_project_are_not_rewritten(tmp_path):
     r = CliRunner().invoke(formatter.command, [str(project)])
     assert r.exit_code == 1 and "outside the project root" in r.output
     assert outside.read_text(encoding="utf-8") == UGLY
+
+
+def test_the_project_block_contacts_dates_and_compensation():
+    source = (
+        'project   "Good Health"{contact phone "+972 3-555-0100"   # the call centre\n'
+        'contact web "https://example.org" contact email "a@example.org"}\n'
+        'project "Bare"\n'
+        'project "Empty" { }\n'
+        'defaults { charter effective   2026-09-01 charter version "3" }\n'
+        'touchpoint t "T" { metric m "M" { compensation "50 NIS" } }\n'
+    )
+    out, errors = format_source(source)
+    assert errors == [] and out == (
+        'project "Good Health" {\n'
+        '    contact phone "+972 3-555-0100"  # the call centre\n'
+        '    contact web   "https://example.org"\n'
+        '    contact email "a@example.org"\n'
+        '}\n'
+        '\n'
+        'project "Bare"\n'
+        '\n'
+        'project "Empty"\n'
+        '\n'
+        'defaults {\n'
+        '    charter effective 2026-09-01\n'
+        '    charter version "3"\n'
+        '}\n'
+        '\n'
+        'touchpoint t "T" {\n'
+        '    metric m "M" {\n'
+        '        compensation "50 NIS"\n'
+        '    }\n'
+        '}\n'
+    )
+    assert format_source(out) == (out, [])

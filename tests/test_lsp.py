@@ -233,7 +233,9 @@ def test_diagnostics_as_you_type_for_every_file(telecom: Path):
             [dup] = [d for d in diags if d.code == "TD201"]
             [related] = dup.related_information
             assert related.location.uri == owners_uri
-            assert related.location.range.start.line == 21
+            first = owners.read_text(encoding="utf-8").splitlines().index(
+                'owner billing "Billing and Accounts" {')
+            assert related.location.range.start.line == first
         assert s.exit_code == 0
 
     run(scenario())
@@ -471,7 +473,18 @@ def test_completion(telecom: Path):
             assert "timezone" not in in_touchpoint
 
             top = await complete_after('import "owners.touch"\n', "\n")
-            assert set(top) == {"import", "calendar", "owner", "journey", "defaults", "touchpoint"}
+            assert set(top) == {"import", "project", "calendar", "owner", "journey", "defaults", "touchpoint"}
+
+            in_project = await complete_after('import "owners.touch"\n', 'project "X" {\n    ')
+            assert in_project == ["contact"]
+            contacts = await complete_after('import "owners.touch"\n', 'project "X" {\n    contact ')
+            assert {"phone", "web", "email", "mail"} <= set(contacts) and "field" not in contacts
+
+            settings = await complete_after('import "owners.touch"\n', "defaults {\n    charter ")
+            assert {"language", "title", "intro", "version", "effective"} == set(settings)
+
+            in_metric_end = await complete_after("        target 90% within 20s\n", "        comp")
+            assert "compensation" in in_metric_end
 
             escalate = await complete_after("    escalate to manager on breach\n", "    escalate to ")
             assert escalate[0] == "manager" and "field_ops" in escalate
@@ -537,11 +550,42 @@ def test_files_changed_on_disk_and_closed_documents(telecom: Path):
     run(scenario())
 
 
+def _without_project(folder: Path) -> None:
+    """The examples declare their projects; without the declarations their folders are plain folders."""
+    import re
+
+    for path in folder.rglob("*.touch"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r'^project "[^"]*"(?: \{.*?^\})?\n', "", text, flags=re.M | re.S),
+                        encoding="utf-8")
+
+
+def test_a_project_declaration_splits_the_workspace(tmp_path: Path):
+    """Folders whose files declare `project` are projects of their own inside one workspace."""
+    workspace = tmp_path / "ops"
+    shutil.copytree(REPO / "examples" / "telecom", workspace / "telecom")
+    shutil.copytree(REPO / "examples" / "banking", workspace / "banking")
+
+    async def scenario():
+        async with Session(workspace) as s:
+            uri = s.open(workspace / "telecom" / "support.touch")
+            text = (workspace / "telecom" / "support.touch").read_text(encoding="utf-8")
+            assert await s.wait_diagnostics(uri, lambda ds: True) == []
+            mark = s.mark()
+            s.replace(uri, text.replace("    owner billing\n", "    owner payments\n"))
+            diags = await s.wait_diagnostics(uri, lambda ds: len(ds) > 0, since=mark)
+            # banking's owners are another project's: unknown here
+            assert [d.code for d in diags] == ["TD202"] and "unknown owner `payments`" in diags[0].message
+
+    run(scenario())
+
+
 def test_project_is_the_nearest_workspace_folder(tmp_path: Path):
     """Files of one workspace folder form one project; a file outside every folder stands with its own folder."""
     workspace = tmp_path / "ops"
     shutil.copytree(REPO / "examples" / "telecom", workspace / "telecom")
     shutil.copytree(REPO / "examples" / "banking", workspace / "banking")
+    _without_project(workspace)
     outside = tmp_path / "scratch"
     outside.mkdir()
     (outside / "units.touch").write_text(

@@ -21,6 +21,7 @@ import touchdsl
 from touchdsl.clock import business_deadline, business_elapsed, open_periods
 from touchdsl.measure.calendar_table import epoch_us, from_epoch_us, segments
 from touchdsl.measure.engine import Request, run
+from touchdsl.measure.periods import Span
 from touchdsl.measure.plan import items_of
 
 UTC = dt.timezone.utc
@@ -125,7 +126,9 @@ def _measure(project, tmp_path: Path, rows: list[list[str]]) -> duckdb.DuckDBPyC
         writer.writerow(["case", "touchpoint", "event", "at"])
         writer.writerows(rows)
     con = duckdb.connect()
-    run(con, project, Request(events=(str(path),)), now=dt.datetime(2030, 1, 1, tzinfo=UTC), keep=True)
+    # One period over the whole year, so that every case is measured.
+    span = Span(start=dt.datetime(2026, 1, 1, tzinfo=UTC))
+    run(con, project, Request(events=(str(path),), span=span), now=dt.datetime(2030, 1, 1, tzinfo=UTC), keep=True)
     return con
 
 
@@ -143,7 +146,7 @@ def test_sql_business_time_equals_the_clock(compiled, tmp_path, cases):
     as_of = from_epoch_us(con.execute("SELECT as_of_us FROM touch_run").fetchone()[0])
     names = [item.id for item in items_of(compiled)]  # touch_items numbers them in this order
     got = {(names[item], case): (value, p_late, t_late) for item, case, value, p_late, t_late in con.execute(
-        "SELECT item, case_id, value_us, promise_late_us, target_late_us FROM touch_time_cases").fetchall()}
+        "SELECT item, case_id, value_us, promise_late_us, target_late_us FROM touch_decisions").fetchall()}
     assert len(got) == len(cases) * len(METRICS)
     for name in METRICS:
         metric = next(m for m in compiled.touchpoints["t"].metrics if m.id == name)

@@ -151,7 +151,19 @@ def test_sql_agrees_with_the_reference(compiled, tmp_path, raw, every):
             p, t = period.promise, period.target
             if metric is None or isinstance(metric, TimeMetric):
                 cases = ref.update_cases(tp) if metric is None else ref.time_cases(tp, metric)
+                if metric is None:
+                    ref.for_item(dt.timedelta(seconds=tp.updates.every.seconds), (100.0, 100.0))
+                else:
+                    ref.for_item(dt.timedelta(seconds=metric.promise.within.seconds),
+                                 (metric.promise.percent, metric.target.percent))
                 want = ref.case_period(cases, span)
+                got_bins = {k: b.cases for k, b in enumerate(period.distribution or []) if b.cases}
+                assert got_bins == want["bins"], metric_id
+                if metric is not None:
+                    for which, reach in (("promise", period.promise_reach), ("target", period.target_reach)):
+                        expected = want["reach"].get(which)
+                        got_reach = None if reach is None else (_us(reach.seconds), reach.at_least)
+                        assert got_reach == expected, (metric_id, which)
                 assert (p.decided, p.good) == want["promise"], metric_id
                 assert (t.decided, t.good) == want["target"], metric_id
                 assert (period.open, period.overdue, period.finished) == (want["open"], want["overdue"], want["finished"])
@@ -190,6 +202,10 @@ def test_sql_agrees_with_the_reference(compiled, tmp_path, raw, every):
                 assert period.events == want["events"] == p.decided
                 assert p.value == want["worst"]
                 assert p.status == ("kept" if want["worst"] <= metric.promise.value else "missed")
+        if metric is None or isinstance(metric, TimeMetric):
+            overdue = ref.overdue_now(ref.update_cases(tp) if metric is None else ref.time_cases(tp, metric))
+            assert item.overdue_now == len(overdue)
+            assert [c.case for c in item.overdue_cases] == overdue[:50]
     # Bad data is counted, never dropped silently.
     problems = {pr.kind: pr.count for pr in result.data_quality.problems}
     assert problems.get("unreadable_timestamp", 0) == sum(1 for r in rows if r.at is None)
@@ -200,3 +216,66 @@ def test_sql_agrees_with_the_reference(compiled, tmp_path, raw, every):
     fast = next(m for m in tp.metrics if m.id == "fast")
     dup = {pr.kind: pr.per_item for pr in result.data_quality.problems}.get("duplicate_start", {})
     assert dup.get("t.fast", 0) == ref.duplicate_starts(tp, str(fast.start))
+
+
+# Cases that start and mostly end: the random rows above seldom finish a case, so the
+# figures over finished and decided cases (distribution, reach, overdue) get their own.
+cases_strategy = st.lists(
+    st.tuples(
+        st.integers(min_value=-3 * 86400, max_value=6 * 86400),  # start, from BASE
+        st.one_of(st.none(), st.integers(min_value=0, max_value=40 * 3600)),  # time to a.answered
+        st.one_of(st.none(), st.integers(min_value=0, max_value=60 * 3600)),  # time to b.end
+        st.lists(st.integers(min_value=0, max_value=12 * 3600), max_size=3),  # updates after the start
+    ),
+    min_size=1, max_size=40,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=cases_strategy, every=st.sampled_from([None, "week"]))
+def test_distribution_reach_and_overdue_agree_with_the_reference(compiled, tmp_path, cases, every):
+    rows = []
+    for k, (start, answered, ended, updates) in enumerate(cases):
+        case = f"c{k:02d}"
+        at = BASE + dt.timedelta(seconds=start)
+        rows.append(Row(case, "t", "a.start", at, None))
+        if answered is not None:
+            rows.append(Row(case, "t", "a.answered", at + dt.timedelta(seconds=answered), None))
+        if ended is not None:
+            rows.append(Row(case, "t", "b.end", at + dt.timedelta(seconds=ended), None))
+            rows.append(Row(case, "t", "c.end", at + dt.timedelta(seconds=ended), None))
+        rows += [Row(case, "t", "update", at + dt.timedelta(seconds=u), None) for u in updates]
+    path = tmp_path / "events.csv"
+    _write(path, rows)
+    result = measure(compiled, str(path), as_of=AS_OF, every=every, last="7d")
+    ref = Reference(compiled, rows, AS_OF)
+    tp = compiled.touchpoints["t"]
+    bounds = [(from_epoch_us(a), from_epoch_us(b))
+              for a, b in periods(7 * 86400, epoch_us(AS_OF), Span(last_seconds=7 * 86400, every=every), IL)]
+    for item in result.items:
+        metric = next((m for m in tp.metrics if m.id == item.metric), None)
+        if item.kind not in ("time", "updates"):
+            continue
+        cases_ = ref.update_cases(tp) if metric is None else ref.time_cases(tp, metric)
+        if metric is None:
+            ref.for_item(dt.timedelta(seconds=tp.updates.every.seconds), (100.0, 100.0))
+        else:
+            ref.for_item(dt.timedelta(seconds=metric.promise.within.seconds),
+                         (metric.promise.percent, metric.target.percent))
+        for period, span in zip(item.periods, bounds):
+            want = ref.case_period(cases_, span)
+            got_bins = {k: b.cases for k, b in enumerate(period.distribution or []) if b.cases}
+            assert got_bins == want["bins"], item.metric
+            assert sum(b.cases for b in period.distribution or []) == period.finished
+            if metric is not None:
+                for which, reach in (("promise", period.promise_reach), ("target", period.target_reach)):
+                    got = None if reach is None else (_us(reach.seconds), reach.at_least)
+                    assert got == want["reach"].get(which), (item.metric, which)
+                    if reach is not None and not reach.at_least:
+                        # the share is met exactly when it was done within the limit
+                        verdict = period.promise if which == "promise" else period.target
+                        limit = (metric.promise if which == "promise" else metric.target).within.seconds
+                        assert (verdict.status == "kept") == (reach.seconds <= limit), (item.metric, which)
+        overdue = ref.overdue_now(cases_)
+        assert item.overdue_now == len(overdue)
+        assert [c.case for c in item.overdue_cases] == overdue[:50]

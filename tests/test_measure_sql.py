@@ -1,7 +1,8 @@
-"""The measurement's SQL is one portable source: sqlglot parses every statement into
-known expressions, renders it for the other engines, and its own DuckDB rendering
-measures the examples exactly as the SQL as written does. Business time joins the
-calendar by equality keys, so a distributed engine can plan it as a hash join."""
+"""The measurement's SQL has one generator (`sql.steps`), and what it writes for each
+example project is portable: sqlglot parses every statement into known expressions,
+renders it for the other engines, and its own DuckDB rendering measures the examples
+exactly as the SQL as written does. Business time joins the calendar by equality
+keys, so a distributed engine can plan it as a hash join."""
 
 from __future__ import annotations
 
@@ -17,9 +18,28 @@ from touchdsl.measure import sql
 from touchdsl.measure.engine import Request, execute
 from touchdsl.measure.judge import judge
 from touchdsl.measure.periods import Span
+from touchdsl.measure.plan import items_of
 
 DIALECTS = ("spark", "trino", "bigquery", "snowflake", "postgres")
-STATEMENTS = [(s.name, s.sql) for s in sql.STEPS] + list(sql.RESULTS.items())
+EXAMPLES = ("telecom", "banking", "health")
+
+
+def _items(name: str):
+    return items_of(touchdsl.load([str(REPO / "examples" / name)]))
+
+
+def _statements() -> list[tuple[str, str]]:
+    out = []
+    for name in EXAMPLES:
+        items = _items(name)
+        out += [(f"{name}:{s.name}", s.sql) for s in sql.steps(items)]
+        out.append((f"{name}:calendar_needs", sql.calendar_needs(items)))
+    # A project with nothing of some kinds still gets every step, with no rows.
+    out += [(f"empty:{s.name}", s.sql) for s in sql.steps([])]
+    return out + list(sql.RESULTS.items())
+
+
+STATEMENTS = _statements()
 
 
 @pytest.mark.parametrize("name,text", STATEMENTS, ids=[n for n, _ in STATEMENTS])
@@ -45,13 +65,34 @@ def _calendar_joins(tree: exp.Expression) -> list[exp.Join]:
 
 
 def test_business_time_joins_the_calendar_by_equality():
+    items = _items("telecom")
     found = 0
-    for step in sql.STEPS:
+    for step in sql.steps(items):
         for join in _calendar_joins(sqlglot.parse_one(step.sql, read="duckdb")):
             found += 1
             keys = {eq.left.name for eq in join.args["on"].find_all(exp.EQ) if isinstance(eq.left, exp.Column)}
             assert "calendar" in keys and keys & {"utc_day", "bucket"}, (step.name, join.sql())
-    assert found == 4  # the start and stop positions, the promise's and the target's late moment
+    on_calendar = [i for i in items if i.kind == "time" and i.metric.calendar is not None]
+    assert len(on_calendar) == 2
+    # per metric on a calendar: the start and stop positions, the promise's and the target's late moment
+    assert found == 4 * len(on_calendar)
+
+
+def test_each_case_is_grouped_once():
+    """The log is grouped by case once, whatever the number of metrics: in touch_cases,
+    and again only for the cases touch_repair_cases lists (duplicate starts, ends
+    before the start)."""
+    items = _items("telecom")
+    grouped = [s.name for s in sql.steps(items)
+               if any(isinstance(t, exp.Table) and t.name == "touch_events"
+                      for t in sqlglot.parse_one(s.sql, read="duckdb").find_all(exp.Table))
+               and "case_id" in {c.name for g in sqlglot.parse_one(s.sql, read="duckdb").find_all(exp.Group)
+                                 for c in g.find_all(exp.Column)}]
+    assert grouped == ["touch_cases", "touch_repairs"]
+    repairs = next(s for s in sql.steps(items) if s.name == "touch_repairs")
+    tree = sqlglot.parse_one(repairs.sql, read="duckdb")
+    assert tree.find(exp.From).this.name == "touch_repair_cases"
+    assert all(j.side == "" for j in tree.find_all(exp.Join))  # inner joins: only the listed cases
 
 
 def test_no_time_zone_arithmetic_in_the_portable_sql():
@@ -67,8 +108,9 @@ def test_the_sqlglot_rendering_measures_the_same(tmp_path):
     project = touchdsl.load([str(REPO / "examples" / "telecom")])
     request = Request(events=(str(REPO / "examples" / "telecom" / "events.csv"),),
                       as_of=dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.timezone.utc), span=Span(every="week"))
-    rendered = tuple(sql.Step(s.name, sqlglot.transpile(s.sql, read="duckdb", write="duckdb")[0]) for s in sql.STEPS)
-    assert rendered != sql.STEPS  # sqlglot did rewrite them
+    written = sql.steps(items_of(project))
+    rendered = tuple(sql.Step(s.name, sqlglot.transpile(s.sql, read="duckdb", write="duckdb")[0]) for s in written)
+    assert rendered != written  # sqlglot did rewrite them
     direct = judge(project, execute(project, request))
     again = judge(project, execute(project, request, steps=rendered))
     assert again == direct

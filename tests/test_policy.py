@@ -56,8 +56,8 @@ def test_owner_document_holds_promise_target_window_clock_budget():
         assert "2% of cases may take longer than 36 business hours over 28 days." in doc
         assert "3% of offered cases may be abandoned over 28 days." in doc
         assert "the last 28 days, rolling" in doc
-        assert ("business clock of Israel office hours (Asia/Jerusalem): Sunday–Thursday 08:00–18:00, "
-                "Friday 08:00–13:00, not on public holidays (Israel)") in doc
+        assert ("business clock of Israel office hours (Asia/Jerusalem): Sunday–Thursday 08:00–18:00 and "
+                "Friday 08:00–13:00; closed on public holidays (Israel)") in doc
         assert "wall clock" in doc
         assert "report.start → visit.start" in doc
         assert "(the promise; no stricter target written)" in doc  # csat has no target
@@ -88,7 +88,7 @@ def test_steps_for_other_owners_are_listed_per_unit():
     assert "### Technical fault repaired" in section and "### Change of address" in section
     assert "| 4 | Follow-up call confirms the fault is fixed | Customer Service Center | Phone |" in section
     assert "Technician visits" not in section  # field ops' step, not ours
-    assert "Accountable: Field Operations (field\\_ops.md)" in section
+    assert "Accountable: Field Operations (`field_ops.md`)" in section
     html = Page(files["policy/service_center.html"])
     assert any(a.get("href") == "field_ops.html#touchpoint-technical_fault" for a in html.tags("a"))
     # The accountable owner's own document lists its touchpoint, not "for others".
@@ -134,7 +134,7 @@ def test_instrumentation_contract_is_the_monitoring_one():
         for series in contract.series:
             assert f"`{series.name}`" in md
     hostile = policy("hostile")["policy/ops.md"]
-    assert "own queries (source prometheus)" in hostile
+    assert "own queries (`source prometheus`)" in hostile
 
 
 @pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("he", "rtl")])
@@ -179,13 +179,13 @@ def test_build_command_writes_charter_and_policy_for_the_examples(tmp_path):
     from touchdsl.cli import main
 
     with pytest.raises(SystemExit) as done:
-        main(["build", str(REPO / "examples"), "-o", str(out), "--target", "charter", "--target", "policy",
+        main(["build", str(REPO / "examples" / "telecom"), "-o", str(out), "--target", "charter", "--target", "policy",
               "--lang", "he", "--stamp", "2026-11-23"])
     assert done.value.code in (0, None)
     html = (out / "charter" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="he" dir="rtl">' in html and "2026-11-23" in html
     assert (out / "charter" / "charter.md").is_file()
-    project = touchdsl.load([str(REPO / "examples")])
+    project = touchdsl.load([str(REPO / "examples" / "telecom")])
     for owner in project.owners:
         assert (out / "policy" / f"{owner}.html").is_file() and (out / "policy" / f"{owner}.md").is_file()
     index = Page((out / "policy" / "index.html").read_text(encoding="utf-8"))
@@ -225,3 +225,21 @@ def test_every_alert_links_to_an_anchor_of_the_policy(example):
     for link in links:
         page, anchor = link.removeprefix("../policy/").split("#")
         assert f'id="{anchor}"' in policy[f"policy/{page}"].decode(), link
+
+
+def test_the_unit_an_escalation_reaches_sees_it_on_its_page():
+    """`escalate to clinics on risk` in the complaint touchpoint: the clinics' page lists it."""
+    for lang, heading, when in (("en", "Escalations we receive", "On every alert, the early warnings too"),
+                                ("he", "הסלמות שמגיעות אלינו", "בכל התראה, גם באזהרות המוקדמות")):
+        files = policy("health", lang)
+        page = Page(files["policy/clinics.html"])
+        text = page.text
+        section = text[text.index(heading):]
+        assert "טיפול בתלונה" in section and when in section and "פניות הציבור" in section
+        assert any(a["href"] == "patient_relations.html#touchpoint-complaint" for a in page.tags("a"))
+        md = plain(files["policy/clinics.md"])
+        assert "טיפול בתלונה" in md[md.index(heading):]
+        # A unit nobody escalates to says so.
+        lab = Page(files["policy/lab.html"]).text
+        assert lab[lab.index(heading):].split(heading, 1)[1].strip().startswith(
+            "None." if lang == "en" else "אין.")

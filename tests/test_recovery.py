@@ -152,4 +152,4 @@ def test_a_file_that_is_not_utf8_is_one_error_that_says_how_to_convert_it(tmp_pa
     assert f"iconv -f WINDOWS-1255 -t UTF-8 {d.span.file} > {d.span.file}.utf8" in d.help[0]
     run = CliRunner().invoke(cli, ["check", str(project)])
     assert run.exit_code == 1
-    assert "1 error, 0 warnings in 2 files" in run.output
+    assert "1 error, 0 warnings in 3 files" in run.output

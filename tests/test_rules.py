@@ -8,6 +8,8 @@ import pytest
 from tests.rules import RULES, Case, cases, position
 from touchdsl.compiler.codes import CATALOGUE
 from touchdsl.compiler.driver import compile_project
+from touchdsl.measure.history import configured_diagnostics
+from touchdsl.measure.published import load_measured, measured_diagnostics, published
 
 CASES = cases()
 
@@ -15,6 +17,12 @@ CASES = cases()
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_rule_case(tmp_path, case: Case):
     result = compile_project(case.write(tmp_path))
+    if (tmp_path / "touchdsl.toml").exists():  # the case has a history: `check` warns with it too
+        result.diagnostics += configured_diagnostics(result.project if result.ok else None, result.root,
+                                                     result.files)
+    if case.measured is not None:  # as `build --measured` matches a measurement with the project
+        found = published(result.project, load_measured(tmp_path / case.measured))
+        result.diagnostics += measured_diagnostics(result.project, result.files, found)
     got = sorted((((d.code, position(d, tmp_path)), d) for d in result.diagnostics), key=lambda x: x[0])
     want = sorted((((e["code"], e["at"]), e) for e in case.expect), key=lambda x: x[0])
     assert [k for k, _ in got] == [k for k, _ in want], \

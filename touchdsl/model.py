@@ -129,6 +129,37 @@ class CharterSettings(_Node):
     language: Language = "en"
     title: str | None = None
     intro: str | None = None
+    version: str | None = None
+    effective: _dt.date | None = None
+
+
+ContactKind = Literal["phone", "url", "email", "address"]
+"""What a contact point is: a number to dial or text, a web address, an e-mail
+address, or a place to go or write to."""
+
+CONTACT_KINDS: dict[str, ContactKind] = {
+    "phone": "phone", "sms": "phone", "whatsapp": "phone",
+    "web": "url", "app": "url", "chat": "url", "social": "url",
+    "email": "email",
+    "store": "address", "mail": "address",
+}
+"""The kind of contact each channel takes. `field` takes none: there the
+organisation comes to the customer."""
+
+
+class Contact(_Node):
+    """How customers reach the organisation on one channel (`contact phone "+972 3-555-0100"`).
+
+    `text` is what the charter prints (a phone number in international form, as
+    the phonenumbers library formats it; a URL, an e-mail or an address as
+    written); `link` is where a click leads (`tel:+97235550100`, the URL,
+    `mailto:…`), None for a postal or street address.
+    """
+
+    channel: Channel
+    kind: ContactKind
+    text: str
+    link: str | None = None
 
 
 ALERT_MINIMUM: Final = 10
@@ -220,6 +251,8 @@ class _MetricBase(_Node):
     target_written: bool = False
     window: Duration
     source: PrometheusSource | None = None
+    compensation: str | None = Field(
+        default=None, description="what a customer gets when the promise is not kept for them (charter)")
     note: str | None = None
     tags: list[str] = Field(default_factory=list)
     location: Location
@@ -372,6 +405,8 @@ class Project(_Node):
 
     schema_version: Literal["1"] = SCHEMA_VERSION
     files: list[str]
+    title: str | None = Field(default=None, description="the organisation's name, from `project \"…\"`")
+    contacts: list[Contact] = Field(default_factory=list, description="contact points per channel, in source order")
     defaults: Defaults = Defaults()
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     owners: dict[str, Owner] = Field(default_factory=dict)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:
+    from touchdsl.measure.published import Published
     from touchdsl.model import Language, Project
 
 
@@ -23,6 +24,8 @@ class BuildOptions:
     stamp: str | None = None  # a timestamp to print; None keeps output byte-for-byte stable
     policy_url: str = "../policy"  # base the alert annotations link policy documents under
     extra: Mapping[str, str] = field(default_factory=dict)
+    # `--measured measure.json`: the figures the charter and the policy publish (None: none)
+    measured: "Published | None" = None
 
     def __post_init__(self) -> None:
         from touchdsl.targets import SETTINGS, read_settings

@@ -29,9 +29,12 @@ from touchdsl.cli.common import (
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="A target option, e.g. policy_url=https://sla.example.com/policy or "
                    "alertmanager.smtp_smarthost=mail:25 (repeatable; the keys are listed in docs/targets.md).")
+@click.option("--measured", default=None, metavar="MEASURE_JSON", type=click.Path(dir_okay=False),
+              help="Publish what was achieved: under each promise of the charter the last period's figure, "
+                   "and the promise's and target's figures in the policy (a measure.json of `touchdsl measure`).")
 @click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
 def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str | None, stamp: str | None,
-          settings: tuple[str, ...], strict: bool) -> None:
+          settings: tuple[str, ...], measured: str | None, strict: bool) -> None:
     """Check the project and build its outputs into a directory.
 
     Nothing is written unless every target succeeds, and the output folder is
@@ -58,6 +61,18 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
         raise click.BadParameter(" ".join(s if s.endswith(("?", ".")) else s + "." for s in sentences),
                                  param_hint="--set") from None
     result = compile_paths(paths)
+    found = None
+    if measured is not None and result.project is not None and result.ok:
+        from touchdsl.measure import MeasureError
+        from touchdsl.measure.published import load_measured, measured_diagnostics, published
+
+        try:
+            found = published(result.project, load_measured(measured), visible(measured))
+        except MeasureError as exc:
+            click.echo(f"build: --measured: {visible(str(exc))}; nothing written", err=True)
+            sys.exit(EXIT_USAGE)
+        result.diagnostics = sorted([*result.diagnostics, *measured_diagnostics(result.project, result.files, found)],
+                                    key=lambda d: d.sort_key())
     code = print_diagnostics(result, "text", strict) if result.diagnostics else EXIT_OK
     if code != EXIT_OK or result.project is None:
         click.echo("build: nothing written", err=True)
@@ -65,7 +80,7 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
     # `policy_url` is read by several targets (alert and dashboard links), so it is
     # a field of its own; every other key is a target's option.
     policy_url = extra.pop("policy_url", registry.BuildOptions.policy_url)
-    options = registry.BuildOptions(lang=lang, stamp=stamp, policy_url=policy_url, extra=extra)
+    options = registry.BuildOptions(lang=lang, stamp=stamp, policy_url=policy_url, extra=extra, measured=found)
     try:
         written = build_project(result.project, out, list(targets) or known, options,
                                 progress=lambda msg: click.echo(msg, err=True),

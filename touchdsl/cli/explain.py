@@ -14,6 +14,10 @@ def explain(code: str) -> None:
     from touchdsl.compiler.resolve import suggest
 
     if code.upper() not in CATALOGUE:
-        hint = " ".join(suggest(code.upper(), CATALOGUE))
+        # A code mistyped in one place (`TD2O2`, a letter O for a zero) is that code,
+        # even when another code looks as much alike to a similarity measure.
+        typed = code.upper()
+        one_off = [c for c in CATALOGUE if len(c) == len(typed) and sum(a != b for a, b in zip(c, typed)) == 1]
+        hint = f"did you mean `{one_off[0]}`?" if len(one_off) == 1 else " ".join(suggest(typed, CATALOGUE))
         raise click.UsageError(f"unknown code `{code}`. {hint}".strip())
     click.echo(explain_code(code))

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from touchdsl.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, compile_paths, print_diagnostics
+
+if TYPE_CHECKING:
+    from touchdsl.measure.result import Measurement
+    from touchdsl.model import Project
 
 
 @click.command()
@@ -25,17 +30,22 @@ from touchdsl.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, compile_path
 @click.option("--to", "end", default=None, metavar="WHEN", help="End of the period, exclusive (a date or time).")
 @click.option("--as-of", "as_of", default=None, metavar="WHEN",
               help="The 'now' of the run; later events are not counted (default: the latest event).")
-@click.option("--every", type=click.Choice(["week", "month"]), default=None,
-              help="Cut the period into weeks or months (a trend series).")
+@click.option("--every", type=click.Choice(["week", "month", "window"]), default=None,
+              help="Cut the period into weeks, months, or windows of each metric's own length (a trend series).")
 @click.option("-o", "--output", "out", default=None, type=click.Path(file_okay=False),
               help="Also write measure.json and measure.csv into this directory.")
+@click.option("--report", "report", default=None, type=click.Path(file_okay=False),
+              help="Also write the HTML report (index.html) into this folder. It is replaced as a whole: it "
+                   "must be new, empty, or an earlier report's.")
+@click.option("--lang", type=click.Choice(["he", "en"]), default=None,
+              help="Language of the report (default: the project's `defaults { charter language }`).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="What to print: the table, or measure.json.")
 @click.option("--fail-on", type=click.Choice(["promise", "target", "never"]), default="promise",
               show_default=True, help="Exit 1 when a published promise (or also a target) is missed.")
 def measure(paths: tuple[str, ...], events: tuple[str, ...], mapping: tuple[str, ...], timezone: str | None,
             last: str | None, start: str | None, end: str | None, as_of: str | None, every: str | None,
-            out: str | None, fmt: str, fail_on: str) -> None:
+            out: str | None, report: str | None, lang: str | None, fmt: str, fail_on: str) -> None:
     """Measure every promise and target of the project from its event log.
 
     PATHS are the project's .touch files or directories (default: the current
@@ -70,11 +80,32 @@ def measure(paths: tuple[str, ...], events: tuple[str, ...], mapping: tuple[str,
         except OSError as exc:
             click.echo(f"measure: cannot write into {out}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
+    if report is not None:
+        _write_report(result.project, measurement, report, lang, [*(paths or ["."]), *result.sources])
     if fmt == "json":
         click.echo(to_json(measurement), nl=False)
     else:
         click.echo(table(measurement))
         if out is not None:
             click.echo(f"\nWritten: {out}/measure.json, {out}/measure.csv")
+        if report is not None:
+            click.echo(f"Report: {report}/index.html")
     missed = measurement.promises.missed + (measurement.targets.missed if fail_on == "target" else 0)
     sys.exit(EXIT_PROBLEMS if fail_on != "never" and missed else EXIT_OK)
+
+
+def _write_report(project: "Project", measurement: "Measurement", folder: str, lang: str | None,
+                  inputs: list[str]) -> None:
+    """The HTML report, written as build outputs are (never over files touchdsl did not write)."""
+    from touchdsl.diagnostics import visible
+    from touchdsl.measure.report import render, write
+    from touchdsl.output_folder import BuildFailed
+
+    files = render(project, measurement, lang or project.defaults.charter.language)
+    try:
+        write(folder, files, [*inputs, *measurement.sources])
+    except BuildFailed as exc:
+        click.echo(f"measure: the report was not written: {visible(str(exc))}", err=True)
+        for line in exc.help:
+            click.echo(f"  help: {visible(line)}", err=True)
+        sys.exit(EXIT_USAGE)

@@ -5,7 +5,8 @@ this module (`python -m touchdsl.compiler.codes > docs/errors.md`, checked by a 
 Codes are stable: never reuse a retired number.
 
 Ranges: TD0xx reading and syntax, TD1xx files and imports, TD2xx names,
-TD3xx touchpoints and owners, TD4xx metrics, TD5xx calendars, TD9xx warnings.
+TD3xx touchpoints and owners, TD4xx metrics, TD5xx calendars, TD6xx evidence (the
+history and measured figures: `check --history`, `build --measured`), TD9xx warnings.
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ _ALL = [
          "(the most a file system allows; the whole path at most 4096).",
          'import "owners\\u{200B}.touch"',
          'import "owners.touch"'),
+    Code("TD106", "Import leads into another project",
+         "A folder whose files declare `project \"…\"` is a project of its own: it is checked "
+         "apart, with its own defaults and names. A file of another project cannot import one "
+         "of its files; declare what both need in each project, or remove the inner `project` "
+         "so that its folder becomes part of the outer project.",
+         '# examples/main.touch, while examples/health/units.touch says `project "Good Health"`\n'
+         'import "health/units.touch"',
+         '# examples/health/units.touch\nproject "Good Health"\nowner clinics "Clinics" { … }'),
     # ---- names -------------------------------------------------------------------------
     Code("TD201", "Duplicate name",
          "Names are global per kind across the project: two owners (or calendars, journeys, "
@@ -133,7 +142,8 @@ _ALL = [
          'page pagerduty "field-ops"'),
     Code("TD307", "Invalid setting",
          "A `defaults` setting is unknown or has a value it cannot take: `charter language` "
-         "is \"he\" or \"en\"; charter settings are language, title and intro.",
+         "is \"he\" or \"en\"; charter settings are language, title, intro, version (texts in "
+         "quotes) and effective (a date, written bare: `charter effective 2026-01-01`).",
          'charter language "fr"',
          'charter language "en"'),
     Code("TD308", "Invalid escalation",
@@ -167,6 +177,25 @@ _ALL = [
          "`http_config`, not in a file everyone reads.",
          'notify webhook "https://hooks.example.com@relay.example.net/alerts"',
          'notify webhook "https://hooks.example.com/alerts"'),
+    Code("TD319", "Contact is not a phone number",
+         "The charter prints a `contact phone` (or `sms`, `whatsapp`) for customers to dial, so "
+         "it must be a number the phone network knows: in international form, with the country "
+         "code, and valid by libphonenumber's rules for that country (length, area and mobile "
+         "prefixes). The charter prints it in international form and links it for dialling.",
+         'project "Good Health" {\n    contact phone "03-555-010"\n}',
+         'project "Good Health" {\n    contact phone "+972 3-555-0100"\n}'),
+    Code("TD320", "Contact does not fit its channel",
+         "Each channel takes one kind of contact: phone, sms and whatsapp a phone number (TD319); "
+         "web, app, chat and social an http(s) address; email an e-mail address; store and mail a "
+         "street or postal address in words. `field` takes none: there you come to the customer.",
+         'project "Good Health" {\n    contact web "www.example.org"\n}',
+         'project "Good Health" {\n    contact web "https://www.example.org/service"\n}'),
+    Code("TD322", "Project declared twice",
+         "A project has one `project \"…\"` declaration: it names the organisation and lists its "
+         "contact points. Two in one project (in two of its files, or twice in one) would give the "
+         "charter two names; keep one. A folder with its own `project` is a separate project.",
+         'project "Good Health"\nproject "Good Health Clinics"',
+         'project "Good Health"'),
     # ---- metrics -----------------------------------------------------------------------
     Code("TD401", "Events out of order",
          "In `time from A to B`, A must come before B in step order (steps are ordered as "
@@ -272,6 +301,50 @@ _ALL = [
          "Weekdays are sun mon tue wed thu fri sat; `sun-thu` is a range.",
          "hours sunday-thu 08:00-18:00",
          "hours sun-thu 08:00-18:00"),
+    # ---- evidence: the history and measured figures ---------------------------------------
+    Code("TD610", "Promise not kept by the history",
+         "The project's history (its event log: `touchdsl check --history EVENTS`, or `[history]` in "
+         "touchdsl.toml) shows this promise was not kept in the last window of the metric (its "
+         "`window`, ending at the latest event). The warning gives the share achieved at the promised "
+         "time and the time within which the promised share was done, and what the history would have "
+         "kept. Don't promise what you cannot deliver: promise less and deliver more, or improve the "
+         "service until the history keeps the promise.",
+         "promise 95% within 48h   # the last 28 days: 88% within 48h; 95% took 61 business hours",
+         "promise 95% within 72h   # or keep 48h and improve until the history keeps it",
+         warning=True),
+    Code("TD611", "Target never reached in the history",
+         "The internal target was reached in none of the windows the history has data for (a year by "
+         "default). A target nobody has ever met guides nobody: the warning gives the best figure "
+         "achieved and a target the history has reached. Targets are at least as strict as the "
+         "promise (TD405), so lower it towards what was achieved, or plan the improvement that will "
+         "reach it.",
+         "target 98% within 36h   # at best 90.8% within 36h in a year of 28-day windows",
+         "target 90% within 36h",
+         warning=True),
+    Code("TD612", "No history for the promise",
+         "The history was measured, but no case of this promise was decided in any window: the event "
+         "log has no rows for it. Usually the log names the touchpoint or the events differently "
+         "(`touchdsl measure` lists unknown touchpoints and events under data quality), or the "
+         "promise is new.",
+         "time from report.start to visit.start   # the log writes `visit.begin`",
+         "time from report.start to visit.start   # and the log writes `visit.start`",
+         warning=True),
+    Code("TD613", "Measured under another definition",
+         "`touchdsl build --measured measure.json` publishes what was achieved under each promise. "
+         "This metric was measured when it meant something else (another promise, target, events or "
+         "calendar), so its figures do not say whether the promise as written now is kept; they are "
+         "left out and the charter says the promise has no figures yet. Measure again with the "
+         "project as it is.",
+         "touchdsl build . -o out --measured last-month/measure.json   # measured before the promise changed",
+         "touchdsl measure . -e events.csv -o now && touchdsl build . -o out --measured now/measure.json",
+         warning=True),
+    Code("TD614", "Promise not in the measurement",
+         "`touchdsl build --measured measure.json` found no figures for this promise: the measurement "
+         "was made before the metric existed (or under another name). The charter says the promise "
+         "has no figures yet; measure again to publish them.",
+         "touchdsl build . -o out --measured old/measure.json   # measured before the metric was added",
+         "touchdsl measure . -e events.csv -o now && touchdsl build . -o out --measured now/measure.json",
+         warning=True),
     # ---- warnings ----------------------------------------------------------------------
     Code("TD901", "Owner has no receivers",
          "Alerts for this owner's touchpoints have nowhere to go. Add `notify` (and `page` for "
@@ -311,6 +384,14 @@ _ALL = [
          "that Hebrew and Arabic punctuation needs are not reported.",
          '(a title with an invisible U+202E RIGHT-TO-LEFT OVERRIDE pasted into it)',
          'touchpoint refund "Refund within 3 days" {',
+         warning=True),
+    Code("TD915", "Channel without a contact point",
+         "The project lists contact points (`contact …` in its `project` block), but this "
+         "touchpoint offers customers a channel that has none, so the charter says customers may "
+         "use it without saying how. Add the contact, or remove the channel from the touchpoint. "
+         "(A project with no contact points at all is not judged.)",
+         'project "Good Health" {\n    contact phone "+972 3-555-0100"\n}\n…\n    channels phone, web',
+         'project "Good Health" {\n    contact phone "+972 3-555-0100"\n    contact web "https://www.example.org"\n}',
          warning=True),
 ]
 

@@ -107,17 +107,20 @@ def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str], colo
     return "\n".join(out)
 
 
-def summary(diagnostics: list[Diagnostic], files: int, touchpoints: int | None) -> str:
+def summary(diagnostics: list[Diagnostic], files: int, touchpoints: int | None, projects: int = 1) -> str:
+    """The last line of `check`: `ok: 3 files, 2 touchpoints, no problems`; with several
+    projects in one run, `… 7 files in 3 projects …`."""
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
 
     def plural(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
+    where = plural(files, "file") + (f" in {plural(projects, 'project')}" if projects > 1 else "")
     if errors or warnings:
-        return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
+        return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {where}"
     tp = f", {plural(touchpoints, 'touchpoint')}" if touchpoints is not None else ""
-    return f"ok: {plural(files, 'file')}{tp}, no problems"
+    return f"ok: {where}{tp}, no problems"
 
 
 def _d_json(d: Diagnostic) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class Declarations:
     journeys: dict[str, ast.JourneyDecl] = field(default_factory=dict)
     touchpoints: dict[str, ast.TouchpointDecl] = field(default_factory=dict)
     defaults: list[ast.DefaultsDecl] = field(default_factory=list)
+    projects: list[ast.ProjectDecl] = field(default_factory=list)
     damaged: set[int] = field(default_factory=set)  # id() of declarations with syntax errors
     # (kind, qualified name) of declarations and steps/stages/metrics that did not
     # parse: references to them are not "unknown", their content is not judged.
@@ -203,6 +204,9 @@ def collect(files: dict[str, ast.File], sink: DiagnosticSink) -> tuple[Declarati
                 decls.damaged.add(id(decl))
             if isinstance(decl, ast.DefaultsDecl):
                 decls.defaults.append(decl)
+                continue
+            if isinstance(decl, ast.ProjectDecl):
+                decls.projects.append(decl)
                 continue
             entry = _KIND_OF.get(type(decl))
             if entry is None:

@@ -11,6 +11,7 @@ import difflib
 import os
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -248,7 +249,14 @@ def _bad_import_name(written: str) -> str | None:
     return None
 
 
-def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSink) -> SourceFile | None:
+def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSink,
+                  other_project: Callable[[Path], Path | None] | None = None) -> SourceFile | None:
+    """The file an import names, or None after reporting why it cannot be read.
+
+    `other_project` tells the root of another project inside the importer's root
+    that holds a file (None if none does): such a file belongs to that project,
+    and is not imported.
+    """
     written = decl.path.value
     span = decl.path.span
     if not written or os.path.isabs(written) or written.startswith("~"):
@@ -279,6 +287,13 @@ def follow_import(importer: SourceFile, decl: ast.ImportDecl, sink: DiagnosticSi
                     helps.append(f"did you mean `{os.path.join(os.path.dirname(written), close[0])}`?")
             what = "is a directory" if real.is_dir() else "does not exist"
             sink.error("TD102", f"imported file `{written}` {what}", span, help=helps)
+            return None
+        other = other_project(real) if other_project is not None else None
+        if other is not None:
+            sink.error("TD106", f"import `{written}` leads into another project ({display_path(other)})", span,
+                       help=["a folder whose files declare `project` is a project of its own, checked apart with "
+                             "its own defaults; declare what both need in each, or remove the inner `project` "
+                             "to make its folder part of this project"])
             return None
     except FS_ERRORS as exc:
         sink.error("TD102", f"cannot open the imported file `{written}`: {_why(exc)}", span)

@@ -43,6 +43,8 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ("targets/policy.py", "python"),
     ("targets/templates/charter/**.j2", "jinja2"),
     ("targets/templates/policy/**.j2", "jinja2"),
+    ("measure/report/page.py", "python"),
+    ("measure/report/templates/**.j2", "jinja2"),
 )
 
 
@@ -119,8 +121,10 @@ if __name__ == "__main__":
         print(po_path(lang).relative_to(Path.cwd()) if po_path(lang).is_relative_to(Path.cwd()) else po_path(lang))
 
 
-def document_environment(target: str, lang: str, markdown: bool) -> jinja2.Environment:
-    """The jinja2 environment of one document format of the charter or the policy.
+def document_environment(target: str, lang: str, markdown: bool,
+                         package: str = "touchdsl.targets") -> jinja2.Environment:
+    """The jinja2 environment of one document format of the charter, the policy or the
+    measurement's report (templates under `package`'s `templates/<target>`).
 
     HTML autoescapes; Markdown escapes through `finalize`, so every value a
     template prints is escaped unless it is a rendered phrase or catalogue text.
@@ -164,7 +168,7 @@ def document_environment(target: str, lang: str, markdown: bool) -> jinja2.Envir
         finalize, gettext, ngettext = html_value, trans.gettext, trans.ngettext
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("touchdsl.targets", f"templates/{target}"),
+        loader=jinja2.PackageLoader(package, f"templates/{target}"),
         autoescape=not markdown,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -176,4 +180,6 @@ def document_environment(target: str, lang: str, markdown: bool) -> jinja2.Envir
     # jinja2.ext.i18n adds this method when the extension loads; jinja2's types do not declare it.
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(lang=lang, rtl=rtl, direction="rtl" if rtl else "ltr")
+    # `{{ tp.id | code }}`: an identifier or file name, printed as code in any format and language.
+    env.filters["code"] = lambda value: wording.Code(str(value))
     return env

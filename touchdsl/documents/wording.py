@@ -21,7 +21,6 @@ from typing import Mapping, Sequence, Union
 
 from babel import Locale
 from babel.dates import format_date
-from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
@@ -182,6 +181,32 @@ class Code(Renderable):
 
 
 @dataclass(frozen=True)
+class Link(Renderable):
+    """A contact customers follow: a phone number to dial, a web or e-mail address.
+
+    `text` is shown, `href` is where it leads (`tel:+97235550100`, `https://…`,
+    `mailto:…`; checked by the compiler, TD319/TD320). Both are escaped for each
+    format; a number or an address reads left to right inside Hebrew text.
+    """
+
+    text: str
+    href: str
+
+    def html(self, rtl: bool) -> Markup:
+        return Markup('<a href="%s" dir="ltr">%s</a>') % (self.href, self.text)
+
+    def markdown(self, rtl: bool) -> str:
+        # `<…>` keeps a destination with parentheses or spaces whole; `<`, `>` and a line
+        # break cannot occur in it (the compiler refused them), `\` is escaped anyway.
+        href = self.href.replace("\\", "%5C").replace(" ", "%20")
+        link = f"[{md_text(self.text, line_start=False)}](<{href}>)"
+        return LRI + link + PDI if rtl else link
+
+    def plain(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class CodeBlock(Renderable):
     """A multi-line query or snippet, shown verbatim (a fence longer than any backtick run inside)."""
 
@@ -200,7 +225,13 @@ class CodeBlock(Renderable):
         return self.text
 
 
-Piece = Union[Phrase, User, Value, Code]
+Piece = Union[Phrase, User, Value, Code, Link]
+
+
+def _starts_hebrew(text: str) -> bool:
+    """Whether the first letter-like character of `text` is Hebrew (ו joins it without a hyphen)."""
+    stripped = text.lstrip(" \u2066\u2067\u2068\u2069\"'(")
+    return bool(stripped) and "\u0590" <= stripped[0] <= "\u05ff"
 
 
 def join(pieces: Sequence[Piece], separator: str = ", ") -> Phrase:
@@ -253,7 +284,31 @@ class Words:
         return Value(format_decimal(value, locale=self.locale, decimal_quantization=False) + "%")
 
     def list_of(self, words: list[str]) -> str:
-        return format_list(words, locale=self.locale) if words else ""
+        """Words joined as the language lists them: `Phone, Chat, and Web`, `טלפון, צ'אט ו-SMS`."""
+        return self.listing([Phrase(w.replace("%", "%%")) for w in words]).plain() if words else ""
+
+    def listing(self, pieces: Sequence[Piece]) -> Phrase:
+        """Pieces joined as the language lists them (CLDR's list patterns, through Babel), with
+        the last joined by "and": `A, B, and C`; in Hebrew `א, ב ו-C`, the conjunction ו
+        written with a hyphen before a word that is not Hebrew (`ו-WhatsApp`, `ו-24`)."""
+        if len(pieces) <= 1:
+            return join(list(pieces))
+        patterns = self.locale.list_patterns["standard"]
+        slots = [f"%(p{i})s" for i in range(len(pieces))]
+
+        def fill(pattern: str, first: str, second: str, next_piece: Piece) -> str:
+            head, _, tail = pattern.partition("{1}")
+            if self.rtl and head.endswith("\u05d5") and not _starts_hebrew(next_piece.plain()):
+                head += "-"
+            return head.replace("{0}", first) + second + tail
+
+        if len(pieces) == 2:
+            text = fill(patterns["2"], slots[0], slots[1], pieces[1])
+        else:
+            text = fill(patterns["end"], slots[-2], slots[-1], pieces[-1])
+            for i in range(len(pieces) - 3, -1, -1):
+                text = fill(patterns["start" if i == 0 else "middle"], slots[i], text, pieces[i + 1])
+        return Phrase(text, {f"p{i}": piece for i, piece in enumerate(pieces)})
 
     # durations ------------------------------------------------------------
     def duration(self, duration: Duration, business: bool = False) -> Phrase:
@@ -275,6 +330,23 @@ class Words:
             if count is not None and count > 0:
                 return self._unit(unit, count)
         return self._unit("ms", max(1, round(duration.seconds * 1000)))  # pragma: no cover
+
+    def period(self, duration: Duration) -> Phrase:
+        """A duration after "every", "any" or "per": `4 hours`, but `day`, not `1 day`
+        ("at least every day", "no more than 20 in any day")."""
+        phrase = self.duration(duration)
+        unit = "ms" if duration.text.endswith("ms") else duration.text[-1:]
+        if _whole(duration.seconds, dict(_UNITS).get(unit, 0) or 1) == 1:
+            names = {
+                "w": self.pgettext("period", "week"),
+                "d": self.pgettext("period", "day"),
+                "h": self.pgettext("period", "hour"),
+                "m": self.pgettext("period", "minute"),
+                "s": self.pgettext("period", "second"),
+                "ms": self.pgettext("period", "millisecond"),
+            }
+            return Phrase(names[unit])
+        return phrase
 
     def _unit(self, unit: str, n: int) -> Phrase:
         num = self.number(n)
@@ -371,30 +443,31 @@ class Words:
         return runs
 
     def opening_hours(self, calendar: Calendar) -> Phrase:
-        """`Sunday–Thursday 08:00–18:00, Friday 08:00–13:00`."""
+        """`Sunday–Thursday 08:00–18:00 and Friday 08:00–13:00`."""
         parts: list[Piece] = []
         for hours in calendar.hours:
-            names = []
+            names: list[Piece] = []
             for run in self._day_runs(list(hours.days)):
                 if len(run) >= 3:
-                    names.append(f"{self.weekday(run[0])}–{self.weekday(run[-1])}")
+                    names.append(Phrase(f"{self.weekday(run[0])}–{self.weekday(run[-1])}"))
                 else:
-                    names.extend(self.weekday(d) for d in run)
-            parts.append(self.phrase("%(days)s %(hours)s", days=Phrase(", ".join(names)),
+                    names.extend(Phrase(self.weekday(d)) for d in run)
+            parts.append(self.phrase("%(days)s %(hours)s", days=self.listing(names),
                                      hours=Value(f"{hours.start}–{hours.end}")))
-        return join(parts)
+        return self.listing(parts)
 
     def calendar_rules(self, calendar: Calendar) -> Phrase:
-        """Opening hours, then the days the clock stands still: holidays, closed dates."""
-        parts: list[Piece] = [self.opening_hours(calendar)]
+        """Opening hours, then the days the clock stands still: holidays, closed dates
+        (`…; closed on public holidays (Israel) and on 31 December 2026`)."""
+        closed: list[Piece] = []
         if calendar.holidays:
-            parts.append(self.phrase(self.gettext("not on public holidays (%(countries)s)"),
-                                     countries=Phrase(self.list_of([self.country(c) for c in calendar.holidays]))))
-        if calendar.closed:
-            dates = [self.date(d) for d in sorted(calendar.closed)]
-            parts.append(self.phrase(self.gettext("closed on %(dates)s"),
-                                     dates=join(dates)))
-        return join(parts)
+            closed.append(self.phrase(self.gettext("on public holidays (%(countries)s)"),
+                                      countries=Phrase(self.list_of([self.country(c) for c in calendar.holidays]))))
+        closed.extend(self.phrase(self.gettext("on %(date)s"), date=self.date(d)) for d in sorted(calendar.closed))
+        if not closed:
+            return self.opening_hours(calendar)
+        return self.phrase(self.gettext("%(hours)s; closed %(days)s"), hours=self.opening_hours(calendar),
+                           days=self.listing(closed))
 
     # objectives -----------------------------------------------------------
     def _scale(self, metric: ScoreMetric) -> dict[str, Piece]:
@@ -403,23 +476,28 @@ class Words:
     def _business(self, metric: TimeMetric) -> bool:
         return metric.calendar is not None
 
-    def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None) -> Phrase:
-        """The objective as a sentence a customer understands, the metric's title as its subject."""
+    def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None,
+                         name_calendar: bool = False, title: Piece | None = None) -> Phrase:
+        """The objective as a sentence a customer understands, the metric's title as its subject.
+
+        Business hours are not repeated after each promise: the charter prints each
+        calendar's opening hours once (`opening_hours_section`). `name_calendar` names
+        the calendar in the sentence, for charters whose promises follow several.
+        `title` replaces the metric's title (the docs' wording table elides it).
+        """
         objective = objective or metric.promise
-        title = User(metric.title)
+        title = title if title is not None else User(metric.title)
         match metric:
             case TimeMetric():
                 within = objective_within(objective)
                 business = self._business(metric)
-                sentence = self.phrase(
+                duration: Piece = self.duration(within.within, business)
+                if name_calendar and metric.calendar is not None:
+                    duration = self.phrase(self.gettext("%(duration)s (%(calendar)s)"), duration=duration,
+                                           calendar=User(project.calendars[metric.calendar].title))
+                return self.phrase(
                     self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
-                    title=title, duration=self.duration(within.within, business),
-                    percent=self.percent(within.percent))
-                if metric.calendar is not None:
-                    calendar = project.calendars[metric.calendar]
-                    sentence = self.phrase(self.gettext("%(sentence)s Business hours: %(rules)s."),
-                                           sentence=sentence, rules=self.calendar_rules(calendar))
-                return sentence
+                    title=title, duration=duration, percent=self.percent(within.percent))
             case ScoreMetric():
                 if isinstance(objective, AverageObjective):
                     return self.phrase(
@@ -445,7 +523,7 @@ class Words:
                 pattern = (self.gettext("%(title)s: no more than %(value)s in any %(period)s.") if _at_most(objective)
                            else self.gettext("%(title)s: at least %(value)s in every %(period)s."))
                 return self.phrase(pattern, title=title, value=self.number(objective_value(objective)),
-                                   period=self.duration(metric.per))
+                                   period=self.period(metric.per))
             case _:
                 unknown_kind(metric)
 
@@ -474,7 +552,7 @@ class Words:
                 pattern = (self.gettext("at most %(value)s per %(period)s") if _at_most(objective)
                            else self.gettext("at least %(value)s per %(period)s"))
                 return self.phrase(pattern, value=self.number(objective_value(objective)),
-                                   period=self.duration(metric.per))
+                                   period=self.period(metric.per))
             case _:
                 unknown_kind(metric)
 
@@ -514,7 +592,7 @@ class Words:
             case CountMetric():
                 return self.phrase(
                     self.gettext("No error budget: the count per %(period)s is compared with the limit."),
-                    period=self.duration(metric.per))
+                    period=self.period(metric.per))
             case NpsMetric():
                 return self.phrase(
                     self.gettext("No error budget: the score over %(window)s is compared with the objective."),
@@ -538,7 +616,7 @@ class Words:
                 return self.phrase(self.gettext("net promoter score from answers 0 to 10"))
             case CountMetric():
                 return self.phrase(self.gettext("number of %(event)s per %(period)s"),
-                                   event=Code(metric.event), period=self.duration(metric.per))
+                                   event=Code(metric.event), period=self.period(metric.per))
             case _:
                 unknown_kind(metric)
 
@@ -552,7 +630,122 @@ class Words:
                            rules=self.calendar_rules(calendar))
 
     def window(self, duration: Duration) -> Phrase:
-        return self.phrase(self.gettext("the last %(duration)s, rolling"), duration=self.duration(duration))
+        return self.phrase(self.gettext("the last %(duration)s, rolling"), duration=self.period(duration))
+
+    # the instrumentation contract ------------------------------------------------
+    # What each series and query of `touchdsl.slo.contract.metric_contract` means, in
+    # words of the document's language; names, labels and queries stay as code.
+    def series_meaning(self, project: Project, metric: Metric, name: str, labels: Mapping[str, str]) -> Phrase:
+        match metric:
+            case TimeMetric():
+                tier = labels.get("objective")
+                limit = None
+                if tier is not None:
+                    limit = self.duration(objective_within(metric.promise if tier == "promise" else metric.target)
+                                          .within, metric.calendar is not None)
+                if name.endswith("_count"):
+                    return self.phrase(self.gettext("Count of the same histogram: every finished case."))
+                if name == "touch_late_cases_total":
+                    assert limit is not None
+                    return self.phrase(self.gettext(
+                        "Cases whose time passed %(limit)s (the %(tier)s's limit): one per case, counted the moment "
+                        "the limit passes, whether the case is open or not."),
+                        limit=limit, tier=Phrase(self._tier(tier)))
+                if name == "touch_open_cases":
+                    return self.phrase(self.gettext("Cases open now: %(start)s happened, %(end)s not yet."),
+                                       start=Code(str(metric.start)), end=Code(str(metric.end)))
+                if name == "touch_overdue_cases":
+                    assert limit is not None
+                    return self.phrase(self.gettext(
+                        "Of the cases open now, those whose time already passed %(limit)s (the %(tier)s's limit)."),
+                        limit=limit, tier=Phrase(self._tier(tier)))
+                if metric.calendar is not None:
+                    how = self.phrase(self.gettext("in business seconds by the calendar %(calendar)s"),
+                                      calendar=Code(metric.calendar))
+                else:
+                    how = self.phrase(self.gettext("in seconds (wall clock)"))
+                return self.phrase(self.gettext("Cases by their time from %(start)s to %(end)s %(how)s; one "
+                                                "observation per case when %(end)s happens."),
+                                   start=Code(str(metric.start)), end=Code(str(metric.end)), how=how)
+            case RatioMetric():
+                if labels.get("event") == metric.denominator:
+                    return self.phrase(self.gettext("Cases counted as %(whole)s (the whole population)."),
+                                       whole=Code(metric.denominator))
+                return self.phrase(self.gettext("Cases counted as %(part)s, each also counted as %(whole)s."),
+                                   part=Code(metric.numerator), whole=Code(metric.denominator))
+            case ScoreMetric():
+                return self._answers(labels, metric.low, metric.high)
+            case NpsMetric():
+                return self._answers(labels, 0, 10)
+            case CountMetric():
+                return self.phrase(self.gettext("Each %(event)s event, counted against the limit per %(period)s."),
+                                   event=Code(metric.event), period=self.period(metric.per))
+            case _:
+                unknown_kind(metric)
+
+    def _tier(self, tier: str | None) -> str:
+        """`promise` or `target`, as a sentence names them."""
+        return (self.pgettext("tier", "promise") if tier == "promise" else self.pgettext("tier", "target"))
+
+    def updates_series_meaning(self, updates: Updates) -> Phrase:
+        """What the gauge of a touchpoint's `updates every N` promise counts."""
+        return self.phrase(self.gettext("Cases open now whose last update (or opening) is older than %(every)s."),
+                           every=self.period(updates.every))
+
+    def _answers(self, labels: Mapping[str, str], low: float, high: float) -> Phrase:
+        return self.phrase(self.gettext("Survey answers of value %(value)s on the scale %(low)s to %(high)s."),
+                           value=Code(labels.get("value", "")), low=self.number(low), high=self.number(high))
+
+    def query_meaning(self, key: str, kind: str) -> Phrase:
+        """What a query of the contract counts: a tier's events decided and bad ones (whole
+        events over the window), answers by value, events counted, or -- for a metric's own
+        queries -- the `good` and `total` rates."""
+        meanings = {
+            ("ratio-like", "promise decided"): self.gettext("events judged against the promise"),
+            ("ratio-like", "promise bad"): self.gettext("of them, those that miss the promise"),
+            ("ratio-like", "target decided"): self.gettext("events judged against the target"),
+            ("ratio-like", "target bad"): self.gettext("of them, those that miss the target"),
+            ("average", "answers"): self.gettext("answers of each value"),
+            ("nps", "answers"): self.gettext("answers of each value"),
+            ("count", "counted"): self.gettext("events counted against the limit"),
+            ("ratio-like", "good"): self.gettext("events that meet the objective"),
+            ("ratio-like", "promise_good"): self.gettext("events that meet the promise"),
+            ("ratio-like", "total"): self.gettext("all events"),
+            ("average", "good"): self.gettext("sum of the answers' values"),
+            ("average", "total"): self.gettext("number of answers"),
+            ("nps", "good"): self.gettext("promoters (9–10) minus detractors (0–6)"),
+            ("nps", "total"): self.gettext("number of answers"),
+            ("count", "total"): self.gettext("events counted against the limit"),
+        }
+        return Phrase(meanings[(kind, key)].replace("%", "%%"))
+
+    def contract_clock(self, project: Project, metric: Metric, api: str) -> Phrase | None:
+        """How a producer measures business time for a metric on a calendar, or None (wall clock)."""
+        calendar_id = business_calendar(metric)
+        if calendar_id is None:
+            return None
+        calendar = project.calendars[calendar_id]
+        return self.phrase(self.gettext("business time by the calendar %(calendar)s (%(zone)s): observe %(api)s "
+                                        "with that calendar, in seconds."),
+                           calendar=Code(calendar.id), zone=Value(calendar.timezone), api=Code(api))
+
+    def contract_notes(self, metric: Metric) -> list[Phrase]:
+        """Further rules for producers of a metric's default series."""
+        match metric:
+            case TimeMetric():
+                return [self.phrase(self.gettext("Declare every bucket boundary listed; the rules read the ones at "
+                                                 "the promise and the target.")),
+                        self.phrase(self.gettext(
+                            "Count a case in %(late)s the moment its time passes each limit, while it is still open: "
+                            "that is when the customer is failed. Where that counter is not emitted, late cases are "
+                            "counted from the histogram when they finish."), late=Code("touch_late_cases_total")),
+                        self.phrase(self.gettext("Set %(open)s and %(overdue)s to the cases open now, at every "
+                                                 "scrape."), open=Code("touch_open_cases"),
+                                    overdue=Code("touch_overdue_cases"))]
+            case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+                return []
+            case _:
+                unknown_kind(metric)
 
     # updates and escalation ---------------------------------------------------
     def _event(self, touchpoint: Touchpoint, event: Event) -> Phrase:
@@ -565,7 +758,7 @@ class Words:
                            moment=Code(event.moment), step=step)
 
     def updates(self, touchpoint: Touchpoint, updates: Updates) -> Phrase:
-        fills = {"every": self.duration(updates.every), "channel": Phrase(self.channel_by(updates.via))}
+        fills = {"every": self.period(updates.every), "channel": Phrase(self.channel_by(updates.via))}
         if updates.until is None:
             return self.phrase(self.gettext("While your case is open, we update you %(channel)s at least "
                                             "every %(every)s."), **fills)
@@ -581,3 +774,200 @@ def _at_most(objective: Objective) -> bool:
 def _rest(percent: float) -> float:
     """100 − percent without binary noise (100 − 99.9 is 0.1, not 0.09999…)."""
     return round(100 - percent, 9)
+
+
+# Measured figures ---------------------------------------------------------------
+# What `touchdsl measure` found, in words: the report, and the charter and policy
+# built with `--measured`. A share is a percentage of cases (or answers) with one
+# decimal; durations measured (an elapsed time, a silence) are shown in the largest
+# unit that keeps them readable, with one decimal.
+
+_ELAPSED_UNITS: tuple[tuple[str, float], ...] = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def _plural_count(value: float) -> int:
+    """The count that chooses a plural form: the number when whole, else one that
+    takes the general plural in every catalogue (`1.5 hours`, `1.5 שעות`)."""
+    return int(value) if float(value).is_integer() else 5
+
+
+def whole_duration(seconds: float) -> Duration:
+    """A length of time as the language writes it, in its largest whole unit (`28d`, `61h`)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        count = _whole(seconds, size)
+        if count:
+            return Duration(seconds=seconds, text=f"{count}{unit}")
+    return Duration(seconds=seconds, text=f"{max(1, round(seconds))}s")
+
+
+class Evidence:
+    """Figures of a measurement (`touchdsl.measure.result`) in the words of one language."""
+
+    def __init__(self, words: Words):
+        self.words = words
+
+    def status(self, status: str) -> str:
+        names = {
+            "kept": self.words.pgettext("status", "kept"),
+            "missed": self.words.pgettext("status", "missed"),
+            "no_data": self.words.pgettext("status", "no data"),
+        }
+        return names[status]
+
+    # numbers --------------------------------------------------------------
+    def decimal(self, value: float, digits: int = 1) -> Value:
+        return Value(format_decimal(round(value, digits), locale=self.words.locale,
+                                    format="#,##0." + "#" * digits if digits else "#,##0"))
+
+    def share(self, value: float) -> Value:
+        return Value(self.decimal(value).text + "%")
+
+    def points(self, margin: float) -> Value:
+        """A margin in percentage points, signed: `+1.9 pt`."""
+        sign = "+" if margin >= 0 else "−"
+        return Value(sign + self.words.phrase(self.words.gettext("%(num)s pt"),
+                                              num=self.decimal(abs(margin))).plain())
+
+    def count(self, value: int) -> Value:
+        return Value(format_decimal(value, locale=self.words.locale))
+
+    def figure(self, metric: Metric | None, objective: Objective | None, value: float) -> Value:
+        """A verdict's value as the objective reads it: a share, an average, an NPS, a count."""
+        match metric:
+            case None | TimeMetric() | RatioMetric():
+                return self.share(value)
+            case ScoreMetric():
+                return self.share(value) if isinstance(objective, ShareObjective) else self.decimal(value, 2)
+            case NpsMetric():
+                return self.decimal(value)
+            case CountMetric():
+                return self.count(int(value))
+            case _:
+                unknown_kind(metric)
+
+    def margin(self, metric: Metric | None, objective: Objective | None, margin: float) -> Value:
+        """How far on the good side of the objective (negative: missed by)."""
+        match metric:
+            case None | TimeMetric() | RatioMetric():
+                return self.points(margin)
+            case ScoreMetric():
+                if isinstance(objective, ShareObjective):
+                    return self.points(margin)
+                return Value(("+" if margin >= 0 else "−") + self.decimal(abs(margin), 2).text)
+            case NpsMetric():
+                return Value(("+" if margin >= 0 else "−") + self.decimal(abs(margin)).text)
+            case CountMetric():
+                return Value(("+" if margin >= 0 else "−") + self.count(int(abs(margin))).text)
+            case _:
+                unknown_kind(metric)
+
+    # time -----------------------------------------------------------------
+    def elapsed(self, seconds: float, business: bool = False) -> Phrase:
+        """A measured duration: `61 business hours`, `3.5 hours`, `45 seconds`."""
+        units = (("h", 3600), ("m", 60), ("s", 1)) if business else _ELAPSED_UNITS
+        for unit, size in units:
+            # Days only from three on (`61 hours`, not `2.5 days`); hours and minutes from two.
+            if seconds >= size * (3 if unit == "d" else 2 if unit in ("h", "m") else 0):
+                amount = round(seconds / size, 1)
+                break
+        else:  # pragma: no cover - the last unit always fits
+            unit, amount = "s", seconds
+        return self.amount(unit, amount, business)
+
+    def amount(self, unit: str, amount: float, business: bool = False) -> Phrase:
+        """`amount` of a unit (d, h, m, s), whole or with one decimal."""
+        num = self.decimal(amount)
+        n = _plural_count(round(amount, 1))
+        w = self.words
+        if business:
+            text = {"h": w.ngettext("%(num)s business hour", "%(num)s business hours", n),
+                    "m": w.ngettext("%(num)s business minute", "%(num)s business minutes", n),
+                    "s": w.ngettext("%(num)s business second", "%(num)s business seconds", n)}[unit]
+        else:
+            text = {"d": w.ngettext("%(num)s day", "%(num)s days", n),
+                    "h": w.ngettext("%(num)s hour", "%(num)s hours", n),
+                    "m": w.ngettext("%(num)s minute", "%(num)s minutes", n),
+                    "s": w.ngettext("%(num)s second", "%(num)s seconds", n)}[unit]
+        return w.phrase(text, num=num)
+
+    def day(self, instant: str) -> Phrase:
+        """The local date of an ISO 8601 instant: `30 November 2026`."""
+        return self.words.date(dt.datetime.fromisoformat(instant).date())
+
+    def moment(self, instant: str) -> Value:
+        """An instant to the minute, in its own offset: `2026-11-30 17:00`; a midnight as its date."""
+        moment = dt.datetime.fromisoformat(instant)
+        return Value(moment.strftime("%Y-%m-%d" if moment.time() == dt.time() else "%Y-%m-%d %H:%M"))
+
+    def short_day(self, instant: str) -> str:
+        """A period's first day for a chart's axis: `7 Sep`, `7 בספט׳`."""
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton("MMMd", dt.datetime.fromisoformat(instant).date(), locale=self.words.locale))
+
+    def period(self, start: str, end: str) -> Phrase:
+        """The stretch a figure covers: `the 28 days to 30 November 2026`."""
+        seconds = (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()
+        # A period reaching the as-of moment ends there and includes it (one µs more).
+        length = whole_duration(round(seconds))
+        return self.words.phrase(self.words.gettext("the %(duration)s to %(date)s"),
+                                 duration=self.words.duration(length), date=self.day(end))
+
+    # sentences --------------------------------------------------------------
+    def achieved(self, metric: Metric | None, every: Duration | None, promise: Objective | None,
+                 decided: int, good: int | None, value: float | None, busiest: Duration | None = None) -> Phrase:
+        """What the last period achieved against a promise, as the charter prints it under
+        the promise: `96.4% of 1,204 cases within 48 business hours`."""
+        w = self.words
+        if value is None or decided == 0:
+            return w.phrase(w.gettext("nothing measured yet"))
+        cases = self.count(decided)
+        match metric:
+            case None:
+                assert every is not None
+                return w.phrase(w.ngettext("%(share)s of %(num)s case was updated at least every %(every)s",
+                                           "%(share)s of %(num)s cases were updated at least every %(every)s",
+                                           decided),
+                                share=self.share(value), num=cases, every=w.duration(every))
+            case TimeMetric():
+                within = objective_within(promise or metric.promise)
+                return w.phrase(w.ngettext("%(share)s of %(num)s case within %(duration)s",
+                                           "%(share)s of %(num)s cases within %(duration)s", decided),
+                                share=self.share(value), num=cases,
+                                duration=w.duration(within.within, metric.calendar is not None))
+            case RatioMetric():
+                return w.phrase(w.ngettext("%(share)s of %(num)s case", "%(share)s of %(num)s cases", decided),
+                                share=self.share(value), num=cases)
+            case ScoreMetric():
+                objective = promise or metric.promise
+                if isinstance(objective, ShareObjective):
+                    return w.phrase(w.ngettext("%(share)s of %(num)s answer was %(value)s or higher",
+                                               "%(share)s of %(num)s answers were %(value)s or higher", decided),
+                                    share=self.share(value), num=cases, value=w.number(objective.value))
+                return w.phrase(w.ngettext("an average rating of %(value)s from %(num)s answer",
+                                           "an average rating of %(value)s from %(num)s answers", decided),
+                                value=self.decimal(value, 2), num=cases)
+            case NpsMetric():
+                return w.phrase(w.ngettext("a net promoter score of %(value)s from %(num)s answer",
+                                           "a net promoter score of %(value)s from %(num)s answers", decided),
+                                value=self.decimal(value), num=cases)
+            case CountMetric():
+                return w.phrase(w.ngettext("%(value)s in the busiest %(period)s (%(num)s in all)",
+                                           "%(value)s in the busiest %(period)s (%(num)s in all)", int(value)),
+                                value=self.count(int(value)), period=w.duration(busiest or metric.per), num=cases)
+            case _:
+                unknown_kind(metric)
+
+    def in_period(self, start: str, end: str, figure: Phrase) -> Phrase:
+        """`In the 28 days to 30 November 2026: 96.4% of 1,204 cases within 48 business hours.`"""
+        return self.words.phrase(self.words.gettext("In %(period)s: %(figure)s."),
+                                 period=self.period(start, end), figure=figure)
+
+    def no_figures(self) -> Phrase:
+        return self.words.phrase(self.words.gettext("No figures yet for this promise."))
+
+    def verdict(self, status: str, margin: Value | None) -> Phrase:
+        """`kept, +1.9 pt` / `missed, −7 pt` / `no data`."""
+        if margin is None:
+            return self.words.phrase("%(status)s", status=Phrase(self.status(status)))
+        return self.words.phrase("%(status)s, %(margin)s", status=Phrase(self.status(status)), margin=margin)

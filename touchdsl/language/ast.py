@@ -178,7 +178,28 @@ class ImportDecl:
 @dataclass(frozen=True, slots=True)
 class CharterSetting:
     key: Name
-    value: Text
+    value: Text | Name  # a Name holds a DATE (`charter effective 2026-01-01`)
+    span: Span
+
+
+# ---- the project ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLine:
+    """`contact phone "+972 3-555-0100"`: how customers reach the organisation on a channel."""
+
+    channel: Name
+    address: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDecl:
+    """`project "Name" { contact … }`: marks its folder as a project root."""
+
+    title: Text
+    items: tuple[Any, ...]
     span: Span
 
 
@@ -333,6 +354,14 @@ class SourceBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class Compensation:
+    """What a customer gets when the metric's promise is not kept for them, in words."""
+
+    text: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class MetricDecl:
     name: Name
     title: Text
@@ -348,7 +377,7 @@ class TouchpointDecl:
     span: Span
 
 
-Declaration = ImportDecl | CalendarDecl | OwnerDecl | JourneyDecl | DefaultsDecl | TouchpointDecl
+Declaration = ImportDecl | ProjectDecl | CalendarDecl | OwnerDecl | JourneyDecl | DefaultsDecl | TouchpointDecl
 
 
 @dataclass(frozen=True, slots=True)

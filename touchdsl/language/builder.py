@@ -115,6 +115,8 @@ _Channels = fast_constructor(ast.Channels)
 _CharterSetting = fast_constructor(ast.CharterSetting)
 _AlertMinimum = fast_constructor(ast.AlertMinimum)
 _Closed = fast_constructor(ast.Closed)
+_Compensation = fast_constructor(ast.Compensation)
+_ContactLine = fast_constructor(ast.ContactLine)
 _CountMeasure = fast_constructor(ast.CountMeasure)
 _DayRange = fast_constructor(ast.DayRange)
 _DefaultsDecl = fast_constructor(ast.DefaultsDecl)
@@ -134,6 +136,7 @@ _Number = fast_constructor(ast.Number)
 _ObjectiveLine = fast_constructor(ast.ObjectiveLine)
 _ObjectiveLit = fast_constructor(ast.ObjectiveLit)
 _OwnerRef = fast_constructor(ast.OwnerRef)
+_ProjectDecl = fast_constructor(ast.ProjectDecl)
 _Percent = fast_constructor(ast.Percent)
 _RatioMeasure = fast_constructor(ast.RatioMeasure)
 _ReceiverLine = fast_constructor(ast.ReceiverLine)
@@ -289,6 +292,8 @@ def _step(p: list[Any], span: Span) -> ast.StepDecl:
 
 NODES: dict[str, Node] = {
     "import_decl": lambda p, s: _ImportDecl(p[0], s),
+    "project": lambda p, s: _ProjectDecl(p[0], tuple(p[1:]), s),
+    "contact": lambda p, s: _ContactLine(p[0], p[1], s),
     # calendars
     "calendar": _block(ast.CalendarDecl),
     "timezone": lambda p, s: _Timezone(p[0], s),
@@ -336,6 +341,7 @@ NODES: dict[str, Node] = {
     "window": lambda p, s: _Window(p[0], s),
     "source": lambda p, s: _SourceBlock(p[0], tuple(p[1:]), s),
     "source_query": lambda p, s: _SourceQuery(p[0], p[1], s),
+    "compensation": lambda p, s: _Compensation(p[0], s),
     # shared
     "note": lambda p, s: _Note(p[0], s),
     "tags": lambda p, s: _Tags(tuple(p), s),

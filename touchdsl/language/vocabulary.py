@@ -46,11 +46,14 @@ class Keyword:
 
 
 # Block kinds are the keywords that open them; `source` is a block of queries.
-BLOCKS: tuple[str | None, ...] = (None, "calendar", "owner", "journey", "defaults", "touchpoint", "metric", "source")
+BLOCKS: tuple[str | None, ...] = (None, "project", "calendar", "owner", "journey", "defaults", "touchpoint", "metric", "source")
 
 KEYWORDS: tuple[Keyword, ...] = (
     # declarations at the top level of a file
     Keyword("import", "import another file of the project (path relative to this file)",
+            (None,), declaration=True),
+    Keyword("project", "the project and the organisation it speaks for: `project \"Good Health\"`; its folder "
+            "is the project root, its name heads the charter, its block lists contact points",
             (None,), declaration=True),
     Keyword("calendar", "a business-hours clock: timezone, hours, holidays, closed dates",
             (None,), declaration=True, names=True),
@@ -63,6 +66,10 @@ KEYWORDS: tuple[Keyword, ...] = (
             declaration=True),
     Keyword("touchpoint", "a moment the customer meets the company: expectation, steps, metrics, one owner",
             (None,), declaration=True, names=True),
+    # the project
+    Keyword("contact", "how customers reach you on a channel, printed in the charter: "
+            "`contact phone \"+972 3-555-0100\"`, `contact web \"https://…\"`, `contact mail \"P.O. Box …\"`",
+            ("project",)),
     # calendars
     Keyword("timezone", "IANA time zone of the calendar, e.g. \"Asia/Jerusalem\"", ("calendar",)),
     Keyword("hours", "opening hours: `hours sun-thu 08:00-18:00`", ("calendar",)),
@@ -74,7 +81,8 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("page", "where urgent alerts go: `page pagerduty \"service-key\"`", ("owner",)),
     # journeys and defaults
     Keyword("stage", "a stage of the journey: `stage support \"Getting help\"`", ("journey",), names=True),
-    Keyword("charter", "charter settings: `charter language \"he\"`", ("defaults",)),
+    Keyword("charter", "charter settings: `charter language \"he\"`, `title`, `intro`, `version \"2026.1\"`, "
+            "`effective 2026-01-01`", ("defaults",)),
     Keyword("alerts", "the evidence an alert needs: `alerts need 20 events` in its window before it judges a "
             "share, an average or a pace (default 10); fewer late cases are a ticket, not a page", ("defaults",)),
     Keyword("need", "in `alerts need 20 events`: the events an alert needs in its window"),
@@ -112,6 +120,8 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("least", "a lower bound: `at least 70%`, `average at least 4.3`"),
     Keyword("average", "the mean answer of a `score` metric: `average at least 4.3`"),
     Keyword("window", "rolling window of the objectives: `window 28d`", ("defaults", "metric")),
+    Keyword("compensation", "what the customer gets when this promise is not kept for them, printed in the "
+            "charter: `compensation \"A credit of 50 NIS on your next bill\"`", ("metric",)),
     Keyword("source", "your own queries: `source prometheus { good \"...\" total \"...\" }`", ("metric",)),
     # anywhere a note or tags fit
     Keyword("note", "free text shown in the policy document", ("calendar", "owner", "journey", "touchpoint", "metric")),
@@ -128,6 +138,8 @@ BUILTINS: dict[str, str] = {
     "total": "the query counting all events",
     "prometheus": "the system a `source` block queries",
     "language": "the language of the charter: \"he\" or \"en\"",
+    "version": "the charter's version, printed under its heading: `charter version \"2026.1\"`",
+    "effective": "the date the charter takes effect: `charter effective 2026-01-01`",
     "breach": "escalate when the objective is missed (fast burn)",
     "risk": "escalate when the error budget is burning (slow burn)",
 }

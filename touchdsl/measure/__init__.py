@@ -40,7 +40,7 @@ def measure(
     start: Moment | None = None,
     end: Moment | None = None,
     as_of: Moment | None = None,
-    every: Literal["week", "month"] | None = None,
+    every: Literal["week", "month", "window"] | None = None,
 ) -> "Measurement":
     """Measure every promise and target of `project` from the event log `events`.
 
@@ -50,7 +50,8 @@ def measure(
     `timezone` is the zone of naive timestamps and of week/month boundaries. The
     period is each metric's own window ending at `as_of` (default: the latest event),
     or `last` ("28d"), or `start`/`end` (dates are local midnights; `end` exclusive),
-    cut into weeks or months by `every`. Raises `MeasureError` for unusable input.
+    cut into weeks or months by `every`, or into consecutive windows of each metric's
+    own length (`every="window"`, the last one ending at `as_of`). Raises `MeasureError` for unusable input.
     """
     from touchdsl.measure.engine import Request, execute, run_zone
     from touchdsl.measure.judge import judge
@@ -68,8 +69,8 @@ def measure(
             last_seconds = Duration.parse(last).seconds
         except ValueError:
             raise MeasureError(f"--last `{last}` is not a duration such as 28d, 4w or 12h") from None
-    if every not in (None, "week", "month"):
-        raise MeasureError(f"--every `{every}`: choose week or month")
+    if every not in (None, "week", "month", "window"):
+        raise MeasureError(f"--every `{every}`: choose week, month or window")
     span = Span(last_seconds=last_seconds,
                 start=None if start is None else parse_moment("--from", start, zone),
                 end=None if end is None else parse_moment("--to", end, zone),

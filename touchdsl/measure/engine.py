@@ -1,15 +1,17 @@
 """Running the measurement in DuckDB: sources in, the SQL's small aggregates out.
 
 The order of work: read the sources into `touch_events`, settle the run's "now",
-fill the small input tables (items, roles, vocabulary, periods, the calendar
-segments for the span the data needs), run every step of `touchdsl.measure.sql`
-as a temporary table, and read back the result queries. No row of the event log
-passes through Python.
+fill the small input tables (items, roles, slots, vocabulary, periods), run every
+step `touchdsl.measure.sql.steps` writes for the project as a temporary table —
+filling the calendar segments just before the first step that reads them, for the
+calendars and the stretch of time the cases need — and read back the result
+queries. No row of the event log passes through Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
@@ -18,7 +20,7 @@ from touchdsl.clock import business_deadline, open_periods
 from touchdsl.measure import sql
 from touchdsl.measure.calendar_table import DAY_US, epoch_us, from_epoch_us, segments
 from touchdsl.measure.periods import Span, periods
-from touchdsl.measure.plan import Item, item_row, items_of, roles_of, vocabulary_of
+from touchdsl.measure.plan import Item, case_columns, item_row, items_of, roles_of, vocabulary_of
 from touchdsl.measure.errors import MeasureError
 from touchdsl.measure.sources import load, resolve
 from touchdsl.model import Project, business_calendar, objective_within
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Request", "Raw", "execute", "run", "run_zone", "MEMORY_LIMIT"]
 
 # DuckDB's buffer pool; the whole run stays within about this plus the interpreter.
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "1536MB"
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,11 @@ def _fill(con: "duckdb.DuckDBPyConnection", name: str, rows: Sequence[Sequence[A
     con.execute(f"INSERT INTO {name} SELECT {unnest}", [list(col) for col in zip(*rows)])
 
 
-def _calendar_rows(project: Project, items: list[Item], first_us: int, as_of_us: int) -> list[tuple[Any, ...]]:
-    """Segments of every calendar a time metric uses, from a day before the first event
-    to a day past the latest moment any case open now could become late."""
+def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[str, int]],
+                   as_of_us: int) -> list[tuple[Any, ...]]:
+    """Segments of the calendars `needs` names, each from a day before the earliest
+    start of a case measured in its business time to a day past the latest moment any
+    case open now could become late."""
     longest: dict[str, float] = {}
     for item in items:
         metric = item.metric
@@ -94,11 +98,11 @@ def _calendar_rows(project: Project, items: list[Item], first_us: int, as_of_us:
             longest[calendar_id] = max(longest.get(calendar_id, 0.0), seconds)
     rows: list[tuple[Any, ...]] = []
     now = from_epoch_us(as_of_us)
-    start = from_epoch_us(min(first_us, as_of_us) - DAY_US)
-    for calendar_id, seconds in sorted(longest.items()):
+    for calendar_id, first_us in needs:
         calendar = project.calendars[calendar_id]
+        start = from_epoch_us(min(int(first_us), as_of_us) - DAY_US)
         try:
-            due = business_deadline(now, dt.timedelta(seconds=seconds), calendar)
+            due = business_deadline(now, dt.timedelta(seconds=longest[calendar_id]), calendar)
         except ValueError:  # closed for years: no case can become late before it opens
             due = now
         # A case is late only once the clock runs past its deadline: at the next
@@ -109,10 +113,11 @@ def _calendar_rows(project: Project, items: list[Item], first_us: int, as_of_us:
     return rows
 
 
-def execute(project: Project, request: Request, steps: Sequence[sql.Step] = sql.STEPS,
+def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None = None,
             now: dt.datetime | None = None) -> Raw:
-    """Measure `project` from `request.events`. `steps` is the SQL to run (tests pass a
-    rendering of it); `now` is the wall clock (events after it are in the future)."""
+    """Measure `project` from `request.events`. `steps` is the SQL to run (default
+    `sql.steps` of the project; tests pass a rendering of it); `now` is the wall clock
+    (events after it are in the future)."""
     import shutil
     import tempfile
 
@@ -129,13 +134,16 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] = sql.
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _last_use(steps: Sequence[sql.Step], keep: bool) -> dict[int, list[str]]:
-    """For each step, the earlier steps' tables no later step nor result reads."""
+_CALENDAR = re.compile(r"\btouch_calendar\b")
+
+
+def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool) -> dict[int, list[str]]:
+    """For each step (by index), the earlier steps' tables no later statement reads:
+    dropped once it has run (memory). `extra` adds the statements the engine runs
+    just before a step."""
     if keep:
         return {}
-    import re
-
-    texts = [s.sql for s in steps] + list(sql.RESULTS.values())
+    texts = [s.sql + extra.get(k, "") for k, s in enumerate(steps)] + list(sql.RESULTS.values())
     out: dict[int, list[str]] = {}
     for k, step in enumerate(steps):
         pattern = re.compile(rf"\b{re.escape(step.name)}\b")
@@ -146,36 +154,49 @@ def _last_use(steps: Sequence[sql.Step], keep: bool) -> dict[int, list[str]]:
 
 
 def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
-        steps: Sequence[sql.Step] = sql.STEPS, now: dt.datetime | None = None, keep: bool = False) -> Raw:
+        steps: Sequence[sql.Step] | None = None, now: dt.datetime | None = None, keep: bool = False) -> Raw:
     """`execute` on a connection the caller owns. With `keep`, every step's table stays
     there to be read (the tests compare the per-case tables with `touchdsl.clock`)."""
     zone = run_zone(project, request.timezone)
     sources = resolve(request.events)
     con.execute("SET TimeZone = 'UTC'")
     rows = load(con, sources, request.mapping, request.timezone)
-    wall = epoch_us(now or dt.datetime.now(dt.timezone.utc))
-    first, latest = con.execute(
-        "SELECT MIN(at_us), MAX(CASE WHEN at_us <= ? THEN at_us END) FROM touch_events WHERE at_us >= 0",
-        [wall]).fetchone() or (None, None)
+    # Row numbers of the sources are taken; from here on no result depends on the order
+    # rows are stored in, and DuckDB needs less memory when it may ignore it.
+    con.execute("SET preserve_insertion_order = false")
     if request.as_of is not None:
         as_of_us = epoch_us(request.as_of)
     else:
-        as_of_us = int(latest) if latest is not None else wall
-    first_us = int(first) if first is not None else as_of_us
+        wall = epoch_us(now or dt.datetime.now(dt.timezone.utc))
+        latest = con.execute("SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= ?",
+                             [wall]).fetchone()
+        as_of_us = int(latest[0]) if latest and latest[0] is not None else wall
 
     items = items_of(project)
+    if steps is None:
+        steps = sql.steps(items)
     spans = [periods(item.window_seconds, as_of_us, request.span, zone) for item in items]
     _fill(con, "touch_run", [(as_of_us,)])
     _fill(con, "touch_items", [item_row(number, item) for number, item in enumerate(items)])
     _fill(con, "touch_roles", roles_of(items))
+    _fill(con, "touch_slots", case_columns(items).rows())
     _fill(con, "touch_vocabulary", vocabulary_of(project))
     _fill(con, "touch_periods", [(number, k, a, b) for number, bounds in enumerate(spans)
                                  for k, (a, b) in enumerate(bounds)])
-    _fill(con, "touch_calendar", _calendar_rows(project, items, first_us, as_of_us))
-    last_use = _last_use(steps, keep=keep)
+    # The calendars are filled just before the first step that reads them, once the
+    # cases say which calendars and from when.
+    fill_at = next((k for k, step in enumerate(steps) if _CALENDAR.search(step.sql)), None)
+    needs_query = sql.calendar_needs(items)
+    drops = _drops(steps, {} if fill_at is None else {fill_at: needs_query}, keep)
     for k, step in enumerate(steps):
+        if k == fill_at:
+            needs = [(str(c), int(f)) for c, f in con.execute(needs_query).fetchall()]
+            _fill(con, "touch_calendar", _calendar_rows(project, items, needs, as_of_us))
+        # Every step is a table: a view would hide its size from the planner of the
+        # steps reading it (a join of the whole log with a view of few rows may then
+        # build its hash table on the log).
         con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
-        for name in last_use.get(k, ()):
-            con.execute(f"DROP TABLE {name}")  # memory: no later step reads it
+        for name in drops.get(k, ()):
+            con.execute(f"DROP TABLE {name}")  # memory: no later statement reads it
     results = {name: con.execute(query).fetchall() for name, query in sql.RESULTS.items()}
     return Raw(as_of_us, rows, [s.path for s in sources], zone, items, spans, results)

@@ -14,15 +14,20 @@ from typing import Any, assert_never
 
 from touchdsl.measure.calendar_table import from_epoch_us
 from touchdsl.measure.engine import Raw
+from touchdsl.measure.sql import BINS, BINS_PER_LIMIT
+from touchdsl.measure.identity import definition
 from touchdsl.measure.plan import Item
 from touchdsl.measure.result import (
+    Bin,
     DataQuality,
     Example,
     ItemResult,
     Measurement,
+    OpenCase,
     Percentiles,
     Period,
     Problem,
+    Reach,
     Rollup,
     Status,
     Stretch,
@@ -43,6 +48,7 @@ from touchdsl.model import (
     TimeMetric,
     WithinObjective,
     business_calendar,
+    objective_within,
 )
 
 __all__ = ["judge", "PROBLEMS"]
@@ -126,10 +132,42 @@ class _Rows:
         self.worst: dict[tuple[int, int], list[tuple[Any, ...]]] = defaultdict(list)
         for row in raw.results["worst"]:
             self.worst[(row[0], row[1])].append(row[2:])
+        self.bins: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+        for item, period, bin_, cases in raw.results["distribution"]:
+            self.bins[(item, period)][int(bin_)] = int(cases)
+        self.reach: dict[tuple[int, int, str], tuple[int, int]] = {
+            (item, period, role): (int(us), int(open_upto or 0))
+            for item, period, role, us, open_upto in raw.results["reach"] if us is not None}
+        self.overdue: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for row in raw.results["overdue"]:
+            self.overdue[row[0]].append(row[1:])
 
     def get(self, name: str, key: tuple[int, int], width: int) -> tuple[Any, ...]:
         row = self.by[name].get(key)
         return tuple(0 if v is None and k < width else v for k, v in enumerate(row)) if row else (0,) * width
+
+
+def _bins(item: Item, counts: dict[int, int]) -> list[Bin]:
+    """Every bin from the first to the last with a case (empty ones between included),
+    in seconds: twelfths of the promise's limit (`sql.BINS_PER_LIMIT`), the last past
+    twice the limit."""
+    if not counts:
+        return []
+    metric = item.metric
+    if metric is None:
+        assert item.touchpoint.updates is not None
+        limit = item.touchpoint.updates.every.seconds
+    else:
+        limit = objective_within(metric.promise).within.seconds
+    step = limit / BINS_PER_LIMIT
+    return [Bin(low=_round(k * step), high=None if k == BINS else _round((k + 1) * step), cases=counts.get(k, 0))
+            for k in range(0, max(counts) + 1)]
+
+
+def _overdue_cases(rows: list[tuple[Any, ...]], zone: dt.tzinfo) -> list[OpenCase]:
+    return [OpenCase(case=str(case), since=_iso(int(start), zone), elapsed=_round(value / 1e6),
+                     late_since=_iso(int(late), zone))
+            for case, start, value, late, _ in rows]
 
 
 def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Rows, zone: dt.tzinfo,
@@ -157,6 +195,11 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
             extra = {"open": int(open_), "overdue": int(overdue), "finished": int(finished)}
             if pct and pct[0] is not None:
                 extra["elapsed"] = Percentiles(p50=pct[0] / 1e6, p90=pct[1] / 1e6, p95=pct[2] / 1e6)
+            extra["distribution"] = _bins(item, rows.bins.get(key, {}))
+            for role, percent in zip(("promise", "target"), objectives):
+                found = rows.reach.get((number, k, role)) if metric is not None else None
+                if found is not None:
+                    extra[f"{role}_reach"] = Reach(percent=percent, seconds=found[0] / 1e6, at_least=found[1] > 0)
         case RatioMetric():
             cases, matching = (int(v) for v in rows.get("ratios", key, 2))
             for words_, objective in zip(words, (metric.promise, metric.target)):
@@ -277,12 +320,15 @@ def judge(project: Project, raw: Raw) -> Measurement:
         metric = item.metric
         title = metric.title if metric is not None else f"Updates every {tp.updates.every.text}"  # type: ignore[union-attr]
         results.append(ItemResult(
-            touchpoint=tp.id, metric=item.id, kind=item.kind,
+            touchpoint=tp.id, metric=item.id, kind=item.kind, definition=definition(project, tp, metric),
             title=title, owner=tp.owner, journey=tp.journey,
             calendar=business_calendar(metric) if metric is not None else None,
             status=_overall([p.promise.status for p in periods]),
             target_status=_overall([p.target.status for p in periods]),
             periods=periods,
+            overdue_now=(int(rows.overdue[number][0][-1]) if rows.overdue.get(number) else 0)
+            if item.kind in ("time", "updates") else None,
+            overdue_cases=_overdue_cases(rows.overdue.get(number, []), raw.zone),
         ))
     results.sort(key=_severity)
 

@@ -5,7 +5,9 @@ Every period is half-open, [start, end), in epoch microseconds. The run's "now" 
 shown as ending at the as-of moment). By default
 each item gets one period, its own window ending now; `--last`, `--from`/`--to`
 choose another stretch for all, and `--every week|month` cuts it at the local starts
-of weeks (Monday) or months in the zone of the run.
+of weeks (Monday) or months in the zone of the run; `--every window` cuts it into
+consecutive windows of each item's own length counted back from the end, so the last
+period is the item's default period (the oldest one may be shorter).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from touchdsl.measure.calendar_table import epoch_us, from_epoch_us
 
 __all__ = ["Every", "Span", "periods", "parse_moment"]
 
-Every = Literal["week", "month"]
+Every = Literal["week", "month", "window"]
 
 
 @dataclass(frozen=True)
@@ -97,5 +99,11 @@ def periods(window_seconds: float, as_of_us: int, span: Span, zone: ZoneInfo) ->
         return []
     if span.every is None:
         return [(start, end)]
-    bounds = [start, *_cuts(start, end, span.every, zone), end]
+    if span.every == "window":
+        # Counted back from the as-of moment (a period reaching it ends one µs later).
+        anchor, step = (as_of_us if end == cap else end), round(window_seconds * 1_000_000)
+        cuts = list(range(anchor - step, start, -step))[::-1]
+    else:
+        cuts = _cuts(start, end, span.every, zone)
+    bounds = [start, *cuts, end]
     return list(zip(bounds, bounds[1:]))

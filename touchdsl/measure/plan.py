@@ -32,7 +32,8 @@ from touchdsl.model import (
     WithinObjective,
 )
 
-__all__ = ["Item", "UPDATE_EVENT", "items_of", "roles_of", "vocabulary_of", "updates_span"]
+__all__ = ["Item", "UPDATE_EVENT", "PER_CASE_ROLES", "PER_ROW_ROLES", "CaseColumns", "case_columns", "items_of",
+           "item_roles", "item_row", "roles_of", "vocabulary_of", "updates_span"]
 
 UPDATE_EVENT = "update"
 
@@ -117,28 +118,81 @@ def item_row(number: int, item: Item) -> ItemRow:
             promise_least, target_least, bad_is_num, per_us)
 
 
+PER_CASE_ROLES = ("start", "end", "den", "num")  # read once per case: the first moment it happened
+PER_ROW_ROLES = ("answer", "count", "update")  # every row counts on its own
+
+
+def item_roles(item: Item) -> list[tuple[str, str]]:
+    """(event, role) of each event the item reads, for its touchpoint."""
+    metric = item.metric
+    match metric:
+        case None:
+            span = updates_span(item.touchpoint)
+            assert span is not None
+            return [(span[0], "start"), (span[1], "end"), (UPDATE_EVENT, "update")]
+        case TimeMetric():
+            return [(str(metric.start), "start"), (str(metric.end), "end")]
+        case RatioMetric():
+            return [(metric.numerator, "num"), (metric.denominator, "den")]
+        case ScoreMetric() | NpsMetric():
+            return [(metric.id, "answer")]
+        case CountMetric():
+            return [(metric.event, "count")]
+        case _:
+            assert_never(metric)
+
+
 def roles_of(items: list[Item]) -> list[tuple[str, str, int, str]]:
     """Rows of touch_roles: (touchpoint, event, item number, role)."""
-    rows: list[tuple[str, str, int, str]] = []
-    for number, item in enumerate(items):
-        tp, metric = item.touchpoint.id, item.metric
-        match metric:
-            case None:
-                span = updates_span(item.touchpoint)
-                assert span is not None
-                rows += [(tp, span[0], number, "start"), (tp, span[1], number, "end"),
-                         (tp, UPDATE_EVENT, number, "update")]
-            case TimeMetric():
-                rows += [(tp, str(metric.start), number, "start"), (tp, str(metric.end), number, "end")]
-            case RatioMetric():
-                rows += [(tp, metric.numerator, number, "num"), (tp, metric.denominator, number, "den")]
-            case ScoreMetric() | NpsMetric():
-                rows.append((tp, metric.id, number, "answer"))
-            case CountMetric():
-                rows.append((tp, metric.event, number, "count"))
-            case _:
-                assert_never(metric)
-    return rows
+    return [(item.touchpoint.id, event, number, role)
+            for number, item in enumerate(items) for event, role in item_roles(item)]
+
+
+@dataclass(frozen=True)
+class CaseColumns:
+    """Where the per-case table of the SQL (`touch_cases`: one row per touchpoint and
+    case) keeps each event read per case (the roles of PER_CASE_ROLES).
+
+    Each touchpoint that has such events gets a number (`tp`), and each of its events
+    a column number (`slot`), counted per touchpoint so the table is only as wide as
+    the touchpoint with the most of them: slot 2 may be `visit.start` for one
+    touchpoint and `update.end` for another. `counted` are the slots that start a case
+    somewhere (their count finds duplicate starts)."""
+
+    touchpoints: dict[str, int]
+    slots: dict[tuple[str, str], int]  # (touchpoint, event) -> slot
+    counted: frozenset[int]
+
+    @property
+    def width(self) -> int:
+        return max(self.slots.values(), default=-1) + 1
+
+    def slot(self, item: Item, role: str) -> int:
+        event = next(e for e, r in item_roles(item) if r == role)
+        return self.slots[(item.touchpoint.id, event)]
+
+    def rows(self) -> list[tuple[str, str, int, int]]:
+        """Rows of touch_slots: (touchpoint, event, tp, slot)."""
+        return [(tp, event, self.touchpoints[tp], slot) for (tp, event), slot in self.slots.items()]
+
+
+def case_columns(items: list[Item]) -> CaseColumns:
+    touchpoints: dict[str, int] = {}
+    slots: dict[tuple[str, str], int] = {}
+    per_touchpoint: dict[str, int] = {}
+    counted: set[int] = set()
+    for item in items:
+        tp = item.touchpoint.id
+        for event, role in item_roles(item):
+            if role not in PER_CASE_ROLES:
+                continue
+            touchpoints.setdefault(tp, len(touchpoints))
+            if (tp, event) not in slots:
+                slots[(tp, event)] = per_touchpoint.get(tp, 0)
+                per_touchpoint[tp] = slots[(tp, event)] + 1
+            if role == "start":
+                counted.add(slots[(tp, event)])
+    return CaseColumns(touchpoints, slots, frozenset(counted))
 
 
 def vocabulary_of(project: Project) -> list[tuple[str, str]]:

@@ -13,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from touchdsl.model import MetricKind
 
 __all__ = [
-    "SCHEMA_VERSION", "Status", "Verdict", "Percentiles", "WorstCase", "Stretch", "Period", "ItemResult",
-    "Rollup", "Example", "Problem", "DataQuality", "Tally", "Measurement", "schema",
+    "SCHEMA_VERSION", "Status", "Verdict", "Percentiles", "WorstCase", "Stretch", "Bin", "Reach", "OpenCase",
+    "Period", "ItemResult", "Rollup", "Example", "Problem", "DataQuality", "Tally", "Measurement", "schema",
 ]
 
-SCHEMA_VERSION: Literal["1"] = "1"
+SCHEMA_VERSION: Literal["2"] = "2"
 
 Status = Literal["kept", "missed", "no_data"]
 Kind = Literal[MetricKind, "updates"]
@@ -66,6 +66,36 @@ class Stretch(_Node):
     events: int
 
 
+class Bin(_Node):
+    """Cases that finished in the period with a value (elapsed time, longest silence)
+    in (low, high] seconds; the first bin holds 0 too, the last one (high null) all
+    values above its low."""
+
+    low: float
+    high: float | None
+    cases: int
+
+
+class Reach(_Node):
+    """Within how long the objective's share of the cases decided in the period were
+    done: the value (seconds) of the case at rank ceil(P% of the decided cases), by
+    nearest rank. At most the objective's time exactly when the share was met."""
+
+    percent: float
+    seconds: float
+    at_least: bool = Field(description="a case counted at or below this value is still open: the share took "
+                                       "at least this long")
+
+
+class OpenCase(_Node):
+    """A case open at the as-of moment and already past the promise."""
+
+    case: str
+    since: str = Field(description="when it started")
+    elapsed: float = Field(description="seconds so far (business time on a calendar; updates: the silence so far)")
+    late_since: str = Field(description="when it passed the promise")
+
+
 class Period(_Node):
     start: str = Field(description="first instant of the period")
     end: str = Field(description="first instant after the period; a period reaching the as-of moment "
@@ -83,6 +113,12 @@ class Period(_Node):
     events: int | None = Field(default=None, description="count: events in the period")
     worst_stretch: Stretch | None = None
     worst: list[WorstCase] = Field(default_factory=list)
+    distribution: list[Bin] | None = Field(default=None, description="time and updates: the cases that "
+                                           "finished in the period by their value, in bins that have the "
+                                           "promise's and, where they can, the target's limit as edges")
+    promise_reach: Reach | None = Field(default=None, description="time: within how long the promise's share "
+                                                                  "of the cases decided on it were done")
+    target_reach: Reach | None = Field(default=None, description="time: the same for the target")
 
 
 class ItemResult(_Node):
@@ -95,9 +131,16 @@ class ItemResult(_Node):
     owner: str
     journey: str | None
     calendar: str | None
+    definition: str = Field(description="fingerprint of what decides the figures (events, calendar, promise, "
+                                        "target): a figure measured under another definition answers another "
+                                        "question (touchdsl.measure.identity)")
     status: Status = Field(description="missed when the promise is missed in any period")
     target_status: Status
     periods: list[Period]
+    overdue_now: int | None = Field(default=None, description="time and updates: cases open at the as-of moment "
+                                                              "and past the promise")
+    overdue_cases: list[OpenCase] = Field(default_factory=list, description="the longest overdue of them, "
+                                                                           "at most 50, longest first")
 
 
 class Rollup(_Node):
@@ -143,7 +186,7 @@ class Tally(_Node):
 
 
 class Measurement(_Node):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     as_of: str = Field(description="the 'now' of the run: events after it are not counted")
     timezone: str = Field(description="zone of the instants shown and of week/month boundaries")
     sources: list[str]

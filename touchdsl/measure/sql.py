@@ -1,4 +1,11 @@
-"""The measurement in SQL: the one source every engine runs.
+"""The measurement in SQL: the one generator every engine runs.
+
+`steps(items)` writes the whole measurement of a project as a sequence of named
+steps (`Step`), each a SELECT over the inputs and the earlier steps; an engine
+materialises each step as a table (DuckDB: a temporary table) or a view, then reads
+the result queries (`RESULTS`). The text depends on the project — which events are
+read per case and in which column, which items exist, their limits and calendars —
+but not on the event log nor on the run's options (as-of, periods): those are inputs.
 
 Written in DuckDB's dialect restricted to portable constructs (joins, CASE, GROUP BY,
 window functions, integer arithmetic on epoch microseconds) so `sqlglot` can render it
@@ -7,15 +14,24 @@ time-zone arithmetic, no range join on a large table. The tests parse every stat
 with sqlglot, render it for each dialect, and run the DuckDB rendering back through
 the measurement to check that it gives the same figures.
 
-The measurement is a sequence of named steps (`STEPS`), each a SELECT over the inputs
-and the earlier steps; an engine materialises each step as a table (DuckDB: a
-temporary table) or a view, then reads the result queries (`RESULTS`). Its inputs are
-small tables that the engine fills from the model and the run (see `INPUTS`), and
-`touch_events`, the event log in the normalised form `touchdsl.measure.sources` reads.
+The inputs (`INPUTS`) are small tables the engine fills from the model and the run,
+and `touch_events`, the event log in the normalised form `touchdsl.measure.sources`
+reads. `touch_calendar` is filled last, before the first step that reads it, for the
+calendars the time metrics use and from the earliest start of a case that needs
+business time (`calendar_needs`) to past the latest moment a case open now could
+become late.
 
 Instants are epoch microseconds (BIGINT, UTC); durations are microseconds. An item is
 one thing judged, a metric or a touchpoint's `updates` promise, numbered in the run
-(`touch_items`): integer keys keep the joins and groupings on (item, case) cheap.
+(`touch_items`): integer keys keep the joins and groupings cheap.
+
+How the log is read: the events read per case (starts and ends of time metrics and
+updates, the two events of a ratio) are grouped **once per case**, into one wide row
+per touchpoint and case (`touch_cases`, one column per event: see
+`touchdsl.measure.plan.CaseColumns`); the events that count one by one (answers,
+counted events, updates sent) are picked out in a second pass (`touch_row_events`);
+the data-quality checks look at the few rows with a problem. Cases are measured only
+when they can matter to a reported period (they stop at or after its start).
 
 Business time: `touch_calendar` tiles each calendar's timeline into open and closed
 segments, each inside one UTC day (see `touchdsl.measure.calendar_table`). An instant
@@ -29,11 +45,22 @@ business day number (business microseconds // one day), again by equality.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
-__all__ = ["Step", "INPUTS", "STEPS", "RESULTS", "DAY_US", "WORST"]
+from touchdsl.measure.plan import CaseColumns, Item, case_columns, item_row
+
+__all__ = ["Step", "INPUTS", "RESULTS", "DAY_US", "WORST", "BINS_PER_LIMIT", "BINS", "OVERDUE", "steps",
+           "calendar_needs"]
 
 DAY_US = 86_400_000_000
 WORST = 5  # case ids listed per item and period
+# The distribution of a time or updates item: bins of 1/12 of the promise's limit (so
+# limits at a half, a third, a quarter … of it are edges too), up to twice the limit;
+# bin BINS holds everything longer.
+BINS_PER_LIMIT = 12
+BINS = 2 * BINS_PER_LIMIT
+OVERDUE = 50  # open overdue cases listed per item
+EXAMPLES = 3  # examples listed per kind of problem
 
 # The inputs: name -> columns with portable types. `touch_events` is filled by the
 # sources, the others from the model and the options of the run.
@@ -70,6 +97,9 @@ INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     # Which events play which role for an item: start/end (time; updates: open/close),
     # num/den (ratio), answer (score, nps), count, update.
     "touch_roles": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("item", "INTEGER"), ("role", "VARCHAR")),
+    # The events read once per case (roles start, end, num, den): the touchpoint's
+    # number `tp` and the event's column `slot` in touch_cases (plan.CaseColumns).
+    "touch_slots": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("tp", "INTEGER"), ("slot", "INTEGER")),
     # Every event name a touchpoint knows: its steps' start and end, the moments its
     # metrics use, its answers, ratio and count events, and `update`.
     "touch_vocabulary": (("touchpoint", "VARCHAR"), ("event", "VARCHAR")),
@@ -86,6 +116,12 @@ INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
 class Step:
     name: str
     sql: str
+
+
+# --- small pieces of SQL -------------------------------------------------------------
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _day(expr: str) -> str:
@@ -113,29 +149,146 @@ def _passing(alias: str, calendar: str, position: str) -> str:
             f"AND {alias}.before_us <= {position} AND {position} < {alias}.before_us + {alias}.len_us")
 
 
+def _in(instant: str, period: str = "p") -> str:
+    return f"{instant} >= {period}.from_us AND {instant} < {period}.to_us"
+
+
+def _first(slot: int) -> str:
+    return f"first_{slot}"
+
+
+def _count(slot: int) -> str:
+    return f"count_{slot}"
+
+
+def _union(branches: list[str], empty: str) -> str:
+    """UNION ALL of the branches; `empty` (a SELECT of no rows with the same columns)
+    when the project has nothing of that kind."""
+    return "\nUNION ALL\n".join(branches) if branches else empty
+
+
+def _nothing(columns: str) -> str:
+    """A SELECT of the given typed columns (`CAST(NULL AS T) AS name, ...`) with no rows."""
+    return f"SELECT {columns} FROM touch_run WHERE 1 = 0"
+
+
+_BAD_KINDS = ("unreadable_timestamp", "timestamp_before_1970", "after_as_of", "unknown_touchpoint",
+              "unknown_event", "missing_case", "unreadable_value")
+
+
 def _bad(kind: str) -> str:
     """The rows of touch_bad_rows flagged with `kind`, as rows of touch_problems."""
     return (f"SELECT '{kind}' AS kind, CAST(NULL AS INTEGER) AS item, src, src_row, case_id, touchpoint, event, "
             f"at_us, at_text, value_text FROM touch_bad_rows WHERE {kind} = 1")
 
 
-def _in(instant: str, period: str = "p") -> str:
-    return f"{instant} >= {period}.from_us AND {instant} < {period}.to_us"
+# --- the steps -----------------------------------------------------------------------
+
+class _Project:
+    """What the generator needs to know of the items (plan.item_row, plan.CaseColumns)."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = list(items)
+        self.rows = [item_row(number, item) for number, item in enumerate(self.items)]
+        self.columns: CaseColumns = case_columns(self.items)
+
+    def numbered(self, *kinds: str) -> list[tuple[int, Item]]:
+        return [(number, item) for number, item in enumerate(self.items) if item.kind in kinds]
+
+    def tp(self, item: Item) -> int:
+        return self.columns.touchpoints[item.touchpoint.id]
 
 
-_STEPS: list[tuple[str, str]] = [
-    # The events that play a role, inside the run's time (at or before as-of).
-    ("touch_tagged", """
-SELECT r.item, r.role, e.case_id, e.at_us, e.value
+def _reach(p: _Project) -> str:
+    # The earliest moment each item reports on: a case that stopped before it cannot
+    # be decided, finished or open in any period of the item.
+    return "SELECT item, MIN(from_us) AS from_us FROM touch_periods GROUP BY item"
+
+
+def _cases(p: _Project) -> str:
+    # One row per touchpoint and case: the first moment of each event read per case,
+    # and how many times a starting event happened. The only grouping of the log by case.
+    width = p.columns.width
+    if width == 0:
+        return _nothing("CAST(NULL AS INTEGER) AS tp, CAST(NULL AS VARCHAR) AS case_id")
+    aggregates = []
+    for slot in range(width):
+        aggregates.append(f"MIN(CASE WHEN s.slot = {slot} THEN e.at_us END) AS {_first(slot)}")
+        if slot in p.columns.counted:
+            aggregates.append(f"COUNT(CASE WHEN s.slot = {slot} THEN 1 END) AS {_count(slot)}")
+    columns = ",\n  ".join(aggregates)
+    return f"""
+SELECT s.tp, e.case_id,
+  {columns}
 FROM touch_events AS e
-JOIN touch_roles AS r ON r.touchpoint = e.touchpoint AND r.event = e.event
+JOIN touch_slots AS s ON s.touchpoint = e.touchpoint AND s.event = e.event
 CROSS JOIN touch_run AS n
-WHERE e.at_us IS NOT NULL AND e.at_us >= 0 AND e.at_us <= n.as_of_us
-  AND (r.role = 'count' OR (e.case_id IS NOT NULL AND e.case_id <> ''))
-"""),
+WHERE e.at_us >= 0 AND e.at_us <= n.as_of_us AND e.case_id IS NOT NULL AND e.case_id <> ''
+GROUP BY s.tp, e.case_id
+"""
+
+
+def _repair_cases(p: _Project) -> str:
+    # The few cases of a time or updates item whose events need a second look: a
+    # duplicate start (the report shows the last one), or an end before the start
+    # (the end is then the first one at or after the start).
+    branches = []
+    for number, item in p.numbered("time", "updates"):
+        start, end = _first(p.columns.slot(item, "start")), _first(p.columns.slot(item, "end"))
+        starts = _count(p.columns.slot(item, "start"))
+        branches.append(f"""SELECT {number} AS item, c.case_id, c.{start} AS start_us, c.{starts} AS starts,
+  c.{end} AS first_end_us
+FROM touch_cases AS c
+WHERE c.tp = {p.tp(item)} AND (c.{starts} > 1 OR c.{end} < c.{start})""")
+    return _union(branches, _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, "
+                                     "CAST(NULL AS BIGINT) AS start_us, CAST(NULL AS BIGINT) AS starts, "
+                                     "CAST(NULL AS BIGINT) AS first_end_us"))
+
+
+def _repairs(p: _Project) -> str:
+    # Their events read again (a join with nothing to probe when no case needs it).
+    return """
+SELECT r.item, r.case_id, r.start_us, r.starts, r.first_end_us,
+  MAX(CASE WHEN x.role = 'start' THEN e.at_us END) AS last_start_us,
+  MIN(CASE WHEN x.role = 'end' AND e.at_us >= r.start_us THEN e.at_us END) AS end_us
+FROM touch_repair_cases AS r
+JOIN touch_roles AS x ON x.item = r.item AND x.role IN ('start', 'end')
+JOIN touch_events AS e ON e.touchpoint = x.touchpoint AND e.event = x.event AND e.case_id = r.case_id
+CROSS JOIN touch_run AS n
+WHERE e.at_us >= 0 AND e.at_us <= n.as_of_us
+GROUP BY r.item, r.case_id, r.start_us, r.starts, r.first_end_us
+"""
+
+
+def _spans(p: _Project) -> str:
+    # Cases of time metrics (start -> end) and updates (open -> close) that can matter
+    # to a period: start, end (the first end at or after the start) and stop (the end,
+    # or as-of while open).
+    branches = []
+    for number, item in p.numbered("time", "updates"):
+        start, end = _first(p.columns.slot(item, "start")), _first(p.columns.slot(item, "end"))
+        branches.append(f"""SELECT {number} AS item, c.case_id, c.{start} AS start_us, c.{end} AS end_us,
+  COALESCE(c.{end}, n.as_of_us) AS stop_us
+FROM touch_cases AS c
+CROSS JOIN touch_run AS n
+JOIN touch_reach AS r ON r.item = {number}
+WHERE c.tp = {p.tp(item)} AND c.{start} IS NOT NULL AND (c.{end} IS NULL OR c.{end} >= c.{start})
+  AND COALESCE(c.{end}, n.as_of_us) >= r.from_us""")
+    if branches:
+        branches.append("""SELECT f.item, f.case_id, f.start_us, f.end_us, COALESCE(f.end_us, n.as_of_us) AS stop_us
+FROM touch_repairs AS f
+CROSS JOIN touch_run AS n
+JOIN touch_reach AS r ON r.item = f.item
+WHERE f.first_end_us < f.start_us AND COALESCE(f.end_us, n.as_of_us) >= r.from_us""")
+    return _union(branches, _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, "
+                                     "CAST(NULL AS BIGINT) AS start_us, CAST(NULL AS BIGINT) AS end_us, "
+                                     "CAST(NULL AS BIGINT) AS stop_us"))
+
+
+def _calendar_open(p: _Project) -> str:
     # Open segments keyed by business day: an open segment is at most one day long, so
     # it lies in at most two business days.
-    ("touch_calendar_open", f"""
+    return f"""
 SELECT calendar, {_day('before_us')} AS bucket, from_us, before_us, to_us - from_us AS len_us
 FROM touch_calendar
 WHERE is_open
@@ -143,143 +296,163 @@ UNION ALL
 SELECT calendar, {_day('before_us + to_us - from_us - 1')} AS bucket, from_us, before_us, to_us - from_us AS len_us
 FROM touch_calendar
 WHERE is_open AND {_day('before_us + to_us - from_us - 1')} <> {_day('before_us')}
-"""),
-    # Cases with a start and an end: time metrics (start -> end) and updates (open -> close).
-    ("touch_span_cases", """
-SELECT item, case_id,
-  MIN(CASE WHEN role = 'start' THEN at_us END) AS start_us,
-  MAX(CASE WHEN role = 'start' THEN at_us END) AS last_start_us,
-  SUM(CASE WHEN role = 'start' THEN 1 ELSE 0 END) AS starts,
-  MIN(CASE WHEN role = 'end' THEN at_us END) AS first_end_us,
-  MAX(CASE WHEN role = 'end' THEN at_us END) AS last_end_us
-FROM touch_tagged
-WHERE role IN ('start', 'end')
-GROUP BY item, case_id
-"""),
-    # The first end after the start, for the few cases that also have an end before it.
-    ("touch_span_late_ends", """
-SELECT c.item, c.case_id, MIN(t.at_us) AS end_us
-FROM touch_span_cases AS c
-JOIN touch_tagged AS t ON t.item = c.item AND t.case_id = c.case_id AND t.role = 'end'
-WHERE c.first_end_us < c.start_us AND c.last_end_us >= c.start_us AND t.at_us >= c.start_us
-GROUP BY c.item, c.case_id
-"""),
-    ("touch_spans", """
-SELECT c.item, c.case_id, i.kind, i.calendar, i.promise_us, i.target_us, c.start_us,
-  CASE WHEN c.first_end_us >= c.start_us THEN c.first_end_us ELSE l.end_us END AS end_us,
-  COALESCE(CASE WHEN c.first_end_us >= c.start_us THEN c.first_end_us ELSE l.end_us END, n.as_of_us) AS stop_us
-FROM touch_span_cases AS c
-JOIN touch_items AS i ON i.item = c.item
+"""
+
+
+def _time_cases(p: _Project) -> list[str]:
+    # Elapsed time of each time case and the moments the promise's and the target's
+    # limits pass: wall-clock arithmetic, or business positions looked up in the
+    # calendar for the start and the stop, and the limits' moments in its open segments.
+    branches = []
+    for number, item in p.numbered("time"):
+        row = p.rows[number]
+        calendar, promise, target = row[3], row[4], row[5]
+        if calendar is None:
+            branches.append(f"""SELECT s.item, s.case_id, s.start_us, s.end_us, {promise} AS promise_us, {target} AS target_us,
+  s.stop_us - s.start_us AS value_us, s.start_us + {promise} AS promise_late_us,
+  s.start_us + {target} AS target_late_us
+FROM touch_spans AS s
+WHERE s.item = {number}""")
+            continue
+        cal = _literal(calendar)
+        branches.append(f"""SELECT q.item, q.case_id, q.start_us, q.end_us, {promise} AS promise_us, {target} AS target_us,
+  q.stop_pos - q.start_pos AS value_us,
+  dp.from_us + (q.start_pos + {promise} - dp.before_us) AS promise_late_us,
+  dt.from_us + (q.start_pos + {target} - dt.before_us) AS target_late_us
+FROM (
+  SELECT s.item, s.case_id, s.start_us, s.end_us,
+    {_position('a', 's.start_us')} AS start_pos,
+    {_position('b', 's.stop_us')} AS stop_pos
+  FROM touch_spans AS s
+  JOIN touch_calendar AS a ON {_segment_of('a', cal, 's.start_us')}
+  JOIN touch_calendar AS b ON {_segment_of('b', cal, 's.stop_us')}
+  WHERE s.item = {number}
+) AS q
+LEFT JOIN touch_calendar_open AS dp ON {_passing('dp', cal, f'q.start_pos + {promise}')}
+LEFT JOIN touch_calendar_open AS dt ON {_passing('dt', cal, f'q.start_pos + {target}')}""")
+    return branches
+
+
+def _row_events(p: _Project) -> str:
+    # The events that count one by one: answers, counted events, updates sent.
+    return """
+SELECT r.item, r.role, e.src, e.src_row, e.case_id, e.at_us, e.value, e.value_text
+FROM touch_events AS e
+JOIN touch_roles AS r ON r.touchpoint = e.touchpoint AND r.event = e.event
 CROSS JOIN touch_run AS n
-LEFT JOIN touch_span_late_ends AS l ON l.item = c.item AND l.case_id = c.case_id
-WHERE c.start_us IS NOT NULL
-"""),
-    # Ratio: per case, the first denominator and numerator events.
-    ("touch_ratio_cases", """
-SELECT item, case_id,
-  MIN(CASE WHEN role = 'den' THEN at_us END) AS den_at,
-  MIN(CASE WHEN role = 'num' THEN at_us END) AS num_at
-FROM touch_tagged
-WHERE role IN ('num', 'den')
-GROUP BY item, case_id
-"""),
+WHERE r.role IN ('answer', 'count', 'update') AND e.at_us >= 0 AND e.at_us <= n.as_of_us
+  AND (r.role = 'count' OR (e.case_id IS NOT NULL AND e.case_id <> ''))
+"""
+
+
+def _ratio_cases(p: _Project) -> str:
+    # Ratio: per case, the first denominator and numerator events; a case belongs to
+    # the period of the first denominator event (of the numerator's when it has none).
+    branches = []
+    for number, item in p.numbered("ratio"):
+        den, num = _first(p.columns.slot(item, "den")), _first(p.columns.slot(item, "num"))
+        branches.append(f"""SELECT {number} AS item, c.case_id, c.{den} AS den_at, c.{num} AS num_at
+FROM touch_cases AS c
+JOIN touch_reach AS r ON r.item = {number}
+WHERE c.tp = {p.tp(item)} AND COALESCE(c.{den}, c.{num}) >= r.from_us""")
+    return _union(branches, _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, "
+                                     "CAST(NULL AS BIGINT) AS den_at, CAST(NULL AS BIGINT) AS num_at"))
+
+
+def _answers(p: _Project) -> str:
     # Survey answers, each checked against the item's scale.
-    ("touch_answers", """
-SELECT t.item, t.case_id, t.at_us, t.value,
+    return """
+SELECT t.item, t.src, t.src_row, t.case_id, t.at_us, t.value, t.value_text,
   CASE WHEN t.value IS NOT NULL AND t.value >= i.low AND t.value <= i.high
             AND (NOT i.whole OR t.value = FLOOR(t.value)) THEN 1 ELSE 0 END AS valid,
   i.promise_least, i.target_least
-FROM touch_tagged AS t
+FROM touch_row_events AS t
 JOIN touch_items AS i ON i.item = t.item
 WHERE t.role = 'answer'
-"""),
+"""
+
+
+def _count_stretches(p: _Project) -> str:
     # Count: events per stretch of the limit's length, counted back from the period's end
     # (stretch 0 is the last `per` before the end; the oldest may be shorter).
-    ("touch_count_stretches", f"""
+    return f"""
 SELECT p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIGINT) AS stretch, COUNT(*) AS events
 FROM touch_periods AS p
 JOIN touch_items AS i ON i.item = p.item
-JOIN touch_tagged AS t ON t.item = p.item AND t.role = 'count' AND {_in('t.at_us')}
+JOIN touch_row_events AS t ON t.item = p.item AND t.role = 'count' AND {_in('t.at_us')}
 GROUP BY p.item, p.period, CAST(FLOOR((p.to_us - 1 - t.at_us) / i.per_us) AS BIGINT)
-"""),
-    # Updates: the moments of a case (open, each update while open, close or as-of) ...
-    ("touch_update_marks", """
-SELECT s.item, s.case_id, s.start_us AS at_us
+"""
+
+
+def _update_sent(p: _Project) -> str:
+    # Updates: each case open for an updates promise with the messages sent while it was
+    # open, each with the one sent before it (a case without any: one row, no message) ...
+    return """
+SELECT s.item, s.case_id, s.start_us, s.end_us, s.stop_us, i.promise_us AS every_us, t.at_us,
+  LAG(t.at_us) OVER (PARTITION BY s.item, s.case_id ORDER BY t.at_us) AS prev_us
 FROM touch_spans AS s
-WHERE s.kind = 'updates'
-UNION ALL
-SELECT s.item, s.case_id, t.at_us
-FROM touch_spans AS s
-JOIN touch_tagged AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role = 'update'
-WHERE s.kind = 'updates' AND t.at_us > s.start_us AND t.at_us < s.stop_us
-UNION ALL
-SELECT s.item, s.case_id, s.stop_us AS at_us
-FROM touch_spans AS s
-WHERE s.kind = 'updates'
-"""),
-    # Business positions of each time case's start and stop (end, or as-of while open).
-    ("touch_positions", f"""
-SELECT s.item, s.case_id,
-  {_position('a', 's.start_us')} AS start_pos,
-  {_position('b', 's.stop_us')} AS stop_pos
-FROM touch_spans AS s
-JOIN touch_calendar AS a ON {_segment_of('a', 's.calendar', 's.start_us')}
-JOIN touch_calendar AS b ON {_segment_of('b', 's.calendar', 's.stop_us')}
-WHERE s.kind = 'time' AND s.calendar IS NOT NULL
-"""),
-    # Elapsed time and the moments the promise's and the target's limits pass.
-    ("touch_time_cases", f"""
-SELECT s.item, s.case_id, s.start_us, s.end_us, s.promise_us, s.target_us,
-  CASE WHEN s.calendar IS NULL THEN s.stop_us - s.start_us ELSE p.stop_pos - p.start_pos END AS value_us,
-  CASE WHEN s.calendar IS NULL THEN s.start_us + s.promise_us
-       ELSE dp.from_us + (p.start_pos + s.promise_us - dp.before_us) END AS promise_late_us,
-  CASE WHEN s.calendar IS NULL THEN s.start_us + s.target_us
-       ELSE dt.from_us + (p.start_pos + s.target_us - dt.before_us) END AS target_late_us
-FROM touch_spans AS s
-LEFT JOIN touch_positions AS p ON p.item = s.item AND p.case_id = s.case_id
-LEFT JOIN touch_calendar_open AS dp ON {_passing('dp', 's.calendar', 'p.start_pos + s.promise_us')}
-LEFT JOIN touch_calendar_open AS dt ON {_passing('dt', 's.calendar', 'p.start_pos + s.target_us')}
-WHERE s.kind = 'time'
-"""),
-    # ... the silences between them ...
-    ("touch_update_gaps", """
-SELECT item, case_id,
-  LAG(at_us) OVER (PARTITION BY item, case_id ORDER BY at_us) AS prev_us,
-  at_us - LAG(at_us) OVER (PARTITION BY item, case_id ORDER BY at_us) AS gap_us
-FROM touch_update_marks
-"""),
-    # ... the longest silence, and the moment the first too-long one became too long.
-    ("touch_update_cases", """
-SELECT s.item, s.case_id, s.start_us, s.end_us, s.promise_us, s.target_us,
-  MAX(g.gap_us) AS value_us,
-  MIN(CASE WHEN g.gap_us > s.promise_us THEN g.prev_us + s.promise_us END) AS promise_late_us
-FROM touch_spans AS s
-JOIN touch_update_gaps AS g ON g.item = s.item AND g.case_id = s.case_id
-WHERE s.kind = 'updates'
-GROUP BY s.item, s.case_id, s.start_us, s.end_us, s.promise_us, s.target_us
-"""),
-    # One row per case of a time or updates item: when its outcome became known for the
-    # promise and the target, and whether it was met. A case is met at its end when it
-    # ended within the limit; missed when the limit passed (at that moment, ended or
-    # not); otherwise it is still open and not yet due.
-    ("touch_decisions", """
-SELECT item, case_id, start_us, end_us, value_us, promise_late_us,
+JOIN touch_items AS i ON i.item = s.item AND i.kind = 'updates'
+LEFT JOIN touch_row_events AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role = 'update'
+  AND t.at_us > s.start_us AND t.at_us < s.stop_us
+"""
+
+
+def _update_cases(p: _Project) -> list[str]:
+    # ... and per case the longest silence — from the opening to the first update,
+    # between updates, from the last one to the closing (or as-of) — and the moment the
+    # first too-long silence became too long. Updates have no target of their own: the
+    # target is the promise.
+    if not p.numbered("updates"):
+        return []
+    first_gap = "u.first_us - u.start_us"
+    last_gap = "u.stop_us - u.last_us"
+    edges = f"CASE WHEN {first_gap} >= {last_gap} THEN {first_gap} ELSE {last_gap} END"
+    late = f"""CASE WHEN u.first_us IS NULL THEN CASE WHEN u.stop_us - u.start_us > u.every_us THEN u.start_us + u.every_us END
+       WHEN {first_gap} > u.every_us THEN u.start_us + u.every_us
+       WHEN u.inner_late_us IS NOT NULL THEN u.inner_late_us
+       WHEN {last_gap} > u.every_us THEN u.last_us + u.every_us END"""
+    return [f"""SELECT u.item, u.case_id, u.start_us, u.end_us, u.every_us AS promise_us, u.every_us AS target_us,
+  CASE WHEN u.first_us IS NULL THEN u.stop_us - u.start_us
+       WHEN u.inner_us > {edges} THEN u.inner_us
+       ELSE {edges} END AS value_us,
+  {late} AS promise_late_us,
+  {late} AS target_late_us
+FROM (
+  SELECT item, case_id, MIN(start_us) AS start_us, MIN(end_us) AS end_us, MIN(stop_us) AS stop_us,
+    MIN(every_us) AS every_us, MIN(at_us) AS first_us, MAX(at_us) AS last_us, MAX(at_us - prev_us) AS inner_us,
+    MIN(CASE WHEN at_us - prev_us > every_us THEN prev_us + every_us END) AS inner_late_us
+  FROM touch_update_sent
+  GROUP BY item, case_id
+) AS u"""]
+
+
+def _decisions(p: _Project) -> str:
+    # One row per case of a time or updates item: its value (elapsed time, longest
+    # silence), the moments the promise's and the target's limits pass, and when its
+    # outcome became known for each and whether it was met. A case is met at its end
+    # when it ended within the limit; missed when the limit passed (at that moment,
+    # ended or not); otherwise it is still open and not yet due.
+    cases = _union(_time_cases(p) + _update_cases(p), _nothing(
+        "CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, CAST(NULL AS BIGINT) AS start_us, "
+        "CAST(NULL AS BIGINT) AS end_us, CAST(NULL AS BIGINT) AS promise_us, CAST(NULL AS BIGINT) AS target_us, "
+        "CAST(NULL AS BIGINT) AS value_us, CAST(NULL AS BIGINT) AS promise_late_us, "
+        "CAST(NULL AS BIGINT) AS target_late_us"))
+    return f"""
+SELECT item, case_id, start_us, end_us, value_us, promise_late_us, target_late_us,
   CASE WHEN value_us > promise_us THEN promise_late_us WHEN end_us IS NOT NULL THEN end_us END AS promise_at,
   CASE WHEN value_us > promise_us THEN 0 ELSE 1 END AS promise_met,
   CASE WHEN value_us > target_us THEN target_late_us WHEN end_us IS NOT NULL THEN end_us END AS target_at,
   CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
-FROM touch_time_cases
-UNION ALL
-SELECT item, case_id, start_us, end_us, value_us, promise_late_us,
-  CASE WHEN value_us > promise_us THEN promise_late_us WHEN end_us IS NOT NULL THEN end_us END AS promise_at,
-  CASE WHEN value_us > promise_us THEN 0 ELSE 1 END AS promise_met,
-  CASE WHEN value_us > target_us THEN promise_late_us WHEN end_us IS NOT NULL THEN end_us END AS target_at,
-  CASE WHEN value_us > target_us THEN 0 ELSE 1 END AS target_met
-FROM touch_update_cases
-"""),
+FROM (
+{cases}
+) AS c
+"""
+
+
+def _case_summary(p: _Project) -> str:
     # Per item and period: cases decided and met for the promise and the target, cases
     # still open at the period's end (x = to_us - 1), and those of them already overdue.
-    ("touch_case_summary", f"""
+    return f"""
 SELECT p.item, p.period,
   SUM(CASE WHEN {_in('d.promise_at')} THEN 1 ELSE 0 END) AS promise_decided,
   SUM(CASE WHEN {_in('d.promise_at')} AND d.promise_met = 1 THEN 1 ELSE 0 END) AS promise_good,
@@ -293,35 +466,152 @@ SELECT p.item, p.period,
 FROM touch_periods AS p
 JOIN touch_decisions AS d ON d.item = p.item
 GROUP BY p.item, p.period
-"""),
-    # Finished cases of each period ranked by their value (elapsed, or longest silence).
-    ("touch_finished_ranked", f"""
-SELECT p.item, p.period, d.value_us,
-  ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us, d.case_id) AS rn,
-  COUNT(*) OVER (PARTITION BY p.item, p.period) AS n
-FROM touch_periods AS p
-JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.end_us')}
-"""),
-    # Nearest-rank percentiles: the value of rank ceil(P * n / 100), exact in any engine.
-    ("touch_percentiles", """
-SELECT item, period,
-  MIN(CASE WHEN rn = CAST(CEIL(CAST(50 * n AS DOUBLE) / 100) AS BIGINT) THEN value_us END) AS p50_us,
-  MIN(CASE WHEN rn = CAST(CEIL(CAST(90 * n AS DOUBLE) / 100) AS BIGINT) THEN value_us END) AS p90_us,
-  MIN(CASE WHEN rn = CAST(CEIL(CAST(95 * n AS DOUBLE) / 100) AS BIGINT) THEN value_us END) AS p95_us
-FROM touch_finished_ranked
-GROUP BY item, period
-"""),
-    # A ratio case belongs to the period of its first denominator event (of its
-    # numerator event when the denominator event is missing: X implies Y).
-    ("touch_ratio_summary", f"""
+"""
+
+
+def _percentiles(p: _Project) -> str:
+    # Nearest-rank percentiles of the value (elapsed, or longest silence) of the cases
+    # finished in each period: the value of rank ceil(P * n / 100), n the cases finished
+    # in the period — the smallest value whose cases, with all smaller ones, reach that
+    # rank. Values are counted once each with their cases (times recorded to the second
+    # repeat often), so only the distinct values are ordered. Exact in any engine. (A
+    # value is never NULL; NULLS FIRST is written so every dialect orders alike.)
+    def rank(percent: int) -> str:
+        return f"CAST(CEIL(CAST({percent} * s.finished AS DOUBLE) / 100) AS BIGINT)"
+    return f"""
+SELECT c.item, c.period,
+  MIN(CASE WHEN c.upto >= {rank(50)} THEN c.value_us END) AS p50_us,
+  MIN(CASE WHEN c.upto >= {rank(90)} THEN c.value_us END) AS p90_us,
+  MIN(CASE WHEN c.upto >= {rank(95)} THEN c.value_us END) AS p95_us
+FROM (
+  SELECT item, period, value_us,
+    SUM(cases) OVER (PARTITION BY item, period ORDER BY value_us NULLS FIRST
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto
+  FROM (
+    SELECT p.item, p.period, d.value_us, COUNT(*) AS cases
+    FROM touch_periods AS p
+    JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.end_us')}
+    GROUP BY p.item, p.period, d.value_us
+  ) AS v
+) AS c
+JOIN touch_case_summary AS s ON s.item = c.item AND s.period = c.period
+GROUP BY c.item, c.period
+"""
+
+
+def _distribution(p: _Project) -> str:
+    # The cases finished in each period by value, in bins of the promise's limit / 12:
+    # bin k holds (k, k + 1] twelfths (a value exactly at the limit is in the last bin
+    # before it, as it met the promise); bin BINS everything past twice the limit.
+    ratio = f"CAST(d.value_us AS DOUBLE) * {BINS_PER_LIMIT} / i.promise_us"
+    return f"""
+SELECT p.item, p.period, b.bin, COUNT(*) AS cases
+FROM (
+  SELECT d.item, d.end_us,
+    CASE WHEN d.value_us <= 0 THEN 0
+         WHEN {ratio} > {BINS} THEN {BINS}
+         ELSE CAST(CEIL({ratio}) AS BIGINT) - 1 END AS bin
+  FROM touch_decisions AS d
+  JOIN touch_items AS i ON i.item = d.item
+  WHERE d.end_us IS NOT NULL
+) AS b
+JOIN touch_periods AS p ON p.item = b.item AND b.end_us >= p.from_us AND b.end_us < p.to_us
+GROUP BY p.item, p.period, b.bin
+"""
+
+
+def _share_rank(p: _Project, role: str) -> str:
+    """The rank ceil(P% of n) of the item's `role` objective, as a CASE on the item:
+    the objective's percent as an exact fraction, so 99.9% of 1000 is rank 999."""
+    from fractions import Fraction
+
+    from touchdsl.model import TimeMetric
+
+    whens = []
+    for number, item in p.numbered("time"):
+        metric = item.metric
+        assert isinstance(metric, TimeMetric)
+        objective = metric.promise if role == "promise" else metric.target
+        share = Fraction(repr(float(objective.percent))) / 100  # type: ignore[union-attr]
+        whens.append(f"WHEN {number} THEN CAST(CEIL(CAST(v.n * {share.numerator} AS DOUBLE) / "
+                     f"{share.denominator}) AS BIGINT)")
+    return f"CASE v.item {' '.join(whens)} END"
+
+
+def _reach_times(p: _Project) -> str:
+    # Time items: within how long each objective's share of the cases decided on it in
+    # the period were done — the value at rank ceil(P% of them), by nearest rank, from
+    # the distinct values and their cumulative counts. A case missed and still open
+    # counts with its time so far (at least what it will take), so the figure is at
+    # most the limit exactly when the share was met; `open_upto` says whether any open
+    # case is at or below it (then it is a lower bound).
+    numbered = p.numbered("time")
+    if not numbered:
+        return _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS INTEGER) AS period, "
+                        "CAST(NULL AS VARCHAR) AS role, CAST(NULL AS BIGINT) AS reach_us, "
+                        "CAST(NULL AS BIGINT) AS open_upto")
+    items = ", ".join(str(number) for number, _ in numbered)
+    branches = []
+    for role in ("promise", "target"):
+        branches.append(f"""SELECT item, period, role, value_us, cases, open_cases, upto, open_upto, n,
+    {_share_rank(p, role)} AS rnk
+  FROM (
+    SELECT item, period, role, value_us, cases, open_cases,
+      SUM(cases) OVER (PARTITION BY item, period ORDER BY value_us NULLS FIRST
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+      SUM(open_cases) OVER (PARTITION BY item, period ORDER BY value_us NULLS FIRST
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS open_upto,
+      SUM(cases) OVER (PARTITION BY item, period) AS n
+    FROM (
+      SELECT p.item, p.period, '{role}' AS role, d.value_us, COUNT(*) AS cases,
+        SUM(CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END) AS open_cases
+      FROM touch_periods AS p
+      JOIN touch_decisions AS d ON d.item = p.item AND {_in(f'd.{role}_at')}
+      WHERE p.item IN ({items})
+      GROUP BY p.item, p.period, d.value_us
+    ) AS w
+  ) AS v""")
+    union = "\n  UNION ALL\n  ".join(branches)
+    return f"""
+SELECT item, period, role,
+  MIN(CASE WHEN upto >= rnk THEN value_us END) AS reach_us,
+  MIN(CASE WHEN upto >= rnk THEN open_upto END) AS open_upto
+FROM (
+  {union}
+) AS ranked
+GROUP BY item, period, role
+"""
+
+
+def _overdue(p: _Project) -> str:
+    # Cases open at the as-of moment and past the promise (time and updates), the
+    # longest overdue first, with how many there are per item.
+    return f"""
+SELECT item, case_id, start_us, value_us, late_us, overdue
+FROM (
+  SELECT d.item, d.case_id, d.start_us, d.value_us, d.promise_late_us AS late_us,
+    ROW_NUMBER() OVER (PARTITION BY d.item ORDER BY d.promise_late_us, d.case_id) AS rn,
+    COUNT(*) OVER (PARTITION BY d.item) AS overdue
+  FROM touch_decisions AS d
+  WHERE d.end_us IS NULL AND d.promise_met = 0
+) AS ranked
+WHERE rn <= {OVERDUE}
+"""
+
+
+def _ratio_summary(p: _Project) -> str:
+    return f"""
 SELECT p.item, p.period,
   COUNT(*) AS cases,
   SUM(CASE WHEN c.num_at IS NOT NULL THEN 1 ELSE 0 END) AS matching
 FROM touch_periods AS p
 JOIN touch_ratio_cases AS c ON c.item = p.item AND {_in('COALESCE(c.den_at, c.num_at)')}
 GROUP BY p.item, p.period
-"""),
-    ("touch_answer_summary", f"""
+"""
+
+
+def _answer_summary(p: _Project) -> str:
+    return f"""
 SELECT p.item, p.period,
   COUNT(*) AS answers,
   SUM(a.value) AS total,
@@ -332,8 +622,11 @@ SELECT p.item, p.period,
 FROM touch_periods AS p
 JOIN touch_answers AS a ON a.item = p.item AND a.valid = 1 AND {_in('a.at_us')}
 GROUP BY p.item, p.period
-"""),
-    ("touch_count_summary", """
+"""
+
+
+def _count_summary(p: _Project) -> str:
+    return """
 SELECT item, period, total, events AS worst, stretch AS worst_stretch
 FROM (
   SELECT item, period, events, stretch,
@@ -342,38 +635,92 @@ FROM (
   FROM touch_count_stretches
 ) AS ranked
 WHERE rn = 1
-"""),
+"""
+
+
+def _ranked(source: str, columns: str, key: str, worst_first: str, then: str) -> str:
+    """The rows of `source` (FROM ... JOIN ..., binding the period as p) ranked per item
+    and period by `key` (DESC or ASC as `worst_first` says), ties by `then`, keeping
+    only the rows that can be among the first WORST: a ranking by the single key finds
+    the WORST-th value (cheap: an engine keeps the top rows of a one-key ranking
+    without sorting them all), and only the rows at least as bad as it are ranked in
+    full."""
+    bound, keep = ("MIN", ">=") if worst_first == "DESC" else ("MAX", "<=")
+    nested = source.replace("\n", "\n    ")
+    return f"""SELECT p.item, p.period, {columns},
+    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY {key} {worst_first}, {then}) AS rn
+  {source}
+  JOIN (
+    SELECT item, period, {bound}(bound) AS bound
+    FROM (
+      SELECT p.item, p.period, {key} AS bound,
+        ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY {key} {worst_first}) AS rn
+      {nested}
+    ) AS top
+    WHERE rn <= {WORST}
+    GROUP BY item, period
+  ) AS b ON b.item = p.item AND b.period = p.period AND {key} {keep} b.bound"""
+
+
+def _worst(p: _Project) -> str:
     # The worst cases of each item and period: the slowest decided cases (time), the
     # longest silences (updates), the lowest answers (score, nps), the latest cases with
     # the bad outcome (ratio).
-    ("touch_worst", f"""
+    decided = _ranked(
+        f"FROM touch_periods AS p\n  JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.promise_at')}",
+        "d.case_id, CAST(d.value_us AS DOUBLE) / 1000000 AS value, d.promise_at AS at_us,\n"
+        "    CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END AS still_open",
+        "d.value_us", "DESC", "d.case_id")
+    answers = _ranked(
+        f"FROM touch_periods AS p\n  JOIN touch_answers AS a ON a.item = p.item AND a.valid = 1 AND {_in('a.at_us')}",
+        "a.case_id, a.value, a.at_us, 0 AS still_open",
+        "a.value", "ASC", "a.at_us DESC, a.case_id")
+    ratios = _ranked(
+        "FROM touch_periods AS p\n  JOIN touch_items AS i ON i.item = p.item\n"
+        f"  JOIN touch_ratio_cases AS c ON c.item = p.item AND {_in('COALESCE(c.den_at, c.num_at)')}\n"
+        "    AND (c.num_at IS NOT NULL) = i.bad_is_num",
+        "c.case_id, CAST(NULL AS DOUBLE) AS value, COALESCE(c.den_at, c.num_at) AS at_us, 0 AS still_open",
+        "COALESCE(c.den_at, c.num_at)", "DESC", "c.case_id")
+    return f"""
 SELECT item, period, case_id, value, at_us, still_open, rn
 FROM (
-  SELECT p.item, p.period, d.case_id, CAST(d.value_us AS DOUBLE) / 1000000 AS value, d.promise_at AS at_us,
-    CASE WHEN d.end_us IS NULL THEN 1 ELSE 0 END AS still_open,
-    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY d.value_us DESC, d.case_id) AS rn
-  FROM touch_periods AS p
-  JOIN touch_decisions AS d ON d.item = p.item AND {_in('d.promise_at')}
+  {decided}
   UNION ALL
-  SELECT p.item, p.period, a.case_id, a.value, a.at_us, 0 AS still_open,
-    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY a.value, a.at_us DESC, a.case_id) AS rn
-  FROM touch_periods AS p
-  JOIN touch_answers AS a ON a.item = p.item AND a.valid = 1 AND {_in('a.at_us')}
+  {answers}
   UNION ALL
-  SELECT p.item, p.period, c.case_id, CAST(NULL AS DOUBLE) AS value, COALESCE(c.den_at, c.num_at) AS at_us,
-    0 AS still_open,
-    ROW_NUMBER() OVER (PARTITION BY p.item, p.period ORDER BY COALESCE(c.den_at, c.num_at) DESC, c.case_id) AS rn
-  FROM touch_periods AS p
-  JOIN touch_items AS i ON i.item = p.item
-  JOIN touch_ratio_cases AS c ON c.item = p.item AND {_in('COALESCE(c.den_at, c.num_at)')}
-  WHERE (c.num_at IS NOT NULL) = i.bad_is_num
+  {ratios}
 ) AS ranked
 WHERE rn <= {WORST}
-"""),
-    # Data quality. One scan of the log keeps the rows with any problem of their own,
-    # with a flag per problem (the rest of the checks read this small table).
-    ("touch_bad_rows", """
-SELECT e.src, e.src_row, e.case_id, e.touchpoint, e.event, e.at_us, e.at_text, e.value_text,
+"""
+
+
+def _event_names(p: _Project) -> str:
+    # Data quality. The distinct (touchpoint, event) names of the log: a grouping of
+    # few groups, so unknown names are found without joining every row.
+    return "SELECT touchpoint, event, COUNT(*) AS n FROM touch_events GROUP BY touchpoint, event"
+
+
+def _unknown_names(p: _Project) -> str:
+    return """
+SELECT x.touchpoint, x.event
+FROM touch_event_names AS x
+LEFT JOIN touch_vocabulary AS v ON v.touchpoint = x.touchpoint AND v.event = x.event
+WHERE v.event IS NULL
+"""
+
+
+# A row with a problem that needs no look-up: its time, its value or its case.
+_PLAIN_PROBLEM = ("e.at_us IS NULL OR e.at_us < 0 OR e.at_us > n.as_of_us OR e.value_text IS NOT NULL "
+                  "OR e.case_id IS NULL OR e.case_id = ''")
+_EVENT_COLUMNS = "e.src, e.src_row, e.case_id, e.touchpoint, e.event, e.at_us, e.at_text, e.value_text"
+
+
+def _bad_rows(p: _Project) -> str:
+    # The rows with any problem of their own, with a flag per problem (the rest of the
+    # checks read this small table): rows whose time, value or case is suspect, and
+    # the rows of unknown names (a join with nothing to probe when all names are known).
+    return f"""
+SELECT {_EVENT_COLUMNS},
   CASE WHEN e.at_us IS NULL THEN 1 ELSE 0 END AS unreadable_timestamp,
   CASE WHEN e.at_us < 0 THEN 1 ELSE 0 END AS timestamp_before_1970,
   CASE WHEN e.at_us > n.as_of_us THEN 1 ELSE 0 END AS after_as_of,
@@ -381,7 +728,18 @@ SELECT e.src, e.src_row, e.case_id, e.touchpoint, e.event, e.at_us, e.at_text, e
   CASE WHEN v.event IS NULL AND k.touchpoint IS NOT NULL THEN 1 ELSE 0 END AS unknown_event,
   CASE WHEN c.event IS NOT NULL AND (e.case_id IS NULL OR e.case_id = '') THEN 1 ELSE 0 END AS missing_case,
   CASE WHEN e.value_text IS NOT NULL THEN 1 ELSE 0 END AS unreadable_value
-FROM touch_events AS e
+FROM (
+  SELECT {_EVENT_COLUMNS}
+  FROM touch_events AS e
+  CROSS JOIN touch_run AS n
+  WHERE {_PLAIN_PROBLEM}
+  UNION ALL
+  SELECT {_EVENT_COLUMNS}
+  FROM touch_events AS e
+  JOIN touch_unknown_names AS u ON u.touchpoint = e.touchpoint AND u.event = e.event
+  CROSS JOIN touch_run AS n
+  WHERE NOT ({_PLAIN_PROBLEM})
+) AS e
 CROSS JOIN touch_run AS n
 LEFT JOIN touch_vocabulary AS v ON v.touchpoint = e.touchpoint AND v.event = e.event
 LEFT JOIN (SELECT DISTINCT touchpoint FROM touch_vocabulary) AS k ON k.touchpoint = e.touchpoint
@@ -389,45 +747,41 @@ LEFT JOIN (SELECT DISTINCT touchpoint, event FROM touch_roles WHERE role <> 'cou
   ON c.touchpoint = e.touchpoint AND c.event = e.event
 WHERE e.at_us IS NULL OR e.at_us < 0 OR e.at_us > n.as_of_us OR v.event IS NULL
    OR (c.event IS NOT NULL AND (e.case_id IS NULL OR e.case_id = '')) OR e.value_text IS NOT NULL
-"""),
+"""
+
+
+def _case_problems(p: _Project) -> str:
     # Cases whose events contradict each other, with the event to show as an example.
-    ("touch_case_problems", """
-SELECT 'duplicate_start' AS kind, item, case_id, 'start' AS role, last_start_us AS at_us
-FROM touch_span_cases WHERE starts > 1
-UNION ALL
-SELECT 'end_before_start' AS kind, item, case_id, 'end' AS role, first_end_us AS at_us
-FROM touch_span_cases WHERE first_end_us < start_us
-UNION ALL
-SELECT 'end_without_start' AS kind, item, case_id, 'end' AS role, first_end_us AS at_us
-FROM touch_span_cases WHERE start_us IS NULL
-UNION ALL
-SELECT 'numerator_without_denominator' AS kind, item, case_id, 'num' AS role, num_at AS at_us
-FROM touch_ratio_cases WHERE den_at IS NULL
-"""),
+    branches = [
+        """SELECT 'duplicate_start' AS kind, item, case_id, 'start' AS role, last_start_us AS at_us
+FROM touch_repairs WHERE starts > 1""",
+        """SELECT 'end_before_start' AS kind, item, case_id, 'end' AS role, first_end_us AS at_us
+FROM touch_repairs WHERE first_end_us < start_us""",
+    ]
+    for number, item in p.numbered("time", "updates"):
+        start, end = _first(p.columns.slot(item, "start")), _first(p.columns.slot(item, "end"))
+        branches.append(f"""SELECT 'end_without_start' AS kind, {number} AS item, case_id, 'end' AS role, {end} AS at_us
+FROM touch_cases WHERE tp = {p.tp(item)} AND {start} IS NULL AND {end} IS NOT NULL""")
+    for number, item in p.numbered("ratio"):
+        den, num = _first(p.columns.slot(item, "den")), _first(p.columns.slot(item, "num"))
+        branches.append(f"""SELECT 'numerator_without_denominator' AS kind, {number} AS item, case_id, 'num' AS role,
+  {num} AS at_us
+FROM touch_cases WHERE tp = {p.tp(item)} AND {den} IS NULL AND {num} IS NOT NULL""")
+    return _union(branches, "")
+
+
+def _problems(p: _Project) -> str:
     # Every problem, one row per bad row (or per contradicting case, with its first
-    # offending row).
-    ("touch_problems", f"""
-{_bad("unreadable_timestamp")}
+    # offending row, found by reading the events of those few cases again).
+    bad = "\nUNION ALL\n".join(_bad(kind) for kind in _BAD_KINDS)
+    return f"""
+{bad}
 UNION ALL
-{_bad("timestamp_before_1970")}
-UNION ALL
-{_bad("after_as_of")}
-UNION ALL
-{_bad("unknown_touchpoint")}
-UNION ALL
-{_bad("unknown_event")}
-UNION ALL
-{_bad("missing_case")}
-UNION ALL
-{_bad("unreadable_value")}
-UNION ALL
-SELECT 'answer_outside_scale' AS kind, a.item, e.src, e.src_row, a.case_id,
+SELECT 'answer_outside_scale' AS kind, a.item, a.src, a.src_row, a.case_id,
   r.touchpoint, r.event, a.at_us, CAST(NULL AS VARCHAR) AS at_text,
-  COALESCE(e.value_text, CAST(a.value AS VARCHAR)) AS value_text
+  COALESCE(a.value_text, CAST(a.value AS VARCHAR)) AS value_text
 FROM touch_answers AS a
 JOIN touch_roles AS r ON r.item = a.item AND r.role = 'answer'
-JOIN touch_events AS e ON e.touchpoint = r.touchpoint AND e.event = r.event AND e.case_id = a.case_id
-  AND e.at_us = a.at_us AND (e.value = a.value OR (e.value IS NULL AND a.value IS NULL))
 WHERE a.valid = 0
 UNION ALL
 SELECT kind, item, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
@@ -441,20 +795,70 @@ FROM (
     AND e.at_us = c.at_us
 ) AS firsts
 WHERE rn = 1
-"""),
-]
+"""
 
-_STEPS.append(
+
+def _problem_rows(p: _Project) -> str:
     # One row per problem: a row (or case) that is a problem for two items counts once.
-    ("touch_problem_rows", """
+    return """
 SELECT kind, MIN(item) AS item, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
 FROM touch_problems
 GROUP BY kind, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
-"""))
+"""
 
-STEPS: tuple[Step, ...] = tuple(Step(name, sql.strip()) for name, sql in _STEPS)
 
-EXAMPLES = 3  # examples listed per kind of problem
+# The steps in the order they run (each reads only inputs and earlier steps). The
+# per-case table comes first, and everything read from it early, so the engine can
+# drop it soon (the engine drops each step's table after its last reader).
+_STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
+    ("touch_reach", _reach),
+    ("touch_cases", _cases),
+    ("touch_repair_cases", _repair_cases),
+    ("touch_repairs", _repairs),
+    ("touch_case_problems", _case_problems),
+    ("touch_spans", _spans),
+    ("touch_ratio_cases", _ratio_cases),
+    ("touch_row_events", _row_events),
+    ("touch_answers", _answers),
+    ("touch_count_stretches", _count_stretches),
+    ("touch_count_summary", _count_summary),
+    ("touch_update_sent", _update_sent),
+    ("touch_calendar_open", _calendar_open),
+    ("touch_decisions", _decisions),
+    ("touch_case_summary", _case_summary),
+    ("touch_percentiles", _percentiles),
+    ("touch_distribution", _distribution),
+    ("touch_reach_times", _reach_times),
+    ("touch_overdue", _overdue),
+    ("touch_ratio_summary", _ratio_summary),
+    ("touch_answer_summary", _answer_summary),
+    ("touch_worst", _worst),
+    ("touch_event_names", _event_names),
+    ("touch_unknown_names", _unknown_names),
+    ("touch_bad_rows", _bad_rows),
+    ("touch_problems", _problems),
+    ("touch_problem_rows", _problem_rows),
+)
+
+
+def steps(items: Sequence[Item]) -> tuple[Step, ...]:
+    """The measurement of `items` (plan.items_of, numbered in that order) as named steps."""
+    project = _Project(items)
+    return tuple(Step(name, write(project).strip()) for name, write in _STEPS)
+
+
+def calendar_needs(items: Sequence[Item]) -> str:
+    """The query the engine runs, once `touch_spans` exists, to know which calendars
+    `touch_calendar` must hold and from when: (calendar, earliest start of a case
+    measured in its business time). No row for a calendar no case needs."""
+    branches = [f"SELECT {_literal(row[3])} AS calendar, MIN(start_us) AS from_us FROM touch_spans WHERE item = {number}"
+                for number, row in ((n, item_row(n, item)) for n, item in enumerate(items))
+                if row[2] == "time" and row[3] is not None]
+    if not branches:
+        return _nothing("CAST(NULL AS VARCHAR) AS calendar, CAST(NULL AS BIGINT) AS from_us")
+    return ("SELECT calendar, MIN(from_us) AS from_us FROM (\n" + "\nUNION ALL\n".join(branches)
+            + "\n) AS needs WHERE from_us IS NOT NULL GROUP BY calendar ORDER BY calendar")
+
 
 # What the engine reads back, all small: one row per item and period, or per problem.
 RESULTS: dict[str, str] = {
@@ -470,6 +874,11 @@ SELECT item, period, answers, total, promise_good, target_good, promoters, detra
 FROM touch_answer_summary ORDER BY item, period""",
     "counts": "SELECT item, period, total, worst, worst_stretch FROM touch_count_summary ORDER BY item, period",
     "worst": "SELECT item, period, case_id, value, at_us, still_open FROM touch_worst ORDER BY item, period, rn",
+    "distribution": "SELECT item, period, bin, cases FROM touch_distribution ORDER BY item, period, bin",
+    "reach": "SELECT item, period, role, reach_us, open_upto FROM touch_reach_times ORDER BY item, period, role",
+    "overdue": """
+SELECT item, case_id, start_us, value_us, late_us, overdue FROM touch_overdue
+ORDER BY item, late_us, case_id""",
     "problem_counts": """
 SELECT kind, COUNT(*) AS n FROM touch_problem_rows GROUP BY kind ORDER BY kind""",
     "problem_items": """

@@ -96,8 +96,8 @@ _LOOKBACK_MIN, _LOOKBACK_MAX = 3600, 86400
 class Series:
     name: str  # e.g. "touch_duration_seconds_bucket"
     type: str  # "histogram" | "counter" | "gauge"
-    labels: dict[str, str]  # fixed label values the producer must emit
-    help: str  # one line, English
+    labels: dict[str, str]  # fixed label values the producer must emit (their meaning in words:
+    # touchdsl.documents.wording.Words.series_meaning, in the document's language)
     buckets: tuple[float, ...] = ()  # histogram boundaries in seconds (le), for time metrics
 
 
@@ -256,12 +256,10 @@ class TierReads:
 @dataclass(frozen=True)
 class MetricContract:
     series: tuple[Series, ...]
-    queries: dict[str, str]  # what the documents print, per key of `meanings`
-    meanings: dict[str, str]  # what each query measures, English
+    queries: dict[str, str]  # what the documents print (their meaning: Words.query_meaning)
     overridden: bool  # True when the metric has `source prometheus { ... }`
     clock: str | None  # for `on CALENDAR` metrics: how elapsed business time is measured
     kind: Indicator = "ratio-like"
-    notes: tuple[str, ...] = field(default=())  # further rules for producers, English
     tiers: dict[Tier, TierReads] = field(default_factory=dict)  # ratio-like metrics on default series
     counted: str | None = None  # answers (by value) or events counted, on default series
     open_cases: bool = False  # a time metric whose producers report open cases
@@ -378,23 +376,19 @@ class _Reads:
 
     series: list[Series]
     queries: dict[str, str]
-    meanings: dict[str, str]
-    notes: list[str] = field(default_factory=list)
     clock: str | None = None
     tiers: dict[Tier, TierReads] = field(default_factory=dict)
     counted: str | None = None
     open_cases: bool = False
 
 
-def _tier_queries(reads: dict[Tier, TierReads], what: str) -> tuple[dict[str, str], dict[str, str]]:
+def _tier_queries(reads: dict[Tier, TierReads]) -> dict[str, str]:
+    """What each tier reads, as the documents print it: `promise decided`, `promise bad`, …"""
     queries: dict[str, str] = {}
-    meanings: dict[str, str] = {}
     for tier, tier_reads in reads.items():
         queries[f"{tier} decided"] = tier_reads.decided.words()
-        meanings[f"{tier} decided"] = f"{what} judged against the {tier}"
         queries[f"{tier} bad"] = tier_reads.bad.words()
-        meanings[f"{tier} bad"] = f"of them, those that miss the {tier}"
-    return queries, meanings
+    return queries
 
 
 def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) -> MetricContract:
@@ -411,21 +405,19 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) ->
         case CountMetric():
             labels = {**ident, "event": metric.event}
             counted = selector(EVENTS_SERIES, labels)
-            reads = _Reads([Series(EVENTS_SERIES, "counter", labels,
-                                   f"Each {metric.event} event, counted against the limit per {metric.per.text}.")],
-                           {"counted": f"events({counted})"}, {"counted": "events counted against the limit"},
+            reads = _Reads([Series(EVENTS_SERIES, "counter", labels)], {"counted": f"events({counted})"},
                            counted=counted)
         case _:
             unknown_kind(metric)
 
     if metric.source is not None:
-        meanings = QUERY_MEANING[kind]
         supplied = {"good": metric.source.good, "total": metric.source.total}
-        queries = {key: supplied[key] for key in meanings}
-        return MetricContract(series=(), queries=queries, meanings=dict(meanings), overridden=True,
-                              clock=reads.clock, kind=kind, notes=())
-    return MetricContract(series=tuple(reads.series), queries=reads.queries, meanings=reads.meanings,
-                          overridden=False, clock=reads.clock, kind=kind, notes=tuple(reads.notes),
+        if metric.source.promise_good is not None:
+            supplied["promise_good"] = metric.source.promise_good
+        queries = {key: supplied[key] for key in (*QUERY_MEANING[kind], "promise_good") if key in supplied}
+        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind)
+    return MetricContract(series=tuple(reads.series), queries=reads.queries, overridden=False,
+                          clock=reads.clock, kind=kind,
                           tiers=reads.tiers, counted=reads.counted, open_cases=reads.open_cases)
 
 
@@ -436,31 +428,19 @@ def _le(seconds: float) -> str:
 
 def _time_reads(project: Project, metric: TimeMetric, ident: dict[str, str]) -> _Reads:
     bounds = buckets(metric)
-    what = f"time from {metric.start} to {metric.end}"
     clock = None
     if metric.calendar:
         calendar = project.calendars[metric.calendar]
         clock = (f"business time by calendar {calendar.id} ({calendar.timezone}): observe "
                  f"{CLOCK_API} with the calendar {calendar.id}, in seconds")
-        what += f" in business seconds by calendar {calendar.id}"
-    else:
-        what += " in seconds (wall clock)"
     tiers = tiers_of(metric)
     series = [
-        Series(f"{DURATION_SERIES}_bucket", "histogram", ident,
-               f"Cases by {what}; one observation per case when {metric.end} happens.", bounds),
-        Series(f"{DURATION_SERIES}_count", "histogram", ident, "Count of the same histogram: every finished case."),
+        Series(f"{DURATION_SERIES}_bucket", "histogram", ident, bounds),
+        Series(f"{DURATION_SERIES}_count", "histogram", ident),
     ]
-    for tier in tiers:
-        limit = objective_within(objective_of(metric, tier)).within
-        series.append(Series(LATE_SERIES, "counter", {**ident, TIER_LABEL: tier},
-                             f"Cases whose {what.split(' in ')[0]} passed the {tier}'s {limit.text}: one "
-                             f"increment per case, the moment the limit passes (open or not)."))
-    series.append(Series(OPEN_SERIES, "gauge", ident, f"Cases open now: {metric.start} happened, {metric.end} not yet."))
-    for tier in tiers:
-        limit = objective_within(objective_of(metric, tier)).within
-        series.append(Series(OVERDUE_SERIES, "gauge", {**ident, TIER_LABEL: tier},
-                             f"Of the open cases, those already past the {tier}'s {limit.text}."))
+    series += [Series(LATE_SERIES, "counter", {**ident, TIER_LABEL: tier}) for tier in tiers]
+    series.append(Series(OPEN_SERIES, "gauge", ident))
+    series += [Series(OVERDUE_SERIES, "gauge", {**ident, TIER_LABEL: tier}) for tier in tiers]
     reads: dict[Tier, TierReads] = {}
     for tier in tiers:
         seconds = objective_within(objective_of(metric, tier)).within.seconds
@@ -469,25 +449,13 @@ def _time_reads(project: Project, metric: TimeMetric, ident: dict[str, str]) -> 
         finished_late = Less(Counted(selector(f"{DURATION_SERIES}_count", ident), "finished"), good)
         bad = Preferred(late, finished_late)
         reads[tier] = TierReads(decided=Added((good, bad)), bad=bad)
-    queries, meanings = _tier_queries(reads, "cases")
-    notes = [
-        "Declare every bucket boundary listed; the rules read the buckets at the promise and the target.",
-        "Count a case in touch_late_cases_total the moment its time passes each limit, while it is still "
-        "open: that is when the customer is failed. (Where that counter is not emitted, late cases are "
-        "counted from the histogram when they finish.)",
-        "Set touch_open_cases and touch_overdue_cases to the open cases now, at every scrape.",
-    ]
-    return _Reads(series, queries, meanings, notes, clock, reads, open_cases=True)
+    return _Reads(series, _tier_queries(reads), clock, reads, open_cases=True)
 
 
 def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:
     num = {**ident, "event": metric.numerator}
     den = {**ident, "event": metric.denominator}
-    series = [
-        Series(EVENTS_SERIES, "counter", den, f"Cases counted as {metric.denominator} (the whole population)."),
-        Series(EVENTS_SERIES, "counter", num,
-               f"Cases counted as {metric.numerator}, each also counted as {metric.denominator}."),
-    ]
+    series = [Series(EVENTS_SERIES, "counter", den), Series(EVENTS_SERIES, "counter", num)]
     population = Counted(selector(EVENTS_SERIES, den), "population")
     share = Counted(selector(EVENTS_SERIES, num), "share")
     reads: dict[Tier, TierReads] = {}
@@ -498,26 +466,16 @@ def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:
         # that was never counted is no case at all in either direction.
         bad = share if objective.form == "at_most" else Less(population, share)
         reads[tier] = TierReads(decided=population, bad=bad)
-    queries, meanings = _tier_queries(reads, "cases")
-    return _Reads(series, queries, meanings, tiers=reads)
+    return _Reads(series, _tier_queries(reads), tiers=reads)
 
 
 def _answer_reads(metric: ScoreMetric | NpsMetric, kind: Indicator, ident: dict[str, str]) -> _Reads:
     values = answer_values(metric)
-    match metric:
-        case NpsMetric():
-            scale = "0..10"
-        case ScoreMetric():
-            scale = f"{number(metric.low)}..{number(metric.high)}"
-        case _:
-            unknown_kind(metric)
-    series = [Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)},
-                     f"Survey answers of value {v} on the scale {scale}.") for v in values]
+    series = [Series(ANSWERS_SERIES, "counter", {**ident, "value": str(v)}) for v in values]
     answers = selector(ANSWERS_SERIES, ident)
     match kind:
         case "average" | "nps":
-            return _Reads(series, {"answers": f"events({answers}) by value"},
-                          {"answers": "answers of each value"}, counted=answers)
+            return _Reads(series, {"answers": f"events({answers}) by value"}, counted=answers)
         case "ratio-like":
             reads: dict[Tier, TierReads] = {}
             for tier in tiers_of(metric):
@@ -529,8 +487,7 @@ def _answer_reads(metric: ScoreMetric | NpsMetric, kind: Indicator, ident: dict[
                     bad=Counted(selector(ANSWERS_SERIES, ident, f"value=~{promql_string(_values_regex(bad))}"),
                                 f"below_{tier}")
                     if bad else Nothing())
-            queries, meanings = _tier_queries(reads, "answers")
-            return _Reads(series, queries, meanings, tiers=reads, counted=answers)
+            return _Reads(series, _tier_queries(reads), tiers=reads, counted=answers)
         case "count":
             raise AssertionError("answers are never counted")
         case _:
@@ -541,8 +498,7 @@ def updates_series(touchpoint: Touchpoint) -> tuple[Series, ...]:
     """What producers emit for a touchpoint's `updates every N` promise."""
     updates = touchpoint.updates
     assert updates is not None
-    return (Series(UPDATES_OVERDUE_SERIES, "gauge", {"touchpoint": touchpoint.id},
-                   f"Open cases whose last update (or opening) is older than {updates.every.text} now."),)
+    return (Series(UPDATES_OVERDUE_SERIES, "gauge", {"touchpoint": touchpoint.id}),)
 
 
 def render_query(query: str, window: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from touchdsl.documents.i18n import document_environment
 from touchdsl.documents.wording import Code, CodeBlock, Phrase, User, Value, Words, join
+from touchdsl.measure.published import Published, figure_line
 from touchdsl.model import (
     CountMetric,
     Metric,
@@ -27,23 +28,23 @@ from touchdsl.model import (
     business_calendar,
     unknown_kind,
 )
-from touchdsl.slo.contract import metric_contract
+from touchdsl.slo.contract import CLOCK_API, metric_contract
 from touchdsl.targets import BuildOptions
 
 
 @dataclass(frozen=True)
 class SeriesRow:
     name: Code
-    type: str
+    type: Code
     labels: Code
     buckets: Code | None
-    help: User
+    help: Phrase
 
 
 @dataclass(frozen=True)
 class QueryRow:
     key: str
-    meaning: User
+    meaning: Phrase
     query: CodeBlock
 
 
@@ -52,8 +53,10 @@ class Contract:
     overridden: bool
     series: list[SeriesRow]
     queries: list[QueryRow]
-    clock: User | None
-    notes: list[User]
+    clock: Phrase | None
+    notes: list[Phrase]
+    buckets_label: Phrase
+    source_label: Phrase
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class PolicyMetric:
     contract: Contract
     note: list[User]
     tags: Phrase | None
+    # `build --measured`: what the last period achieved against the promise and the target
+    promise_achieved: Phrase | None = None
+    target_achieved: Phrase | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class PolicyTouchpoint:
     escalation: list[Phrase]
     note: list[User]
     tags: Phrase | None
+    updates_achieved: Phrase | None = None  # `build --measured`
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,17 @@ class OtherWork:
 
 
 @dataclass(frozen=True)
+class Received:
+    """An escalation another owner's touchpoint sends to this owner."""
+
+    touchpoint_id: str
+    title: User
+    owner_id: str
+    accountable: User
+    when: Phrase
+
+
+@dataclass(frozen=True)
 class PolicyOwner:
     id: str
     title: User
@@ -115,6 +133,7 @@ class PolicyOwner:
     receivers: list[Phrase]
     touchpoints: list[PolicyTouchpoint]
     other_work: list[OtherWork]
+    received: list[Received]
     note: list[User]
     tags: Phrase | None
 
@@ -150,24 +169,28 @@ def receivers(words: Words, owner: Owner) -> list[Phrase]:
             + [_receiver(words, r, True) for r in owner.page])
 
 
-def _contract(project: Project, tp: Touchpoint, metric: Metric) -> Contract:
+def _contract(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> Contract:
     found = metric_contract(project, tp, metric)
     rows = []
     for series in found.series:
         labels = "{" + ", ".join(f'{k}="{v}"' for k, v in series.labels.items()) + "}"
         buckets = Code(", ".join(_le(b) for b in series.buckets)) if series.buckets else None
-        rows.append(SeriesRow(Code(series.name), series.type, Code(labels), buckets, User(series.help)))
-    queries = [QueryRow(key, User(found.meanings[key]), CodeBlock(query, "promql"))
+        rows.append(SeriesRow(Code(series.name), Code(series.type), Code(labels), buckets,
+                              words.series_meaning(project, metric, series.name, series.labels)))
+    queries = [QueryRow(key, words.query_meaning(key, found.kind), CodeBlock(query, "promql"))
                for key, query in found.queries.items()]
-    return Contract(found.overridden, rows, queries, User(found.clock) if found.clock else None,
-                    [User(n) for n in found.notes])
+    notes = [] if found.overridden else words.contract_notes(metric)
+    return Contract(found.overridden, rows, queries, words.contract_clock(project, metric, CLOCK_API), notes,
+                    words.phrase(words.gettext("buckets (%(label)s, seconds):"), label=Code("le")),
+                    words.phrase(words.gettext("own queries (%(block)s)"), block=Code("source prometheus")))
 
 
 def _le(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
 
 
-def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> PolicyMetric:
+def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric,
+            found: Published | None = None) -> PolicyMetric:
     events = None
     match metric:
         case TimeMetric():
@@ -190,9 +213,11 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric) -> P
         clock=words.clock(project, metric),
         clock_note=paragraphs(project.calendars[calendar].note if calendar is not None else None),
         budget=words.error_budget(metric, metric.window),
-        contract=_contract(project, tp, metric),
+        contract=_contract(project, words, tp, metric),
         note=paragraphs(metric.note),
         tags=_tags(metric.tags),
+        promise_achieved=None if found is None else figure_line(words, found, tp, metric, "promise", verdict=True),
+        target_achieved=None if found is None else figure_line(words, found, tp, metric, "target", verdict=True),
     )
 
 
@@ -207,6 +232,24 @@ def _ticket_receivers(words: Words, owner: Owner) -> list[Phrase]:
     """Where an owner's tickets go: its `notify` receivers, else its `page` ones."""
     chosen = owner.notify or owner.page
     return [_receiver(words, r, chosen is owner.page) for r in chosen]
+
+
+def _when(words: Words, on: str) -> Phrase:
+    """When an escalation is told, in plain words: the promise being broken, or every alert."""
+    text = (words.gettext("When the promise is broken or being broken") if on == "breach"
+            else words.gettext("On every alert, the early warnings too"))
+    return Phrase(text.replace("%", "%%"))
+
+
+def _received(project: Project, words: Words, owner: Owner) -> list[Received]:
+    """Escalations other owners' touchpoints send to `owner` (`escalate to OWNER on …`)."""
+    out = []
+    for tp in project.touchpoints.values():
+        for esc in tp.escalations:
+            if esc.to == owner.id:
+                out.append(Received(tp.id, User(tp.title), tp.owner, User(project.owners[tp.owner].title),
+                                    _when(words, esc.on)))
+    return out
 
 
 def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
@@ -252,7 +295,7 @@ def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
     return path
 
 
-def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> PolicyTouchpoint:
+def _touchpoint(project: Project, words: Words, tp: Touchpoint, found: Published | None = None) -> PolicyTouchpoint:
     journey = None
     if tp.journey:
         j = project.journeys[tp.journey]
@@ -272,18 +315,20 @@ def _touchpoint(project: Project, words: Words, tp: Touchpoint) -> PolicyTouchpo
         channels=words.channels(list(tp.channels)),
         accountable=User(project.owners[tp.owner].title),
         steps=steps,
-        metrics=[_metric(project, words, tp, m) for m in tp.metrics],
+        metrics=[_metric(project, words, tp, m, found) for m in tp.metrics],
         updates=words.updates(tp, tp.updates) if tp.updates else None,
         escalation=_escalation(project, words, tp),
         note=paragraphs(tp.note),
         tags=_tags(tp.tags),
+        updates_achieved=(figure_line(words, found, tp, None, "promise", verdict=True)
+                          if found is not None and tp.updates is not None else None),
     )
 
 
-def owners(project: Project, words: Words) -> list[PolicyOwner]:
+def owners(project: Project, words: Words, found: Published | None = None) -> list[PolicyOwner]:
     out = []
     for owner in project.owners.values():
-        accountable = [_touchpoint(project, words, t) for t in project.touchpoints_of(owner.id)]
+        accountable = [_touchpoint(project, words, t, found) for t in project.touchpoints_of(owner.id)]
         other_work = []
         for tp in project.touchpoints.values():
             if tp.owner == owner.id or not any(s.by == owner.id for s in tp.steps):
@@ -293,14 +338,15 @@ def owners(project: Project, words: Words) -> list[PolicyOwner]:
         manager = (words.phrase("%(name)s, %(email)s", name=User(owner.manager.name), email=Code(owner.manager.email))
                    if owner.manager else None)
         out.append(PolicyOwner(owner.id, User(owner.title), manager, receivers(words, owner), accountable,
-                               other_work, paragraphs(owner.note), _tags(owner.tags)))
+                               other_work, _received(project, words, owner), paragraphs(owner.note),
+                               _tags(owner.tags)))
     return out
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     lang = options.language(project)
     words = Words(lang)
-    units = owners(project, words)
+    units = owners(project, words, options.measured)
     stamp = User(options.stamp) if options.stamp else None
     files: dict[str, bytes] = {}
     html = document_environment("policy", lang, markdown=False)

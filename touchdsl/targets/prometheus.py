@@ -188,6 +188,9 @@ def _minutes(seconds: Fraction) -> str:
 
 
 def contract_markdown(project: Project, options: BuildOptions) -> str:
+    from touchdsl.documents.wording import Words
+
+    words = Words("en")
     minimum = project.defaults.alert_minimum
     lines = [CONTRACT_INTRO, f"This project: alerts need **{minimum} events** (`defaults {{ alerts need N events }}`).\n"]
     for touchpoint in project.touchpoints.values():
@@ -217,25 +220,30 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
                 lines.append("- Overridden by `source prometheus`: the producers' own series are read.")
             lines.append("")
             if contract.series:
-                lines += _series_table(contract.series)
-            for note in contract.notes:
-                lines.append(f"{md_text(note)}\n")
+                lines += _series_table([(s, words.series_meaning(project, metric, s.name, s.labels).markdown(False))
+                                        for s in contract.series])
+            for note in [] if contract.overridden else words.contract_notes(metric):
+                lines.append(f"{note.markdown(False)}\n")
             lines.append("Read as:\n")
             for key, query in contract.queries.items():
-                lines.append(f"- {key} ({md_text(contract.meanings[key], line_start=False)}): {md_code(query)}")
+                meaning = words.query_meaning(key, contract.kind).markdown(False)
+                lines.append(f"- {key} ({meaning}): {md_code(query)}")
             lines.append("")
         if touchpoint.updates is not None:
             lines.append(f"### Updates ({md_code(touchpoint.id + '/' + naming.UPDATES_METRIC)})\n")
             lines.append(f"- Promise (pages from {minimum} cases, a ticket from one): an update at least every "
                          f"{touchpoint.updates.every.text} while a case is open.\n")
-            lines += _series_table(updates_series(touchpoint))
+            meaning = words.updates_series_meaning(touchpoint.updates).markdown(False)
+            lines += _series_table([(s, meaning) for s in updates_series(touchpoint)])
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _series_table(series: Sequence[Series]) -> list[str]:
-    lines = ["| series | type | labels | buckets (le, seconds) |", "|---|---|---|---|"]
-    for one in series:
+def _series_table(series: Sequence[tuple[Series, str]]) -> list[str]:
+    """Series with their meaning (Markdown, escaped by the wording)."""
+    lines = ["| series | type | labels | buckets (le, seconds) | meaning |", "|---|---|---|---|---|"]
+    for one, meaning in series:
         labels = ",".join(f'{k}="{v}"' for k, v in one.labels.items())
         bounds = ", ".join(number(b) for b in one.buckets)
-        lines.append(f"| {md_code(one.name)} | {one.type} | {md_code('{' + labels + '}')} | {bounds} |")
+        cell = meaning.replace("|", "\\|")
+        lines.append(f"| {md_code(one.name)} | {one.type} | {md_code('{' + labels + '}')} | {bounds} | {cell} |")
     return lines + [""]

@@ -7,7 +7,8 @@ the same:
 - four spaces per block level, one statement per line, single spaces between
   words, `a, b` for lists;
 - step titles aligned within a touchpoint, `good`/`total` queries aligned
-  within a `source` block, trailing comments on consecutive lines aligned;
+  within a `source` block, contact addresses aligned within the `project`
+  block, trailing comments on consecutive lines aligned;
 - one blank line between top-level declarations (consecutive imports stay
   together) and around each metric block; elsewhere a blank line the author
   left is kept (several collapse into one), none after `{` or before `}`;
@@ -178,7 +179,15 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
     if isinstance(node, ast.StageDecl):
         return with_text(f"stage {node.name.value} ", node.title)
     if isinstance(node, ast.CharterSetting):
+        if isinstance(node.value, ast.Name):  # a date, written bare
+            return [f"charter {node.key.value} {node.value.value}"]
         return with_text(f"charter {node.key.value} ", node.value)
+    if isinstance(node, ast.ProjectDecl):  # without a block
+        return with_text("project ", node.title)
+    if isinstance(node, ast.ContactLine):
+        return with_text(f"contact {node.channel.value.ljust(pad)} ", node.address)
+    if isinstance(node, ast.Compensation):
+        return with_text("compensation ", node.text)
     if isinstance(node, ast.Window):
         return [f"window {node.duration.text}"]
     if isinstance(node, ast.AlertMinimum):
@@ -215,6 +224,8 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
 
 def _header(node: Any) -> str | None:
     """The opening line of a block node (without `{`), or None for a one-line statement."""
+    if isinstance(node, ast.ProjectDecl):
+        return f"project {quote(node.title.value)}"
     if isinstance(node, ast.CalendarDecl):
         return f"calendar {node.name.value} {quote(node.title.value)}"
     if isinstance(node, ast.OwnerDecl):
@@ -318,6 +329,7 @@ class _Printer:
     def block_items(self, container: Any, children: list[Any], indent: str, is_file: bool) -> None:
         pad_steps = max((len(ch.name.value) for ch in children if isinstance(ch, ast.StepDecl)), default=0)
         pad_keys = max((len(ch.key.value) for ch in children if isinstance(ch, ast.SourceQuery)), default=0)
+        pad_contacts = max((len(ch.channel.value) for ch in children if isinstance(ch, ast.ContactLine)), default=0)
         previous = None  # the last child printed
         last_line = 0  # the last source line printed
         first = True  # nothing printed yet in this block: no blank line after `{`
@@ -328,7 +340,8 @@ class _Printer:
                                   or self.blank_between(last_line, element.span.line)):
                     self.separate()
                 if element is ch:
-                    self.node(ch, indent, pad_steps if isinstance(ch, ast.StepDecl) else pad_keys)
+                    self.node(ch, indent, pad_steps if isinstance(ch, ast.StepDecl)
+                              else pad_contacts if isinstance(ch, ast.ContactLine) else pad_keys)
                     last_line = max(last_line, ch.span.end_line)
                 else:
                     self.emit(indent + element.text.rstrip())
@@ -356,6 +369,9 @@ class _Printer:
         trailing = self.att.trailing.get(id(node))
         trailing_text = trailing.text if trailing is not None else None
         header = _header(node)
+        if isinstance(node, ast.ProjectDecl) and not node.items and id(node) not in self.att.header \
+                and not self.att.footer.get(id(node)):
+            header = None  # `project "Name"` needs no block when it lists nothing
         if header is None:
             lines = _leaf(node, indent, pad)
             lines[0] = indent + lines[0]  # the rest of a """ block carries its own indentation

@@ -297,6 +297,7 @@ class _Diff:
         self.calendars()
         self.journeys()
         self.defaults()
+        self.project()
         return self.changes
 
     @staticmethod
@@ -310,11 +311,36 @@ class _Diff:
         if a.window != b.window:
             self.add("info", "default_window_changed", where,
                      f"default window changed: {a.window.text} → {b.window.text}", a.window.text, b.window.text)
-        self.text_fields(where, a.charter, b.charter, ("language", "title", "intro"))
+        self.text_fields(where, a.charter, b.charter, ("language", "title", "intro", "version"))
+        if a.charter.effective != b.charter.effective:
+            old, new = (str(d) if d else None for d in (a.charter.effective, b.charter.effective))
+            self.add("info", "effective_changed", where, f"effective date changed: {_q(old)} → {_q(new)}", old, new)
         if a.alert_minimum != b.alert_minimum:
             # More evidence before an alert is a weaker watch; less is a closer one.
             self.add("internal" if b.alert_minimum > a.alert_minimum else "safe", "alert_minimum_changed", where,
                      f"alerts need {a.alert_minimum} → {b.alert_minimum} events", a.alert_minimum, b.alert_minimum)
+
+    def project(self) -> None:
+        """The organisation's name (info) and its contact points: one customers used that is gone or
+        changed is breaking (they can no longer reach you there), a new one is safe."""
+        where = [("project", "contacts")]
+        if self.old.title != self.new.title:
+            self.add("info", "project_title_changed", [("project", "title")],
+                     f"project name changed: {_q(self.old.title)} → {_q(self.new.title)}",
+                     self.old.title, self.new.title)
+        old: dict[str, m.Contact] = {c.channel: c for c in self.old.contacts}
+        new: dict[str, m.Contact] = {c.channel: c for c in self.new.contacts}
+        for channel in self._keys(old, new):
+            a, b = old.get(channel), new.get(channel)
+            if a is None and b is not None:
+                self.add("safe", "contact_added", where, f"{channel} contact added: {_q(b.text)}", None, b.text)
+            elif b is None and a is not None:
+                self.add("breaking", "contact_removed", where, f"{channel} contact removed: {_q(a.text)}",
+                         a.text, None)
+            elif a is not None and b is not None and (a.text, a.link) != (b.text, b.link):
+                self.add("breaking", "contact_changed", where,
+                         f"{channel} contact changed: {_q(a.text)} → {_q(b.text)} (customers who kept the old "
+                         "one cannot reach you there)", a.text, b.text)
 
     def journeys(self) -> None:
         for jid in self._keys(self.old.journeys, self.new.journeys):
@@ -581,6 +607,17 @@ class _Diff:
         if a.source != b.source:
             self.add("internal", "source_changed", w, "monitoring queries changed",
                      a.source.model_dump() if a.source else None, b.source.model_dump() if b.source else None)
+        if a.compensation != b.compensation:
+            if b.compensation is None:
+                self.add("breaking", "compensation_removed", w, f"compensation removed: {_q(a.compensation)}",
+                         a.compensation, None)
+            elif a.compensation is None:
+                self.add("safe", "compensation_added", w, f"compensation added: {_q(b.compensation)}",
+                         None, b.compensation)
+            else:  # words cannot be ordered: a person reads what customers now get
+                self.add("breaking", "compensation_changed", w,
+                         f"compensation changed: {_q(a.compensation)} → {_q(b.compensation)} (review what "
+                         "customers now get)", a.compensation, b.compensation)
         self.text_fields(w, a, b, ("title", "note", "tags"))
 
 

@@ -17,6 +17,7 @@ from touchdsl.compiler.checks.context import Context
 from touchdsl.compiler.checks.defaults import check_defaults
 from touchdsl.compiler.checks.journeys import check_journey
 from touchdsl.compiler.checks.owners import check_owner
+from touchdsl.compiler.checks.project import check_project, check_reachable
 from touchdsl.compiler.checks.touchpoints import check_touchpoint
 from touchdsl.compiler.resolve import SymbolIndex, collect
 from touchdsl.diagnostics import DiagnosticSink
@@ -31,10 +32,13 @@ def check(files: dict[str, ast.File], relative: dict[str, str],
     decls, index = collect(files, sink)
     ctx = Context(sink, decls, index, relative)
     defaults = check_defaults(ctx)
+    title, contacts = check_project(ctx)
     calendars = {k: check_calendar(ctx, d) for k, d in decls.calendars.items()}
     owners = {k: check_owner(ctx, d) for k, d in decls.owners.items()}
     journeys = {k: check_journey(ctx, d) for k, d in decls.journeys.items()}
     touchpoints = {k: check_touchpoint(ctx, d, defaults) for k, d in decls.touchpoints.items()}
+    for touchpoint in decls.touchpoints.values():
+        check_reachable(ctx, contacts, touchpoint)
 
     used = {(r.kind, r.name) for r in index.references}
     # With a declaration unreadable, what it used is unknown: no "never used" then.
@@ -49,6 +53,8 @@ def check(files: dict[str, ast.File], relative: dict[str, str],
         return None, index
     project = model.Project(
         files=sorted(set(relative.values())),
+        title=title,
+        contacts=contacts,
         defaults=defaults,
         calendars=calendars,
         owners=owners,

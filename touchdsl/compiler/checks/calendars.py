@@ -58,9 +58,11 @@ def _timezone_help(name: str) -> list[str]:
 
 
 def _countries() -> set[str]:
-    import holidays
+    # The registry's codes (with aliases such as UK): the same set as
+    # holidays.list_supported_countries(), without importing every country's module.
+    from holidays.registry import EntityLoader
 
-    return set(holidays.list_supported_countries())
+    return set(EntityLoader.get_country_codes(include_aliases=True))
 
 
 def _parse_time(ctx: Context, t: ast.Name) -> int | None:

@@ -5,8 +5,9 @@ CVE-2021-42574), zero-width characters make two different texts look the same,
 control characters make terminals and documents act instead of show. In text
 (titles, notes, expectations, comments) they are reported as a warning: a reviewer
 reading the file, or a customer reading the charter, may not see what is written.
-In an address (an e-mail address, a webhook URL, a receiver's key) they are an
-error: alerts would go somewhere other than where the file seems to send them.
+In an address (an e-mail address, a webhook URL, a receiver's key, a contact's
+number or URL) they are an error: alerts, or customers, would go somewhere other
+than where the file seems to send them.
 
 Names are ASCII by the grammar, so such a character where a name is expected is
 already a syntax error (TD002).
@@ -24,6 +25,7 @@ from typing import Iterator
 
 from touchdsl.diagnostics import DiagnosticSink, Span, visible_char
 from touchdsl.language import ast
+from touchdsl.model import CONTACT_KINDS
 
 # Reported in text. Left out on purpose: the direction marks U+200E, U+200F and U+061C
 # (Hebrew and Arabic text uses them to place punctuation; they reorder nothing else),
@@ -68,6 +70,11 @@ def _addresses(tree: ast.File) -> Iterator[tuple[ast.Text | ast.Name, str]]:
                     yield item.email, "the manager's e-mail address"
                 elif isinstance(item, ast.ReceiverLine):
                     yield item.target, f"the {item.kind.value} receiver's address"
+        elif isinstance(decl, ast.ProjectDecl):
+            # A number, web or e-mail address customers use; a postal address is text.
+            for item in decl.items:
+                if isinstance(item, ast.ContactLine) and CONTACT_KINDS.get(item.channel.value) not in (None, "address"):
+                    yield item.address, f"the {item.channel.value} contact"
 
 
 def _texts(node: object) -> Iterator[ast.Text]:
@@ -89,7 +96,7 @@ def check_source(text: str, tree: ast.File, sink: DiagnosticSink) -> None:
         bad = next((ch for ch in node.value if _forbidden_in_address(ch)), None)
         if bad is not None:
             sink.error("TD314", f"{what} contains {visible_char(bad)}; {_why(bad)}", node.span,
-                       help=["retype the address: an invisible or control character sends alerts elsewhere "
+                       help=["retype it: an invisible or control character makes it lead somewhere other "
                              "than it seems to"])
     for decl in tree.declarations:
         if isinstance(decl, ast.ImportDecl):

@@ -268,13 +268,23 @@ def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, i
         source = _source(ctx, src)
         ok = ok and source is not None
 
+    compensation = None
+    compensation_line = single(ctx, items_of(decl, ast.Compensation), "compensation")
+    if compensation_line is not None:
+        if compensation_line.text.value.strip():
+            compensation = compensation_line.text.value
+        else:
+            ctx.sink.error("TD310", "the compensation is empty", compensation_line.text.span,
+                           help=["say what the customer gets when this promise is not kept for them, e.g. "
+                                 '`compensation "A credit of 50 NIS on your next bill."`, or leave it out'])
+
     note, tags = notes_and_tags(ctx, decl)
     if not ok or promise is None or (target_line is not None and target is None):
         return None
     cls = _KINDS[type(measure)].metric
     metric = cls(id=name, title=title, promise=promise, target=target or promise,
-                 target_written=target is not None, window=window, source=source, note=note, tags=tags,
-                 location=ctx.loc(decl.name.span), **fields)
+                 target_written=target is not None, window=window, source=source, compensation=compensation,
+                 note=note, tags=tags, location=ctx.loc(decl.name.span), **fields)
     if source is not None and src is not None:
         _check_promise_good(ctx, src, source, metric)
     return metric

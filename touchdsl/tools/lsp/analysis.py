@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, assert_never
 from touchdsl.compiler.driver import Compilation
 from touchdsl.diagnostics import Diagnostic, Span
 from touchdsl.language import ast
+from touchdsl.model import Project
 from touchdsl.tools.lsp.positions import lines_of
 
 __all__ = ["Analysis", "EventUse", "analyse", "analyse_document", "first_of", "items_of"]
@@ -62,6 +63,7 @@ class Analysis:
     uris: dict[str, str] = field(default_factory=dict)  # display -> URI, for documents that are not files
     displays: dict[Path, str] = field(default_factory=dict)
     events: list[EventUse] = field(default_factory=list)
+    project: Project | None = None  # the model, when the project has no errors (read by the history)
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def lines(self, display: str) -> list[str]:
@@ -103,6 +105,16 @@ class Analysis:
         for (kind, name), span in self.definitions.items():
             if inside(span):
                 return (kind, name, span)
+        return None
+
+    def objective_at(self, display: str, line: int) -> tuple[str, str] | None:
+        """(touchpoint, metric) of the `promise`/`target` line (or `updates` line) at a line."""
+        from touchdsl.measure.history import objective_spans
+
+        for (touchpoint, metric, _), span in objective_spans(
+                {d: t for d, t in self.files.items() if d == display}).items():
+            if span.line <= line <= span.end_line:
+                return touchpoint, metric
         return None
 
     def definition_of(self, kind: str, name: str) -> Span | None:
@@ -165,6 +177,7 @@ def _analysis(comp: Compilation) -> Analysis:
         definitions=dict(getattr(symbols, "definitions", {}) or {}),
         references=list(getattr(symbols, "references", []) or []),
         events=_collect_events(comp.files.values()),
+        project=comp.project if comp.ok else None,
     )
 
 
@@ -191,12 +204,16 @@ def _settle() -> None:
 def analyse(paths: list[str], overlay: dict[str, str] | None = None,
             cancelled: Callable[[], bool] | None = None) -> Analysis:
     """Compile the project made of `paths` (root folder first) with unsaved editor text laid over."""
-    from touchdsl.compiler.driver import compile_project
+    from touchdsl.compiler.driver import Compilation, compile_projects
 
     collecting = gc.isenabled()
-    gc.disable()  # compile_project pauses the collector too; here it stays paused until frozen, below
+    gc.disable()  # compile_projects pauses the collector too; here it stays paused until frozen, below
     try:
-        comp = compile_project(paths, overlay=overlay, cancelled=cancelled)
+        # The first path is the project's root; projects inside it are analysed when one of
+        # their files is opened (each is the root of its own analysis then).
+        root = Path(paths[0]).resolve() if paths else Path(".").resolve()
+        found = compile_projects(paths, overlay=overlay, cancelled=cancelled)
+        comp = next((c for c in found if c.root == root), found[0] if found else Compilation(root, None, []))
         result = _analysis(comp)
         _settle()
     finally:

@@ -15,7 +15,7 @@ from lsprotocol import types
 
 from touchdsl.language import ast
 from touchdsl.language.vocabulary import block_keywords, help_for
-from touchdsl.model import CHANNELS, RECEIVER_KINDS, WEEKDAYS
+from touchdsl.model import CHANNELS, CONTACT_KINDS, RECEIVER_KINDS, WEEKDAYS
 from touchdsl.tools.lsp.analysis import Analysis, first_of, items_of
 from touchdsl.tools.lsp.hover import md
 
@@ -244,8 +244,20 @@ def completion_items(analysis: Analysis | None, display: str | None, text_before
     if first == "source" and len(words) == 1:
         return [_item("prometheus", K.Module, rank=2)]
     if first == "charter" and block == "defaults" and len(words) == 1:
-        return [_item("language", K.Property, detail="\"he\" or \"en\"", rank=2)]
+        return [_item(key, K.Property, detail=detail, rank=2) for key, detail in _CHARTER_SETTINGS]
+    if first == "contact" and block == "project" and len(words) == 1:
+        return [_item(c, K.EnumMember, detail=f"channel: {CONTACT_KINDS[c]}", rank=2) for c in CONTACT_KINDS]
     return []
+
+
+# The settings of `charter KEY VALUE`, with what each takes.
+_CHARTER_SETTINGS = (
+    ("language", "\"he\" or \"en\""),
+    ("title", "the charter's heading"),
+    ("intro", "the charter's opening sentence"),
+    ("version", "the charter's version: \"2026.1\""),
+    ("effective", "the date it takes effect: 2026-01-01"),
+)
 
 
 _STEP_LINE = re.compile(r'^[ \t]*step[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*("[^"\\\n]*+(?:\\.[^"\\\n]*+)*+")?', re.M)

@@ -227,6 +227,9 @@ def metric_markdown(analysis: Analysis, touchpoint: str, metric: ast.MetricDecl)
         default = next((w for d in analysis.declarations(ast.DefaultsDecl) for w in items_of(d, ast.Window)), None)
         text = default.duration.text if default is not None else "28d"
         bullets.append(f"- Window: {duration_words(text)}, rolling (project default)")
+    compensation = first_of(metric, ast.Compensation)
+    if compensation is not None:
+        bullets.append(f"- Compensation (in the charter, when the promise is missed): {md(compensation.text.value)}")
     out.append("\n".join(bullets))
     return "\n\n".join(out)
 

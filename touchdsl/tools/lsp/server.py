@@ -37,6 +37,7 @@ from touchdsl.tools.lsp.analysis import Analysis, analyse, analyse_document
 from touchdsl.tools.lsp.completion import completion_context, completion_items
 from touchdsl.tools.lsp.fixes import quick_fix
 from touchdsl.tools.lsp.formatting import formatting_edits
+from touchdsl.tools.lsp.history import HistoryCache
 from touchdsl.tools.lsp.hover import hover_markdown, keyword_at, keyword_markdown
 from touchdsl.tools.lsp.positions import lines_of, server_position, span_range
 from touchdsl.tools.lsp.protocol import OneLineLogs, TouchProtocol
@@ -74,6 +75,8 @@ class TouchServer(LanguageServer):
         self.projects: dict[Path, _Project] = {}
         # One worker: analyses of one server never compete with each other for the GIL.
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="touchdsl-analysis")
+        # The project's history (touchdsl.toml), measured on a thread of its own.
+        self.history = HistoryCache()
 
     # -- where a document belongs --
 
@@ -83,7 +86,8 @@ class TouchServer(LanguageServer):
         return Path(fs).resolve() if fs else None
 
     def project_root(self, path: Path) -> Path:
-        """The nearest workspace folder containing the file, else the file's folder."""
+        """The project the file belongs to: the nearest folder (up to the workspace folder that holds
+        the file) whose files declare `project`, else that workspace folder, else the file's folder."""
         roots: list[Path] = []
         try:
             if self.workspace.root_path:
@@ -96,7 +100,10 @@ class TouchServer(LanguageServer):
             pass
         containing = [r for r in roots if r == path.parent or r in path.parents]
         if containing:
-            return max(containing, key=lambda r: len(r.parts))
+            from touchdsl.compiler.driver import project_root_of
+
+            # A folder below the workspace whose files declare `project` is a project of its own.
+            return project_root_of(path, max(containing, key=lambda r: len(r.parts)))
         return path.parent
 
     def key_of(self, uri: str) -> Path:
@@ -402,12 +409,27 @@ def create_server() -> TouchServer:
         uri = params.text_document.uri
         a, display, line, column = await ls.cursor(uri, params.position)
         found = a.symbol_at(display, line, column) if a is not None and display is not None else None
+        # A metric's name, or its promise or target line: what the history says of it.
+        history = None
+        if a is not None and display is not None:
+            about = (tuple(found[1].split(".", 1)) if found is not None and found[0] == "metric"
+                     else a.objective_at(display, line) if found is None else None)
+            if about is not None:
+                history = await ls.history.hover(a, about[0], about[1])
         if found is None:
-            return _keyword_hover(ls, uri, params.position)
+            keyword = _keyword_hover(ls, uri, params.position)
+            if history is None:
+                return keyword
+            text = (keyword.contents.value + "\n\n" + history  # type: ignore[union-attr]
+                    if keyword is not None else history)
+            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+                               range=keyword.range if keyword is not None else None)
         kind, name, span = found
         text = hover_markdown(a, kind, name)  # type: ignore[arg-type]
         if text is None:
             return None
+        if history is not None:
+            text += "\n\n" + history
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
                            range=ls.span_range(a, span))  # type: ignore[arg-type]
 
@@ -488,6 +510,7 @@ def create_server() -> TouchServer:
             if project.timer is not None:
                 project.timer.cancel()
         ls.worker.shutdown(wait=False, cancel_futures=True)
+        ls.history.shutdown()
 
     return server
 
