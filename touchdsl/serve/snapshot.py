@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import Metric as Family
 
 from touchdsl.measure import live
 from touchdsl.measure.engine import Request, execute
@@ -25,7 +26,7 @@ from touchdsl.measure.periods import Span
 from touchdsl.measure.plan import items_of
 from touchdsl.model import (
     CountMetric,
-    Metric as ModelMetric,
+    Metric,
     NpsMetric,
     Project,
     RatioMetric,
@@ -80,7 +81,7 @@ class Source:
 class Snapshot:
     """The series of one reading, and what the reading found."""
 
-    families: list[Metric]
+    families: list[Family]
     rows: int
     sources: tuple[str, ...]
     problems: dict[str, int]  # kind of bad row -> rows
@@ -150,7 +151,7 @@ class _Found:
         return self.times.get(item, (0, 0, 0, 0, 0, 0, 0))
 
 
-def _emit(builder: "_Families", metric: ModelMetric, series: Series, item: int, found: _Found) -> None:
+def _emit(builder: "_Families", metric: Metric, series: Series, item: int, found: _Found) -> None:
     """The value of one series of the contract, from what the reading found."""
     match metric:
         case TimeMetric():
@@ -180,15 +181,15 @@ class _Families:
     """Metric families by name, in the order first seen, with their label names."""
 
     def __init__(self) -> None:
-        self.families: dict[str, tuple[Metric, list[str]]] = {}
+        self.families: dict[str, tuple[Family, list[str]]] = {}
         self.count = 0
 
-    def _family(self, series: Series, kind: str) -> tuple[Metric, list[str]]:
+    def _family(self, series: Series, kind: str) -> tuple[Family, list[str]]:
         base = series.name.removesuffix("_bucket").removesuffix("_total")
         if base not in self.families:
             labels = list(series.labels)
             help_text = HELP[base if base in HELP else series.name]
-            family: Metric
+            family: Family
             if kind == "counter":
                 family = CounterMetricFamily(base, help_text, labels=labels)
             elif kind == "gauge":
@@ -216,5 +217,5 @@ class _Families:
         family.add_metric([series.labels[k] for k in labels], buckets, total)
         self.count += len(buckets) + 2
 
-    def done(self) -> list[Metric]:
+    def done(self) -> list[Family]:
         return [family for family, _ in self.families.values()]

@@ -39,6 +39,7 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     WithinObjective,
+    business_calendar,
     counting_period,
     indicator,
     objective_value,
@@ -451,7 +452,7 @@ def _open_case_rules(rules: MetricRules, texts: "Annotations") -> None:
             naming.OVERDUE_CASES, f"sum({selector(OVERDUE_SERIES, {**ident, tiers.LABEL: tier})})",
             _tier_labels(rules, tier)))
     limits = {tier: objective_within(tiers.objective_of(metric, tier)).within for tier in tiers.tiers_of(metric)}
-    business = isinstance(metric, TimeMetric) and metric.calendar is not None
+    business = business_calendar(metric) is not None
     promise = f"{naming.OVERDUE_CASES}{_select(rules.labels, 'promise')}"
     what = f"open cases are past the promise's deadline ({texts.duration(limits['promise'], business)})"
     rules.alerts.append(Alert(

@@ -410,11 +410,17 @@ def _share_cases(rules: MetricRules) -> list[Case]:
         burn = next((a for a in mine if a.conditions), None)
         if burn is not None:
             cases += _burn_cases(rules, burn, budget)
-    if isinstance(metric, RatioMetric):
-        assert isinstance(metric.target, BoundObjective)
-        error = Fraction(0) if metric.target.form == "at_most" else Fraction(1)
-        cases.append(_uniform(rules, f"the numerator `{metric.numerator}` never counted ({_fmt(error)} of events "
-                                     f"bad)", {"promise": error, "target": error}, total, without_numerator=True))
+    match metric:
+        case RatioMetric():  # a share never counted: nothing bad for `at most`, total failure for `at least`
+            assert isinstance(metric.target, BoundObjective)
+            error = Fraction(0) if metric.target.form == "at_most" else Fraction(1)
+            cases.append(_uniform(rules, f"the numerator `{metric.numerator}` never counted ({_fmt(error)} of "
+                                         f"events bad)", {"promise": error, "target": error}, total,
+                                  without_numerator=True))
+        case TimeMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+            pass
+        case _:
+            unknown_kind(metric)
     return cases
 
 
