@@ -140,8 +140,8 @@ BUILTINS: dict[str, str] = {
     "language": "the language of the charter: \"he\" or \"en\"",
     "version": "the charter's version, printed under its heading: `charter version \"2026.1\"`",
     "effective": "the date the charter takes effect: `charter effective 2026-01-01`",
-    "breach": "escalate when the objective is missed (fast burn)",
-    "risk": "escalate when the error budget is burning (slow burn)",
+    "breach": "escalate when the promise is broken or being broken: the alerts that page",
+    "risk": "escalate on every alert, the target's early warnings (tickets) too",
 }
 
 # Completion's fixed words inside blocks that are not keywords (`source { good … }`).
