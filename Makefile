@@ -35,7 +35,7 @@ demo: $(VENV)/.installed
 	$(TD) measure examples/telecom -e examples/telecom/events.csv $(MEASURE) -o build/telecom/measure
 	$(TD) measure examples/banking -e examples/banking/events.jsonl --timezone Asia/Jerusalem $(MEASURE) \
 	    -o build/banking/measure
-	$(TD) measure examples/health -e examples/health/events.csv --map case=ticket_id,at=created_at \
+	$(TD) measure examples/health -e examples/health/events.csv --map case=ticket_id,at=created_at,segment=priority \
 	    --timezone Asia/Jerusalem $(MEASURE) -o build/health/measure
 	@echo
 	@echo "Measurements are in build/<project>/measure/measure.json and measure.csv."

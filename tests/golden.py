@@ -93,8 +93,37 @@ def edited_telecom():  # noqa: ANN201 - a touchdsl.model.Project
         return touchdsl.load([tmp])
 
 
+# The health example against a revision that lengthens a business-day promise, adds a
+# pause, loosens one class's promise, publishes the internal ceiling and shortens the eves.
+HEALTH_EDITS = [
+    ("promise 90% within 14 business days", "promise 90% within 15 business days"),
+    ("target 98% within 1 business day\n",
+     "target 98% within 1 business day\n        pause from analyse.held to analyse.released\n"),
+    ("promise 90% within 1 business day for urgent", "promise 90% within 2 business days for urgent"),
+    ("target 95% within 1 business day for urgent", "target 95% within 2 business days for urgent"),
+    ("        target at most 25", "        promise at most 40\n        target at most 25"),
+    ("hours eve 08:00-12:00", "hours eve 08:00-11:00"),
+]
+
+
+def edited(name: str, edits: list[tuple[str, str]]):  # noqa: ANN201 - a touchdsl.model.Project
+    import touchdsl
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in (EXAMPLES / name).rglob("*.touch"):
+            text = path.read_text(encoding="utf-8")
+            for old, new in edits:
+                text = text.replace(old, new, 1)
+            target = Path(tmp) / path.relative_to(EXAMPLES / name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        return touchdsl.load([tmp])
+
+
 DIFFS = {
     "telecom-edited": ("telecom", edited_telecom, "git:main:examples/telecom", "examples/telecom"),
+    "health-edited": ("health", lambda: edited("health", HEALTH_EDITS), "git:main:examples/health",
+                      "examples/health"),
     "telecom-banking": ("telecom", lambda: _load("banking"), "examples/telecom", "examples/banking"),
 }
 

@@ -12,10 +12,19 @@ from fractions import Fraction
 from dataclasses import dataclass
 from fractions import Fraction
 
-from touchdsl.clock import business_deadline, business_elapsed, open_periods
+from touchdsl.clock import (
+    business_days_deadline,
+    business_days_elapsed,
+    business_deadline,
+    business_elapsed,
+    open_periods,
+    running,
+    wall_deadline,
+)
 from touchdsl.measure.calendar_table import epoch_us
 from touchdsl.model import (
     BoundObjective,
+    BusinessDays,
     CountMetric,
     NpsMetric,
     Project,
@@ -36,15 +45,43 @@ class Row:
     event: str
     at: dt.datetime | None
     value: float | None
+    segment: str | None = None
 
 
-def last_within(start: dt.datetime, limit: dt.timedelta, calendar) -> dt.datetime:
+def last_within(start: dt.datetime, limit: dt.timedelta, calendar, pauses=()) -> dt.datetime:
     """The last moment a case started at `start` is within `limit`: the deadline, or
-    the next opening when the deadline is at a closing."""
-    if calendar is None:
-        return start + limit
-    due = business_deadline(start, limit, calendar)
-    return next(iter(open_periods(due, due + dt.timedelta(days=800), calendar)))[0]
+    where the clock next runs when the deadline is at a closing or a pause."""
+    pauses = list(pauses)
+    far = dt.timedelta(days=800)
+    due = business_deadline(start, limit, calendar, pauses) if calendar else wall_deadline(start, limit, pauses)
+    for lo, _ in running(due, due + far, pauses):
+        if calendar is None:
+            return lo
+        for opens, _ in open_periods(lo, due + far, calendar):
+            if all(not (a <= opens < b) for a, b in pauses):
+                return opens
+    raise AssertionError("the clock never runs again")
+
+
+def pause_stretches(start: dt.datetime, stop: dt.datetime, marks: list[tuple[dt.datetime, int, bool]]
+                    ) -> list[tuple[dt.datetime, dt.datetime]]:
+    """docs/measure.md: per pause, a start event stops the clock until the next end event
+    (a start while stopped and an end while running change nothing); a pause still on
+    at the stop lasts until it; events outside [start, stop] do not count."""
+    out = []
+    for pause in sorted({k for _, k, _ in marks}):
+        since = None
+        for at, _, is_start in sorted((m for m in marks if m[1] == pause), key=lambda m: (m[0], m[2])):
+            if not start <= at <= stop:
+                continue
+            if is_start and since is None:
+                since = at
+            elif not is_start and since is not None:
+                out.append((since, at))
+                since = None
+        if since is not None:
+            out.append((since, stop))
+    return out
 
 
 def nearest_rank(values: list[int], percent: int) -> int:
@@ -66,6 +103,33 @@ class Reference:
     def _of(self, tp: Touchpoint, events: set[str], need_case: bool = True) -> list[Row]:
         return [r for r in self.rows if r.touchpoint == tp.id and r.event in events and (r.case or not need_case)]
 
+    # -- classes of case ----------------------------------------------------------------
+    def case_events(self, tp: Touchpoint) -> set[str]:
+        """The events a touchpoint reads once per case (time and updates starts and ends,
+        ratio events): the rows that say a case's class."""
+        names: set[str] = set()
+        for metric in tp.metrics:
+            if isinstance(metric, TimeMetric):
+                names |= {str(metric.start), str(metric.end)}
+            elif isinstance(metric, RatioMetric):
+                names |= {metric.numerator, metric.denominator}
+        if tp.updates is not None:
+            names |= {f"{tp.steps[0].id}.start", str(tp.updates.until) if tp.updates.until else f"{tp.steps[-1].id}.end"}
+        return names
+
+    def classes_named(self, tp: Touchpoint) -> dict[str, set[str]]:
+        named: dict[str, set[str]] = {}
+        for r in self._of(tp, self.case_events(tp)):
+            named.setdefault(r.case, set())
+            if r.segment:
+                named[r.case].add(r.segment)
+        return named
+
+    def of_class(self, tp: Touchpoint, case: str, segment: str | None) -> bool:
+        if segment is None:
+            return True
+        return self.classes_named(tp).get(case, set()) == {segment}
+
     # -- time and updates -------------------------------------------------------------
     def spans(self, tp: Touchpoint, start_event: str, end_event: str) -> dict[str, tuple[dt.datetime, dt.datetime | None]]:
         starts: dict[str, list[dt.datetime]] = {}
@@ -83,15 +147,35 @@ class Reference:
 
     def time_cases(self, tp: Touchpoint, metric: TimeMetric) -> list[dict]:
         calendar = self.project.calendars[metric.calendar] if metric.calendar else None
+        marks: dict[str, list[tuple[dt.datetime, int, bool]]] = {}
+        for k, pause in enumerate(metric.pauses):
+            for event, is_start in ((str(pause.start), True), (str(pause.end), False)):
+                for r in self._of(tp, {event}):
+                    marks.setdefault(r.case, []).append((r.at, k, is_start))
         cases = []
         for case, (start, end) in self.spans(tp, str(metric.start), str(metric.end)).items():
+            if not self.of_class(tp, case, metric.segment):
+                continue
             stop = end or self.as_of
-            elapsed = business_elapsed(start, stop, calendar) if calendar else stop - start
+            pauses = pause_stretches(start, stop, marks.get(case, []))
+            days = isinstance(metric.target.within, BusinessDays)
+            if days:
+                value = business_days_elapsed(start, stop, calendar, pauses) * 1_000_000
+            elif calendar:
+                value = business_elapsed(start, stop, calendar, pauses) // US
+            else:
+                value = sum((b - a for a, b in running(start, stop, pauses)), dt.timedelta()) // US
             decided = {}
-            for which, objective in (("promise", metric.promise), ("target", metric.target)):
-                limit = dt.timedelta(seconds=objective.within.seconds)
-                late = last_within(start, limit, calendar)
-                if elapsed > limit:
+            # An internal metric is judged against its target only; its promise is the target.
+            for which, objective in (("promise", metric.promise or metric.target), ("target", metric.target)):
+                limit = objective.within
+                if isinstance(limit, BusinessDays):
+                    late = business_days_deadline(start, limit.days, calendar, pauses)
+                    over = value > limit.days * 1_000_000
+                else:
+                    late = last_within(start, dt.timedelta(seconds=limit.seconds), calendar, pauses)
+                    over = value > round(limit.seconds * 1_000_000)
+                if over:
                     decided[which] = (late, False)
                 elif end is not None:
                     decided[which] = (end, True)
@@ -99,7 +183,7 @@ class Reference:
                     decided[which] = (None, True)
                 if which == "promise":
                     promise_late = late
-            cases.append({"case": case, "start": start, "end": end, "value": elapsed // US, "decided": decided,
+            cases.append({"case": case, "start": start, "end": end, "value": value, "decided": decided,
                           "late": promise_late})
         return cases
 
@@ -198,13 +282,14 @@ class Reference:
         return metric.low <= value <= metric.high
 
     def answer_period(self, tp: Touchpoint, metric, period) -> dict:
-        answers = [r for r in self._of(tp, {metric.id}) if self.valid_answer(metric, r.value) and _in(r.at, period)]
+        answers = [r for r in self._of(tp, {metric.id}) if self.valid_answer(metric, r.value) and _in(r.at, period)
+                   and (metric.segment is None or r.segment == metric.segment)]
         out = {"answers": len(answers), "total": Fraction(0), "promoters": 0, "detractors": 0}
         for r in answers:
             out["total"] += Fraction(r.value)
             out["promoters"] += r.value >= 9
             out["detractors"] += r.value <= 6
-        for which, objective in (("promise", metric.promise), ("target", metric.target)):
+        for which, objective in (("promise", metric.promise or metric.target), ("target", metric.target)):
             if isinstance(objective, ShareObjective):
                 out[which] = sum(1 for r in answers if r.value >= objective.value)
         answers.sort(key=lambda r: (r.value, -epoch_us(r.at), r.case))
@@ -215,7 +300,7 @@ class Reference:
         per = dt.timedelta(seconds=metric.per.seconds)
         stretches: dict[int, int] = {}
         for r in self._of(tp, {metric.event}, need_case=False):
-            if _in(r.at, period):
+            if _in(r.at, period) and (metric.segment is None or r.segment == metric.segment):
                 k = (period[1] - US - r.at) // per
                 stretches[k] = stretches.get(k, 0) + 1
         worst = min(stretches, key=lambda k: (-stretches[k], k)) if stretches else None

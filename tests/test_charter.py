@@ -79,6 +79,9 @@ def test_every_promise_is_published_and_no_target_is(name, lang):
     text, md_text = page.text, plain(md)
     for tp in project.touchpoints.values():
         for metric in tp.metrics:
+            if metric.promise is None:  # an internal metric: not even its title
+                assert metric.title not in text and metric.title not in md_text, metric.title
+                continue
             promise = words.promise_sentence(project, metric).plain()
             assert promise in text, promise
             assert promise in md_text, promise
@@ -146,8 +149,8 @@ def test_structure_journeys_stages_touchpoints_and_promises():
     assert articles == [f"touchpoint-{t}" for t in ("appointment", "lab_results", "complaint")]
     assert len(page.tags("h1")) == 1
     assert len(page.tags("h3")) == 3  # booking, tests, complaint stages
-    assert len(page.tags("li")) == sum(len(t.metrics) for t in project.touchpoints.values()) + len(
-        project.contacts)
+    assert len(page.tags("li")) == sum(1 for t in project.touchpoints.values() for m in t.metrics
+                                       if m.promise is not None) + len(project.contacts)
     # Self-contained: no scripts, no external resources.
     assert not page.tags("script") and not page.tags("link") and not page.tags("img")
 
@@ -174,7 +177,8 @@ def test_language_comes_from_defaults_unless_overridden():
 def test_hebrew_text_isolates_numbers_and_english_names():
     page, html, md = charter(load("health"), "he")
     assert "מענה נציג תוך 60 שניות ב-80% מהמקרים." in page.text
-    assert "ראשון–חמישי 07:30–19:00 ושישי 08:00–12:00; סגור בחגים רשמיים (ישראל) וב-31 בדצמבר 2026." in page.text
+    assert ("ראשון–חמישי 07:30–19:00, שישי 08:00–12:00, בערבי חג 08:00–12:00 וב-5 בנובמבר 2026 07:30–14:00; "
+            "סגור בחגים רשמיים (ישראל) וב-31 בדצמבר 2026.") in page.text
     # In HTML numbers and clock times are left-to-right isolates inside the Hebrew sentence.
     assert '<bdi dir="ltr">80%</bdi>' in html
     assert '<bdi dir="ltr">07:30–19:00</bdi>' in html
@@ -255,8 +259,8 @@ def test_durations_in_words(lang, text, business, expected):
 def test_calendar_in_words_with_closed_dates():
     project = load("health")
     assert Words("en").calendar_rules(project.calendars["clinic_hours"]).plain() == (
-        "Sunday–Thursday 07:30–19:00 and Friday 08:00–12:00; closed on public holidays (Israel) "
-        "and on December 31, 2026")
+        "Sunday–Thursday 07:30–19:00, Friday 08:00–12:00, on the eves of holidays 08:00–12:00, and on "
+        "November 5, 2026 07:30–14:00; closed on public holidays (Israel) and on December 31, 2026")
     two = project.calendars["clinic_hours"].model_copy(update={"closed": [
         *project.calendars["clinic_hours"].closed, __import__("datetime").date(2026, 9, 21)]})
     # Dates joined by "and"; in Hebrew the conjunction joins the preposition: וב-
@@ -277,13 +281,83 @@ def test_time_metric_kinds_and_forms_are_all_worded():
     words = Words("he")
     for tp in project.touchpoints.values():
         for metric in tp.metrics:
-            for objective in (metric.promise, metric.target):
+            for objective in (o for o in (metric.promise, metric.target) if o is not None):
                 sentence = words.promise_sentence(project, metric, objective).plain()
                 assert metric.title.split()[0] in sentence
                 assert "%(" not in sentence
             assert "%(" not in words.error_budget(metric, metric.window).plain()
             if isinstance(metric, TimeMetric):
                 assert "→" not in words.measured(project, metric).plain()
+
+
+# Business days, pauses, classes, internal metrics ---------------------------------
+
+
+@pytest.mark.parametrize("lang,days,weeks,expected", [
+    ("en", 1, None, "1 business day"),
+    ("en", 5, None, "5 business days"),
+    ("en", 12, 2, "2 business weeks"),
+    ("en", 6, 1, "1 business week"),
+    ("he", 1, None, "יום עסקים אחד"),
+    ("he", 2, None, "שני ימי עסקים"),
+    ("he", 5, None, "5 ימי עסקים"),
+    ("he", 6, 1, "שבוע עבודה אחד"),
+    ("he", 18, 3, "3 שבועות עבודה"),
+])
+def test_business_days_are_printed_as_days(lang, days, weeks, expected):
+    from touchdsl.model import BusinessDays
+
+    limit = BusinessDays(days=days, weeks=weeks, text="…")
+    assert Words(lang).limit(limit, business=True).plain() == expected
+
+
+def test_the_health_charter_promises_business_days_not_hundreds_of_hours():
+    project = load("health")
+    he = charter(project, "he")[0].text
+    en = charter(project, "en")[0].text
+    assert "תשובה בכתב תוך 14 ימי עסקים ב-90% מהמקרים" in he
+    assert "שעות עבודה" not in he and "336" not in he
+    assert "within 14 business days in 90% of cases" in en and "business hours" not in en
+    assert "זמן עד תוצאה תוך שני ימי עסקים ב-95% מהמקרים." in he
+
+
+def test_a_paused_promise_says_the_waiting_time_is_not_counted():
+    project = load("health")
+    he = charter(project, "he")[0].text
+    en = charter(project, "en")[0].text
+    assert ("within 14 business days in 90% of cases, not counting the time we wait for you "
+            "(השלמת פרטים ומסמכים מהפונה).") in en
+    assert ("תוך 14 ימי עסקים ב-90% מהמקרים, לא כולל הזמן שבו אנו ממתינים לכם "
+            "(השלמת פרטים ומסמכים מהפונה).") in he
+    # Promises without a pause do not say it.
+    assert he.count("ממתינים לכם") == 1 and en.count("wait for you") == 1
+
+
+def test_each_class_of_case_has_its_own_promise_sentence():
+    project = load("health")
+    he = charter(project, "he")[0].text
+    assert "תור פנוי מוצע (הפניה דחופה מרופא) תוך יום עסקים אחד ב-90% מהמקרים." in he
+    assert "תור פנוי מוצע (תור רגיל) תוך 3 ימי עסקים ב-90% מהמקרים." in he
+    en = charter(project, "en")[0].text
+    assert "(הפניה דחופה מרופא) within 1 business day in 90% of cases." in en
+
+
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_an_internal_metric_is_in_the_policy_never_in_the_charter(lang):
+    from touchdsl.targets.policy import render as policy
+
+    project = load("health")
+    volume = next(m for m in project.touchpoints["complaint"].metrics if m.id == "volume")
+    assert volume.promise is None and volume.target is not None
+    page, _, md = charter(project, lang)
+    ceiling = re.sub("[\u2066-\u2069]", "", Words(lang).objective_short(volume, volume.target).plain())
+    for doc in (page.text, re.sub("[\u2066-\u2069]", "", md)):
+        assert volume.title not in doc and ceiling not in doc and "25 " not in doc
+    owner = policy(project, BuildOptions(lang=lang))["policy/patient_relations.md"].decode()
+    owner = re.sub("[\u2066-\u2069]", "", owner)  # the isolates around numbers in Hebrew
+    assert volume.title in owner
+    assert Words(lang).objective_short(volume, None).plain() in owner
+    assert Words(lang).objective_short(volume, volume.target).plain() in owner
 
 
 # Catalogues ------------------------------------------------------------------
@@ -346,8 +420,8 @@ def test_no_every_1_or_any_1_in_any_document():
     assert "at least every day," in english and "every 1" not in english
     complaint = project.touchpoints["complaint"]
     volume = next(m for m in complaint.metrics if m.id == "volume")
-    daily = volume.model_copy(update={"per": Duration.parse("1d")})
-    assert Words("en").promise_sentence(project, daily).plain().endswith("no more than 40 in any day.")
+    daily = volume.model_copy(update={"per": Duration.parse("1d"), "promise": volume.target})
+    assert Words("en").promise_sentence(project, daily).plain().endswith("no more than 25 in any day.")
     hourly = Updates(every=Duration.parse("1h"), via="sms")
     assert "at least every hour." in Words("en").updates(lab, hourly).plain()
 

@@ -249,3 +249,8 @@ def test_the_producer_example_in_the_docs_runs(monkeypatch):
     assert len(observed) == 1 and observed[0] > 0
     # Thu 17 Sep 13:00 local + 36h: Thu 5h, Fri 5h, Sun 10h, Mon Yom Kippur, Tue 10h, Wed 6h
     assert scope["due"] == il("2026-09-23 14:00") and scope["due"].tzinfo == IL
+    # The complaint: Sunday is day 0; Monday's and Tuesday's closings pass inside the pause;
+    # Wednesday to Thursday 12 November are days 1 to 8 (Thursday's closing not yet passed).
+    assert scope["days"] == 8
+    # The target's 10 business days end at the closing of Sunday 15 November.
+    assert scope["reply_due"] == il("2026-11-15 19:00")

@@ -8,10 +8,9 @@ import yaml
 
 from tests.paths import REPO
 import touchdsl
-from touchdsl.model import PrometheusSource
+from touchdsl.model import BusinessDays, PrometheusSource, limit_size, metric_key
 from touchdsl.slo import naming
 from touchdsl.slo.contract import (
-    CLOCK_API,
     QUERY_MEANING,
     buckets,
     go_float,
@@ -36,19 +35,26 @@ def every_metric():
 
 
 def test_histograms_have_a_bucket_at_every_threshold():
-    seen = 0
+    seen = seen_days = 0
     for project, tp, metric in every_metric():
         if metric.kind != "time" or metric.source:
             continue
         contract = metric_contract(project, tp, metric)
-        bucket = next(s for s in contract.series if s.name == "touch_duration_seconds_bucket")
+        days = isinstance(metric.target.within, BusinessDays)
+        name = "touch_business_days_bucket" if days else "touch_duration_seconds_bucket"
+        bucket = next(s for s in contract.series if s.name == name)
         assert bucket.type == "histogram"
-        assert bucket.labels == {"touchpoint": tp.id, "metric": metric.id}
-        assert metric.promise.within.seconds in bucket.buckets
-        assert metric.target.within.seconds in bucket.buckets
+        segment = {"segment": metric.segment} if metric.segment else {}
+        assert bucket.labels == {"touchpoint": tp.id, "metric": metric.id, **segment}
+        for objective in (metric.promise, metric.target):
+            if objective is not None:
+                assert limit_size(objective.within) in bucket.buckets
         assert list(bucket.buckets) == sorted(set(bucket.buckets))
+        if days:  # whole days, from the day the case started
+            assert bucket.buckets[0] == 0 and all(b == int(b) for b in bucket.buckets)
+            seen_days += 1
         seen += 1
-    assert seen >= 8
+    assert seen >= 8 and seen_days >= 4
 
 
 def test_bucket_boundaries_for_the_answer_metric():
@@ -108,8 +114,9 @@ def test_whole_events_count_exactly_without_extrapolation():
 def test_business_hours_metrics_name_the_clock():
     for project, tp, metric in every_metric():
         contract = metric_contract(project, tp, metric)
-        if getattr(metric, "calendar", None):
-            assert CLOCK_API in contract.clock and metric.calendar in contract.clock
+        if getattr(metric, "calendar", None) or getattr(metric, "pauses", None):
+            assert contract.observe.startswith(f"touchdsl.clock.clock_for(project, {tp.id!r}, {metric.id!r}")
+            assert (metric.calendar or "wall clock") in contract.clock
         else:
             assert contract.clock is None
 
@@ -189,7 +196,7 @@ def test_rules_read_exactly_the_contract_counters():
         contract = metric_contract(project, tp, metric)
         out = render(project, BuildOptions())
         docs = [yaml.safe_load(v) for k, v in out.items() if k.endswith(".rules.yml")]
-        group = next(g for d in docs for g in d["groups"] if g["name"] == f"touchdsl.{tp.id}.{metric.id}")
+        group = next(g for d in docs for g in d["groups"] if g["name"] == f"touchdsl.{tp.id}.{metric_key(metric)}")
         exprs = "\n".join(r["expr"] for r in group["rules"])
         if contract.overridden:
             for query in contract.queries.values():
@@ -205,7 +212,9 @@ def test_contract_document_lists_series_buckets_and_clock():
     doc = render(project, BuildOptions())["prometheus/CONTRACT.md"].decode()
     assert "| `touch_duration_seconds_bucket` | histogram | `{touchpoint=\"technical_fault\",metric=\"answer\"}` " \
            "| 2, 5, 10, 15, 20, 30, 45, 60, 90, 120 |" in doc
-    assert "observe `touchdsl.clock.business_elapsed(start, end, calendar)` with that calendar" in doc
+    assert ("- Clock: time from report.start to visit.start in business seconds by calendar il\\_office "
+            "(Asia/Jerusalem): observe `touchdsl.clock.clock_for(project, 'technical_fault', 'arrival')"
+            ".observed(start, end, pauses)`.") in doc
     assert "## Small numbers and no traffic" in doc and "## Two tiers" in doc and "## Whole events" in doc
     assert "**Initialise every series at 0 when the producer starts**" in doc
     assert "When every case fails after healthy traffic, the promise's page fires after about 41 min" in doc

@@ -623,3 +623,95 @@ def test_charter_facts_are_classified(tmp_path, old, new, cls, kind):
 def test_a_reformatted_phone_number_is_no_change(tmp_path):
     spaced = (WITH_CHARTER[0], WITH_CHARTER[1].replace("+972 3-555-0100", "+97235550100"))
     assert _charter_diff(tmp_path, [WITH_CHARTER], [spaced]) == []
+
+
+# ---- business days, pauses, classes, internal metrics, eves and dates (issue 13) ----------
+
+
+def _arrival(tmp_path: Path, old: str, new: str) -> list[semdiff.Change]:
+    """The change of the `arrival` promise from `old` to `new` (`2 business days` …)."""
+    def project(limit: str, name: str) -> m.Project:
+        return compile_text(tmp_path, BASE.replace("promise 95% within 48h", f"promise 95% within {limit}"), name)
+    return diff_projects(project(old, "old"), project(new, "new"))
+
+
+def test_a_business_day_promise_lengthened_is_breaking_shortened_safe(tmp_path):
+    c = only(_arrival(tmp_path, "2 business days", "3 business days"))
+    assert (c.cls, c.kind) == ("breaking", "promise_loosened")
+    assert c.message == "promise loosened: 95% within 2 business days → 95% within 3 business days (longer time)"
+    c = only(_arrival(tmp_path, "2 business days", "1 business day"))
+    assert (c.cls, c.kind) == ("safe", "promise_tightened")
+    # Weeks compare by their days: 2 business weeks of a six-day office are 12 business days.
+    c = only(_arrival(tmp_path, "2 business weeks", "12 business days"))
+    assert c.cls == "info" and c.kind == "promise_rewritten"
+
+
+def test_hours_to_business_days_cannot_be_ordered_and_needs_sign_off(tmp_path):
+    c = only(edit(tmp_path, ("promise 95% within 48h", "promise 95% within 2 business days")))
+    assert (c.cls, c.kind) == ("breaking", "promise_loosened")
+    assert "changed incomparably" in c.message and "the limit changed from 48h to 2 business days" in c.message
+
+
+def test_a_pause_added_is_breaking_removed_is_safe(tmp_path):
+    paused = ("promise 95% within 48h", "promise 95% within 48h\n        pause from report.end to visit.start")
+    c = only(edit(tmp_path, paused))
+    assert (c.cls, c.kind) == ("breaking", "promise_loosened")
+    assert c.message == ("promise loosened: 95% within 48h (pause from report.end to visit.start added)")
+    c = only(diff_projects(compile_text(tmp_path, BASE.replace(*paused), "paused"),
+                           compile_text(tmp_path, BASE, "running")))
+    assert (c.cls, c.kind) == ("safe", "promise_tightened")
+    # A pause on a metric with a written target loosens the target too (internal).
+    changes = edit(tmp_path, ("promise 80% within 30s",
+                              "promise 80% within 30s\n        pause from report.queued to report.answered"))
+    assert [(c.cls, c.kind) for c in changes] == [("breaking", "promise_loosened"), ("internal", "target_loosened")]
+
+
+def test_making_a_metric_internal_withdraws_its_promise(tmp_path):
+    c = only(edit(tmp_path, ("        promise at most 20\n", "        target at most 20\n")))
+    assert (c.cls, c.kind) == ("breaking", "promise_withdrawn")
+    assert c.message == "promise withdrawn: at most 20 per 7d; the metric is now internal"
+    internal = ("        promise at most 20\n", "        target at most 20\n")
+    c = only(diff_projects(compile_text(tmp_path, BASE.replace(*internal), "internal"),
+                           compile_text(tmp_path, BASE, "published")))
+    assert (c.cls, c.kind) == ("safe", "promise_published")
+    # Removing an internal metric withdraws nothing customers were told.
+    c = only(diff_projects(compile_text(tmp_path, BASE.replace(*internal), "internal2"),
+                           compile_text(tmp_path, BASE.replace(
+                               '    metric complaints "Complaints" {\n        count complaints per 7d\n'
+                               '        promise at most 20\n    }\n', ""), "gone")))
+    assert (c.cls, c.kind) == ("internal", "metric_removed")
+
+
+CLASSES = ('    channels phone, chat\n', '    channels phone, chat\n    class outage "No service"\n'
+           '    class slow "Slow service"\n')
+
+
+def test_a_metric_judged_per_class_is_compared_class_by_class(tmp_path):
+    split = ("promise 95% within 48h", "promise 95% within 48h\n        promise 95% within 24h for outage")
+    changes = edit(tmp_path, CLASSES, split)
+    by = {(c.label, c.cls, c.kind) for c in changes}
+    assert ("touchpoint fault › class outage", "info", "class_added") in by
+    assert ("touchpoint fault › class slow", "info", "class_added") in by
+    # The class with its own, stricter promise is tighter; the other keeps the promise it had.
+    assert ("touchpoint fault › metric arrival.outage", "safe", "promise_tightened") in by
+    assert not any("arrival.slow" in label for label, _, _ in by)
+    assert not any(kind in ("metric_removed", "metric_added") for _, _, kind in by)
+    # A class's promise loosened is breaking, for that class.
+    before = compile_text(tmp_path, BASE.replace(*CLASSES).replace(*split), "split")
+    after = compile_text(tmp_path, BASE.replace(*CLASSES).replace(
+        "promise 95% within 48h", "promise 95% within 48h\n        promise 95% within 36h for outage"), "looser")
+    c = only(diff_projects(before, after))
+    assert (c.label, c.cls, c.kind) == ("touchpoint fault › metric arrival.outage", "breaking", "promise_loosened")
+
+
+def test_shorter_eve_or_date_hours_under_a_promise_are_breaking(tmp_path):
+    c = only(edit(tmp_path, ('holidays "IL"', 'hours eve 08:00-12:00\n    holidays "IL"')))
+    assert (c.cls, c.kind) == ("breaking", "calendar_looser")
+    assert "shorter hours on eves of holidays" in c.message and "fault.arrival" in c.message
+    c = only(edit(tmp_path, ('holidays "IL"', 'hours 2026-11-05 08:00-12:00\n    holidays "IL"')))
+    assert (c.cls, c.kind) == ("breaking", "calendar_looser") and "shorter hours on 2026-11-05" in c.message
+    eve = ('holidays "IL"', 'hours eve 08:00-12:00\n    holidays "IL"')
+    c = only(diff_projects(compile_text(tmp_path, BASE.replace(*eve), "eve"),
+                           compile_text(tmp_path, BASE.replace(eve[0], 'hours eve 08:00-14:00\n    holidays "IL"'),
+                                        "later")))
+    assert (c.cls, c.kind) == ("safe", "calendar_tighter") and "longer hours on eves of holidays" in c.message

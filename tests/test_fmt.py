@@ -179,6 +179,46 @@ touchpoint t "T" {
     assert fmt(text) == text
 
 
+def test_business_days_pauses_classes_and_special_hours_print_back():
+    text = '''calendar c "C" {
+    timezone "Asia/Jerusalem"
+    hours sun-thu 08:00-18:00
+    hours eve 08:00-12:00
+    hours 2026-09-20, 2026-11-05 08:00-14:00
+    holidays "IL"
+}
+
+touchpoint t "T" {
+    owner o
+    expectation "E"
+    class urgent "Urgent"
+    class routine "Routine"
+    step a "A"
+    step w "Waiting for the customer"
+
+    metric m "M" {
+        time from a.start to a.end on c
+        promise 90% within 5 business days
+        target 95% within 1 business week
+        promise 95% within 1 business day for urgent
+        target 98% within 1 business day for urgent, routine
+        pause while w
+        pause from a.held to a.resumed
+    }
+
+    metric v "V" {
+        count complaints per 7d
+        target at most 25
+    }
+}
+'''
+    assert fmt(text) == text
+    # Singular and plural are chosen by the count; spacing is one space.
+    squeezed = text.replace("5 business days", "5   business  day").replace("1 business day for urgent,",
+                                                                            "1 business days for urgent ,")
+    assert fmt(squeezed) == text
+
+
 def test_blank_lines():
     text = ('\n\n\nowner a "A" {\n\n\n    notify email "x"\n\n\n\n    page email "y"\n\n}\n\n\n\n'
             'owner b "B" {\n}\nowner c "C" {\n}\n\n\n')

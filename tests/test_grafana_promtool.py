@@ -30,6 +30,8 @@ from touchdsl.model import (
     RatioMetric,
     ScoreMetric,
     TimeMetric,
+    limit_size,
+    metric_key,
 )
 from touchdsl.slo import burnrate, naming, tiers
 from touchdsl.slo import rules as slo_rules
@@ -88,7 +90,7 @@ def _bad_share(metric, contract, tier) -> float:
     objective = tiers.objective_of(metric, tier)
     if isinstance(metric, TimeMetric):
         bounds = contract.series[0].buckets
-        within = bounds.index(objective.within.seconds) + 1  # per step
+        within = bounds.index(limit_size(objective.within)) + 1  # per step
         return 1 / (within + 1)  # the late counter: one per step
     if isinstance(metric, RatioMetric):
         share = SHARE / WHOLE
@@ -104,7 +106,7 @@ def _expected(project, touchpoint, metric, contract) -> dict[tuple[str, str | No
     out: dict[tuple[str, str | None], float] = {}
     windows = slo_rules.windows_of(metric)
     if contract.kind == "ratio-like":
-        for tier in tiers.TIERS:
+        for tier in tiers.tiers_of(metric):
             bad = _bad_share(metric, contract, tier)
             budget = 1 - good_percent(tiers.objective_of(metric, tier)) / 100
             out.update({(naming.sli_error(w), tier): bad for w in slo_rules.tier_windows(metric, tier)})
@@ -112,7 +114,8 @@ def _expected(project, touchpoint, metric, contract) -> dict[tuple[str, str | No
             out[(naming.BUDGET_REMAINING, tier)] = 1 - bad / budget if budget > 0 else 1 - (bad > 0)
             out[(naming.OVERDUE_CASES, tier)] = GAUGE
         out[(naming.OBJECTIVE, None)] = good_percent(metric.target) / 100
-        out[(naming.PROMISE, None)] = good_percent(metric.promise) / 100
+        if metric.promise is not None:  # an internal metric records no promise
+            out[(naming.PROMISE, None)] = good_percent(metric.promise) / 100
         return out
     if isinstance(metric, CountMetric):
         value = metric.per.seconds / burnrate.seconds(INTERVAL)  # one event per sample step
@@ -124,7 +127,8 @@ def _expected(project, touchpoint, metric, contract) -> dict[tuple[str, str | No
         value = sum(values) / len(values)
     out.update({(naming.indicator(contract.kind, w), None): float(value) for w in windows})
     out[(naming.OBJECTIVE_VALUE, None)] = metric.target.value
-    out[(naming.PROMISE_VALUE, None)] = metric.promise.value
+    if metric.promise is not None:
+        out[(naming.PROMISE_VALUE, None)] = metric.promise.value
     return out
 
 
@@ -140,7 +144,8 @@ def _evaluate(node, recorded: dict[tuple[str, str, str], float]) -> float:
         return _evaluate(node.expr, recorded)
     if isinstance(node, promql_parser.VectorSelector):
         labels = {m.name: m.value for m in node.matchers.matchers}
-        return recorded[(node.name, labels["touchpoint"], labels["metric"], labels.get(tiers.LABEL))]
+        key = labels["metric"] + (f".{labels['segment']}" if "segment" in labels else "")
+        return recorded[(node.name, labels["touchpoint"], key, labels.get(tiers.LABEL))]
     if isinstance(node, promql_parser.BinaryExpr) and str(node.op) in _OPS:
         return _OPS[str(node.op)](_evaluate(node.lhs, recorded), _evaluate(node.rhs, recorded))
     raise AssertionError(f"the oracle cannot evaluate {node} ({type(node).__name__}); extend it")
@@ -178,7 +183,7 @@ def test_every_dashboard_query_returns_what_the_traffic_means(name, tmp_path):
                 overridden.add((touchpoint.id, metric.id))
                 continue
             for (record, tier), value in _expected(project, touchpoint, metric, contract).items():
-                recorded[(record, touchpoint.id, metric.id, tier)] = value
+                recorded[(record, touchpoint.id, metric_key(metric), tier)] = value
             series += rows
         if touchpoint.updates is not None:
             for s in updates_series(touchpoint):

@@ -1006,3 +1006,58 @@ def test_incremental_edits_land_where_the_editor_means_them():
         text = text[:offset(l1, c1)] + new + text[offset(l2, c2):]
         document.apply_change(types.TextDocumentContentChangePartial(range=types.Range(start=start, end=end), text=new))
         assert document.source == text
+
+
+@pytest.fixture
+def health(tmp_path: Path) -> Path:
+    project = tmp_path / "health"
+    shutil.copytree(REPO / "examples" / "health", project)
+    return project
+
+
+def test_hover_and_completion_of_classes_pauses_business_days_and_eves(health: Path):
+    care = health / "care.touch"
+    feedback = health / "feedback.touch"
+    care_text = care.read_text(encoding="utf-8")
+    feedback_text = feedback.read_text(encoding="utf-8")
+
+    async def scenario():
+        async with Session(health) as s:
+            care_uri = s.open(care)
+            await s.wait_diagnostics(care_uri, lambda ds: True)
+            slot = (await s.hover(care_uri, position(care_text, "metric slot", offset=8))).contents.value
+            assert "90% of cases within 3 business days of `clinic_hours`" in slot
+            assert "**Promise** for `urgent`: 90% of cases within 1 business day" in slot
+            urgent = (await s.hover(care_uri, position(care_text, "for urgent", offset=5))).contents.value
+            assert urgent.startswith("**class** `urgent` of touchpoint `appointment`")
+            assert "promise 90% of cases within 1 business day" in urgent
+            calendar = (await s.hover(care_uri, position(care_text, "on clinic_hours", offset=4))).contents.value
+            assert "eves of holidays 08:00–12:00" in calendar and "2026-11-05 07:30–14:00" in calendar
+
+            feedback_uri = s.open(feedback)
+            await s.wait_diagnostics(feedback_uri, lambda ds: True)
+            reply = (await s.hover(feedback_uri, position(feedback_text, "metric reply_time",
+                                                          offset=8))).contents.value
+            assert "The clock stops while step `details`" in reply
+            volume = (await s.hover(feedback_uri, position(feedback_text, "metric volume", offset=8))).contents.value
+            assert "an internal metric, never in the charter" in volume
+            details = (await s.hover(feedback_uri, position(feedback_text, "while details", offset=7))).contents.value
+            assert details.startswith("**step** `details`")
+            keyword = (await s.hover(feedback_uri, position(feedback_text, "pause while", offset=1))).contents.value
+            assert keyword.startswith("**pause**")
+
+            async def complete_after(uri: str, text: str, marker: str, insert: str) -> list[str]:
+                edited = text.replace(marker, marker + insert, 1)
+                s.replace(uri, edited)
+                return await s.completion(uri, position(edited, marker, offset=len(marker) + len(insert)))
+
+            marker = "        target 95% within 1 business day for urgent\n"
+            assert await complete_after(care_uri, care_text, marker, "        promise 90% within 2 business day for ") \
+                == ["urgent", "routine"]
+            assert await complete_after(care_uri, care_text, marker, "        target 95% within 4 ") == ["business"]
+            assert await complete_after(care_uri, care_text, marker, "        pause while ") == [
+                "call", "offer", "remind", "visit"]
+            assert set(await complete_after(care_uri, care_text, marker, "        ")) >= {"pause", "promise"}
+            assert "class" in await complete_after(care_uri, care_text, "    channels phone, app, web\n", "    ")
+
+    run(scenario())

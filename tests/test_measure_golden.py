@@ -17,7 +17,8 @@ AS_OF = "2026-11-30T17:00:00+02:00"
 RUNS: dict[str, dict[str, object]] = {
     "telecom": {"events": "examples/telecom/events.csv"},
     "banking": {"events": "examples/banking/events.jsonl", "timezone": "Asia/Jerusalem"},
-    "health": {"events": "examples/health/events.csv", "mapping": {"case": "ticket_id", "at": "created_at"},
+    "health": {"events": "examples/health/events.csv",
+               "mapping": {"case": "ticket_id", "at": "created_at", "segment": "priority"},
                "timezone": "Asia/Jerusalem"},
 }
 

@@ -60,22 +60,26 @@ def test_every_statement_renders_for_other_engines(dialect):
 
 
 def _calendar_joins(tree: exp.Expression) -> list[exp.Join]:
-    return [j for j in tree.find_all(exp.Join)
-            if isinstance(j.this, exp.Table) and j.this.name in ("touch_calendar", "touch_calendar_open")]
+    return [j for j in tree.find_all(exp.Join) if isinstance(j.this, exp.Table)
+            and j.this.name in ("touch_calendar", "touch_calendar_open", "touch_calendar_closings")]
 
 
-def test_business_time_joins_the_calendar_by_equality():
-    items = _items("telecom")
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_business_time_joins_the_calendar_by_equality(name):
+    items = _items(name)
     found = 0
     for step in sql.steps(items):
         for join in _calendar_joins(sqlglot.parse_one(step.sql, read="duckdb")):
             found += 1
             keys = {eq.left.name for eq in join.args["on"].find_all(exp.EQ) if isinstance(eq.left, exp.Column)}
-            assert "calendar" in keys and keys & {"utc_day", "bucket"}, (step.name, join.sql())
+            assert "calendar" in keys and keys & {"utc_day", "bucket", "rank"}, (step.name, join.sql())
     on_calendar = [i for i in items if i.kind == "time" and i.metric.calendar is not None]
-    assert len(on_calendar) == 2
     # per metric on a calendar: the start and stop positions, the promise's and the target's late moment
-    assert found == 4 * len(on_calendar)
+    # (the closings of a business-day metric); per metric with pauses on a calendar, the positions of a
+    # pause's start and end and of the case's start
+    paused = [i for i in on_calendar if i.metric.pauses]
+    assert found == 4 * len(on_calendar) + 3 * len(paused)
+    assert {"telecom": 2, "banking": 0, "health": 4}[name] == len(on_calendar)
 
 
 def test_each_case_is_grouped_once():

@@ -14,7 +14,7 @@ import yaml
 import touchdsl
 from tests.projects import PROJECTS
 from touchdsl.model import Duration, Owner, WithinObjective
-from touchdsl.slo import naming
+from touchdsl.slo import naming, tiers
 from touchdsl.slo import rules as slo_rules
 from touchdsl.slo.contract import metric_contract, render_query
 from touchdsl.targets import BuildOptions, openslo, prometheus
@@ -89,14 +89,16 @@ def test_every_slo_reads_the_contract_with_the_recorded_target_and_window(built)
     for slo in slos.values():
         labels = slo["metadata"]["labels"]
         touchpoint = project.touchpoints[labels["touchpoint"]]
-        metric = next(m for m in touchpoint.metrics if m.id == labels["metric"])
+        metric = next(m for m in touchpoint.metrics
+                      if m.id == labels["metric"] and m.segment == labels.get("segment"))
         assert labels["owner"] == touchpoint.owner
         assert labels.get("journey") == touchpoint.journey
         spec = slo["spec"]
         service = services[spec["service"]]["metadata"]["labels"]
         assert service == ({"journey": touchpoint.journey} if touchpoint.journey else {"owner": touchpoint.owner})
         tier = labels["objective"]
-        assert slo["metadata"]["displayName"] == f"{touchpoint.title}: {metric.title} ({tier})"
+        case_class = f" ({touchpoint.case_class(metric.segment).title})" if metric.segment else ""
+        assert slo["metadata"]["displayName"] == f"{touchpoint.title}: {metric.title}{case_class} ({tier})"
         assert spec["timeWindow"] == [{"duration": naming.window(metric.window), "isRolling": True}]
         assert spec["budgetingMethod"] == "Occurrences"
         budget = recorded_budget(project, touchpoint, metric, tier)
@@ -129,7 +131,8 @@ def test_alert_conditions_are_the_prometheus_burn_conditions(built):
     for slo in slos.values():
         labels = slo["metadata"]["labels"]
         touchpoint = project.touchpoints[labels["touchpoint"]]
-        metric = next(m for m in touchpoint.metrics if m.id == labels["metric"])
+        metric = next(m for m in touchpoint.metrics
+                      if m.id == labels["metric"] and m.segment == labels.get("segment"))
         budget = 1 - slo["spec"]["objectives"][0]["target"]
         tier = labels["objective"]
         got = set()
@@ -223,7 +226,8 @@ def test_user_text_only_in_double_quoted_scalars():
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             if metric.kind in ("time", "ratio"):
-                assert f"{touchpoint.title}: {metric.title} (promise)" in titles
+                first = tiers.tiers_of(metric)[0]
+                assert f"{touchpoint.title}: {slo_rules.title_of(touchpoint, metric)} ({first})" in titles
     assert {d["apiVersion"] for d in docs} == {"openslo/v1"}
     assert all(set(d) == {"apiVersion", "kind", "metadata", "spec"} for d in docs)
 

@@ -197,7 +197,7 @@ ROOT_EXAMPLES = EXAMPLES
 def test_calendar_note_is_shown_with_the_clock_in_the_policy_but_not_the_charter():
     from touchdsl.targets.charter import render as render_charter
 
-    note = "ערבי חג הם ימי עבודה רגילים; סגירה מיוחדת נרשמת ב-closed."
+    note = "ערבי חג לפי לוח החגים; שינויים ליום מסוים נרשמים בשעות של אותו תאריך או ב-closed."
     assert note in (ROOT_EXAMPLES / "health" / "units.touch").read_text(encoding="utf-8")
     assert note in plain(policy("health", "he")["policy/appointments.md"])
     assert note in Page(policy("health", "he")["policy/appointments.html"]).text

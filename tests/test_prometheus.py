@@ -8,9 +8,11 @@ import pytest
 import yaml
 
 import touchdsl
+from tests.paths import REPO
 from tests.projects import PROJECTS
 from touchdsl.documents.escape import go_template_literal
-from touchdsl.slo import naming
+from touchdsl.model import metric_key
+from touchdsl.slo import naming, tiers
 from touchdsl.slo import rules as slo_rules
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.prometheus import render
@@ -63,7 +65,7 @@ def test_every_metric_records_its_indicator_over_every_window(built):
     by_group = groups(out)
     for tp in project.touchpoints.values():
         for metric in tp.metrics:
-            group = by_group[f"touchdsl.{tp.id}.{metric.id}"]
+            group = by_group[f"touchdsl.{tp.id}.{metric_key(metric)}"]
             records = {(r["record"], r["labels"].get("objective")) for r in group["rules"] if "record" in r}
             if metric.kind == "score" and metric.target.form == "average_at_least" or metric.kind in ("nps", "count"):
                 indicator = {"score": naming.score_average, "nps": naming.nps,
@@ -71,13 +73,15 @@ def test_every_metric_records_its_indicator_over_every_window(built):
                 wanted = {(indicator(w), None) for w in slo_rules.windows_of(metric)}
             else:
                 # each tier over its own burn windows and the metric's window
-                wanted = {(naming.sli_error(w), tier) for tier in ("promise", "target")
+                wanted = {(naming.sli_error(w), tier) for tier in tiers.tiers_of(metric)
                           for w in slo_rules.tier_windows(metric, tier)}
-                assert (naming.sli_error(naming.window(metric.window)), "promise") in wanted
+                first = tiers.tiers_of(metric)[0]  # the promise, or an internal metric's target
+                assert (naming.sli_error(naming.window(metric.window)), first) in wanted
             assert wanted <= records, wanted - records
             for rule in group["rules"]:
                 labels = rule["labels"]
                 assert labels["touchpoint"] == tp.id and labels["metric"] == metric.id
+                assert labels.get("segment") == metric.segment  # the class, for a metric judged per class
                 assert labels["owner"] == tp.owner
                 assert labels.get("journey") == tp.journey
 
@@ -198,7 +202,8 @@ def test_alerts_carry_routing_labels_and_annotations(built):
             assert alert["annotations"]["policy"] == f"../policy/{tp.owner}.html#touchpoint-{tp.id}"
         else:
             assert set(alert["annotations"]) == {"summary", "title", "expectation", "promise", "target", "policy"}
-            assert alert["annotations"]["policy"] == f"../policy/{tp.owner}.html#{tp.id}-{metric}"
+            section = metric + (f"-{labels['segment']}" if "segment" in labels else "")
+            assert alert["annotations"]["policy"] == f"../policy/{tp.owner}.html#{tp.id}-{section}"
 
 
 def test_annotations_state_the_objectives_in_the_documents_words():
@@ -241,6 +246,35 @@ def test_every_kind_has_both_tiers():
            if a["labels"]["metric"] == "recommend"}
     assert nps == {(naming.ALERT_PROMISE_BROKEN, "page"), (naming.ALERT_TARGET_MISSED, "ticket"),
                    (naming.ALERT_TARGET_AT_RISK, "ticket")}
+
+
+def test_an_internal_metric_has_the_target_tier_only():
+    """No promise, nothing to page on: an internal metric's rules record and alert on its
+    target alone (tickets), whatever its kind."""
+    health = render(load("health"), BuildOptions())
+    volume = groups(health)["touchdsl.complaint.volume"]["rules"]
+    assert {(r["alert"], r["labels"]["severity"], r["labels"]["objective"]) for r in volume if "alert" in r} == {
+        (naming.ALERT_TARGET_MISSED, "ticket", "target"), (naming.ALERT_TARGET_AT_RISK, "ticket", "target")}
+    assert naming.PROMISE_VALUE not in {r.get("record") for r in volume}
+    scenarios = render(touchdsl.load([str(REPO / "tests/scenarios/project")]),
+                       BuildOptions())
+    review = groups(scenarios)["touchdsl.repair.review"]["rules"]
+    assert {(r["alert"], r["labels"]["severity"]) for r in review if "alert" in r} == {
+        (naming.ALERT_TARGET_BURN, "ticket"), (naming.ALERT_TARGET_MISSED, "ticket"),
+        (naming.ALERT_CASES_PAST_TARGET, "ticket")}
+    assert {r["labels"].get("objective") for r in review if "record" in r} <= {None, "target"}
+    assert naming.PROMISE not in {r.get("record") for r in review}
+    assert 'objective="promise"' not in yaml.safe_dump(review)
+
+
+def test_a_metric_judged_per_class_has_a_group_and_series_per_class():
+    health = render(load("health"), BuildOptions())
+    for segment in ("urgent", "routine"):
+        rules = groups(health)[f"touchdsl.appointment.slot.{segment}"]["rules"]
+        assert all(r["labels"]["segment"] == segment for r in rules if "labels" in r)
+        raw = "\n".join(r["expr"] for r in rules)
+        assert f'touch_business_days_bucket{{touchpoint="appointment",metric="slot",segment="{segment}"' in raw
+        assert f'touch_overdue_cases{{touchpoint="appointment",metric="slot",segment="{segment}",objective="promise"}}' in raw
 
 
 def test_value_alerts_compare_with_each_tier():

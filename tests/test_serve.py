@@ -55,7 +55,9 @@ def exposition(snapshot) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]
     out = {}
     for family in text_string_to_metric_families(generate_latest(registry).decode()):
         for sample in family.samples:
-            out[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+            # Prometheus reads an empty label as no label (a family's series without `segment`)
+            labels = {k: v for k, v in sample.labels.items() if v != ""}
+            out[(sample.name, tuple(sorted(labels.items())))] = sample.value
     return out
 
 
@@ -72,14 +74,12 @@ def telecom():
     return touchdsl.load([str(PROJECTS["telecom"])])
 
 
-def test_exactly_the_series_of_the_contract(telecom):
-    snapshot = read(telecom, Source(events=(str(REPO / "examples/telecom/events.csv"),)), NOW)
-    samples = exposition(snapshot)
-    got = {(name, labels) for name, labels in samples if name.startswith("touch_")}
+def contract_series(project) -> set:
+    """Every series (name, labels) the contract lists for the project's default series."""
     wanted = set()
-    for touchpoint in telecom.touchpoints.values():
+    for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
-            for series in metric_contract(telecom, touchpoint, metric).series:
+            for series in metric_contract(project, touchpoint, metric).series:
                 if series.buckets:
                     for le in [*series.buckets, "+Inf"]:
                         spelled = "+Inf" if le == "+Inf" else prometheus_le(le)
@@ -89,11 +89,145 @@ def test_exactly_the_series_of_the_contract(telecom):
                     wanted.add((series.name, tuple(sorted(series.labels.items()))))
         if touchpoint.updates is not None:
             wanted |= {(s.name, tuple(sorted(s.labels.items()))) for s in updates_series(touchpoint)}
+    return wanted
+
+
+def test_exactly_the_series_of_the_contract(telecom):
+    snapshot = read(telecom, Source(events=(str(REPO / "examples/telecom/events.csv"),)), NOW)
+    samples = exposition(snapshot)
+    got = {(name, labels) for name, labels in samples if name.startswith("touch_")}
+    wanted = contract_series(telecom)
     assert got == wanted, (got - wanted, wanted - got)
     # every kind of bad row has its own series, from the start
     assert value(samples, "touchdsl_serve_bad_rows", kind="unknown_touchpoint") == 1
     assert value(samples, "touchdsl_serve_bad_rows", kind="end_before_start") == 0
     assert value(samples, "touchdsl_serve_rows") == snapshot.rows > 8000
+
+
+def test_classes_business_days_and_internal_metrics_are_the_contract_s_series():
+    """The health fund: a metric judged per class in business days (`slot`), business
+    days with a pause (`reply_time`), an internal count (`volume`): serve emits exactly
+    the contract's series -- `touch_business_days` in days, a `segment` per class, the
+    internal metric's target alone."""
+    health = touchdsl.load([str(PROJECTS["health"])])
+    source = Source(events=(str(REPO / "examples/health/events.csv"),),
+                    mapping={"case": "ticket_id", "at": "created_at", "segment": "priority"},
+                    timezone="Asia/Jerusalem")
+    samples = exposition(read(health, source, dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.timezone.utc)))
+    got = {(name, labels) for name, labels in samples if name.startswith("touch_")}
+    wanted = contract_series(health)
+    assert got == wanted, (got - wanted, wanted - got)
+    urgent = {"touchpoint": "appointment", "metric": "slot", "segment": "urgent"}
+    assert value(samples, "touch_business_days_bucket", le="1", **urgent) > 0  # urgent slots offered within a day
+    assert value(samples, "touch_business_days_count", **urgent) < value(
+        samples, "touch_business_days_count", touchpoint="appointment", metric="slot", segment="routine")
+    assert not [labels for name, labels in got if ("metric", "volume") in labels and ("objective", "promise") in labels]
+
+
+CLAIMS = """
+owner desk "Claims desk" {
+    manager "Dana Levi" <dana.levi@example.com>
+    notify email "desk@example.com"
+    page pagerduty "desk-primary"
+}
+
+touchpoint claim "Claim" {
+    owner desk
+    expectation "My claim is decided quickly."
+    class urgent "Urgent"
+    class routine "Routine"
+    step file "Customer files the claim" by desk
+    step docs "Customer sends the missing documents" by desk
+    step decide "Claim decided" by desk
+
+    metric decision "Claim decided" {
+        time from file.start to decide.end
+        promise 90% within 1h
+        target 95% within 30m
+        promise 90% within 10m for urgent
+        target 95% within 10m for urgent
+        pause while docs
+    }
+    metric review "Internal review" {
+        time from file.start to decide.end
+        target 90% within 2h
+    }
+}
+"""
+
+
+def test_pauses_classes_and_internal_metrics_flow_into_the_live_series(tmp_path):
+    """A routine case open 90 minutes of which 50 waiting for the customer's documents
+    is 40 minutes old: past the 30-minute target, not the 1-hour promise. A case paused
+    now is past nothing. An urgent case 20 minutes old is past the urgent 10 minutes.
+    The internal review (no pauses, no classes, no promise) has only target series.
+    Every raw series the generated rules read is one serve emits."""
+    import promql_parser
+    import yaml
+
+    (tmp_path / "claims.touch").write_text(CLAIMS, encoding="utf-8")
+    project = touchdsl.load([str(tmp_path / "claims.touch")])
+    m = dt.timedelta(minutes=1)
+    rows = [
+        ("C1", "file.start", NOW - 90 * m, "routine"), ("C1", "docs.start", NOW - 80 * m, "routine"),
+        ("C1", "docs.end", NOW - 30 * m, "routine"),
+        ("C2", "file.start", NOW - 180 * m, "routine"), ("C2", "docs.start", NOW - 170 * m, "routine"),
+        ("U1", "file.start", NOW - 20 * m, "urgent"),
+        ("R1", "file.start", NOW - 300 * m, "routine"), ("R1", "docs.start", NOW - 290 * m, "routine"),
+        ("R1", "docs.end", NOW - 120 * m, "routine"), ("R1", "decide.end", NOW - 110 * m, "routine"),
+    ]
+    log = tmp_path / "events.csv"
+    log.write_text("case,touchpoint,event,at,segment\n" +
+                   "".join(f"{c},claim,{e},{iso(a)},{s}\n" for c, e, a, s in rows), encoding="utf-8")
+    samples = exposition(read(project, Source(events=(str(log),)), NOW))
+    got = {(name, labels) for name, labels in samples if name.startswith("touch_")}
+    assert got == contract_series(project), (got - contract_series(project), contract_series(project) - got)
+
+    routine = {"touchpoint": "claim", "metric": "decision", "segment": "routine"}
+    urgent = {"touchpoint": "claim", "metric": "decision", "segment": "urgent"}
+    assert value(samples, "touch_open_cases", **routine) == 2
+    assert value(samples, "touch_overdue_cases", objective="target", **routine) == 1  # C1: 40 minutes running
+    assert value(samples, "touch_overdue_cases", objective="promise", **routine) == 0  # not 90 minutes
+    # R1 took 20 minutes of clock (10 before, 10 after the documents): within the target
+    assert value(samples, "touch_duration_seconds_bucket", le="1800", **routine) == 1
+    assert value(samples, "touch_duration_seconds_sum", **routine) == 20 * 60
+    assert value(samples, "touch_overdue_cases", objective="promise", **urgent) == 1
+    assert value(samples, "touch_open_cases", **urgent) == 1
+    review = {"touchpoint": "claim", "metric": "review"}
+    assert value(samples, "touch_overdue_cases", objective="target", **review) == 1  # C2: 3 hours, nothing paused
+    assert value(samples, "touch_late_cases_total", objective="target", **review) == 2  # and R1: 3h10
+    assert ("touch_overdue_cases", tuple(sorted({**review, "objective": "promise"}.items()))) not in samples
+
+    # The generated rules read exactly these series: every raw selector matches one.
+    exposed = [(name, dict(labels)) for name, labels in got]
+    groups = [g for data in prometheus.render(project, BuildOptions()).values() if data.startswith(b"groups")
+              for g in yaml.safe_load(data)["groups"]]
+    selectors = 0
+
+    def walk(node) -> None:
+        nonlocal selectors
+        if isinstance(node, promql_parser.VectorSelector) and node.name and node.name.startswith("touch_"):
+            selectors += 1
+            matchers = node.matchers.matchers
+            assert any(name == node.name and all(
+                (m.value == labels.get(m.name, "")) if str(m.op) == "=" else
+                __import__("re").fullmatch(m.value, labels.get(m.name, "")) is not None
+                for m in matchers) for name, labels in exposed), node
+        for child in ("expr", "lhs", "rhs", "vector_selector"):
+            if hasattr(node, child) and getattr(node, child) is not None:
+                walk(getattr(node, child))
+        for arg in getattr(node, "args", None) or []:
+            walk(arg)
+
+    for group in groups:
+        for rule in group["rules"]:
+            walk(promql_parser.parse(rule["expr"]))
+    assert selectors > 20
+    names = {g["name"] for g in groups}
+    assert {"touchdsl.claim.decision.urgent", "touchdsl.claim.decision.routine", "touchdsl.claim.review"} <= names
+    review_alerts = [r for g in groups if g["name"] == "touchdsl.claim.review" for r in g["rules"] if "alert" in r]
+    assert review_alerts and {r["labels"]["severity"] for r in review_alerts} == {"ticket"}
+    assert {r["labels"]["objective"] for r in review_alerts} == {"target"}
 
 
 def prometheus_le(seconds: float) -> str:

@@ -96,7 +96,8 @@ def test_a_naming_keyword_is_followed_by_a_name_in_the_grammar():
                         and r.expansion[1].name == "NAME"}
     assert set(vocabulary.NAMING_KEYWORDS) <= followed_by_name
     # `notify email "…"` and `charter language "…"` name a kind or a setting, nothing new
-    assert set(vocabulary.NAMING_KEYWORDS) == {"calendar", "owner", "journey", "touchpoint", "stage", "step", "metric"}
+    assert set(vocabulary.NAMING_KEYWORDS) == {"calendar", "owner", "journey", "touchpoint", "stage", "step", "metric",
+                                                "class"}
 
 
 # ---- highlighters ------------------------------------------------------------------------

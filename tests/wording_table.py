@@ -26,6 +26,9 @@ ROWS = (
     ("banking", "bank_transfer", "effort", "`score 1..7`, `80% at least 5`"),
     ("banking", "bank_transfer", "recommend", "`nps`, `at least 30`"),
     ("telecom", "address_change", "complaints", "`count … per 7d`, `at most 20`"),
+    ("telecom", "address_change", "done", "`time … on il_office`, `90% within 2 business days`"),
+    ("health", "appointment", "slot.urgent", "`… 90% within 1 business day for urgent` (a class)"),
+    ("health", "complaint", "reply_time", "`… 90% within 14 business days`, `pause while details`"),
     ("telecom", "technical_fault", "updates", "`updates every 4h via sms until verify.end`"),
     ("health", "lab_results", "updates", "`updates every 1d via sms until publish.end`"),
 )
@@ -34,6 +37,7 @@ ROWS = (
 def table() -> str:
     import touchdsl
     from touchdsl.documents.wording import Phrase, Words
+    from touchdsl.model import metric_key
 
     projects = {name: touchdsl.load([str(REPO / "examples" / name)]) for name in {r[0] for r in ROWS}}
     lines = ["| objective | English | Hebrew |", "|---|---|---|"]
@@ -49,7 +53,7 @@ def table() -> str:
                 if lang == "he":  # the step's title is the author's, in one language
                     sentence = sentence.rsplit(": ", 1)[0] + ": …"
             else:
-                metric = next(m for m in tp.metrics if m.id == metric_id)
+                metric = next(m for m in tp.metrics if metric_key(m) == metric_id)
                 title = None if lang == "en" else Phrase("…")
                 sentence = words.promise_sentence(project, metric, title=title).plain()
             cells.append(sentence.replace("|", "\\|"))

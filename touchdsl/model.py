@@ -64,6 +64,51 @@ class Duration(_Node):
         return durations.compact(self.seconds, largest)
 
 
+class BusinessDays(_Node):
+    """`N business days` (or `N business weeks`): a case is on time when it ends by
+    the close of the Nth business day after the business day it started on.
+
+    A business day is a local date on which the metric's calendar opens; a case
+    started after a day's last closing (or on a closed day) starts on the next
+    one. Counted another way, the case took as many business days as closings of
+    business days passed while its clock ran (`touchdsl.clock.business_days_elapsed`).
+    `weeks` is what was written (`2 business weeks`); `days` is always the count:
+    a business week is as many business days as the calendar's week has open days.
+    """
+
+    unit: Literal["business_days"] = "business_days"
+    days: int = Field(gt=0)
+    weeks: int | None = Field(default=None, gt=0)
+    text: str = Field(description="as the language writes it: `5 business days`, `2 business weeks`")
+
+
+Limit = Union[Duration, BusinessDays]
+"""The time limit of `P% within LIMIT`: a length of (wall-clock or business) time,
+or a number of business days. Dispatch with `match` ending in `unknown_kind`."""
+
+
+def limit_text(limit: Limit) -> str:
+    """The limit as the language writes it: `30s`, `48h`, `5 business days`."""
+    match limit:
+        case Duration():
+            return limit.text
+        case BusinessDays():
+            return limit.text
+        case _:
+            unknown_kind(limit)
+
+
+def limit_size(limit: Limit) -> float:
+    """The limit as a number in its unit: seconds for a duration, days for business days."""
+    match limit:
+        case Duration():
+            return limit.seconds
+        case BusinessDays():
+            return float(limit.days)
+        case _:
+            unknown_kind(limit)
+
+
 class Manager(_Node):
     name: str
     email: str
@@ -77,12 +122,20 @@ class Receiver(_Node):
 
 
 class Calendar(_Node):
-    """A business-hours clock for `time ... on CALENDAR` metrics."""
+    """A business-hours clock for `time ... on CALENDAR` metrics.
+
+    The hours of a date: its own `dates` hours if it has any; else none if it is
+    `closed` or a public holiday of a `holidays` country; else, on an eve of a
+    holiday that the weekday's `hours` open, the `eve` hours; else the weekday's
+    `hours` (see touchdsl.clock).
+    """
 
     id: str
     title: str
     timezone: str
     hours: list["Hours"]
+    eve: list["TimeRange"] = Field(default_factory=list, description="hours on the eves of holidays")
+    dates: list["DateHours"] = Field(default_factory=list, description="hours of single dates, in date order")
     holidays: list[str] = Field(default_factory=list, description="ISO 3166 country codes")
     closed: list[_dt.date] = Field(default_factory=list)
     note: str | None = None
@@ -94,6 +147,21 @@ class Hours(_Node):
     """Opening hours on some weekdays; `start` < `end`, both `HH:MM` local time."""
 
     days: list[Weekday]
+    start: str
+    end: str
+
+
+class TimeRange(_Node):
+    """Opening hours within one day: `start` < `end`, both `HH:MM` local time."""
+
+    start: str
+    end: str
+
+
+class DateHours(_Node):
+    """Opening hours of one date (`hours 2026-09-20 08:00-12:00`), replacing all others that day."""
+
+    date: _dt.date
     start: str
     end: str
 
@@ -198,11 +266,11 @@ class Step(_Node):
 
 
 class WithinObjective(_Node):
-    """`P% within DURATION`: at least `percent` of cases finish within `within`."""
+    """`P% within LIMIT`: at least `percent` of cases finish within `within`."""
 
     form: Literal["within"] = "within"
     percent: float
-    within: Duration
+    within: Limit
 
 
 class BoundObjective(_Node):
@@ -244,11 +312,16 @@ class PrometheusSource(_Node):
 
 
 class _MetricBase(_Node):
+    """What every metric has. A metric whose touchpoint declares classes and that
+    gives a class its own objective (`promise … for CLASS`) is judged per class:
+    the touchpoint lists it once per class, each with its `segment` and objectives."""
+
     id: str
     title: str
-    promise: Objective
+    promise: Objective | None = Field(description="published in the charter; None: an internal metric")
     target: Objective = Field(description="internal objective; equals the promise when not written")
     target_written: bool = False
+    segment: str | None = Field(default=None, description="the class of case judged (`class` of the touchpoint)")
     window: Duration
     source: PrometheusSource | None = None
     compensation: str | None = Field(
@@ -258,11 +331,21 @@ class _MetricBase(_Node):
     location: Location
 
 
+class Pause(_Node):
+    """The clock stops from `start` until the next `end` (`pause while STEP` is
+    `STEP.start` to `STEP.end`; `step` names it then)."""
+
+    start: Event
+    end: Event
+    step: str | None = None
+
+
 class TimeMetric(_MetricBase):
     kind: Literal["time"] = "time"
     start: Event
     end: Event
     calendar: str | None = None
+    pauses: list[Pause] = Field(default_factory=list)
 
 
 class RatioMetric(_MetricBase):
@@ -345,6 +428,39 @@ def objective_within(objective: Objective) -> WithinObjective:
     return objective
 
 
+def published(metric: Metric) -> bool:
+    """Whether the metric has a promise for the charter (False: an internal metric)."""
+    return metric.promise is not None
+
+
+def business_days(metric: Metric) -> bool:
+    """Whether the metric counts business days (`within 5 business days`), not time."""
+    match metric:
+        case TimeMetric():
+            match objective_within(metric.target).within:
+                case BusinessDays():
+                    return True
+                case Duration():
+                    return False
+                case _ as other:
+                    unknown_kind(other)
+        case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+            return False
+        case _:
+            unknown_kind(metric)
+
+
+def pauses(metric: Metric) -> list[Pause]:
+    """The pauses of the metric's clock (`pause while STEP`), none for kinds without a clock."""
+    match metric:
+        case TimeMetric():
+            return metric.pauses
+        case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
+            return []
+        case _:
+            unknown_kind(metric)
+
+
 def business_calendar(metric: Metric) -> str | None:
     """The calendar whose business clock times the metric (`time … on CALENDAR`), or None."""
     match metric:
@@ -380,6 +496,14 @@ class Escalation(_Node):
     on: Literal["breach", "risk"]
 
 
+class CaseClass(_Node):
+    """A class of case (`class dangerous "Dangerous pothole"`); in the event log and
+    in series labels a case's class is its `segment`."""
+
+    id: str
+    title: str
+
+
 class Touchpoint(_Node):
     id: str
     title: str
@@ -392,12 +516,16 @@ class Touchpoint(_Node):
     metrics: list[Metric] = Field(default_factory=list)
     updates: Updates | None = None
     escalations: list[Escalation] = Field(default_factory=list)
+    classes: list[CaseClass] = Field(default_factory=list)
     note: str | None = None
     tags: list[str] = Field(default_factory=list)
     location: Location
 
     def step(self, step_id: str) -> Step:
         return next(s for s in self.steps if s.id == step_id)
+
+    def case_class(self, class_id: str) -> CaseClass:
+        return next(c for c in self.classes if c.id == class_id)
 
 
 class Project(_Node):
@@ -422,3 +550,9 @@ class Project(_Node):
 
 
 Calendar.model_rebuild()
+
+
+def metric_key(metric: Metric) -> str:
+    """The metric's name within its touchpoint, with its class when judged per class
+    (`repair.dangerous`): unique among the touchpoint's metrics."""
+    return metric.id if metric.segment is None else f"{metric.id}.{metric.segment}"

@@ -230,8 +230,10 @@ _ALL = [
          "`nps`, `count X per DURATION`.",
          'metric answer "Answered" {\n    promise 80% within 30s\n}',
          'metric answer "Answered" {\n    time from report.start to report.answered\n    promise 80% within 30s\n}'),
-    Code("TD408", "Metric has no promise",
-         "`promise` is required: it is what the charter publishes. `target` defaults to it.",
+    Code("TD408", "Metric has neither promise nor target",
+         "A metric needs an objective: a `promise`, which the charter publishes (the `target` "
+         "defaults to it), or only a `target`, which makes an internal metric: in the policy and "
+         "the monitoring, never in the charter. A metric judged per class needs one for every class.",
          'metric answer "Answered" {\n    time from report.start to report.answered\n}',
          'metric answer "Answered" {\n    time from report.start to report.answered\n    promise 80% within 30s\n}'),
     Code("TD409", "Objective does not fit the metric",
@@ -282,6 +284,50 @@ _ALL = [
          "100%) and no longer mean what was written.",
          "promise 99.99999999999999999999% within 30s",
          "promise 99.9999% within 30s"),
+    Code("TD425", "Business days without a business calendar",
+         "`N business days` counts the days a calendar is open, so the metric must be measured on "
+         "one: `time from A to B on CALENDAR`. For days of 24 hours on the wall clock, write `Nd`.",
+         "time from receive.start to reply.end\npromise 90% within 5 business days",
+         "time from receive.start to reply.end on office\npromise 90% within 5 business days"),
+    Code("TD426", "Business days are not whole",
+         "Business days (and weeks) are counted whole: a case is on time by the close of the Nth "
+         "business day. For part of a day, use business hours (`4h` on the calendar).",
+         "promise 90% within 1.5 business days",
+         "promise 90% within 2 business days"),
+    Code("TD427", "Limits in two units",
+         "A metric's cases are measured in one unit, business days or time, and compared with "
+         "every limit of the metric: its promise, its target and those of its classes. Write them "
+         "all in business days, or all as durations.",
+         "promise 90% within 5 business days\ntarget 95% within 36h",
+         "promise 90% within 5 business days\ntarget 95% within 3 business days"),
+    Code("TD428", "Pause on a metric without a clock",
+         "`pause` stops the clock of a `time` metric while a case waits; ratios, scores, NPS and "
+         "counts have no clock.",
+         "ratio abandoned of offered\npromise at most 5%\npause while documents",
+         "time from claim.start to decision.end on office\npromise 90% within 10 business days\n"
+         "pause while documents"),
+    Code("TD429", "Pause outside the measured time",
+         "A pause stops the clock of a running case, so it lies between the metric's start and end "
+         "events (in step order), and does not cover all of it (the clock would never run).",
+         "time from claim.start to assess.end\npause while payment     # payment comes after assess",
+         "time from claim.start to assess.end\npause while documents   # a step between them"),
+    Code("TD430", "Unknown class",
+         "`promise … for CLASS` names a class of case that the touchpoint declares with "
+         "`class NAME \"Title\"`.",
+         'class dangerous "Dangerous pothole"\n...\npromise 95% within 1 business day for danger',
+         'class dangerous "Dangerous pothole"\n...\npromise 95% within 1 business day for dangerous'),
+    Code("TD431", "Class promised and class internal",
+         "A metric judged per class is published for every class (each has a promise, its own or "
+         "the metric's) or for none (targets only: an internal metric). A charter that promises "
+         "one class and is silent about another misleads the customers of the other.",
+         "target 95% within 2 business days\npromise 90% within 1 business day for dangerous",
+         "promise 80% within 5 business days\npromise 90% within 1 business day for dangerous"),
+    Code("TD432", "Own queries and classes",
+         "A metric with `source prometheus { … }` reads its own queries, which cannot tell the classes "
+         "of case apart; a metric judged per class reads the default series, labelled by `segment`. "
+         "Remove one of them.",
+         'source prometheus { good "…" total "…" }\npromise 95% within 1 business day for dangerous',
+         "promise 95% within 1 business day for dangerous"),
     # ---- calendars ---------------------------------------------------------------------
     Code("TD501", "Unknown timezone",
          "Timezones are IANA names such as Asia/Jerusalem or Europe/London.",
@@ -301,6 +347,19 @@ _ALL = [
          "Weekdays are sun mon tue wed thu fri sat; `sun-thu` is a range.",
          "hours sunday-thu 08:00-18:00",
          "hours sun-thu 08:00-18:00"),
+    Code("TD505", "Eve hours without holidays",
+         "`hours eve` sets the hours of the eves of holidays, and the calendar's `holidays` "
+         "countries decide which days are eves. Without a `holidays` line there are no eves: add "
+         "the country, or give single dates their hours (`hours 2026-09-20 08:00-12:00`).",
+         'calendar office "Office" {\n    timezone "Asia/Jerusalem"\n    hours sun-thu 08:00-18:00\n'
+         '    hours eve 08:00-12:00\n}',
+         'calendar office "Office" {\n    timezone "Asia/Jerusalem"\n    hours sun-thu 08:00-18:00\n'
+         '    hours eve 08:00-12:00\n    holidays "IL"\n}'),
+    Code("TD506", "Date both closed and open",
+         "A date listed in `closed` is closed all day; giving it opening hours too "
+         "(`hours 2026-09-20 08:00-12:00`) contradicts that. Keep one.",
+         "hours 2026-12-31 08:00-12:00\nclosed 2026-12-31",
+         "hours 2026-12-31 08:00-12:00"),
     # ---- evidence: the history and measured figures ---------------------------------------
     Code("TD610", "Promise not kept by the history",
          "The project's history (its event log: `touchdsl check --history EVENTS`, or `[history]` in "
@@ -384,6 +443,38 @@ _ALL = [
          "that Hebrew and Arabic punctuation needs are not reported.",
          '(a title with an invisible U+202E RIGHT-TO-LEFT OVERRIDE pasted into it)',
          'touchpoint refund "Refund within 3 days" {',
+         warning=True),
+    Code("TD910", "Days on a business calendar",
+         "On a calendar a duration is opening time: `2d` is 48 business hours, about five working "
+         "days of a 10-hour office, which nobody means by \"two days\". For days the calendar is "
+         "open write `2 business days` (by the close of the second business day); for hours of "
+         "opening time write them as hours (`48h`).",
+         "time from request.start to update.end on office\npromise 90% within 2d",
+         "time from request.start to update.end on office\npromise 90% within 2 business days",
+         warning=True),
+    Code("TD911", "No eves known for the calendar's countries",
+         "`hours eve` applies on the eves of holidays, found from the holiday data: for IL the day "
+         "before each public holiday (holidays begin at sunset), for countries whose data lists "
+         "half days (US, IT, TR, …) those days. For the calendar's countries none are known, so "
+         "the line changes no day; give the dates their hours instead.",
+         'holidays "GB"\nhours eve 08:00-12:00',
+         'holidays "GB"\nhours 2026-12-24, 2026-12-31 08:00-12:00',
+         warning=True),
+    Code("TD912", "Classes no objective is for",
+         "The touchpoint declares classes of case, but no metric gives a class its own objective "
+         "(`promise … for CLASS`), so every metric judges all cases alike and the classes change "
+         "nothing.",
+         'class dangerous "Dangerous pothole"\n...\npromise 90% within 5 business days',
+         'class dangerous "Dangerous pothole"\n...\npromise 90% within 5 business days\n'
+         "promise 95% within 1 business day for dangerous",
+         warning=True),
+    Code("TD913", "Compensation of an internal metric",
+         "A metric with a target and no promise is internal: the charter never shows it, so a "
+         "`compensation` on it is never published either. Give the metric a promise, or remove "
+         "the compensation.",
+         'metric volume "Complaints" {\n    count complaints per 7d\n    target at most 25\n'
+         '    compensation "A voucher."\n}',
+         'metric volume "Complaints" {\n    count complaints per 7d\n    target at most 25\n}',
          warning=True),
     Code("TD915", "Channel without a contact point",
          "The project lists contact points (`contact …` in its `project` block), but this "

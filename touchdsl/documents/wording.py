@@ -44,9 +44,13 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     Updates,
+    BusinessDays,
+    Limit,
     business_calendar,
+    business_days,
     objective_value,
     objective_within,
+    pauses,
     unknown_kind,
 )
 
@@ -331,6 +335,21 @@ class Words:
                 return self._unit(unit, count)
         return self._unit("ms", max(1, round(duration.seconds * 1000)))  # pragma: no cover
 
+    def limit(self, limit: Limit, business: bool = False) -> Phrase:
+        """The limit of `P% within LIMIT`: a duration (business time when `business`),
+        or business days: `5 business days`, `5 ימי עסקים`."""
+        match limit:
+            case Duration():
+                return self.duration(limit, business)
+            case BusinessDays():
+                if limit.weeks is not None:
+                    text = self.ngettext("%(num)s business week", "%(num)s business weeks", limit.weeks)
+                    return self.phrase(text, num=self.number(limit.weeks))
+                text = self.ngettext("%(num)s business day", "%(num)s business days", limit.days)
+                return self.phrase(text, num=self.number(limit.days))
+            case _:
+                unknown_kind(limit)
+
     def period(self, duration: Duration) -> Phrase:
         """A duration after "every", "any" or "per": `4 hours`, but `day`, not `1 day`
         ("at least every day", "no more than 20 in any day")."""
@@ -443,7 +462,8 @@ class Words:
         return runs
 
     def opening_hours(self, calendar: Calendar) -> Phrase:
-        """`Sunday–Thursday 08:00–18:00 and Friday 08:00–13:00`."""
+        """`Sunday–Thursday 08:00–18:00, Friday 08:00–13:00, on the eves of holidays
+        08:00–12:00 and on 5 November 2026 08:00–14:00`."""
         parts: list[Piece] = []
         for hours in calendar.hours:
             names: list[Piece] = []
@@ -454,6 +474,15 @@ class Words:
                     names.extend(Phrase(self.weekday(d)) for d in run)
             parts.append(self.phrase("%(days)s %(hours)s", days=self.listing(names),
                                      hours=Value(f"{hours.start}–{hours.end}")))
+        if calendar.eve:
+            parts.append(self.phrase(self.gettext("on the eves of holidays %(hours)s"),
+                                     hours=self.listing([Value(f"{h.start}–{h.end}") for h in calendar.eve])))
+        own: dict[dt.date, list[Piece]] = {}
+        for day in calendar.dates:
+            own.setdefault(day.date, []).append(Value(f"{day.start}–{day.end}"))
+        for date, spans in own.items():
+            parts.append(self.phrase(self.gettext("on %(date)s %(hours)s"), date=self.date(date),
+                                     hours=self.listing(spans)))
         return self.listing(parts)
 
     def calendar_rules(self, calendar: Calendar) -> Phrase:
@@ -476,6 +505,19 @@ class Words:
     def _business(self, metric: TimeMetric) -> bool:
         return metric.calendar is not None
 
+    def metric_title(self, project: Project, metric: Metric) -> User | Phrase:
+        """The metric's title, with the class of case it is for: `Pothole repaired (dangerous)`."""
+        if metric.segment is None:
+            return User(metric.title)
+        case_class = next(c for tp in project.touchpoints.values() for m in tp.metrics if m is metric
+                          for c in tp.classes if c.id == metric.segment)
+        return self.phrase(self.gettext("%(title)s (%(class)s)"), title=User(metric.title),
+                           **{"class": User(case_class.title)})
+
+    def _step(self, project: Project, metric: Metric, step: str) -> str:
+        touchpoint = next(tp for tp in project.touchpoints.values() if any(m is metric for m in tp.metrics))
+        return touchpoint.step(step).title
+
     def promise_sentence(self, project: Project, metric: Metric, objective: Objective | None = None,
                          name_calendar: bool = False, title: Piece | None = None) -> Phrase:
         """The objective as a sentence a customer understands, the metric's title as its subject.
@@ -485,19 +527,33 @@ class Words:
         the calendar in the sentence, for charters whose promises follow several.
         `title` replaces the metric's title (the docs' wording table elides it).
         """
-        objective = objective or metric.promise
-        title = title if title is not None else User(metric.title)
+        found = objective or metric.promise
+        assert found is not None, "an internal metric has no promise to publish"
+        objective = found
+        title = title if title is not None else self.metric_title(project, metric)
         match metric:
             case TimeMetric():
                 within = objective_within(objective)
                 business = self._business(metric)
-                duration: Piece = self.duration(within.within, business)
+                duration: Piece = self.limit(within.within, business)
                 if name_calendar and metric.calendar is not None:
                     duration = self.phrase(self.gettext("%(duration)s (%(calendar)s)"), duration=duration,
                                            calendar=User(project.calendars[metric.calendar].title))
+                fills: dict[str, Piece] = {"title": title, "duration": duration,
+                                           "percent": self.percent(within.percent)}
+                if not metric.pauses:
+                    return self.phrase(self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
+                                       **fills)
+                if all(p.step is not None for p in metric.pauses):
+                    steps = self.list_of([self._step(project, metric, p.step)
+                                          for p in metric.pauses if p.step is not None])
+                    return self.phrase(
+                        self.gettext("%(title)s within %(duration)s in %(percent)s of cases, not counting the "
+                                     "time we wait for you (%(steps)s)."),
+                        steps=User(steps), **fills)
                 return self.phrase(
-                    self.gettext("%(title)s within %(duration)s in %(percent)s of cases."),
-                    title=title, duration=duration, percent=self.percent(within.percent))
+                    self.gettext("%(title)s within %(duration)s in %(percent)s of cases, not counting the "
+                                 "time we wait for you."), **fills)
             case ScoreMetric():
                 if isinstance(objective, AverageObjective):
                     return self.phrase(
@@ -527,14 +583,17 @@ class Words:
             case _:
                 unknown_kind(metric)
 
-    def objective_short(self, metric: Metric, objective: Objective) -> Phrase:
-        """The objective alone, for the policy's tables: `80% within 30 seconds`."""
+    def objective_short(self, metric: Metric, objective: Objective | None) -> Phrase:
+        """The objective alone, for the policy's tables: `80% within 30 seconds`; for the
+        missing promise of an internal metric, what stands in for it."""
+        if objective is None:
+            return self.phrase(self.gettext("none: an internal metric, never in the charter"))
         match metric:
             case TimeMetric():
                 within = objective_within(objective)
                 return self.phrase(self.gettext("%(percent)s within %(duration)s"),
                                    percent=self.percent(within.percent),
-                                   duration=self.duration(within.within, self._business(metric)))
+                                   duration=self.limit(within.within, self._business(metric)))
             case ScoreMetric():
                 if isinstance(objective, AverageObjective):
                     return self.phrase(self.gettext("average at least %(value)s (scale %(low)s–%(high)s)"),
@@ -570,7 +629,7 @@ class Words:
                 return self.phrase(
                     self.gettext("%(share)s of cases may take longer than %(duration)s over %(window)s."),
                     share=self.percent(_rest(within.percent)),
-                    duration=self.duration(within.within, self._business(metric)), window=over)
+                    duration=self.limit(within.within, self._business(metric)), window=over)
             case ScoreMetric():
                 if isinstance(objective, ShareObjective):
                     return self.phrase(self.gettext("%(share)s of answers may be below %(value)s over %(window)s."),
@@ -623,11 +682,23 @@ class Words:
     def clock(self, project: Project, metric: Metric) -> Phrase:
         calendar_id = business_calendar(metric)
         if calendar_id is None:
-            return self.phrase(self.gettext("wall clock (every hour counts)"))
-        calendar = project.calendars[calendar_id]
-        return self.phrase(self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"),
-                           calendar=User(calendar.title), zone=Value(calendar.timezone),
-                           rules=self.calendar_rules(calendar))
+            clock = self.phrase(self.gettext("wall clock (every hour counts)"))
+        else:
+            calendar = project.calendars[calendar_id]
+            pattern = (self.gettext("business days of %(calendar)s (%(zone)s), counted after the day a case "
+                                    "starts, each ending at its closing time: %(rules)s")
+                       if business_days(metric) else
+                       self.gettext("business clock of %(calendar)s (%(zone)s): %(rules)s"))
+            clock = self.phrase(pattern, calendar=User(calendar.title), zone=Value(calendar.timezone),
+                                rules=self.calendar_rules(calendar))
+        paused = pauses(metric)
+        if not paused:
+            return clock
+        stops = [self.phrase(self.gettext("while %(step)s (%(events)s)"),
+                             step=User(self._step(project, metric, p.step)), events=Code(f"{p.start} → {p.end}"))
+                 if p.step is not None else Code(f"{p.start} → {p.end}") for p in paused]
+        return self.phrase(self.gettext("%(clock)s; the clock stops %(pauses)s"), clock=clock,
+                           pauses=join(stops, "; "))
 
     def window(self, duration: Duration) -> Phrase:
         return self.phrase(self.gettext("the last %(duration)s, rolling"), duration=self.period(duration))
@@ -641,8 +712,9 @@ class Words:
                 tier = labels.get("objective")
                 limit = None
                 if tier is not None:
-                    limit = self.duration(objective_within(metric.promise if tier == "promise" else metric.target)
-                                          .within, metric.calendar is not None)
+                    objective = metric.promise if tier == "promise" else metric.target
+                    assert objective is not None  # an internal metric has no promise tier
+                    limit = self.limit(objective_within(objective).within, metric.calendar is not None)
                 if name.endswith("_count"):
                     return self.phrase(self.gettext("Count of the same histogram: every finished case."))
                 if name == "touch_late_cases_total":
@@ -659,11 +731,18 @@ class Words:
                     return self.phrase(self.gettext(
                         "Of the cases open now, those whose time already passed %(limit)s (the %(tier)s's limit)."),
                         limit=limit, tier=Phrase(self._tier(tier)))
-                if metric.calendar is not None:
+                if metric.calendar is not None and business_days(metric):
+                    how = self.phrase(self.gettext("in business days by the calendar %(calendar)s (the closings "
+                                                   "of business days passed while the clock ran)"),
+                                      calendar=Code(metric.calendar))
+                elif metric.calendar is not None:
                     how = self.phrase(self.gettext("in business seconds by the calendar %(calendar)s"),
                                       calendar=Code(metric.calendar))
                 else:
                     how = self.phrase(self.gettext("in seconds (wall clock)"))
+                if metric.pauses:
+                    how = self.phrase(self.gettext("%(how)s, not counting its pauses (%(pauses)s)"), how=how,
+                                      pauses=join([Code(f"{p.start} → {p.end}") for p in metric.pauses], "; "))
                 return self.phrase(self.gettext("Cases by their time from %(start)s to %(end)s %(how)s; one "
                                                 "observation per case when %(end)s happens."),
                                    start=Code(str(metric.start)), end=Code(str(metric.end)), how=how)
@@ -719,15 +798,21 @@ class Words:
         }
         return Phrase(meanings[(kind, key)].replace("%", "%%"))
 
-    def contract_clock(self, project: Project, metric: Metric, api: str) -> Phrase | None:
-        """How a producer measures business time for a metric on a calendar, or None (wall clock)."""
+    def contract_clock(self, project: Project, metric: Metric, api: str | None) -> Phrase | None:
+        """How a producer measures a case of a metric on a calendar or with pauses (`api`
+        is the call that gives the value), or None (the wall clock, nothing to stop)."""
         calendar_id = business_calendar(metric)
-        if calendar_id is None:
+        if api is None or (calendar_id is None and not pauses(metric)):
             return None
+        if calendar_id is None:
+            return self.phrase(self.gettext("wall-clock time outside the pauses: observe %(api)s, in seconds."),
+                               api=Code(api))
         calendar = project.calendars[calendar_id]
-        return self.phrase(self.gettext("business time by the calendar %(calendar)s (%(zone)s): observe %(api)s "
-                                        "with that calendar, in seconds."),
-                           calendar=Code(calendar.id), zone=Value(calendar.timezone), api=Code(api))
+        pattern = (self.gettext("business days by the calendar %(calendar)s (%(zone)s): observe %(api)s.")
+                   if business_days(metric) else
+                   self.gettext("business time by the calendar %(calendar)s (%(zone)s): observe %(api)s, "
+                                "in seconds."))
+        return self.phrase(pattern, calendar=Code(calendar.id), zone=Value(calendar.timezone), api=Code(api))
 
     def contract_notes(self, metric: Metric) -> list[Phrase]:
         """Further rules for producers of a metric's default series."""
@@ -862,8 +947,11 @@ class Evidence:
                 unknown_kind(metric)
 
     # time -----------------------------------------------------------------
-    def elapsed(self, seconds: float, business: bool = False) -> Phrase:
-        """A measured duration: `61 business hours`, `3.5 hours`, `45 seconds`."""
+    def elapsed(self, seconds: float, business: bool = False, days: bool = False) -> Phrase:
+        """A measured duration: `61 business hours`, `3.5 hours`, `45 seconds`; with
+        `days`, the figure counts business days (`4 business days`)."""
+        if days:
+            return self.amount("bd", seconds)
         units = (("h", 3600), ("m", 60), ("s", 1)) if business else _ELAPSED_UNITS
         for unit, size in units:
             # Days only from three on (`61 hours`, not `2.5 days`); hours and minutes from two.
@@ -879,7 +967,9 @@ class Evidence:
         num = self.decimal(amount)
         n = _plural_count(round(amount, 1))
         w = self.words
-        if business:
+        if unit == "bd":
+            text = w.ngettext("%(num)s business day", "%(num)s business days", n)
+        elif business:
             text = {"h": w.ngettext("%(num)s business hour", "%(num)s business hours", n),
                     "m": w.ngettext("%(num)s business minute", "%(num)s business minutes", n),
                     "s": w.ngettext("%(num)s business second", "%(num)s business seconds", n)}[unit]
@@ -930,16 +1020,16 @@ class Evidence:
                                            decided),
                                 share=self.share(value), num=cases, every=w.duration(every))
             case TimeMetric():
-                within = objective_within(promise or metric.promise)
+                within = objective_within(promise or metric.promise or metric.target)
                 return w.phrase(w.ngettext("%(share)s of %(num)s case within %(duration)s",
                                            "%(share)s of %(num)s cases within %(duration)s", decided),
                                 share=self.share(value), num=cases,
-                                duration=w.duration(within.within, metric.calendar is not None))
+                                duration=w.limit(within.within, metric.calendar is not None))
             case RatioMetric():
                 return w.phrase(w.ngettext("%(share)s of %(num)s case", "%(share)s of %(num)s cases", decided),
                                 share=self.share(value), num=cases)
             case ScoreMetric():
-                objective = promise or metric.promise
+                objective = promise or metric.promise or metric.target
                 if isinstance(objective, ShareObjective):
                     return w.phrase(w.ngettext("%(share)s of %(num)s answer was %(value)s or higher",
                                                "%(share)s of %(num)s answers were %(value)s or higher", decided),

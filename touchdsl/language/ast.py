@@ -55,6 +55,22 @@ class DurationLit:
 
 
 @dataclass(frozen=True, slots=True)
+class BusinessDaysLit:
+    """`5 business days` or `2 business weeks` (`unit` is "d" or "w"): whole days
+    a calendar is open, counted by the calendar of the metric."""
+
+    count: Number
+    unit: str
+    span: Span
+
+    @property
+    def text(self) -> str:
+        from touchdsl.language import syntax
+
+        return syntax.business_days(self.count.text, self.unit)
+
+
+@dataclass(frozen=True, slots=True)
 class Comment:
     text: str
     span: Span
@@ -101,6 +117,25 @@ class DayRange:
 class HoursLine:
     days: tuple[DayRange, ...]
     start: Name  # `08:00` kept as text with its position
+    end: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EveHoursLine:
+    """`hours eve 08:00-12:00`: the hours of the eves of holidays."""
+
+    start: Name
+    end: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DateHoursLine:
+    """`hours 2026-09-20 08:00-12:00`: the hours of single dates."""
+
+    dates: tuple[Name, ...]
+    start: Name
     end: Name
     span: Span
 
@@ -255,6 +290,15 @@ class StepDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassDecl:
+    """`class dangerous "Dangerous pothole"`: a class of case of the touchpoint."""
+
+    name: Name
+    title: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class EventRef:
     step: Name
     moment: Name
@@ -322,20 +366,41 @@ Measure = Union[TimeMeasure, RatioMeasure, ScoreMeasure, NpsMeasure, CountMeasur
 
 
 @dataclass(frozen=True, slots=True)
+class PauseLine:
+    """`pause while STEP` (`step` set, `start`/`end` None) or `pause from A to B`."""
+
+    step: Name | None
+    start: EventRef | None
+    end: EventRef | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectiveLit:
     """One objective as written. `form` is within|at_most|at_least|average_at_least|share_at_least."""
 
     form: str
     percent: Percent | None
     number: Number | None
-    within: DurationLit | None
+    within: DurationLit | BusinessDaysLit | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ForClasses:
+    """`for dangerous, urgent` after an objective (kept in its `ObjectiveLine`)."""
+
+    names: tuple[Name, ...]
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveLine:
+    """`promise …` or `target …`, for every case or (`for CLASS, …`) for some classes."""
+
     role: str  # "promise" | "target"
     objective: ObjectiveLit
+    classes: tuple[Name, ...]
     span: Span
 
 

@@ -111,7 +111,13 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
 
 # ---- literals -------------------------------------------------------------------------
 
+_BusinessDaysLit = fast_constructor(ast.BusinessDaysLit)
 _Channels = fast_constructor(ast.Channels)
+_ClassDecl = fast_constructor(ast.ClassDecl)
+_DateHoursLine = fast_constructor(ast.DateHoursLine)
+_EveHoursLine = fast_constructor(ast.EveHoursLine)
+_ForClasses = fast_constructor(ast.ForClasses)
+_PauseLine = fast_constructor(ast.PauseLine)
 _CharterSetting = fast_constructor(ast.CharterSetting)
 _AlertMinimum = fast_constructor(ast.AlertMinimum)
 _Closed = fast_constructor(ast.Closed)
@@ -276,9 +282,17 @@ def _objective(form: str) -> Node:
                 percent = part
             elif isinstance(part, ast.Number):
                 number = part
-            elif isinstance(part, ast.DurationLit):
+            elif isinstance(part, (ast.DurationLit, ast.BusinessDaysLit)):
                 within = part
         return _ObjectiveLit(form, percent, number, within, span)
+
+    return build
+
+
+def _objective_line(role: str) -> Node:
+    def build(p: list[Any], span: Span) -> ast.ObjectiveLine:
+        classes: tuple[ast.Name, ...] = p[1].names if len(p) > 1 else ()
+        return _ObjectiveLine(role, p[0], classes, span)
 
     return build
 
@@ -298,6 +312,8 @@ NODES: dict[str, Node] = {
     "calendar": _block(ast.CalendarDecl),
     "timezone": lambda p, s: _Timezone(p[0], s),
     "hours": lambda p, s: _HoursLine(tuple(p[:-2]), p[-2], p[-1], s),
+    "eve_hours": lambda p, s: _EveHoursLine(p[0], p[1], s),
+    "date_hours": lambda p, s: _DateHoursLine(tuple(p[:-2]), p[-2], p[-1], s),
     "day_range": lambda p, s: _DayRange(p[0], p[1] if len(p) > 1 else None, s),
     "holidays": lambda p, s: _Holidays(tuple(p), s),
     "closed": lambda p, s: _Closed(tuple(p), s),
@@ -318,6 +334,7 @@ NODES: dict[str, Node] = {
     "expectation": lambda p, s: _Expectation(p[0], s),
     "channels": lambda p, s: _Channels(tuple(p), s),
     "step": _step,
+    "case_class": lambda p, s: _ClassDecl(p[0], p[1], s),
     # A clause of a step is told apart by its keyword; the step reads the pair.
     "step_by": lambda p, s: ("by", p[0]),
     "step_via": lambda p, s: ("via", p[0]),
@@ -331,8 +348,14 @@ NODES: dict[str, Node] = {
     "score_measure": lambda p, s: _ScoreMeasure(p[0], p[1], s),
     "nps_measure": lambda p, s: _NpsMeasure(s),
     "count_measure": lambda p, s: _CountMeasure(p[0], p[1], s),
-    "promise": lambda p, s: _ObjectiveLine("promise", p[0], s),
-    "target": lambda p, s: _ObjectiveLine("target", p[0], s),
+    "promise": _objective_line("promise"),
+    "target": _objective_line("target"),
+    # The classes an objective is for, as one part of the objective's line.
+    "for_classes": lambda p, s: _ForClasses(tuple(p), s),
+    "business_days": lambda p, s: _BusinessDaysLit(p[0], "d", s),
+    "business_weeks": lambda p, s: _BusinessDaysLit(p[0], "w", s),
+    "pause_while": lambda p, s: _PauseLine(p[0], None, None, s),
+    "pause_between": lambda p, s: _PauseLine(None, p[0], p[1], s),
     "within": _objective("within"),
     "at_most": _objective("at_most"),
     "at_least": _objective("at_least"),

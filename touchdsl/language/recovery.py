@@ -314,6 +314,18 @@ class Recovery:
     def _report_token(self, e: UnexpectedToken, resync_point: bool) -> None:
         tok = e.token
         expected = set(e.expected or ())
+        if expected == {"BUSINESS"}:
+            # `within 30` read the number as the start of `30 business days`: the
+            # mistake is the number without its unit, so report that.
+            number = e.interactive_parser.parser_state.value_stack[-1]
+            if isinstance(number, Token) and number.type == "NUMBER":
+                end = number.end_pos if number.end_pos is not None else 0
+                helps = _help_for(number, None, {"DURATION"}, [], after=self.ctx.text[end:end + 2])
+                helps.append(f"or business days, by the metric's calendar: `{number} business days`")
+                self.report(token_span(self.ctx.path, number),
+                            f"expected a duration such as 30s or 48h, or business days, found `{number}`",
+                            helps, "TD001")
+                return
         what, keywords = _describe_expected(expected)
         end = tok.end_pos if tok.end_pos is not None else 0
         helps = _help_for(tok, None, expected, keywords, after=self.ctx.text[end:end + 2])

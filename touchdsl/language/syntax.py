@@ -14,6 +14,25 @@ def time_measure(start: str, end: str, calendar: str | None) -> str:
     return f"time from {start} to {end}{clock}"
 
 
+def business_days(count: str, unit: str) -> str:
+    """`1 business day`, `5 business days`, `2 business weeks` (`unit` "d" or "w")."""
+    word = "day" if unit == "d" else "week"
+    return f"{count} business {word}" + ("" if count == "1" else "s")
+
+
+def pause_while(step: str) -> str:
+    return f"pause while {step}"
+
+
+def pause_between(start: str, end: str) -> str:
+    return f"pause from {start} to {end}"
+
+
+def for_classes(classes: list[str]) -> str:
+    """` for dangerous, urgent` after an objective, or nothing for every case."""
+    return f" for {', '.join(classes)}" if classes else ""
+
+
 def ratio_measure(numerator: str, denominator: str) -> str:
     return f"ratio {numerator} of {denominator}"
 

@@ -72,7 +72,9 @@ KEYWORDS: tuple[Keyword, ...] = (
             ("project",)),
     # calendars
     Keyword("timezone", "IANA time zone of the calendar, e.g. \"Asia/Jerusalem\"", ("calendar",)),
-    Keyword("hours", "opening hours: `hours sun-thu 08:00-18:00`", ("calendar",)),
+    Keyword("hours", "opening hours: `hours sun-thu 08:00-18:00`, `hours eve 08:00-12:00` (eves of holidays), "
+            "`hours 2026-09-20 08:00-12:00` (one date)", ("calendar",)),
+    Keyword("eve", "the eves of holidays, which the calendar's countries decide: `hours eve 08:00-12:00`"),
     Keyword("holidays", "public holidays of a country (ISO 3166 code): `holidays \"IL\"`", ("calendar",)),
     Keyword("closed", "extra closed dates: `closed 2026-09-21`", ("calendar",)),
     # owners
@@ -96,6 +98,9 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("via", "the channel through which the customer meets this step or gets updates"),
     Keyword("metric", "a metric with its promise (published) and target (internal)",
             ("touchpoint",), declaration=True, names=True),
+    Keyword("class", "a class of case with its own promises: `class dangerous \"Dangerous pothole\"`",
+            ("touchpoint",), names=True),
+    Keyword("for", "the classes an objective is for: `promise 95% within 24h for dangerous`"),
     Keyword("updates", "how often the customer is updated: `updates every 4h via sms until step.end`",
             ("touchpoint",)),
     Keyword("every", "the interval of updates: `updates every 4h`"),
@@ -105,7 +110,7 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("on", "when an escalation fires (`on breach, risk`), or the calendar of a `time` metric"),
     # metrics
     Keyword("time", "elapsed time: `time from step.start to step.end [on CALENDAR]`", ("metric",)),
-    Keyword("from", "the event that starts a `time` metric's clock"),
+    Keyword("from", "the event that starts a `time` metric's clock, or a pause: `pause from A to B`"),
     Keyword("ratio", "share of cases: `ratio abandoned of offered`", ("metric",)),
     Keyword("of", "the cases a `ratio` counts among: `ratio abandoned of offered`"),
     Keyword("score", "survey answers on a scale: `score 1..5`", ("metric",)),
@@ -114,7 +119,16 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("per", "the period a `count` is taken over: `per 7d`"),
     Keyword("promise", "the objective published to customers", ("metric",)),
     Keyword("target", "the internal objective alerts use (as strict as the promise or stricter)", ("metric",)),
-    Keyword("within", "the time limit of a `time` objective: `80% within 30s`"),
+    Keyword("within", "the time limit of a `time` objective: `80% within 30s`, `90% within 5 business days`"),
+    Keyword("business", "business days or weeks, by the metric's calendar: `within 5 business days` is by the "
+            "close of the fifth day the calendar is open after the case starts"),
+    Keyword("day", "one business day: `within 1 business day`"),
+    Keyword("days", "business days: `within 5 business days`"),
+    Keyword("week", "one business week (as many business days as the calendar's week has open days)"),
+    Keyword("weeks", "business weeks: `within 2 business weeks`"),
+    Keyword("pause", "the clock of a `time` metric stops while the case waits: `pause while STEP` or "
+            "`pause from A to B`", ("metric",)),
+    Keyword("while", "the step during which a `time` metric's clock stops: `pause while documents`"),
     Keyword("at", "a bound of an objective: `at least 70%`, `at most 5%`"),
     Keyword("most", "an upper bound: `at most 5%`"),
     Keyword("least", "a lower bound: `at least 70%`, `average at least 4.3`"),

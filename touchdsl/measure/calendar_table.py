@@ -13,6 +13,9 @@ joins against rows that tile the timeline without gaps, generated here from
     to_us      the first microsecond after it
     is_open    whether the calendar is open during the segment
     before_us  business microseconds from the table's first segment up to `from_us`
+    closings_before  the closings of business days (`touchdsl.clock.closings`) before
+               `from_us`, counted from the table's first segment
+    closing_at 1 when `from_us` is such a closing (a closing always starts a segment)
 
 Segments are cut at every opening and closing, at every UTC midnight and at every
 local midnight, so each lies in one UTC day *and* one local day. The business
@@ -21,6 +24,12 @@ the one segment of its UTC day that contains it, and the business time between t
 instants is the difference of their positions: an equality join on (calendar,
 utc_day) plus a filter, exact to the microsecond, with no time-zone arithmetic left
 to the engine (whose time-zone database and session zone may differ from Python's).
+
+Business days are counted the same way: the closings strictly before an instant `t`
+of a segment are `closings_before + (closing_at if t > from_us else 0)`, so the
+business days between two instants (the closings in [start, end)) are a difference
+too, and the Nth closing is found by equality on `closings_before` where
+`closing_at` is 1.
 
 The day is taken in UTC rather than in the calendar's zone for that reason: the key
 of an instant must be computable the same way by DuckDB, Spark, Trino or a
@@ -34,7 +43,7 @@ from dataclasses import dataclass
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from touchdsl.clock import open_periods
+from touchdsl.clock import closings, open_periods
 from touchdsl.model import Calendar
 
 __all__ = ["Segment", "COLUMNS", "DAY_US", "segments", "epoch_us", "from_epoch_us"]
@@ -52,6 +61,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("to_us", "BIGINT"),
     ("is_open", "BOOLEAN"),
     ("before_us", "BIGINT"),
+    ("closings_before", "BIGINT"),
+    ("closing_at", "INTEGER"),
 )
 
 
@@ -64,10 +75,12 @@ class Segment:
     to_us: int
     is_open: bool
     before_us: int
+    closings_before: int
+    closing_at: int
 
-    def row(self) -> tuple[str, int, dt.date, int, int, bool, int]:
+    def row(self) -> tuple[str, int, dt.date, int, int, bool, int, int, int]:
         return (self.calendar, self.utc_day, self.local_day, self.from_us, self.to_us, self.is_open,
-                self.before_us)
+                self.before_us, self.closings_before, self.closing_at)
 
 
 def epoch_us(moment: dt.datetime) -> int:
@@ -111,9 +124,12 @@ def segments(calendar: Calendar, start: dt.datetime, end: dt.datetime) -> list[S
         span = (epoch_us(opening), epoch_us(closing))
         opens.append(span)
         cuts.update(span)
+    # Every closing ends an open period, so it is already a cut.
+    shut = {epoch_us(c) for c in closings(lo, hi, calendar)}
     bounds = sorted(cuts)
     out: list[Segment] = []
     before = 0
+    passed = 0  # closings before the segment
     k = 0  # index into opens: the first open period not yet passed
     m = 0  # index into midnights: the local date in force
     for a, b in zip(bounds, bounds[1:]):
@@ -122,7 +138,9 @@ def segments(calendar: Calendar, start: dt.datetime, end: dt.datetime) -> list[S
         while m + 1 < len(midnights) and midnights[m + 1][0] <= a:
             m += 1
         is_open = k < len(opens) and opens[k][0] <= a < opens[k][1]
-        out.append(Segment(calendar.id, a // DAY_US, midnights[m][1], a, b, is_open, before))
+        at = 1 if a in shut else 0
+        out.append(Segment(calendar.id, a // DAY_US, midnights[m][1], a, b, is_open, before, passed, at))
+        passed += at
         if is_open:
             before += b - a
     return out

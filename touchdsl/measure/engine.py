@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from touchdsl.clock import business_deadline, open_periods
+from touchdsl.clock import business_days_deadline, business_deadline, open_periods
 from touchdsl.measure import sql
 from touchdsl.measure.calendar_table import DAY_US, epoch_us, from_epoch_us, segments
 from touchdsl.measure.periods import Span, periods
-from touchdsl.measure.plan import Item, case_columns, item_row, items_of, roles_of, vocabulary_of
+from touchdsl.measure.plan import Item, case_columns, classes_of, item_row, items_of, roles_of, vocabulary_of
 from touchdsl.measure.errors import MeasureError
 from touchdsl.measure.sources import load, resolve
-from touchdsl.model import Project, business_calendar, objective_within
+from touchdsl.model import BusinessDays, Duration, Project, business_calendar, objective_within, unknown_kind
 
 if TYPE_CHECKING:
     import duckdb
@@ -94,19 +94,31 @@ def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[st
     start of a case measured in its business time to a day past the latest moment any
     case open now could become late."""
     longest: dict[str, float] = {}
+    longest_days: dict[str, int] = {}
     for item in items:
         metric = item.metric
         calendar_id = business_calendar(metric) if metric is not None else None
-        if metric is not None and calendar_id is not None:
-            seconds = max(objective_within(metric.promise).within.seconds, objective_within(metric.target).within.seconds)
-            longest[calendar_id] = max(longest.get(calendar_id, 0.0), seconds)
+        if metric is None or calendar_id is None:
+            continue
+        for objective in (metric.promise, metric.target):
+            if objective is None:
+                continue
+            match objective_within(objective).within:
+                case Duration() as span:
+                    longest[calendar_id] = max(longest.get(calendar_id, 0.0), span.seconds)
+                case BusinessDays() as days:
+                    longest_days[calendar_id] = max(longest_days.get(calendar_id, 0), days.days)
+                case _ as other:
+                    unknown_kind(other)
     rows: list[tuple[Any, ...]] = []
     now = from_epoch_us(as_of_us)
     for calendar_id, first_us in needs:
         calendar = project.calendars[calendar_id]
         start = from_epoch_us(min(int(first_us), as_of_us) - DAY_US)
         try:
-            due = business_deadline(now, dt.timedelta(seconds=longest[calendar_id]), calendar)
+            due = business_deadline(now, dt.timedelta(seconds=longest.get(calendar_id, 0.0)), calendar)
+            if calendar_id in longest_days:  # past the closing of the latest business day a case may reach
+                due = max(due, business_days_deadline(now, longest_days[calendar_id], calendar))
         except ValueError:  # closed for years: no case can become late before it opens
             due = now
         # A case is late only once the clock runs past its deadline: at the next
@@ -190,6 +202,7 @@ def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
     _fill(con, "touch_items", [item_row(number, item) for number, item in enumerate(items)])
     _fill(con, "touch_roles", roles_of(items))
     _fill(con, "touch_slots", case_columns(items).rows())
+    _fill(con, "touch_classes", classes_of(project))
     _fill(con, "touch_vocabulary", vocabulary_of(project))
     _fill(con, "touch_periods", [(number, k, a, b) for number, bounds in enumerate(spans)
                                  for k, (a, b) in enumerate(bounds)])

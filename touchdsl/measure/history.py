@@ -42,8 +42,12 @@ from touchdsl.model import (
     Touchpoint,
     WithinObjective,
     business_calendar,
+    business_days,
+    limit_text,
+    objective_within,
     unknown_kind,
 )
+from touchdsl.language import syntax
 
 if TYPE_CHECKING:
     from touchdsl.documents.wording import Evidence
@@ -156,11 +160,12 @@ class _Words:
         return self.evidence.period(period.start, period.end).plain()
 
 
-def _reach_words(w: _Words, reach: "Reach", business: bool, verb: str) -> str:
+def _reach_words(w: _Words, reach: "Reach", business: bool, verb: str, days: bool = False) -> str:
     share = w.evidence.share(reach.percent).plain()
+    took = w.evidence.elapsed(reach.seconds, business, days).plain()
     if reach.at_least:
-        return f"{share} took at least {w.elapsed(reach.seconds, business)} (some are still open)"
-    return f"{share} were {verb} within {w.elapsed(reach.seconds, business)}"
+        return f"{share} took at least {took} (some are still open)"
+    return f"{share} were {verb} within {took}"
 
 
 def _achieved(w: _Words, metric: Metric | None, objective: Objective | None, verdict: "Verdict",
@@ -174,7 +179,7 @@ def _achieved(w: _Words, metric: Metric | None, objective: Objective | None, ver
             return f"{ev.share(value).plain()} of {n} cases were updated in time"
         case TimeMetric():
             assert objective is not None
-            limit = w.words.duration(objective.within, metric.calendar is not None).plain()  # type: ignore[union-attr]
+            limit = w.words.limit(objective_within(objective).within, metric.calendar is not None).plain()
             return f"{ev.share(value).plain()} of {n} cases were done within {limit}"
         case RatioMetric():
             return f"{ev.share(value).plain()} of {n} cases"
@@ -206,10 +211,11 @@ def _instead(metric: Metric | None, objective: Objective | None, verdict: "Verdi
             assert isinstance(objective, WithinObjective)
             out = []
             if reach is not None and not reach.at_least:
-                out.append(f"{_number(objective.percent)}% within "
-                           f"{nice_duration(reach.seconds, metric.calendar is not None)}")
+                took = (syntax.business_days(str(math.ceil(reach.seconds)), "d") if business_days(metric)
+                        else nice_duration(reach.seconds, metric.calendar is not None))
+                out.append(f"{_number(objective.percent)}% within {took}")
             if value >= 1:
-                out.append(f"{_floor_share(value)} within {objective.within.text}")
+                out.append(f"{_floor_share(value)} within {limit_text(objective.within)}")
             return out
         case RatioMetric():
             assert isinstance(objective, BoundObjective)
@@ -240,7 +246,8 @@ def findings(project: Project, measurement: "Measurement") -> list[Finding]:
         tp = project.touchpoints.get(item.touchpoint)
         if tp is None:
             continue
-        metric = None if item.kind == "updates" else next((m for m in tp.metrics if m.id == item.metric), None)
+        metric = None if item.kind == "updates" else next(
+            (m for m in tp.metrics if m.id == item.metric and m.segment == item.segment), None)
         if item.kind != "updates" and metric is None:
             continue
         if item.kind == "updates" and tp.updates is None:
@@ -253,17 +260,21 @@ def findings(project: Project, measurement: "Measurement") -> list[Finding]:
 
 def _item_findings(w: _Words, tp: Touchpoint, metric: Metric | None, item: "ItemResult") -> list[Finding]:
     business = metric is not None and business_calendar(metric) is not None
+    days = metric is not None and business_days(metric)
     verb = "updated" if metric is None else "done"
-    periods = [p for p in item.periods if p.promise.status != "no_data"]
+    out = []
+    if metric is not None and metric.promise is None:  # internal: only its target is judged
+        return _target_findings(w, tp, metric, item, business, days, verb)
+    periods = [p for p in item.periods if p.promise is not None and p.promise.status != "no_data"]
     if not periods:
         span = w.evidence.period(item.periods[0].start, item.periods[-1].end).plain() if item.periods else "history"
         return [Finding("TD612", tp.id, item.metric, "promise",
                         f"no history for this promise: nothing was decided in {span}",
                         ("the event log has no case for it: check the event names it uses against the log "
                          "(`touchdsl measure` lists unknown events under data quality)",))]
-    out = []
     last = item.periods[-1]
     promise = metric.promise if metric is not None else None
+    assert last.promise is not None  # a published metric's periods have a promise verdict
     if last.promise.status == "missed":
         words = w.objective(metric, tp, promise)
         achieved = _achieved(w, metric, promise, last.promise, last)
@@ -271,13 +282,22 @@ def _item_findings(w: _Words, tp: Touchpoint, metric: Metric | None, item: "Item
         longest = max((c.value for c in last.worst if c.value is not None), default=None)
         facts = []
         if last.promise_reach is not None:
-            facts.append(_reach_words(w, last.promise_reach, business, verb))
+            facts.append(_reach_words(w, last.promise_reach, business, verb, days))
         if metric is None and longest is not None:
             facts.append(f"the longest silence was {w.elapsed(longest, False)}")
         options = _instead(metric, promise, last.promise, last.promise_reach, longest)
         advice = f"promise {' or '.join(options)}, or improve" if options else "improve, or promise less"
         out.append(Finding("TD610", tp.id, item.metric, "promise", message, ("; ".join([*facts, advice]),)))
-    if metric is not None and metric.target_written:
+    if metric is not None:
+        out += _target_findings(w, tp, metric, item, business, days, verb)
+    return out
+
+
+def _target_findings(w: _Words, tp: Touchpoint, metric: Metric, item: "ItemResult", business: bool, days: bool,
+                     verb: str) -> list[Finding]:
+    """TD611 for a written target (an internal metric's target is always written)."""
+    out: list[Finding] = []
+    if metric.target_written or metric.promise is None:
         judged = [p for p in item.periods if p.target.status != "no_data"]
         if judged and all(p.target.status == "missed" for p in judged):
             best = max(judged, key=lambda p: p.target.margin if p.target.margin is not None else -math.inf)
@@ -290,7 +310,7 @@ def _item_findings(w: _Words, tp: Touchpoint, metric: Metric | None, item: "Item
             reaches = [p.target_reach for p in judged if p.target_reach is not None]
             best_reach = min(reaches, key=lambda r: r.seconds) if reaches else None
             if best_reach is not None:
-                help_lines.append("at best, " + _reach_words(w, best_reach, business, verb))
+                help_lines.append("at best, " + _reach_words(w, best_reach, business, verb, days))
             options = _instead(metric, metric.target, best.target, best_reach, None)
             help_lines.append(("a target of " + " or ".join(options) + " would have been reached"
                                if options else "a target the history has reached would guide the work better"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from fractions import Fraction
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
 from touchdsl.measure.calendar_table import from_epoch_us
 from touchdsl.measure.engine import Raw
@@ -46,8 +46,9 @@ from touchdsl.model import (
     ScoreMetric,
     ShareObjective,
     TimeMetric,
-    WithinObjective,
     business_calendar,
+    business_days,
+    limit_size,
     objective_within,
 )
 
@@ -71,6 +72,11 @@ PROBLEMS: dict[str, str] = {
     "end_without_start": "cases with an end event and no start; not measured",
     "numerator_without_denominator": "ratio cases with the counted event (X) but not the population event (Y); "
                                      "counted in both, as X implies Y",
+    "missing_segment": "cases (or answers and counted events) of a metric judged per class whose rows name no "
+                       "class in `segment`; not measured by it",
+    "unknown_segment": "cases (or answers and counted events) of a metric judged per class whose class the "
+                       "touchpoint does not declare; not measured by it",
+    "conflicting_segment": "cases whose rows name two classes; not measured by a metric judged per class",
 }
 
 _RANK: dict[str, int] = {"missed": 0, "kept": 1, "no_data": 2}
@@ -149,8 +155,8 @@ class _Rows:
 
 def _bins(item: Item, counts: dict[int, int]) -> list[Bin]:
     """Every bin from the first to the last with a case (empty ones between included),
-    in seconds: twelfths of the promise's limit (`sql.BINS_PER_LIMIT`), the last past
-    twice the limit."""
+    in seconds (business days for a business-day metric): twelfths of the promise's limit
+    (`sql.BINS_PER_LIMIT`; an internal metric's target), the last past twice the limit."""
     if not counts:
         return []
     metric = item.metric
@@ -158,7 +164,7 @@ def _bins(item: Item, counts: dict[int, int]) -> list[Bin]:
         assert item.touchpoint.updates is not None
         limit = item.touchpoint.updates.every.seconds
     else:
-        limit = objective_within(metric.promise).within.seconds
+        limit = limit_size(objective_within(metric.promise or metric.target).within)
     step = limit / BINS_PER_LIMIT
     return [Bin(low=_round(k * step), high=None if k == BINS else _round((k + 1) * step), cases=counts.get(k, 0))
             for k in range(0, max(counts) + 1)]
@@ -174,7 +180,9 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
             as_of_us: int) -> Period:
     key = (number, k)
     start, end = bounds
-    words = (_objective_words(item, item.metric.promise if item.metric else None),
+    internal = item.metric is not None and item.metric.promise is None
+    # An internal metric's promise is computed as its target (plan.item_row) and not reported.
+    words = (_objective_words(item, item.metric.promise or item.metric.target if item.metric else None),
              _objective_words(item, item.metric.target if item.metric else None))
     worst = [WorstCase(case=str(case), value=None if value is None else _round(value), at=_iso(int(at), zone),
                        open=bool(still_open))
@@ -188,8 +196,9 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
             if metric is None:
                 objectives: tuple[float, float] = (100.0, 100.0)
             else:
-                assert isinstance(metric.promise, WithinObjective) and isinstance(metric.target, WithinObjective)
-                objectives = (metric.promise.percent, metric.target.percent)
+                target_within = objective_within(metric.target)
+                promise_within = objective_within(metric.promise) if metric.promise is not None else target_within
+                objectives = (promise_within.percent, target_within.percent)
             verdicts = [_share_verdict(words[0], int(p_dec), int(p_good), objectives[0]),
                         _share_verdict(words[1], int(t_dec), int(t_good), objectives[1])]
             extra = {"open": int(open_), "overdue": int(overdue), "finished": int(finished)}
@@ -202,7 +211,7 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
                     extra[f"{role}_reach"] = Reach(percent=percent, seconds=found[0] / 1e6, at_least=found[1] > 0)
         case RatioMetric():
             cases, matching = (int(v) for v in rows.get("ratios", key, 2))
-            for words_, objective in zip(words, (metric.promise, metric.target)):
+            for words_, objective in zip(words, (metric.promise or metric.target, metric.target)):
                 assert isinstance(objective, BoundObjective)
                 if cases == 0:
                     verdicts.append(Verdict(objective=words_, status="no_data", value=None, margin=None,
@@ -222,7 +231,8 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
                     score = Fraction(100 * (promoters - detractors), answers) if answers else Fraction(0)
                 case ScoreMetric():  # the score is the average answer
                     score = _exact(float(total)) / answers if answers else Fraction(0)
-            for words_, objective, good in zip(words, (metric.promise, metric.target), (p_good, t_good)):
+            for words_, objective, good in zip(words, (metric.promise or metric.target, metric.target),
+                                               (p_good, t_good)):
                 if isinstance(objective, ShareObjective):
                     verdicts.append(_share_verdict(words_, answers, int(good), objective.percent))
                     continue
@@ -245,7 +255,7 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
                 shown = hi - 1 if hi == as_of_us + 1 else hi
                 extra["worst_stretch"] = Stretch(start=_iso(max(start, hi - per), zone), end=_iso(shown, zone),
                                                  events=worst_events)
-            for words_, objective in zip(words, (metric.promise, metric.target)):
+            for words_, objective in zip(words, (metric.promise or metric.target, metric.target)):
                 assert isinstance(objective, BoundObjective)
                 margin = _exact(objective.value) - worst_events
                 verdicts.append(Verdict(objective=words_, status="kept" if margin >= 0 else "missed",
@@ -254,7 +264,7 @@ def _period(number: int, item: Item, k: int, bounds: tuple[int, int], rows: _Row
         case _:
             assert_never(metric)
     return Period(start=_iso(start, zone), end=_iso(end - 1 if end == as_of_us + 1 else end, zone),
-                  promise=verdicts[0], target=verdicts[1],
+                  promise=None if internal else verdicts[0], target=verdicts[1],
                   worst=worst, **extra)
 
 
@@ -265,21 +275,23 @@ def _overall(statuses: list[Status]) -> Status:
 
 
 def _severity(result: ItemResult) -> tuple[int, int, float, str]:
-    """Sort key, worst first: missed promises, then missed targets, by how far off."""
+    """Sort key, worst first: missed promises, then missed targets, by how far off
+    (an internal metric, without a promise, after every published one)."""
     worst = 0.0
     for period in result.periods:
         for verdict in (period.promise, period.target):
-            if verdict.margin is not None and verdict.value is not None:
+            if verdict is not None and verdict.margin is not None and verdict.value is not None:
                 scale = max(abs(verdict.value - verdict.margin), 1.0)
                 worst = min(worst, verdict.margin / scale)
-    return (_RANK[result.status], _RANK[result.target_status], worst, f"{result.touchpoint}.{result.metric}")
+    promise = _RANK[result.status] if result.status is not None else len(_RANK)
+    return (promise, _RANK[result.target_status], worst, result.key)
 
 
 def _rollups(project: Project, results: list[ItemResult], by: str) -> list[Rollup]:
     groups: dict[str, list[ItemResult]] = defaultdict(list)
     for result in results:  # already worst first
         group = result.owner if by == "owner" else result.journey
-        if group is not None:
+        if group is not None and result.status is not None:  # promises only: internal metrics promise nothing
             groups[group].append(result)
     out = []
     for group, members in groups.items():
@@ -287,7 +299,7 @@ def _rollups(project: Project, results: list[ItemResult], by: str) -> list[Rollu
         statuses = [m.status for m in members]
         out.append(Rollup(id=group, title=title, promises=len(members), kept=statuses.count("kept"),
                           missed=statuses.count("missed"), no_data=statuses.count("no_data"),
-                          missed_items=[f"{m.touchpoint}.{m.metric}" for m in members if m.status == "missed"]))
+                          missed_items=[m.key for m in members if m.status == "missed"]))
     out.sort(key=lambda r: (-r.missed, -Fraction(r.missed, r.promises), r.id))
     return out
 
@@ -319,11 +331,17 @@ def judge(project: Project, raw: Raw) -> Measurement:
                    for k, bounds in enumerate(raw.periods[number])]
         metric = item.metric
         title = metric.title if metric is not None else f"Updates every {tp.updates.every.text}"  # type: ignore[union-attr]
+        published = metric is None or metric.promise is not None
+        unit: Literal["seconds", "business_days"] | None = None
+        if item.kind in ("time", "updates"):
+            unit = "business_days" if metric is not None and business_days(metric) else "seconds"
         results.append(ItemResult(
-            touchpoint=tp.id, metric=item.id, kind=item.kind, definition=definition(project, tp, metric),
+            touchpoint=tp.id, metric=item.id, segment=item.segment, kind=item.kind,
+            definition=definition(project, tp, metric),
             title=title, owner=tp.owner, journey=tp.journey,
             calendar=business_calendar(metric) if metric is not None else None,
-            status=_overall([p.promise.status for p in periods]),
+            unit=unit, published=published,
+            status=_overall([p.promise.status for p in periods if p.promise is not None]) if published else None,
             target_status=_overall([p.target.status for p in periods]),
             periods=periods,
             overdue_now=(int(rows.overdue[number][0][-1]) if rows.overdue.get(number) else 0)
@@ -333,7 +351,7 @@ def judge(project: Project, raw: Raw) -> Measurement:
     results.sort(key=_severity)
 
     def tally(attr: str) -> Tally:
-        statuses = [getattr(r, attr) for r in results]
+        statuses = [getattr(r, attr) for r in results if getattr(r, attr) is not None]
         return Tally(kept=statuses.count("kept"), missed=statuses.count("missed"), no_data=statuses.count("no_data"))
 
     promises = tally("status")

@@ -11,12 +11,15 @@ from touchdsl.measure.result import ItemResult, Measurement, Period, Verdict
 __all__ = ["table", "to_csv", "to_json", "CSV_COLUMNS"]
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "touchpoint", "metric", "kind", "owner", "journey", "calendar", "period_start", "period_end",
+    "touchpoint", "metric", "segment", "kind", "owner", "journey", "calendar", "period_start", "period_end",
     "promise", "promise_status", "promise_value", "promise_margin", "promise_decided", "promise_good",
     "target", "target_status", "target_value", "target_margin", "target_decided", "target_good",
-    "open", "overdue", "finished", "p50_seconds", "p90_seconds", "p95_seconds",
+    "open", "overdue", "finished", "elapsed_unit", "p50_seconds", "p90_seconds", "p95_seconds",
     "answers", "promoters", "detractors", "events", "worst_cases",
 )
+"""`segment`: the class of case of a metric judged per class. `promise_status` is
+`internal` for an internal metric (its other promise cells empty). The `p…_seconds`
+columns count business days where `elapsed_unit` says `business_days`."""
 
 
 def to_json(result: Measurement) -> str:
@@ -38,14 +41,15 @@ def to_csv(result: Measurement) -> str:
     writer.writerow(CSV_COLUMNS)
     for item in result.items:
         for p in item.periods:
-            verdicts = []
+            verdicts: list[Any] = []
             for v in (p.promise, p.target):
-                verdicts += [v.objective, v.status, v.value, v.margin, v.decided, v.good]
+                verdicts += ([v.objective, v.status, v.value, v.margin, v.decided, v.good] if v is not None
+                             else [None, "internal", None, None, None, None])
             elapsed = [p.elapsed.p50, p.elapsed.p90, p.elapsed.p95] if p.elapsed else [None] * 3
             writer.writerow([_cell(x) for x in [
-                item.touchpoint, item.metric, item.kind, item.owner, item.journey, item.calendar, p.start, p.end,
-                *verdicts, p.open, p.overdue, p.finished, *elapsed, p.answers, p.promoters, p.detractors,
-                p.events, " ".join(w.case for w in p.worst),
+                item.touchpoint, item.metric, item.segment, item.kind, item.owner, item.journey, item.calendar,
+                p.start, p.end, *verdicts, p.open, p.overdue, p.finished, item.unit if p.elapsed else None, *elapsed,
+                p.answers, p.promoters, p.detractors, p.events, " ".join(w.case for w in p.worst),
             ]])
     return out.getvalue()
 
@@ -100,13 +104,18 @@ _STATUS = {"kept": "kept", "missed": "MISSED", "no_data": "no data"}
 
 def _row(item: ItemResult, period: Period, many: bool) -> list[str]:
     p, t = period.promise, period.target
-    cases = "" if p.decided is None else str(p.decided)
+    cases = str((p or t).decided)
     open_ = "" if period.open is None else f"{period.open}/{period.overdue}"
-    slow = _duration(period.elapsed.p90) if period.elapsed else ""
+    slow = ""
+    if period.elapsed:
+        slow = f"{period.elapsed.p90:g}bd" if item.unit == "business_days" else _duration(period.elapsed.p90)
     worst = " ".join(_plain(w.case) for w in period.worst[:3])
-    name = f"{item.touchpoint}.{item.metric}"
+    name = item.key
     if many:
         name += f" {period.start[:10]}"
+    if p is None:  # an internal metric: judged against its target only
+        return ["internal", name, "(no promise)", "", "", _STATUS[t.status], _figure(item, t), cases, open_, slow,
+                worst]
     return [_STATUS[p.status], name, p.objective, _figure(item, p), _margin(item, p),
             _STATUS[t.status], _figure(item, t), cases, open_, slow, worst]
 
@@ -121,7 +130,7 @@ def table(result: Measurement) -> str:
     for item in result.items:
         many = len(item.periods) > 1
         if not item.periods:
-            rows.append(["no data", f"{item.touchpoint}.{item.metric}", "(no period in range)"] + [""] * 8)
+            rows.append(["no data", item.key, "(no period in range)"] + [""] * 8)
         for period in item.periods:
             rows.append(_row(item, period, many))
     widths = [max(len(r[k]) for r in rows) for k in range(len(_HEAD))]

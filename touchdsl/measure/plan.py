@@ -9,7 +9,18 @@ touchpoint, and each touchpoint's `updates` promise. Which event plays which par
 - score / nps: an answer is a row whose event is the metric's name, with `value`;
 - count `X per D`: every X event;
 - updates `every N … [until E]`: a case is open from its first step's start to E (or
-  to its last step's end) and an `update` event is a message sent while it is open.
+  to its last step's end) and an `update` event is a message sent while it is open;
+- a pause of a time metric (`pause while STEP`, `pause from A to B`): each of its
+  start events stops the case's clock until the next of its end events.
+
+A metric judged per class is one item per class (`segment`): it reads only the
+cases (rows, for answers and counted events) of that class. An internal metric
+(no promise) is measured against its target only; its promise limits in the SQL
+are the target's, and the judge reports no promise for it.
+
+Limits of a business-day metric are business days counted in millionths (days ×
+1 000 000), so the SQL and the division by a million it applies to every value read
+them as it reads seconds of time.
 """
 
 from __future__ import annotations
@@ -20,7 +31,10 @@ from typing import assert_never
 from touchdsl.measure.result import Kind
 from touchdsl.model import (
     BoundObjective,
+    BusinessDays,
     CountMetric,
+    Duration,
+    Limit,
     Metric,
     NpsMetric,
     Project,
@@ -29,11 +43,14 @@ from touchdsl.model import (
     ShareObjective,
     TimeMetric,
     Touchpoint,
-    WithinObjective,
+    business_days,
+    metric_key,
+    objective_within,
+    unknown_kind,
 )
 
 __all__ = ["Item", "UPDATE_EVENT", "PER_CASE_ROLES", "PER_ROW_ROLES", "CaseColumns", "case_columns", "items_of",
-           "item_roles", "item_row", "roles_of", "vocabulary_of", "updates_span"]
+           "item_roles", "item_row", "roles_of", "vocabulary_of", "updates_span", "classes_of", "limit_us"]
 
 UPDATE_EVENT = "update"
 
@@ -43,7 +60,7 @@ UPDATE_EVENT = "update"
 class Item:
     """One promise measured: a metric, or a touchpoint's updates (metric is None)."""
 
-    key: str  # touchpoint.metric, or touchpoint.updates for the updates promise
+    key: str  # touchpoint.metric (touchpoint.metric.class for a class), or touchpoint.updates
     touchpoint: Touchpoint
     metric: Metric | None
     kind: Kind
@@ -52,6 +69,11 @@ class Item:
     @property
     def id(self) -> str:
         return self.metric.id if self.metric is not None else "updates"
+
+    @property
+    def segment(self) -> str | None:
+        """The class of case the item judges (a metric judged per class), else None."""
+        return self.metric.segment if self.metric is not None else None
 
 
 def _us(seconds: float) -> int:
@@ -73,14 +95,27 @@ def items_of(project: Project) -> list[Item]:
     out: list[Item] = []
     for tp in project.touchpoints.values():
         for metric in tp.metrics:
-            out.append(Item(f"{tp.id}.{metric.id}", tp, metric, metric.kind, metric.window.seconds))
+            out.append(Item(f"{tp.id}.{metric_key(metric)}", tp, metric, metric.kind, metric.window.seconds))
         if updates_span(tp) is not None:
             out.append(Item(f"{tp.id}.updates", tp, None, "updates", project.defaults.window.seconds))
     return out
 
 
 ItemRow = tuple[int, str, str, str | None, int | None, int | None, float | None, float | None, bool,
-                float | None, float | None, bool | None, int | None]
+                float | None, float | None, bool | None, int | None, str | None, bool]
+
+DAY_UNITS = 1_000_000  # a business day, in the SQL's microsecond-sized units
+
+
+def limit_us(limit: Limit) -> int:
+    """A limit as the SQL compares it: microseconds, or business days × 1 000 000."""
+    match limit:
+        case Duration():
+            return _us(limit.seconds)
+        case BusinessDays():
+            return limit.days * DAY_UNITS
+        case _:
+            unknown_kind(limit)
 
 
 def item_row(number: int, item: Item) -> ItemRow:
@@ -96,30 +131,35 @@ def item_row(number: int, item: Item) -> ItemRow:
             assert tp.updates is not None
             promise_us = target_us = _us(tp.updates.every.seconds)
         case TimeMetric():
-            assert isinstance(metric.promise, WithinObjective) and isinstance(metric.target, WithinObjective)
             calendar = metric.calendar
-            promise_us, target_us = _us(metric.promise.within.seconds), _us(metric.target.within.seconds)
+            target_us = limit_us(objective_within(metric.target).within)
+            # An internal metric has no promise: its promise's limit is the target's.
+            promise_us = (limit_us(objective_within(metric.promise).within) if metric.promise is not None
+                          else target_us)
         case RatioMetric():
-            assert isinstance(metric.promise, BoundObjective)
-            bad_is_num = metric.promise.form == "at_most"
+            objective = metric.promise if metric.promise is not None else metric.target
+            assert isinstance(objective, BoundObjective)
+            bad_is_num = objective.form == "at_most"
         case ScoreMetric():
             low, high = metric.low, metric.high
-            if isinstance(metric.promise, ShareObjective):
-                promise_least = metric.promise.value
             if isinstance(metric.target, ShareObjective):
                 target_least = metric.target.value
+            promise = metric.promise if metric.promise is not None else metric.target
+            if isinstance(promise, ShareObjective):
+                promise_least = promise.value
         case NpsMetric():
             low, high, whole = 0.0, 10.0, True
         case CountMetric():
             per_us = _us(metric.per.seconds)
         case _:
             assert_never(metric)
+    days = metric is not None and business_days(metric)
     return (number, tp.id, item.kind, calendar, promise_us, target_us, low, high, whole,
-            promise_least, target_least, bad_is_num, per_us)
+            promise_least, target_least, bad_is_num, per_us, item.segment, days)
 
 
 PER_CASE_ROLES = ("start", "end", "den", "num")  # read once per case: the first moment it happened
-PER_ROW_ROLES = ("answer", "count", "update")  # every row counts on its own
+PER_ROW_ROLES = ("answer", "count", "update", "pause_start", "pause_end")  # every row counts on its own
 
 
 def item_roles(item: Item) -> list[tuple[str, str]]:
@@ -142,10 +182,31 @@ def item_roles(item: Item) -> list[tuple[str, str]]:
             assert_never(metric)
 
 
-def roles_of(items: list[Item]) -> list[tuple[str, str, int, str]]:
-    """Rows of touch_roles: (touchpoint, event, item number, role)."""
-    return [(item.touchpoint.id, event, number, role)
-            for number, item in enumerate(items) for event, role in item_roles(item)]
+def pause_roles(item: Item) -> list[tuple[str, str, int]]:
+    """(event, role, the pause's number) of the events that stop and restart the item's clock."""
+    match item.metric:
+        case TimeMetric() as metric:
+            return [(str(event), role, k) for k, pause in enumerate(metric.pauses)
+                    for event, role in ((pause.start, "pause_start"), (pause.end, "pause_end"))]
+        case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric() | None:
+            return []
+        case _ as other:
+            unknown_kind(other)
+
+
+def roles_of(items: list[Item]) -> list[tuple[str, str, int, str, str | None, int | None]]:
+    """Rows of touch_roles: (touchpoint, event, item number, role, the item's class, the pause's number)."""
+    rows: list[tuple[str, str, int, str, str | None, int | None]] = []
+    for number, item in enumerate(items):
+        tp = item.touchpoint.id
+        rows += [(tp, event, number, role, item.segment, None) for event, role in item_roles(item)]
+        rows += [(tp, event, number, role, item.segment, k) for event, role, k in pause_roles(item)]
+    return rows
+
+
+def classes_of(project: Project) -> list[tuple[str, str]]:
+    """Rows of touch_classes: (touchpoint, class) of every touchpoint with classes of case."""
+    return [(tp.id, c.id) for tp in project.touchpoints.values() for c in tp.classes]
 
 
 @dataclass(frozen=True)
@@ -209,6 +270,7 @@ def vocabulary_of(project: Project) -> list[tuple[str, str]]:
             match metric:
                 case TimeMetric():
                     names |= {str(metric.start), str(metric.end)}
+                    names |= {str(e) for pause in metric.pauses for e in (pause.start, pause.end)}
                 case RatioMetric():
                     names |= {metric.numerator, metric.denominator}
                 case ScoreMetric() | NpsMetric():

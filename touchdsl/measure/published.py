@@ -27,7 +27,7 @@ from touchdsl.diagnostics import Diagnostic, Severity
 from touchdsl.language import ast
 from touchdsl.measure.errors import MeasureError
 from touchdsl.measure.result import SCHEMA_VERSION, ItemResult, Measurement, Period
-from touchdsl.model import Metric, Project, Touchpoint
+from touchdsl.model import Metric, Project, Touchpoint, metric_key
 
 if TYPE_CHECKING:
     from touchdsl.documents.wording import Phrase, Words
@@ -89,7 +89,7 @@ def published(project: Project, measurement: Measurement, source: str = "measure
     from touchdsl.measure.identity import definition
     from touchdsl.measure.plan import items_of
 
-    measured = {f"{i.touchpoint}.{i.metric}": i for i in measurement.items}
+    measured = {i.key: i for i in measurement.items}
     items = items_of(project)
     if measured and not any(item.key in measured for item in items):
         example = next(iter(measured))
@@ -114,13 +114,13 @@ def measured_diagnostics(project: Project, files: dict[str, ast.File], found: Pu
     spans = objective_spans(files)
     out = []
     for key in found.stale:
-        tp, metric = key.split(".", 1)
+        tp, metric = key.split(".")[:2]  # touchpoint.metric(.class)
         out.append(Diagnostic(
             "TD613", f"`{key}` was measured under another definition (its promise, target, events or calendar "
                      "changed since); its figures are not published", spans.get((tp, metric, "promise")),
             Severity.WARNING, ("measure again with the project as it is: `touchdsl measure … -o DIR`",)))
     for key in found.missing:
-        tp, metric = key.split(".", 1)
+        tp, metric = key.split(".")[:2]  # touchpoint.metric(.class)
         out.append(Diagnostic(
             "TD614", f"`{key}` is not in the measurement; the charter says it has no figures yet",
             spans.get((tp, metric, "promise")), Severity.WARNING,
@@ -137,11 +137,12 @@ def figure_line(words: "Words", found: Published, touchpoint: Touchpoint, metric
     from touchdsl.documents.wording import Evidence
 
     ev = Evidence(words)
-    period = found.last(touchpoint.id, metric.id if metric is not None else "updates")
+    period = found.last(touchpoint.id, metric_key(metric) if metric is not None else "updates")
     if period is None:
         return ev.no_figures()
-    judged = period.promise if role == "promise" else period.target
-    objective = None if metric is None else metric.promise if role == "promise" else metric.target
+    # An internal metric has no promise: its figure is its target's.
+    judged = period.promise if role == "promise" and period.promise is not None else period.target
+    objective = None if metric is None else (metric.promise or metric.target) if role == "promise" else metric.target
     every = touchpoint.updates.every if metric is None and touchpoint.updates is not None else None
     figure = ev.achieved(metric, every, objective, judged.decided, judged.good, judged.value)
     if verdict and judged.value is not None:

@@ -1,7 +1,9 @@
 """The result of a measurement: what `measure.json` holds and `touchdsl.measure` returns.
 
 Versioned (`schema_version`); `touchdsl schema measure` prints its JSON Schema.
-Instants are ISO 8601 in the zone of the run; durations are seconds.
+Instants are ISO 8601 in the zone of the run; durations are seconds, except the
+elapsed figures of a business-day metric (`unit` "business_days"), which count
+business days.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class Verdict(_Node):
 
 
 class Percentiles(_Node):
-    """Nearest-rank percentiles (seconds) of the cases that finished in the period."""
+    """Nearest-rank percentiles of the cases that finished in the period, in the item's
+    `unit`: seconds, or business days."""
 
     p50: float
     p90: float
@@ -51,8 +54,9 @@ class Percentiles(_Node):
 
 class WorstCase(_Node):
     case: str
-    value: float | None = Field(description="elapsed seconds (time, business time on a calendar), longest "
-                                            "silence in seconds (updates), the answer (score, nps)")
+    value: float | None = Field(description="elapsed seconds (time, business time on a calendar; business "
+                                            "days for a business-day metric), longest silence in seconds "
+                                            "(updates), the answer (score, nps)")
     at: str = Field(description="when the case's outcome became known (time, updates), or the answer or "
                                 "case happened")
     open: bool = Field(description="the case is still open (its value is so far)")
@@ -100,7 +104,7 @@ class Period(_Node):
     start: str = Field(description="first instant of the period")
     end: str = Field(description="first instant after the period; a period reaching the as-of moment "
                                  "ends there, and includes it")
-    promise: Verdict
+    promise: Verdict | None = Field(description="null for an internal metric (a target, no promise)")
     target: Verdict
     open: int | None = Field(default=None, description="cases open at the period's end and not yet due (never met)")
     overdue: int | None = Field(default=None, description="cases open at the period's end and past the promise "
@@ -126,6 +130,7 @@ class ItemResult(_Node):
 
     touchpoint: str
     metric: str
+    segment: str | None = Field(default=None, description="the class of case, for a metric judged per class")
     kind: Kind
     title: str
     owner: str
@@ -134,13 +139,22 @@ class ItemResult(_Node):
     definition: str = Field(description="fingerprint of what decides the figures (events, calendar, promise, "
                                         "target): a figure measured under another definition answers another "
                                         "question (touchdsl.measure.identity)")
-    status: Status = Field(description="missed when the promise is missed in any period")
+    unit: Literal["seconds", "business_days"] | None = Field(
+        default=None, description="what elapsed figures count (time and updates items)")
+    published: bool = Field(default=True, description="false for an internal metric: a target, no promise")
+    status: Status | None = Field(description="missed when the promise is missed in any period; null for an "
+                                              "internal metric")
     target_status: Status
     periods: list[Period]
     overdue_now: int | None = Field(default=None, description="time and updates: cases open at the as-of moment "
                                                               "and past the promise")
     overdue_cases: list[OpenCase] = Field(default_factory=list, description="the longest overdue of them, "
                                                                            "at most 50, longest first")
+
+    @property
+    def key(self) -> str:
+        """touchpoint.metric, with the class for a metric judged per class."""
+        return f"{self.touchpoint}.{self.metric}" + (f".{self.segment}" if self.segment else "")
 
 
 class Rollup(_Node):
@@ -152,7 +166,7 @@ class Rollup(_Node):
     kept: int
     missed: int
     no_data: int
-    missed_items: list[str] = Field(description="touchpoint.metric of the missed promises, worst first")
+    missed_items: list[str] = Field(description="touchpoint.metric (.class) of the missed promises, worst first")
 
 
 class Example(_Node):
@@ -170,7 +184,8 @@ class Problem(_Node):
     kind: str
     description: str
     count: int
-    per_item: dict[str, int] = Field(default_factory=dict, description="touchpoint.metric -> count, where it applies")
+    per_item: dict[str, int] = Field(default_factory=dict, description="touchpoint.metric (.class) -> count, "
+                                                                       "where it applies")
     examples: list[Example]
 
 

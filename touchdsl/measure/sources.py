@@ -228,7 +228,7 @@ def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: 
         f"NULLIF({text('case')}, '') AS case_id, "
         f"COALESCE({text('touchpoint')}, '') AS touchpoint, COALESCE({text('event')}, '') AS event, "
         f"{at_us} AS at_us, {at_text} AS at_text, {value_expr} AS value, {value_text} AS value_text, "
-        f"{text('segment')} AS segment, {text('channel')} AS channel "
+        f"NULLIF(TRIM({text('segment')}), '') AS segment, {text('channel')} AS channel "
         f"FROM {view}"
     ), at_type in _TEXT_TYPES
 

@@ -40,6 +40,26 @@ day; its business position is `before_us` plus the open part of the segment befo
 it, and elapsed business time is the difference of two positions. The inverse (the
 moment a deadline passes) joins `touch_calendar_open`, the open segments keyed by
 business day number (business microseconds // one day), again by equality.
+
+Business days (`within N business days`) count closings the same way: an instant's
+*rank* is the number of closings of business days before it, the days a case took
+are the difference of two ranks, and its deadline is the closing of rank
+start + N, found by equality in `touch_calendar_closings`. Values and limits of such
+an item are days × 1 000 000 (plan.DAY_UNITS), so every later step reads them as it
+reads microseconds.
+
+Pauses (`pause while STEP`): the pause events of a case are paired per pause (a
+start stops the clock until the next end), their stretches merged, and each case's
+paused time taken from its elapsed time — in wall-clock, business or business-day
+positions alike (`touch_pauses`, `touch_paused`). The moment a limit passes is
+then start + limit + the pauses that began before the running time reached the
+limit: the running time only grows outside pauses, so those are a prefix.
+
+Classes of case: an item of a metric judged per class (`touch_items.segment`) reads
+only the cases whose rows all name that class in `segment` (`touch_cases` keeps the
+lowest and highest class named), and only answers and counted events of that class;
+a case or row without its class, with an unknown one or with two is reported under
+data quality.
 """
 
 from __future__ import annotations
@@ -47,7 +67,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from touchdsl.measure.plan import CaseColumns, Item, case_columns, item_row
+from touchdsl.measure.plan import DAY_UNITS, CaseColumns, Item, case_columns, item_roles, item_row
 
 __all__ = ["Step", "INPUTS", "RESULTS", "DAY_US", "WORST", "BINS_PER_LIMIT", "BINS", "OVERDUE", "steps",
            "calendar_needs"]
@@ -93,10 +113,17 @@ INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("target_least", "DOUBLE"),
         ("bad_is_num", "BOOLEAN"),    # ratio: the numerator is the bad outcome (`at most`)
         ("per_us", "BIGINT"),         # count: the period of the limit
+        ("segment", "VARCHAR"),       # the class of case it judges, NULL for every case
+        ("days", "BOOLEAN"),          # time: limits and values in business days × 1 000 000
     ),
     # Which events play which role for an item: start/end (time; updates: open/close),
     # num/den (ratio), answer (score, nps), count, update.
-    "touch_roles": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("item", "INTEGER"), ("role", "VARCHAR")),
+    # Which events play which role for an item (and for a pause, which of the item's
+    # pauses, from 0); `segment` is the item's class.
+    "touch_roles": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("item", "INTEGER"), ("role", "VARCHAR"),
+                    ("segment", "VARCHAR"), ("pause", "INTEGER")),
+    # The classes of case each touchpoint declares.
+    "touch_classes": (("touchpoint", "VARCHAR"), ("segment", "VARCHAR")),
     # The events read once per case (roles start, end, num, den): the touchpoint's
     # number `tp` and the event's column `slot` in touch_cases (plan.CaseColumns).
     "touch_slots": (("touchpoint", "VARCHAR"), ("event", "VARCHAR"), ("tp", "INTEGER"), ("slot", "INTEGER")),
@@ -107,7 +134,8 @@ INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     # See touchdsl.measure.calendar_table.
     "touch_calendar": (
         ("calendar", "VARCHAR"), ("utc_day", "BIGINT"), ("local_day", "DATE"), ("from_us", "BIGINT"),
-        ("to_us", "BIGINT"), ("is_open", "BOOLEAN"), ("before_us", "BIGINT"),
+        ("to_us", "BIGINT"), ("is_open", "BOOLEAN"), ("before_us", "BIGINT"), ("closings_before", "BIGINT"),
+        ("closing_at", "INTEGER"),
     ),
 }
 
@@ -147,6 +175,13 @@ def _passing(alias: str, calendar: str, position: str) -> str:
     last moment at which the business time still equals the limit."""
     return (f"{alias}.calendar = {calendar} AND {alias}.bucket = {_day(position)} "
             f"AND {alias}.before_us <= {position} AND {position} < {alias}.before_us + {alias}.len_us")
+
+
+def _rank(segment: str, instant: str) -> str:
+    """The closings of business days before `instant` (in its `segment` of touch_calendar),
+    in the units business-day items count in (days × 1 000 000)."""
+    return (f"({segment}.closings_before + CASE WHEN {instant} > {segment}.from_us THEN {segment}.closing_at "
+            f"ELSE 0 END) * {DAY_UNITS}")
 
 
 def _in(instant: str, period: str = "p") -> str:
@@ -198,6 +233,22 @@ class _Project:
     def tp(self, item: Item) -> int:
         return self.columns.touchpoints[item.touchpoint.id]
 
+    @property
+    def classed(self) -> bool:
+        """Some item judges one class of case: touch_cases keeps the classes named."""
+        return any(item.segment is not None for item in self.items)
+
+    def of_class(self, item: Item, alias: str = "c") -> str:
+        """The condition that a case of touch_cases (`alias`) is of the item's class."""
+        if item.segment is None:
+            return ""
+        segment = _literal(item.segment)
+        return f" AND {alias}.seg_lo = {segment} AND {alias}.seg_hi = {segment}"
+
+    def paused(self, number: int) -> bool:
+        item = self.items[number]
+        return item.metric is not None and bool(getattr(item.metric, "pauses", None))
+
 
 def _reach(p: _Project) -> str:
     # The earliest moment each item reports on: a case that stopped before it cannot
@@ -216,6 +267,8 @@ def _cases(p: _Project) -> str:
         aggregates.append(f"MIN(CASE WHEN s.slot = {slot} THEN e.at_us END) AS {_first(slot)}")
         if slot in p.columns.counted:
             aggregates.append(f"COUNT(CASE WHEN s.slot = {slot} THEN 1 END) AS {_count(slot)}")
+    if p.classed:  # the classes a case's rows name: one, or a conflict between two
+        aggregates += ["MIN(e.segment) AS seg_lo", "MAX(e.segment) AS seg_hi"]
     columns = ",\n  ".join(aggregates)
     return f"""
 SELECT s.tp, e.case_id,
@@ -239,7 +292,7 @@ def _repair_cases(p: _Project) -> str:
         branches.append(f"""SELECT {number} AS item, c.case_id, c.{start} AS start_us, c.{starts} AS starts,
   c.{end} AS first_end_us
 FROM touch_cases AS c
-WHERE c.tp = {p.tp(item)} AND (c.{starts} > 1 OR c.{end} < c.{start})""")
+WHERE c.tp = {p.tp(item)} AND (c.{starts} > 1 OR c.{end} < c.{start}){p.of_class(item)}""")
     return _union(branches, _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, "
                                      "CAST(NULL AS BIGINT) AS start_us, CAST(NULL AS BIGINT) AS starts, "
                                      "CAST(NULL AS BIGINT) AS first_end_us"))
@@ -273,7 +326,7 @@ FROM touch_cases AS c
 CROSS JOIN touch_run AS n
 JOIN touch_reach AS r ON r.item = {number}
 WHERE c.tp = {p.tp(item)} AND c.{start} IS NOT NULL AND (c.{end} IS NULL OR c.{end} >= c.{start})
-  AND COALESCE(c.{end}, n.as_of_us) >= r.from_us""")
+  AND COALESCE(c.{end}, n.as_of_us) >= r.from_us{p.of_class(item)}""")
     if branches:
         branches.append("""SELECT f.item, f.case_id, f.start_us, f.end_us, COALESCE(f.end_us, n.as_of_us) AS stop_us
 FROM touch_repairs AS f
@@ -299,49 +352,181 @@ WHERE is_open AND {_day('before_us + to_us - from_us - 1')} <> {_day('before_us'
 """
 
 
+def _pause_marks(p: _Project) -> str:
+    # Pauses, first: the pause events of each case inside its span, each knowing whether
+    # the one before it (of the same pause) was a start, so a start while paused and an
+    # end while running are ignored ...
+    return """
+SELECT s.item, s.case_id, t.pause, t.at_us, s.stop_us,
+  CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END AS is_start,
+  LAG(CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END)
+    OVER (PARTITION BY s.item, s.case_id, t.pause
+          ORDER BY t.at_us NULLS FIRST, CASE WHEN t.role = 'pause_start' THEN 1 ELSE 0 END NULLS FIRST) AS prev_start
+FROM touch_spans AS s
+JOIN touch_row_events AS t ON t.item = s.item AND t.case_id = s.case_id AND t.role IN ('pause_start', 'pause_end')
+WHERE t.at_us >= s.start_us AND t.at_us <= s.stop_us
+"""
+
+
+def _pause_stretches(p: _Project) -> str:
+    # ... each pause from a start to the next end (or to the case's stop while it lasts) ...
+    return """
+SELECT b.item, b.case_id, b.at_us AS from_us, COALESCE(e.at_us, b.stop_us) AS to_us
+FROM (
+  SELECT item, case_id, pause, at_us, stop_us,
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us NULLS FIRST) AS k
+  FROM touch_pause_marks WHERE is_start = 1 AND (prev_start IS NULL OR prev_start = 0)
+) AS b
+LEFT JOIN (
+  SELECT item, case_id, pause, at_us,
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, pause ORDER BY at_us NULLS FIRST) AS k
+  FROM touch_pause_marks WHERE is_start = 0 AND prev_start = 1
+) AS e ON e.item = b.item AND e.case_id = b.case_id AND e.pause = b.pause AND e.k = b.k
+"""
+
+
+def _pauses(p: _Project) -> str:
+    # ... and the stretches of a case merged (two pauses at once stop the clock once): a
+    # merged pause begins where the stretches under way go from none to some.
+    return """
+SELECT item, case_id, from_us, to_us
+FROM (
+  SELECT item, case_id, from_us,
+    MAX(to_us) OVER (PARTITION BY item, case_id, island) AS to_us,
+    ROW_NUMBER() OVER (PARTITION BY item, case_id, island ORDER BY from_us NULLS FIRST, to_us NULLS FIRST) AS first
+  FROM (
+    SELECT item, case_id, from_us, to_us,
+      SUM(opens) OVER (PARTITION BY item, case_id ORDER BY from_us NULLS FIRST, to_us NULLS FIRST
+                       ROWS UNBOUNDED PRECEDING) AS island
+    FROM (
+      SELECT item, case_id, from_us, to_us,
+        CASE WHEN from_us > MAX(to_us) OVER (PARTITION BY item, case_id ORDER BY from_us NULLS FIRST,
+                                             to_us NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+               OR ROW_NUMBER() OVER (PARTITION BY item, case_id ORDER BY from_us NULLS FIRST, to_us NULLS FIRST) = 1
+             THEN 1 ELSE 0 END AS opens
+      FROM touch_pause_stretches
+    ) AS marked
+  ) AS numbered
+) AS islands
+WHERE first = 1
+"""
+
+
+def _where(number: int, row: tuple[object, ...], alias: str, instant: str) -> tuple[str, str]:
+    """An instant's position for the item numbered `number`: (the join that finds it in
+    the calendar, or "", the position). Wall-clock time is the instant itself; business
+    time its business position; business days its rank."""
+    calendar, days = row[3], row[14]
+    if calendar is None:
+        return "", instant
+    join = f"JOIN touch_calendar AS {alias} ON {_segment_of(alias, _literal(str(calendar)), instant)}"
+    return join, (_rank(alias, instant) if days else _position(alias, instant))
+
+
+def _paused(p: _Project) -> str:
+    # Per case of an item with pauses: the paused time (in the item's positions), and
+    # the pauses that began before the running time reached the promise's (the
+    # target's) limit, which push that limit's moment later.
+    branches = []
+    for number, item in p.numbered("time"):
+        if not p.paused(number):
+            continue
+        row = p.rows[number]
+        promise, target = row[4], row[5]
+        a_join, a_pos = _where(number, row, "a", "x.from_us")
+        b_join, b_pos = _where(number, row, "b", "x.to_us")
+        s_join, s_pos = _where(number, row, "c", "s.start_us")
+        branches.append(f"""SELECT item, case_id, SUM(len) AS paused,
+  SUM(CASE WHEN run_at <= {promise} THEN len ELSE 0 END) AS promise_paused,
+  SUM(CASE WHEN run_at <= {target} THEN len ELSE 0 END) AS target_paused
+FROM (
+  SELECT item, case_id, len,
+    at_pos - start_pos - (SUM(len) OVER (PARTITION BY item, case_id ORDER BY at_pos NULLS FIRST
+                                         ROWS UNBOUNDED PRECEDING) - len) AS run_at
+  FROM (
+    SELECT x.item, x.case_id, {a_pos} AS at_pos, ({b_pos}) - ({a_pos}) AS len, {s_pos} AS start_pos
+    FROM touch_pauses AS x
+    JOIN touch_spans AS s ON s.item = x.item AND s.case_id = x.case_id
+    {a_join}
+    {b_join}
+    {s_join}
+    WHERE x.item = {number}
+  ) AS stretch
+) AS running
+GROUP BY item, case_id""")
+    return _union(branches, _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, "
+                                     "CAST(NULL AS BIGINT) AS paused, CAST(NULL AS BIGINT) AS promise_paused, "
+                                     "CAST(NULL AS BIGINT) AS target_paused"))
+
+
+def _calendar_closings(p: _Project) -> str:
+    # The closings of business days by rank, for the deadlines of business-day items.
+    return """
+SELECT calendar, closings_before AS rank, from_us
+FROM touch_calendar
+WHERE closing_at = 1
+"""
+
+
 def _time_cases(p: _Project) -> list[str]:
     # Elapsed time of each time case and the moments the promise's and the target's
-    # limits pass: wall-clock arithmetic, or business positions looked up in the
-    # calendar for the start and the stop, and the limits' moments in its open segments.
+    # limits pass: wall-clock arithmetic, business positions (or ranks, for business
+    # days) looked up in the calendar for the start and the stop, and the limits'
+    # moments in its open segments (at its closings); a case's pauses taken away.
     branches = []
     for number, item in p.numbered("time"):
         row = p.rows[number]
-        calendar, promise, target = row[3], row[4], row[5]
+        calendar, promise, target, days = row[3], row[4], row[5], row[14]
+        paused = p.paused(number)
+        pause_join = ("\nLEFT JOIN touch_paused AS z ON z.item = q.item AND z.case_id = q.case_id" if paused else "")
+        spent = "COALESCE(z.paused, 0)" if paused else "0"
+        promise_by = f"q.start_pos + {promise}" + (" + COALESCE(z.promise_paused, 0)" if paused else "")
+        target_by = f"q.start_pos + {target}" + (" + COALESCE(z.target_paused, 0)" if paused else "")
         if calendar is None:
-            branches.append(f"""SELECT s.item, s.case_id, s.start_us, s.end_us, {promise} AS promise_us, {target} AS target_us,
-  s.stop_us - s.start_us AS value_us, s.start_us + {promise} AS promise_late_us,
-  s.start_us + {target} AS target_late_us
-FROM touch_spans AS s
-WHERE s.item = {number}""")
-            continue
-        cal = _literal(calendar)
-        branches.append(f"""SELECT q.item, q.case_id, q.start_us, q.end_us, {promise} AS promise_us, {target} AS target_us,
-  q.stop_pos - q.start_pos AS value_us,
-  dp.from_us + (q.start_pos + {promise} - dp.before_us) AS promise_late_us,
-  dt.from_us + (q.start_pos + {target} - dt.before_us) AS target_late_us
-FROM (
-  SELECT s.item, s.case_id, s.start_us, s.end_us,
-    {_position('a', 's.start_us')} AS start_pos,
-    {_position('b', 's.stop_us')} AS stop_pos
+            inner = f"""SELECT s.item, s.case_id, s.start_us, s.end_us, s.start_us AS start_pos, s.stop_us AS stop_pos
+  FROM touch_spans AS s
+  WHERE s.item = {number}"""
+            late = (f"{promise_by} AS promise_late_us,\n  {target_by} AS target_late_us", "")
+        else:
+            cal = _literal(str(calendar))
+            where = _rank if days else _position
+            inner = f"""SELECT s.item, s.case_id, s.start_us, s.end_us,
+    {where('a', 's.start_us')} AS start_pos,
+    {where('b', 's.stop_us')} AS stop_pos
   FROM touch_spans AS s
   JOIN touch_calendar AS a ON {_segment_of('a', cal, 's.start_us')}
   JOIN touch_calendar AS b ON {_segment_of('b', cal, 's.stop_us')}
-  WHERE s.item = {number}
-) AS q
-LEFT JOIN touch_calendar_open AS dp ON {_passing('dp', cal, f'q.start_pos + {promise}')}
-LEFT JOIN touch_calendar_open AS dt ON {_passing('dt', cal, f'q.start_pos + {target}')}""")
+  WHERE s.item = {number}"""
+            if days:  # the closing whose rank is the start's + the limit (+ the pauses before it)
+                late = ("dp.from_us AS promise_late_us,\n  dt.from_us AS target_late_us",
+                        f"\nLEFT JOIN touch_calendar_closings AS dp ON dp.calendar = {cal} AND dp.rank = "
+                        f"CAST(({promise_by}) / {DAY_UNITS} AS BIGINT)"
+                        f"\nLEFT JOIN touch_calendar_closings AS dt ON dt.calendar = {cal} AND dt.rank = "
+                        f"CAST(({target_by}) / {DAY_UNITS} AS BIGINT)")
+            else:
+                late = (f"dp.from_us + ({promise_by} - dp.before_us) AS promise_late_us,\n"
+                        f"  dt.from_us + ({target_by} - dt.before_us) AS target_late_us",
+                        f"\nLEFT JOIN touch_calendar_open AS dp ON {_passing('dp', cal, promise_by)}"
+                        f"\nLEFT JOIN touch_calendar_open AS dt ON {_passing('dt', cal, target_by)}")
+        branches.append(f"""SELECT q.item, q.case_id, q.start_us, q.end_us, {promise} AS promise_us, {target} AS target_us,
+  q.stop_pos - q.start_pos - {spent} AS value_us,
+  {late[0]}
+FROM (
+  {inner}
+) AS q{pause_join}{late[1]}""")
     return branches
 
 
 def _row_events(p: _Project) -> str:
     # The events that count one by one: answers, counted events, updates sent.
     return """
-SELECT r.item, r.role, e.src, e.src_row, e.case_id, e.at_us, e.value, e.value_text
+SELECT r.item, r.role, r.pause, e.src, e.src_row, e.case_id, e.at_us, e.value, e.value_text
 FROM touch_events AS e
 JOIN touch_roles AS r ON r.touchpoint = e.touchpoint AND r.event = e.event
 CROSS JOIN touch_run AS n
-WHERE r.role IN ('answer', 'count', 'update') AND e.at_us >= 0 AND e.at_us <= n.as_of_us
+WHERE r.role IN ('answer', 'count', 'update', 'pause_start', 'pause_end') AND e.at_us >= 0 AND e.at_us <= n.as_of_us
   AND (r.role = 'count' OR (e.case_id IS NOT NULL AND e.case_id <> ''))
+  AND (r.segment IS NULL OR r.role NOT IN ('answer', 'count') OR e.segment = r.segment)
 """
 
 
@@ -354,7 +539,7 @@ def _ratio_cases(p: _Project) -> str:
         branches.append(f"""SELECT {number} AS item, c.case_id, c.{den} AS den_at, c.{num} AS num_at
 FROM touch_cases AS c
 JOIN touch_reach AS r ON r.item = {number}
-WHERE c.tp = {p.tp(item)} AND COALESCE(c.{den}, c.{num}) >= r.from_us""")
+WHERE c.tp = {p.tp(item)} AND COALESCE(c.{den}, c.{num}) >= r.from_us{p.of_class(item)}""")
     return _union(branches, _nothing("CAST(NULL AS INTEGER) AS item, CAST(NULL AS VARCHAR) AS case_id, "
                                      "CAST(NULL AS BIGINT) AS den_at, CAST(NULL AS BIGINT) AS num_at"))
 
@@ -531,7 +716,8 @@ def _share_rank(p: _Project, role: str) -> str:
     for number, item in p.numbered("time"):
         metric = item.metric
         assert isinstance(metric, TimeMetric)
-        objective = metric.promise if role == "promise" else metric.target
+        # An internal metric's promise is its target (plan.item_row).
+        objective = (metric.promise or metric.target) if role == "promise" else metric.target
         share = Fraction(repr(float(objective.percent))) / 100  # type: ignore[union-attr]
         whens.append(f"WHEN {number} THEN CAST(CEIL(CAST(v.n * {share.numerator} AS DOUBLE) / "
                      f"{share.denominator}) AS BIGINT)")
@@ -761,13 +947,36 @@ FROM touch_repairs WHERE first_end_us < start_us""",
     for number, item in p.numbered("time", "updates"):
         start, end = _first(p.columns.slot(item, "start")), _first(p.columns.slot(item, "end"))
         branches.append(f"""SELECT 'end_without_start' AS kind, {number} AS item, case_id, 'end' AS role, {end} AS at_us
-FROM touch_cases WHERE tp = {p.tp(item)} AND {start} IS NULL AND {end} IS NOT NULL""")
+FROM touch_cases AS c WHERE tp = {p.tp(item)} AND {start} IS NULL AND {end} IS NOT NULL{p.of_class(item)}""")
     for number, item in p.numbered("ratio"):
         den, num = _first(p.columns.slot(item, "den")), _first(p.columns.slot(item, "num"))
         branches.append(f"""SELECT 'numerator_without_denominator' AS kind, {number} AS item, case_id, 'num' AS role,
   {num} AS at_us
-FROM touch_cases WHERE tp = {p.tp(item)} AND {den} IS NULL AND {num} IS NOT NULL""")
+FROM touch_cases AS c WHERE tp = {p.tp(item)} AND {den} IS NULL AND {num} IS NOT NULL{p.of_class(item)}""")
+    branches += _class_problems(p)
     return _union(branches, "")
+
+
+def _class_problems(p: _Project) -> list[str]:
+    # Cases of a touchpoint with metrics judged per class whose rows name no class, an
+    # unknown one, or two; shown with the case's start (or population) event.
+    out = []
+    seen: set[str] = set()
+    for number, item in p.numbered("time", "ratio"):
+        tp = item.touchpoint
+        if item.segment is None or tp.id in seen:
+            continue
+        seen.add(tp.id)
+        role = next(r for _, r in item_roles(item) if r in ("start", "den"))
+        first = _first(p.columns.slot(item, role))
+        known = ", ".join(_literal(c.id) for c in tp.classes)
+        out.append(f"""SELECT CASE WHEN seg_lo IS NULL THEN 'missing_segment' WHEN seg_lo <> seg_hi THEN 'conflicting_segment'
+            ELSE 'unknown_segment' END AS kind,
+  {number} AS item, case_id, '{role}' AS role, {first} AS at_us
+FROM touch_cases
+WHERE tp = {p.tp(item)} AND {first} IS NOT NULL
+  AND (seg_lo IS NULL OR seg_lo <> seg_hi OR seg_lo NOT IN ({known}))""")
+    return out
 
 
 def _problems(p: _Project) -> str:
@@ -782,7 +991,7 @@ SELECT 'answer_outside_scale' AS kind, a.item, a.src, a.src_row, a.case_id,
   COALESCE(a.value_text, CAST(a.value AS VARCHAR)) AS value_text
 FROM touch_answers AS a
 JOIN touch_roles AS r ON r.item = a.item AND r.role = 'answer'
-WHERE a.valid = 0
+WHERE a.valid = 0{_row_class_problems(p)}
 UNION ALL
 SELECT kind, item, src, src_row, case_id, touchpoint, event, at_us, at_text, value_text
 FROM (
@@ -796,6 +1005,26 @@ FROM (
 ) AS firsts
 WHERE rn = 1
 """
+
+
+def _row_class_problems(p: _Project) -> str:
+    """Answers and counted events of a metric judged per class whose row names no class
+    of the touchpoint (none, or an unknown one), as a branch of touch_problems."""
+    if not any(item.segment is not None for _, item in p.numbered("score", "nps", "count")):
+        return ""
+    return """
+UNION ALL
+SELECT CASE WHEN e.segment IS NULL THEN 'missing_segment' ELSE 'unknown_segment' END AS kind,
+  MIN(r.item) AS item, e.src, e.src_row, e.case_id, e.touchpoint, e.event, e.at_us,
+  CAST(NULL AS VARCHAR) AS at_text, e.value_text
+FROM touch_events AS e
+JOIN touch_roles AS r ON r.touchpoint = e.touchpoint AND r.event = e.event AND r.role IN ('answer', 'count')
+  AND r.segment IS NOT NULL
+CROSS JOIN touch_run AS n
+LEFT JOIN touch_classes AS k ON k.touchpoint = e.touchpoint AND k.segment = e.segment
+WHERE k.segment IS NULL AND e.at_us >= 0 AND e.at_us <= n.as_of_us
+  AND (r.role = 'count' OR (e.case_id IS NOT NULL AND e.case_id <> ''))
+GROUP BY e.segment, e.src, e.src_row, e.case_id, e.touchpoint, e.event, e.at_us, e.value_text"""
 
 
 def _problem_rows(p: _Project) -> str:
@@ -824,6 +1053,11 @@ _STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
     ("touch_count_summary", _count_summary),
     ("touch_update_sent", _update_sent),
     ("touch_calendar_open", _calendar_open),
+    ("touch_calendar_closings", _calendar_closings),
+    ("touch_pause_marks", _pause_marks),
+    ("touch_pause_stretches", _pause_stretches),
+    ("touch_pauses", _pauses),
+    ("touch_paused", _paused),
     ("touch_decisions", _decisions),
     ("touch_case_summary", _case_summary),
     ("touch_percentiles", _percentiles),
@@ -841,10 +1075,22 @@ _STEPS: tuple[tuple[str, Callable[[_Project], str]], ...] = (
 )
 
 
+# Steps a project needs only when it has business-day items, pauses or classes: left out
+# otherwise, so the measurement of every other project runs as before.
+_WHEN: dict[str, Callable[[_Project], bool]] = {
+    "touch_calendar_closings": lambda p: any(row[14] for row in p.rows),
+    "touch_pause_marks": lambda p: any(p.paused(n) for n, _ in p.numbered("time")),
+    "touch_pause_stretches": lambda p: any(p.paused(n) for n, _ in p.numbered("time")),
+    "touch_pauses": lambda p: any(p.paused(n) for n, _ in p.numbered("time")),
+    "touch_paused": lambda p: any(p.paused(n) for n, _ in p.numbered("time")),
+}
+
+
 def steps(items: Sequence[Item]) -> tuple[Step, ...]:
     """The measurement of `items` (plan.items_of, numbered in that order) as named steps."""
     project = _Project(items)
-    return tuple(Step(name, write(project).strip()) for name, write in _STEPS)
+    return tuple(Step(name, write(project).strip()) for name, write in _STEPS
+                 if name not in _WHEN or _WHEN[name](project))
 
 
 def calendar_needs(items: Sequence[Item]) -> str:

@@ -8,6 +8,14 @@ series the contract lists, with exactly its labels — each one present from the
 first reading, at 0 when nothing happened yet (the contract's "initialise every
 series"). Metrics with `source prometheus` read their owners' series: nothing is
 emitted for them.
+
+The measure engine decides every case, so the series follow the language as
+`measure` does: business time and business days (`touch_business_days`, in days),
+pauses taken out of a case's time (an open case's age too), a metric judged per
+class read once per class (its series labelled `segment`), an internal metric's
+series of the target alone. A family whose series differ in labels (`segment` on
+some metrics only) lists every label, empty where a series has none: Prometheus
+reads an empty label as no label, so each series is exactly the contract's.
 """
 
 from __future__ import annotations
@@ -32,11 +40,13 @@ from touchdsl.model import (
     RatioMetric,
     ScoreMetric,
     TimeMetric,
+    metric_key,
     unknown_kind,
 )
 from touchdsl.slo import tiers
 from touchdsl.slo.contract import (
     ANSWERS_SERIES,
+    BUSINESS_DAYS_SERIES,
     DURATION_SERIES,
     EVENTS_SERIES,
     LATE_SERIES,
@@ -46,6 +56,7 @@ from touchdsl.slo.contract import (
     UPDATES_OVERDUE_SERIES,
     Series,
     go_float,
+    histogram,
     metric_contract,
     updates_series,
 )
@@ -53,12 +64,15 @@ from touchdsl.slo.contract import (
 __all__ = ["Source", "Snapshot", "read"]
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+# The measure engine's unit of a case's time: microseconds, or millionths of a business
+# day (touchdsl.measure.plan.DAY_UNITS) — a histogram's boundary in its unit times this.
 _US = 1_000_000
 
 # One line of help per family (Prometheus keeps one per name); CONTRACT.md and the
 # policy say per metric what each series counts.
 HELP: Mapping[str, str] = {
     DURATION_SERIES: "Finished cases by elapsed time in seconds (business time on a calendar), per touchdsl.",
+    BUSINESS_DAYS_SERIES: "Finished cases by the business days they took (closings passed), per touchdsl.",
     LATE_SERIES: "Cases whose time passed the objective's limit, counted the moment it passed.",
     OPEN_SERIES: "Cases open now.",
     OVERDUE_SERIES: "Cases open now whose time already passed the objective's limit.",
@@ -95,19 +109,18 @@ def read(project: Project, source: Source, now: dt.datetime) -> Snapshot:
     `touchdsl.measure.MeasureError` when the log cannot be read (a missing file or
     column, naive timestamps without a time zone)."""
     started = time.perf_counter()
-    items = items_of(project)
-    number = {(item.touchpoint.id, item.metric.id if item.metric is not None else None): k
-              for k, item in enumerate(items)}
+    number = {item.key: k for k, item in enumerate(items_of(project))}
     buckets: list[tuple[int, int]] = []
-    contracts: dict[tuple[str, str], MetricContract] = {}
+    contracts: dict[str, MetricContract] = {}
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             contract = metric_contract(project, touchpoint, metric)
             if contract.overridden:
                 continue
-            contracts[(touchpoint.id, metric.id)] = contract
+            key = f"{touchpoint.id}.{metric_key(metric)}"
+            contracts[key] = contract
             for series in contract.series:
-                buckets += [(number[(touchpoint.id, metric.id)], round(b * _US)) for b in series.buckets]
+                buckets += [(number[key], round(b * _US)) for b in series.buckets]
     request = Request(events=source.events, mapping=dict(source.mapping), timezone=source.timezone,
                       span=Span(start=EPOCH), as_of=now)
     raw = execute(project, request, now=now, results=live.QUERIES,
@@ -116,14 +129,14 @@ def read(project: Project, source: Source, now: dt.datetime) -> Snapshot:
     builder = _Families()
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
-            chosen = contracts.get((touchpoint.id, metric.id))
+            key = f"{touchpoint.id}.{metric_key(metric)}"
+            chosen = contracts.get(key)
             if chosen is None:
                 continue
-            item = number[(touchpoint.id, metric.id)]
             for series in chosen.series:
-                _emit(builder, metric, series, item, found)
+                _emit(builder, metric, series, number[key], found)
         if touchpoint.updates is not None:
-            item_or_none = number.get((touchpoint.id, None))
+            item_or_none = number.get(f"{touchpoint.id}.updates")
             for series in updates_series(touchpoint):
                 overdue = found.updates.get(item_or_none, 0) if item_or_none is not None else 0
                 builder.gauge(series, overdue)
@@ -156,7 +169,7 @@ def _emit(builder: "_Families", metric: Metric, series: Series, item: int, found
     match metric:
         case TimeMetric():
             finished, finished_us, late_p, late_t, open_, over_p, over_t = found.time(item)
-            if series.name == f"{DURATION_SERIES}_bucket":
+            if series.name == f"{histogram(metric)}_bucket":
                 cumulative = [(go_float(b), found.durations.get((item, round(b * _US)), 0)) for b in series.buckets]
                 builder.histogram(series, cumulative + [("+Inf", finished)], finished_us / _US)
             elif series.name == LATE_SERIES:
@@ -178,17 +191,34 @@ def _emit(builder: "_Families", metric: Metric, series: Series, item: int, found
 
 
 class _Families:
-    """Metric families by name, in the order first seen, with their label names."""
+    """Metric families by name, in the order first seen. Samples are gathered first and
+    the families built at the end, so that each family knows every label its series use."""
 
     def __init__(self) -> None:
-        self.families: dict[str, tuple[Family, list[str]]] = {}
+        self.samples: dict[str, tuple[str, list[tuple[dict[str, str], Any]]]] = {}
         self.count = 0
 
-    def _family(self, series: Series, kind: str) -> tuple[Family, list[str]]:
+    def _add(self, series: Series, kind: str, value: Any) -> None:
         base = series.name.removesuffix("_bucket").removesuffix("_total")
-        if base not in self.families:
-            labels = list(series.labels)
-            help_text = HELP[base if base in HELP else series.name]
+        self.samples.setdefault(base, (kind, []))[1].append((dict(series.labels), value))
+
+    def counter(self, series: Series, value: int) -> None:
+        self._add(series, "counter", value)
+        self.count += 1
+
+    def gauge(self, series: Series, value: int) -> None:
+        self._add(series, "gauge", value)
+        self.count += 1
+
+    def histogram(self, series: Series, buckets: list[tuple[str, int]], total: float) -> None:
+        self._add(series, "histogram", (buckets, total))
+        self.count += len(buckets) + 2
+
+    def done(self) -> list[Family]:
+        out: list[Family] = []
+        for base, (kind, samples) in self.samples.items():
+            labels = list(dict.fromkeys(k for one, _ in samples for k in one))
+            help_text = HELP[base if base in HELP else f"{base}_total"]
             family: Family
             if kind == "counter":
                 family = CounterMetricFamily(base, help_text, labels=labels)
@@ -196,26 +226,11 @@ class _Families:
                 family = GaugeMetricFamily(base, help_text, labels=labels)
             else:
                 family = HistogramMetricFamily(base, help_text, labels=labels)
-            self.families[base] = (family, labels)
-        return self.families[base]
-
-    def counter(self, series: Series, value: int) -> None:
-        family, labels = self._family(series, "counter")
-        assert isinstance(family, CounterMetricFamily)
-        family.add_metric([series.labels[k] for k in labels], value)
-        self.count += 1
-
-    def gauge(self, series: Series, value: int) -> None:
-        family, labels = self._family(series, "gauge")
-        assert isinstance(family, GaugeMetricFamily)
-        family.add_metric([series.labels[k] for k in labels], value)
-        self.count += 1
-
-    def histogram(self, series: Series, buckets: list[tuple[str, int]], total: float) -> None:
-        family, labels = self._family(series, "histogram")
-        assert isinstance(family, HistogramMetricFamily)
-        family.add_metric([series.labels[k] for k in labels], buckets, total)
-        self.count += len(buckets) + 2
-
-    def done(self) -> list[Family]:
-        return [family for family, _ in self.families.values()]
+            for one, value in samples:
+                values = [one.get(k, "") for k in labels]
+                if isinstance(family, HistogramMetricFamily):
+                    family.add_metric(values, value[0], value[1])
+                else:
+                    family.add_metric(values, value)
+            out.append(family)
+        return out

@@ -39,8 +39,11 @@ from touchdsl.model import (
     ShareObjective,
     TimeMetric,
     Touchpoint,
+    business_days,
     indicator,
+    limit_size,
     objective_within,
+    pauses,
     unknown_kind,
 )
 from touchdsl.slo.tiers import LABEL as TIER_LABEL
@@ -49,14 +52,16 @@ from touchdsl.slo.tiers import Tier, objective_of, tiers_of
 WINDOW = "{{window}}"
 
 DURATION_SERIES = "touch_duration_seconds"
+BUSINESS_DAYS_SERIES = "touch_business_days"
 LATE_SERIES = "touch_late_cases_total"
 OPEN_SERIES = "touch_open_cases"
 OVERDUE_SERIES = "touch_overdue_cases"
 EVENTS_SERIES = "touch_events_total"
 ANSWERS_SERIES = "touch_answers_total"
 UPDATES_OVERDUE_SERIES = "touch_update_overdue_cases"
-
-CLOCK_API = "touchdsl.clock.business_elapsed(start, end, calendar)"
+# The label that carries a case's class (`class` of the touchpoint), in the series
+# as in the event log.
+SEGMENT_LABEL = "segment"
 
 # Histogram boundaries offered besides the thresholds, so a dashboard can show the
 # distribution around them (seconds: 1s … 90d).
@@ -66,6 +71,9 @@ _LADDER: tuple[float, ...] = (
     259200, 345600, 432000, 604800, 864000, 1209600, 1814400, 2419200, 2592000, 3888000,
     5184000, 7776000,
 )
+# The same for business days; 0 holds the cases finished on the day they started.
+_DAY_LADDER: tuple[float, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 15, 20, 21, 25, 30, 40, 45, 60, 90, 120,
+                                  180, 365)
 
 # What a metric's own queries (`source prometheus`) must measure, per second over {{window}}.
 QUERY_MEANING: dict[Indicator, dict[str, str]] = {
@@ -98,7 +106,7 @@ class Series:
     type: str  # "histogram" | "counter" | "gauge"
     labels: dict[str, str]  # fixed label values the producer must emit (their meaning in words:
     # touchdsl.documents.wording.Words.series_meaning, in the document's language)
-    buckets: tuple[float, ...] = ()  # histogram boundaries in seconds (le), for time metrics
+    buckets: tuple[float, ...] = ()  # histogram boundaries (le) in the series' unit, for time metrics
 
 
 # Whole events ------------------------------------------------------------------------
@@ -258,11 +266,12 @@ class MetricContract:
     series: tuple[Series, ...]
     queries: dict[str, str]  # what the documents print (their meaning: Words.query_meaning)
     overridden: bool  # True when the metric has `source prometheus { ... }`
-    clock: str | None  # for `on CALENDAR` metrics: how elapsed business time is measured
+    clock: str | None  # for metrics with a calendar or pauses: what a producer observes for a case
     kind: Indicator = "ratio-like"
     tiers: dict[Tier, TierReads] = field(default_factory=dict)  # ratio-like metrics on default series
     counted: str | None = None  # answers (by value) or events counted, on default series
     open_cases: bool = False  # a time metric whose producers report open cases
+    observe: str | None = None  # with `clock`: the call that gives a producer the value
 
 
 def number(value: float) -> str:
@@ -326,18 +335,42 @@ def promql_string(value: str) -> str:
 
 
 def thresholds(metric: TimeMetric) -> tuple[float, ...]:
-    """Every duration a time metric is judged against: promise and target."""
-    values = {objective_within(metric.promise).within.seconds, objective_within(metric.target).within.seconds}
-    return tuple(sorted(values))
+    """Every limit a time metric is judged against (promise and target), in the unit of
+    its histogram: seconds, or business days."""
+    objectives = [metric.target] + ([metric.promise] if metric.promise is not None else [])
+    return tuple(sorted({limit_size(objective_within(o).within) for o in objectives}))
 
 
 def buckets(metric: TimeMetric) -> tuple[float, ...]:
     """Histogram boundaries: every threshold, and the ladder from a tenth of the
-    smallest to four times the largest threshold."""
+    smallest to four times the largest threshold (business days: from 0)."""
     limits = thresholds(metric)
+    if business_days(metric):
+        return tuple(sorted({b for b in _DAY_LADDER if b <= limits[-1] * 4} | set(limits)))
     low, high = limits[0] / 10, limits[-1] * 4
     chosen = {b for b in _LADDER if low <= b <= high} | set(limits)
     return tuple(sorted(chosen))
+
+
+def histogram(metric: TimeMetric) -> str:
+    """The histogram a time metric's producer observes into: business days, or seconds."""
+    return BUSINESS_DAYS_SERIES if business_days(metric) else DURATION_SERIES
+
+
+def identity(touchpoint: Touchpoint, metric: Metric) -> dict[str, str]:
+    """The labels a producer puts on every series of the metric (with `segment` for a
+    metric judged per class)."""
+    labels = {"touchpoint": touchpoint.id, "metric": metric.id}
+    if metric.segment is not None:
+        labels[SEGMENT_LABEL] = metric.segment
+    return labels
+
+
+def clock_call(touchpoint: Touchpoint, metric: Metric) -> str:
+    """The call that gives a producer the value to observe for one case of a time metric."""
+    segment = f", segment={metric.segment!r}" if metric.segment is not None else ""
+    return (f"touchdsl.clock.clock_for(project, {touchpoint.id!r}, {metric.id!r}{segment})"
+            ".observed(start, end, pauses)")
 
 
 def rate_query(series: str, labels: dict[str, str], extra: str = "") -> str:
@@ -380,6 +413,7 @@ class _Reads:
     tiers: dict[Tier, TierReads] = field(default_factory=dict)
     counted: str | None = None
     open_cases: bool = False
+    observe: str | None = None
 
 
 def _tier_queries(reads: dict[Tier, TierReads]) -> dict[str, str]:
@@ -393,11 +427,11 @@ def _tier_queries(reads: dict[Tier, TierReads]) -> dict[str, str]:
 
 def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) -> MetricContract:
     """The series `metric` of `touchpoint` reads and how the rules read them."""
-    ident = {"touchpoint": touchpoint.id, "metric": metric.id}
+    ident = identity(touchpoint, metric)
     kind = indicator(metric)
     match metric:
         case TimeMetric():
-            reads = _time_reads(project, metric, ident)
+            reads = _time_reads(project, touchpoint, metric, ident)
         case RatioMetric():
             reads = _ratio_reads(metric, ident)
         case ScoreMetric() | NpsMetric():
@@ -415,41 +449,58 @@ def metric_contract(project: Project, touchpoint: Touchpoint, metric: Metric) ->
         if metric.source.promise_good is not None:
             supplied["promise_good"] = metric.source.promise_good
         queries = {key: supplied[key] for key in (*QUERY_MEANING[kind], "promise_good") if key in supplied}
-        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind)
+        return MetricContract(series=(), queries=queries, overridden=True, clock=reads.clock, kind=kind,
+                              observe=reads.observe)
     return MetricContract(series=tuple(reads.series), queries=reads.queries, overridden=False,
                           clock=reads.clock, kind=kind,
-                          tiers=reads.tiers, counted=reads.counted, open_cases=reads.open_cases)
+                          tiers=reads.tiers, counted=reads.counted, open_cases=reads.open_cases,
+                          observe=reads.observe)
 
 
-def _le(seconds: float) -> str:
-    """Matcher for the bucket at `seconds`, however the client spells `le`."""
-    return f"le=~{promql_string('|'.join(re.escape(s) for s in le_spellings(seconds)))}"
+def _le(limit: float) -> str:
+    """Matcher for the bucket at `limit` (in the histogram's unit), however the client spells `le`."""
+    return f"le=~{promql_string('|'.join(re.escape(s) for s in le_spellings(limit)))}"
 
 
-def _time_reads(project: Project, metric: TimeMetric, ident: dict[str, str]) -> _Reads:
+def pause_words(metric: Metric) -> str:
+    """`while documents, from a.x to a.y`: the pauses of a metric, as the contract names them."""
+    return ", ".join(f"while {p.step}" if p.step is not None else f"from {p.start} to {p.end}"
+                     for p in pauses(metric))
+
+
+def _time_reads(project: Project, touchpoint: Touchpoint, metric: TimeMetric, ident: dict[str, str]) -> _Reads:
     bounds = buckets(metric)
-    clock = None
+    days = business_days(metric)
+    name = histogram(metric)
+    what = f"time from {metric.start} to {metric.end}"
+    unit = "in seconds (wall clock)"
     if metric.calendar:
         calendar = project.calendars[metric.calendar]
-        clock = (f"business time by calendar {calendar.id} ({calendar.timezone}): observe "
-                 f"{CLOCK_API} with the calendar {calendar.id}, in seconds")
+        unit = (f"in business days by calendar {calendar.id} ({calendar.timezone}): the closings of business "
+                "days passed while the clock ran" if days else
+                f"in business seconds by calendar {calendar.id} ({calendar.timezone})")
+    if metric.pauses:
+        unit += f", not counting pauses ({pause_words(metric)})"
+    clock = observe = None
+    if metric.calendar or metric.pauses:
+        clock, observe = f"{what} {unit}", clock_call(touchpoint, metric)
     tiers = tiers_of(metric)
     series = [
-        Series(f"{DURATION_SERIES}_bucket", "histogram", ident, bounds),
-        Series(f"{DURATION_SERIES}_count", "histogram", ident),
+        Series(f"{name}_bucket", "histogram", ident, bounds),
+        Series(f"{name}_count", "histogram", ident),
     ]
     series += [Series(LATE_SERIES, "counter", {**ident, TIER_LABEL: tier}) for tier in tiers]
     series.append(Series(OPEN_SERIES, "gauge", ident))
     series += [Series(OVERDUE_SERIES, "gauge", {**ident, TIER_LABEL: tier}) for tier in tiers]
     reads: dict[Tier, TierReads] = {}
     for tier in tiers:
-        seconds = objective_within(objective_of(metric, tier)).within.seconds
-        good = Counted(selector(f"{DURATION_SERIES}_bucket", ident, _le(seconds)), f"within_{tier}")
+        limit = limit_size(objective_within(objective_of(metric, tier)).within)
+        good = Counted(selector(f"{name}_bucket", ident, _le(limit)), f"within_{tier}")
         late = Counted(selector(LATE_SERIES, {**ident, TIER_LABEL: tier}), f"late_{tier}")
-        finished_late = Less(Counted(selector(f"{DURATION_SERIES}_count", ident), "finished"), good)
+        finished_late = Less(Counted(selector(f"{name}_count", ident), "finished"), good)
         bad = Preferred(late, finished_late)
         reads[tier] = TierReads(decided=Added((good, bad)), bad=bad)
-    return _Reads(series, _tier_queries(reads), clock, reads, open_cases=True)
+    return _Reads(series, _tier_queries(reads), clock, reads, open_cases=True, observe=observe)
 
 
 def _ratio_reads(metric: RatioMetric, ident: dict[str, str]) -> _Reads:

@@ -3,8 +3,9 @@
 
 Recording rules follow the `level:metric:operations` convention SLO users know
 (`touch:sli_error:ratio_rate5m`). Every series carries the labels in
-`IDENTITY_LABELS` (`journey` only when the touchpoint belongs to one), so one
-metric of one touchpoint is selected by `{touchpoint="...", metric="..."}`.
+`IDENTITY_LABELS` (`journey` only when the touchpoint belongs to one, `segment`
+only for a metric judged per class of case), so one metric of one touchpoint is
+selected by `{touchpoint="...", metric="..."}` (and `segment="..."`).
 
 These names are a published interface (dashboards and other people's alerts
 read them): never rename one, add a new name instead. (The alerts of the first
@@ -19,7 +20,7 @@ from touchdsl.model import Duration
 # Alerting windows of the multiwindow, multi-burn-rate alerts (Google SRE workbook, ch. 5).
 ALERT_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
-IDENTITY_LABELS: tuple[str, ...] = ("touchpoint", "metric", "owner", "journey")
+IDENTITY_LABELS: tuple[str, ...] = ("touchpoint", "metric", "segment", "owner", "journey")
 
 # Severities the alertmanager routes on: `page` for the promise's alerts (customers
 # are being failed), `ticket` for the target's (the early warning), and for a

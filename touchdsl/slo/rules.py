@@ -42,8 +42,11 @@ from touchdsl.model import (
     business_calendar,
     counting_period,
     indicator,
+    limit_size,
+    metric_key,
     objective_value,
     objective_within,
+    pauses,
     unknown_kind,
 )
 from touchdsl.options import BuildOptions
@@ -52,9 +55,11 @@ from touchdsl.slo.contract import (
     ANSWERS_SERIES,
     OPEN_SERIES,
     OVERDUE_SERIES,
+    SEGMENT_LABEL,
     UPDATES_OVERDUE_SERIES,
     Counted,
     MetricContract,
+    pause_words,
     answer_values,
     label_matchers,
     metric_contract,
@@ -65,11 +70,12 @@ from touchdsl.slo.contract import (
     summed,
     whole_events,
 )
+from touchdsl.slo.contract import identity as contract_identity
 from touchdsl.slo.tiers import Tier
 
 if TYPE_CHECKING:
     from touchdsl.documents.wording import Words
-    from touchdsl.model import Duration
+    from touchdsl.model import Duration, Limit
 
 Compared = Literal["error", "average", "nps", "count", "pace", "overdue", "overdue-only-target", "updates"]
 
@@ -124,7 +130,7 @@ class MetricRules:
 
     @property
     def group(self) -> str:
-        return f"touchdsl.{self.touchpoint.id}.{self.metric.id}"
+        return f"touchdsl.{self.touchpoint.id}.{metric_key(self.metric)}"
 
     def recorded(self, name: str) -> bool:
         return any(r.record == name for r in self.recordings)
@@ -175,8 +181,11 @@ def groups(project: Project, options: BuildOptions) -> list[Group]:
 
 
 def identity(touchpoint: Touchpoint, metric: Metric | None) -> dict[str, str]:
-    labels = {"touchpoint": touchpoint.id, "metric": metric.id if metric is not None else naming.UPDATES_METRIC,
-              "owner": touchpoint.owner}
+    """The labels of every series and alert of a metric (`segment` for one judged per
+    class), or of a touchpoint's updates."""
+    own = (contract_identity(touchpoint, metric) if metric is not None
+           else {"touchpoint": touchpoint.id, "metric": naming.UPDATES_METRIC})
+    labels = {**own, "owner": touchpoint.owner}
     if touchpoint.journey:
         labels["journey"] = touchpoint.journey
     return labels
@@ -212,7 +221,9 @@ def risk_window(longest: str) -> str | None:
 
 
 def _select(labels: dict[str, str], tier: Tier | None = None, counter: str | None = None) -> str:
-    chosen = {"touchpoint": labels["touchpoint"], "metric": labels["metric"]}
+    """The matchers that pick one metric's recorded series (one class's, for a metric
+    judged per class), of one tier or one counter when given."""
+    chosen = {k: labels[k] for k in ("touchpoint", "metric", SEGMENT_LABEL) if k in labels}
     if tier is not None:
         chosen[tiers.LABEL] = tier
     if counter is not None:
@@ -244,10 +255,11 @@ def metric_rules(project: Project, touchpoint: Touchpoint, metric: Metric, optio
             _count_recordings(rules)
         case _:
             unknown_kind(kind)
-    rules.recordings.extend([
-        Recording(naming.OBJECTIVE_VALUE, f"vector({_num(objective_value(metric.target))})", dict(labels)),
-        Recording(naming.PROMISE_VALUE, f"vector({_num(objective_value(metric.promise))})", dict(labels)),
-    ])
+    rules.recordings.append(
+        Recording(naming.OBJECTIVE_VALUE, f"vector({_num(objective_value(metric.target))})", dict(labels)))
+    if metric.promise is not None:  # an internal metric has no promise to record
+        rules.recordings.append(
+            Recording(naming.PROMISE_VALUE, f"vector({_num(objective_value(metric.promise))})", dict(labels)))
     rules.alerts.extend(_value_alerts(rules, kind, texts))
     return rules
 
@@ -335,10 +347,11 @@ def _share_rules(rules: MetricRules, texts: "Annotations") -> None:
                 Recording(naming.events(w), decided, labels),
                 Recording(naming.sli_error(w), error, labels),
             ])
-    rules.recordings.extend([
-        Recording(naming.OBJECTIVE, f"vector({_num(good_fraction(metric.target))})", dict(rules.labels)),
-        Recording(naming.PROMISE, f"vector({_num(good_fraction(metric.promise))})", dict(rules.labels)),
-    ])
+    rules.recordings.append(Recording(naming.OBJECTIVE, f"vector({_num(good_fraction(metric.target))})",
+                                      dict(rules.labels)))
+    if metric.promise is not None:  # an internal metric has no promise to record
+        rules.recordings.append(Recording(naming.PROMISE, f"vector({_num(good_fraction(metric.promise))})",
+                                          dict(rules.labels)))
     for tier in tiers.tiers_of(metric):
         budget = 1 - good_fraction(tiers.objective_of(metric, tier))
         sel = _select(rules.labels, tier)
@@ -443,9 +456,9 @@ def _alert_labels(labels: dict[str, str], tier: Tier, severity: str | None = Non
 def _open_case_rules(rules: MetricRules, texts: "Annotations") -> None:
     """Open cases past each tier's deadline, from the producers' gauges: a handful past
     the promise is a ticket, the minimum of them a page; past the target (and not yet
-    the promise) a ticket."""
+    the promise) a ticket. An internal metric has only the target: past it, a ticket."""
     metric = rules.metric
-    ident = {"touchpoint": rules.labels["touchpoint"], "metric": rules.labels["metric"]}
+    ident = contract_identity(rules.touchpoint, metric)
     rules.recordings.append(Recording(naming.OPEN_CASES, f"sum({selector(OPEN_SERIES, ident)})", dict(rules.labels)))
     for tier in tiers.tiers_of(metric):
         rules.recordings.append(Recording(
@@ -453,8 +466,16 @@ def _open_case_rules(rules: MetricRules, texts: "Annotations") -> None:
             _tier_labels(rules, tier)))
     limits = {tier: objective_within(tiers.objective_of(metric, tier)).within for tier in tiers.tiers_of(metric)}
     business = business_calendar(metric) is not None
+    target = f"{naming.OVERDUE_CASES}{_select(rules.labels, 'target')}"
+    past_target = f"open cases are past the target's deadline ({texts.limit(limits['target'], business)})"
+    if "promise" not in limits:
+        rules.alerts.append(Alert(
+            naming.ALERT_CASES_PAST_TARGET, tiers.TICKET, "target", f"{target} > 0",
+            _alert_labels(rules.labels, "target"), texts.for_alert(past_target),
+            judged=Judged("overdue", naming.OVERDUE_CASES, None, ">", 0)))
+        return
     promise = f"{naming.OVERDUE_CASES}{_select(rules.labels, 'promise')}"
-    what = f"open cases are past the promise's deadline ({texts.duration(limits['promise'], business)})"
+    what = f"open cases are past the promise's deadline ({texts.limit(limits['promise'], business)})"
     rules.alerts.append(Alert(
         naming.ALERT_CASES_PAST_PROMISE, tiers.PAGE, "promise", f"{promise} >= {rules.minimum}",
         _alert_labels(rules.labels, "promise", tiers.PAGE),
@@ -464,14 +485,12 @@ def _open_case_rules(rules: MetricRules, texts: "Annotations") -> None:
         naming.ALERT_CASES_PAST_PROMISE, tiers.TICKET, "promise", f"{promise} > 0",
         _alert_labels(rules.labels, "promise", tiers.TICKET), texts.for_alert(what),
         judged=Judged("overdue", naming.OVERDUE_CASES, None, ">", 0)))
-    if limits["target"].seconds < limits["promise"].seconds:
-        target = f"{naming.OVERDUE_CASES}{_select(rules.labels, 'target')}"
+    if limit_size(limits["target"]) < limit_size(limits["promise"]):
         rules.alerts.append(Alert(
             naming.ALERT_CASES_PAST_TARGET, tiers.TICKET, "target",
             f"{target} - ignoring({tiers.LABEL}) {promise} > 0",
             _alert_labels(rules.labels, "target"),
-            texts.for_alert(f"open cases are past the target's deadline ({texts.duration(limits['target'], business)}), "
-                            f"not yet the promise's: act before the promise is broken for them"),
+            texts.for_alert(f"{past_target}, not yet the promise's: act before the promise is broken for them"),
             judged=Judged("overdue-only-target", naming.OVERDUE_CASES, None, ">", 0)))
 
 
@@ -654,16 +673,40 @@ def _english() -> "Words":
     return Words("en")
 
 
-def objective_words(metric: Metric, objective: Objective) -> str:
+def objective_words(metric: Metric, objective: Objective | None) -> str:
     """The objective in plain English: the documents' own wording (`80% within 30
-    seconds`, `at most 5%`), as alerts, dashboards, the contract and `measure` state it."""
-    return _english().objective_short(metric, objective).plain()
+    seconds`, `at most 5%`), as alerts, dashboards, the contract and `measure` state it,
+    with the clock's pauses a time metric does not count (the documents print them
+    beside the objective, as the metric's clock); for the missing promise of an internal
+    metric, what stands in for it."""
+    words = _english().objective_short(metric, objective).plain()
+    if objective is not None and pauses(metric):
+        words += f", not counting pauses ({pause_words(metric)})"
+    return words
 
 
 def policy_link(options: BuildOptions, touchpoint: Touchpoint, metric: Metric | None) -> str:
     """The metric's section of its owner's policy page (the touchpoint's, for its updates)."""
-    anchor = f"{touchpoint.id}-{metric.id}" if metric is not None else f"touchpoint-{touchpoint.id}"
-    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{anchor}"
+    section = anchor(touchpoint, metric) if metric is not None else f"touchpoint-{touchpoint.id}"
+    return f"{options.policy_url.rstrip('/')}/{touchpoint.owner}.html#{section}"
+
+
+def anchor(touchpoint: Touchpoint, metric: Metric) -> str:
+    """The id of a metric's section in its owner's policy page (one per class)."""
+    segment = f"-{metric.segment}" if metric.segment is not None else ""
+    return f"{touchpoint.id}-{metric.id}{segment}"
+
+
+def title_of(touchpoint: Touchpoint, metric: Metric) -> str:
+    """The metric's title, with the title of its class for a metric judged per class."""
+    if metric.segment is None:
+        return metric.title
+    return f"{metric.title} ({touchpoint.case_class(metric.segment).title})"
+
+
+def promise_words(metric: Metric) -> str:
+    """The promise in plain English, or what stands for it on an internal metric."""
+    return objective_words(metric, metric.promise)
 
 
 class Annotations:
@@ -673,13 +716,13 @@ class Annotations:
             self.window = words.duration(metric.window).plain()
             over = f", over the last {self.window}"
             self.common = {
-                "title": f"{touchpoint.title}: {metric.title}",
+                "title": f"{touchpoint.title}: {title_of(touchpoint, metric)}",
                 "expectation": touchpoint.expectation,
-                "promise": objective_words(metric, metric.promise) + over,
+                "promise": promise_words(metric) + (over if metric.promise is not None else ""),
                 "target": objective_words(metric, metric.target) + over,
                 "policy": policy_link(options, touchpoint, metric),
             }
-            self.where = f"{touchpoint.id}/{metric.id}"
+            self.where = f"{touchpoint.id}/{metric_key(metric)}"
         else:
             updates = touchpoint.updates
             assert updates is not None
@@ -695,6 +738,10 @@ class Annotations:
     @staticmethod
     def duration(duration: "Duration", business: bool = False) -> str:
         return _english().duration(duration, business).plain()
+
+    @staticmethod
+    def limit(limit: "Limit", business: bool = False) -> str:
+        return _english().limit(limit, business).plain()
 
     def for_alert(self, what: str) -> dict[str, str]:
         return {"summary": f"{self.where}: {what}", **self.common}

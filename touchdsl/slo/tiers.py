@@ -21,6 +21,7 @@ from touchdsl.model import (
     ScoreMetric,
     ShareObjective,
     TimeMetric,
+    limit_size,
     objective_within,
     unknown_kind,
 )
@@ -36,13 +37,18 @@ TICKET: Final = "ticket"
 
 
 def objective_of(metric: Metric, tier: Tier) -> Objective:
-    """The metric's objective of that tier."""
-    return metric.promise if tier == "promise" else metric.target
+    """The metric's objective of that tier (only tiers of `tiers_of(metric)`)."""
+    if tier == "target":
+        return metric.target
+    if metric.promise is None:
+        raise ValueError(f"metric {metric.id} is internal: it has no promise tier")
+    return metric.promise
 
 
 def tiers_of(metric: Metric) -> tuple[Tier, ...]:
-    """The tiers the metric declares: both (the target defaults to the promise)."""
-    return TIERS
+    """The tiers the metric declares: both (the target defaults to the promise), or
+    only the target for an internal metric (no promise: nothing to page on)."""
+    return TIERS if metric.promise is not None else ("target",)
 
 
 def severity(tier: Tier) -> str:
@@ -53,7 +59,7 @@ def severity(tier: Tier) -> str:
 def distinct_target(metric: Metric) -> bool:
     """True when the target differs from the promise, so that "the target is missed"
     says something "the promise is broken" does not."""
-    return metric.target != metric.promise
+    return metric.promise is None or metric.target != metric.promise
 
 
 def line(metric: Metric, objective: Objective) -> float | None:
@@ -62,7 +68,7 @@ def line(metric: Metric, objective: Objective) -> float | None:
     (a ratio's share, an average, an NPS, a count)."""
     match metric:
         case TimeMetric():
-            return objective_within(objective).within.seconds
+            return limit_size(objective_within(objective).within)
         case ScoreMetric():
             return objective.value if isinstance(objective, ShareObjective) else None
         case RatioMetric() | NpsMetric() | CountMetric():
@@ -73,5 +79,8 @@ def line(metric: Metric, objective: Objective) -> float | None:
 
 def same_line(metric: Metric) -> bool:
     """True when the promise and the target tell good from bad at the same place, so
-    both read the same events (only their share or value differs)."""
+    both read the same events (only their share or value differs); an internal
+    metric has one tier, so one line."""
+    if metric.promise is None:
+        return True
     return line(metric, metric.promise) == line(metric, metric.target)

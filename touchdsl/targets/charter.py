@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from touchdsl.documents.i18n import document_environment
 from touchdsl.documents.wording import Link, Phrase, Piece, User, Words
 from touchdsl.measure.published import Published, figure_line
-from touchdsl.model import Contact, Project, Touchpoint, business_calendar
+from touchdsl.model import Contact, Project, Touchpoint, business_calendar, business_days, published
 from touchdsl.targets import BuildOptions
 
 
@@ -92,11 +92,12 @@ def _touchpoint(project: Project, words: Words, tp: Touchpoint, name_calendars: 
         title=User(tp.title),
         expectation=User(tp.expectation),
         channels=words.channels(list(tp.channels)),
-        # With --measured, each promise's figure; never a target's.
+        # Internal metrics (a target, no promise) are never published; with --measured, each
+        # promise's figure, never a target's.
         promises=[CharterPromise(words.promise_sentence(project, m, name_calendar=name_calendars),
                                  User(m.compensation) if m.compensation else None,
                                  figure_line(words, found, tp, m) if found is not None else None)
-                  for m in tp.metrics],
+                  for m in tp.metrics if published(m)],
         updates=words.updates(tp, tp.updates) if tp.updates else None,
         accountable=words.phrase(words.gettext("Accountable for this service: %(unit)s."), unit=User(owner.title)),
         escalations=escalations,
@@ -106,7 +107,8 @@ def _touchpoint(project: Project, words: Words, tp: Touchpoint, name_calendars: 
 
 def calendars_promised(project: Project) -> list[str]:
     """The calendars whose business hours published promises count, in source order."""
-    used = {c for tp in project.touchpoints.values() for m in tp.metrics if (c := business_calendar(m)) is not None}
+    used = {c for tp in project.touchpoints.values() for m in tp.metrics
+            if published(m) and (c := business_calendar(m)) is not None}
     return [c for c in project.calendars if c in used]
 
 
@@ -115,6 +117,22 @@ def opening_hours(project: Project, words: Words) -> list[CharterHours]:
     ids = calendars_promised(project)
     return [CharterHours(User(project.calendars[c].title) if len(ids) > 1 else None,
                          words.calendar_rules(project.calendars[c])) for c in ids]
+
+
+def opening_hours_intro(project: Project, words: Words) -> Phrase:
+    """What the opening hours are for: business hours, business days, or both."""
+    published = [m for tp in project.touchpoints.values() for m in tp.metrics
+                 if m.promise is not None and business_calendar(m) is not None]
+    days = any(business_days(m) for m in published)
+    hours = any(not business_days(m) for m in published)
+    if days and hours:
+        return words.phrase(words.gettext("Promises in business hours count only the time we are open, and "
+                                          "promises in business days only the days we are open, each until "
+                                          "closing time:"))
+    if days:
+        return words.phrase(words.gettext("Promises in business days count only the days we are open, each "
+                                          "until closing time:"))
+    return words.phrase(words.gettext("Promises in business hours count only the time we are open:"))
 
 
 def contacts(project: Project, words: Words) -> list[CharterContact]:
@@ -187,6 +205,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         "edition": edition(project, words),
         "contacts": contacts(project, words),
         "hours": opening_hours(project, words),
+        "hours_intro": opening_hours_intro(project, words),
         "sections": sections(project, words, options.measured),
         "measured": options.measured is not None,
         "stamp": User(options.stamp) if options.stamp else None,

@@ -46,10 +46,12 @@ from touchdsl.model import (
     ScoreMetric,
     Touchpoint,
     counting_period,
+    metric_key,
     objective_value,
     unknown_kind,
 )
-from touchdsl.slo import burnrate, naming, tiers
+from touchdsl.slo import naming, tiers
+from touchdsl.slo.contract import identity as contract_identity
 from touchdsl.slo.contract import label_matchers, number
 from touchdsl.slo.rules import (
     MetricRules,
@@ -58,9 +60,11 @@ from touchdsl.slo.rules import (
     groups,
     objective_words,
     policy_link,
+    promise_words,
     recent_window,
     risk_window,
     tier_conditions,
+    title_of,
 )
 from touchdsl.targets import BuildOptions
 
@@ -76,7 +80,8 @@ PANEL_HEIGHT = 8
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    rules_of = {(r.touchpoint.id, r.labels["metric"]): r for r in groups(project, options)}
+    rules_of = {(r.touchpoint.id, metric_key(r.metric) if isinstance(r, MetricRules) else naming.UPDATES_METRIC): r
+                for r in groups(project, options)}
     out: dict[str, bytes] = {}
     for journey in project.journeys.values():
         touchpoints = project.touchpoints_in(journey.id)
@@ -119,7 +124,7 @@ def dashboard(project: Project, options: BuildOptions, rules_of: dict[tuple[str,
         })
         panels.append(_header(project, options, touchpoint, layout))
         for metric in touchpoint.metrics:
-            chosen = rules_of[(touchpoint.id, metric.id)]
+            chosen = rules_of[(touchpoint.id, metric_key(metric))]
             assert isinstance(chosen, MetricRules)
             panels.extend(_metric_panels(options, chosen, layout))
         if touchpoint.updates is not None:
@@ -217,7 +222,8 @@ def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, lay
 
 
 def _selector(rules: MetricRules) -> str:
-    return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id})
+    """The metric's recorded series (its class's, for a metric judged per class)."""
+    return label_matchers(contract_identity(rules.touchpoint, rules.metric))
 
 
 def _recorded(rules: MetricRules | UpdatesRules, name: str) -> str:
@@ -232,8 +238,13 @@ def _target(ref: str, expr: str, legend: str, instant: bool = False) -> dict[str
             "instant": instant, "refId": ref}
 
 
-def _steps(higher_is_better: bool, target: float, promise: float, base: str = "red") -> list[dict[str, Any]]:
-    """Two threshold lines: the promise (orange) and the stricter internal target (green)."""
+def _steps(higher_is_better: bool, target: float, promise: float | None, base: str = "red") -> list[dict[str, Any]]:
+    """Two threshold lines: the promise (orange) and the stricter internal target (green);
+    the target alone for an internal metric (no promise)."""
+    if promise is None:
+        if higher_is_better:
+            return [{"color": base, "value": None}, {"color": "green", "value": target}]
+        return [{"color": "green", "value": None}, {"color": "red", "value": target}]
     if higher_is_better:
         return [{"color": base, "value": None}, {"color": "orange", "value": promise},
                 {"color": "green", "value": target}]
@@ -286,7 +297,7 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     own = naming.window(metric.window)
     links = [{"title": "SLA policy", "url": policy_link(options, touchpoint, metric), "targetBlank": True}]
     words = (f"Target: {objective_words(metric, metric.target)}; promise: "
-             f"{objective_words(metric, metric.promise)}; over a rolling {metric.window.text}.")
+             f"{promise_words(metric)}; over a rolling {metric.window.text}.")
     kind = rules.contract.kind
     indicator: Callable[[str], str]
     minimum: float | None
@@ -314,7 +325,8 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
             unknown_kind(kind)
     current = f"{_recorded(rules, indicator(shown))}{sel}"
     objective = f"{_recorded(rules, naming.OBJECTIVE_VALUE)}{sel}"
-    steps = _steps(higher, objective_value(metric.target), objective_value(metric.promise))
+    steps = _steps(higher, objective_value(metric.target),
+                   objective_value(metric.promise) if metric.promise is not None else None)
     margin = (f"{current} - on(touchpoint, metric) {objective}" if higher
               else f"{objective} - on(touchpoint, metric) {current}")
     queries = [_target("A", current, legends[0])]
@@ -322,7 +334,7 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     if latest is not None:
         queries.append(_target("B", latest, legends[1]))
     panels = [
-        _timeseries(layout, plain_title(metric.title), words, queries, steps, unit, links, minimum, maximum),
+        _timeseries(layout, plain_title(title_of(touchpoint, metric)), words, queries, steps, unit, links, minimum, maximum),
         _stat(layout, "Margin to target", "How far the indicator is on the good side of the target "
               "(negative: the target is missed).", _target("A", margin, "margin", instant=True),
               [{"color": "red", "value": None}, {"color": "green", "value": 0}], unit),
@@ -334,7 +346,8 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
 
 
 def _tier(rules: MetricRules, tier: str) -> str:
-    return label_matchers({"touchpoint": rules.touchpoint.id, "metric": rules.metric.id, tiers.LABEL: tier})
+    """One tier's recorded series of the metric (of its class, for a metric judged per class)."""
+    return label_matchers({**contract_identity(rules.touchpoint, rules.metric), tiers.LABEL: tier})
 
 
 def _colour(ref: str, colour: str) -> dict[str, Any]:
@@ -346,20 +359,23 @@ def _colour(ref: str, colour: str) -> dict[str, Any]:
 def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links: list[dict[str, Any]],
                   words: str) -> list[dict[str, Any]]:
     metric = rules.metric
-    target, promise = float(good_fraction(metric.target)), float(good_fraction(metric.promise))
-    shown = ["promise", "target"] if tiers.distinct_target(metric) else ["promise"]
+    target = float(good_fraction(metric.target))
+    promise = float(good_fraction(metric.promise)) if metric.promise is not None else None
+    # The line customers were told first; an internal metric has only its target.
+    first_tier = tiers.tiers_of(metric)[0]
+    shown = [t for t in tiers.tiers_of(metric) if t == first_tier or tiers.distinct_target(metric)]
     queries, overrides = [], []
     for ref, tier in zip("AB", shown):
         legend = f"meeting the {tier}, over {own}"
         queries.append(_target(ref, f"1 - {_recorded(rules, naming.sli_error(own))}{_tier(rules, tier)}", legend))
         overrides.append(_colour(ref, TIER_COLOURS[tier]))
-    recent = recent_window(metric, "promise")
+    recent = recent_window(metric, first_tier)
     if recent != own:
         ref = "ABC"[len(queries)]
-        queries.append(_target(ref, f"1 - {_recorded(rules, naming.sli_error(recent))}{_tier(rules, 'promise')}",
-                               f"meeting the promise, over the last {recent}"))
-    chart = _timeseries(layout, plain_title(metric.title), words, queries, _steps(True, target, promise),
-                        "percentunit", links, maximum=1)
+        queries.append(_target(ref, f"1 - {_recorded(rules, naming.sli_error(recent))}{_tier(rules, first_tier)}",
+                               f"meeting the {first_tier}, over the last {recent}"))
+    chart = _timeseries(layout, plain_title(title_of(rules.touchpoint, metric)), words, queries,
+                        _steps(True, target, promise), "percentunit", links, maximum=1)
     chart["fieldConfig"]["overrides"] = overrides
     panels = [chart]
     for tier in tiers.tiers_of(metric):
@@ -372,27 +388,29 @@ def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links
                     instant=True),
             [{"color": "red", "value": None}, {"color": "orange", "value": 0}, {"color": "green", "value": 0.25}],
             "percentunit", 4))
-    conds = tier_conditions(metric, "promise")
+    conds = tier_conditions(metric, first_tier)
+    first_budget = 1 - good_fraction(tiers.objective_of(metric, first_tier))
     if conds:
         first = conds[0]
-        burn = (f"{_recorded(rules, naming.sli_error(first.long_window))}{_tier(rules, 'promise')}\n"
-                f"/ on(touchpoint, metric)\n{_recorded(rules, naming.ERROR_BUDGET)}{_tier(rules, 'promise')}")
-        page = float(first.threshold / (1 - good_fraction(metric.promise))) if good_fraction(metric.promise) < 1 else 0
+        burn = (f"{_recorded(rules, naming.sli_error(first.long_window))}{_tier(rules, first_tier)}\n"
+                f"/ on(touchpoint, metric)\n{_recorded(rules, naming.ERROR_BUDGET)}{_tier(rules, first_tier)}")
+        page = float(first.threshold / first_budget) if first_budget > 0 else 0
         steps: list[dict[str, Any]] = [{"color": "green", "value": None}, {"color": "orange", "value": 1}]
         if page > 1:
             steps.append({"color": "red", "value": round(page, 4)})
-        if good_fraction(metric.promise) < 1:
+        if first_budget > 0:
+            alert = "the page" if first_tier == "promise" else "the ticket"
             panels.append(_stat(
-                layout, f"Promise burn rate ({first.long_window})",
-                f"How many times faster than the promise allows customers are failed over the last "
-                f"{first.long_window}; 1 spends exactly its budget by the end of the window, and the page fires "
+                layout, f"{first_tier.capitalize()} burn rate ({first.long_window})",
+                f"How many times faster than the {first_tier} allows customers are failed over the last "
+                f"{first.long_window}; 1 spends exactly its budget by the end of the window, and {alert} fires "
                 f"above {number(round(page, 4))}.", _target("A", burn, "burn rate", instant=True), steps, "none", 4))
     if rules.contract.open_cases:
         panels.append(_stat(
-            layout, "Open cases past the promise",
-            "Cases still open whose time already passed the promise's limit (from the producers' gauges).",
-            _target("A", f"{_recorded(rules, naming.OVERDUE_CASES)}{_tier(rules, 'promise')}", "past the promise",
-                    instant=True),
+            layout, f"Open cases past the {first_tier}",
+            f"Cases still open whose time already passed the {first_tier}'s limit (from the producers' gauges).",
+            _target("A", f"{_recorded(rules, naming.OVERDUE_CASES)}{_tier(rules, first_tier)}",
+                    f"past the {first_tier}", instant=True),
             [{"color": "green", "value": None}, {"color": "orange", "value": 1},
              {"color": "red", "value": rules.minimum}], "none", 4))
     return panels

@@ -55,10 +55,12 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     indicator,
+    metric_key,
     unknown_kind,
 )
 from touchdsl.slo import burnrate, naming, tiers
 from touchdsl.slo.contract import (
+    identity,
     number,
     render_query,
 )
@@ -69,6 +71,7 @@ from touchdsl.slo.rules import (
     objective_words,
     rules_file_name,
     tier_conditions,
+    title_of,
 )
 from touchdsl.slo.tiers import Tier
 from touchdsl.targets import BuildOptions
@@ -127,7 +130,7 @@ def plan(project: Project) -> Plan:
     skipped: list[str] = []
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
-            where = f"{touchpoint.id}.{metric.id}"
+            where = f"{touchpoint.id}.{metric_key(metric)}"
             what = _not_a_share(metric)
             if what is not None:
                 skipped.append(f"{where}: {what} is not a share of good events; OpenSLO v1 cannot express it")
@@ -264,21 +267,26 @@ def ratio_queries(rules: MetricRules, tier: Tier) -> dict[str, str]:
     return {"bad": reads.bad.rate(window), "total": reads.decided.rate(window)}
 
 
+def _ids(metric: Metric) -> tuple[str, ...]:
+    """What names a metric's documents besides its touchpoint: its id, and its class."""
+    return (metric.id,) if metric.segment is None else (metric.id, metric.segment)
+
+
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     chosen = plan(project)
     rules_of: dict[tuple[str, str], MetricRules] = {}
     planned = []
     for touchpoint, metric, tier in chosen.slos:
-        key = (touchpoint.id, metric.id)
+        key = (touchpoint.id, metric_key(metric))
         if key not in rules_of:
             rules_of[key] = metric_rules(project, touchpoint, metric, options)
         planned.append((touchpoint, metric, tier, rules_of[key]))
     names = _Names()
     for touchpoint, metric, tier, rules in planned:
         names.add("Service", _service_of(touchpoint)[1])
-        names.add("SLO", touchpoint.id, metric.id, tier)
+        names.add("SLO", touchpoint.id, *_ids(metric), tier)
         for cond in burn_conditions(rules, tier):
-            names.add("AlertCondition", touchpoint.id, metric.id, tier, cond.long_window)
+            names.add("AlertCondition", touchpoint.id, *_ids(metric), tier, cond.long_window)
             for target in _receivers(project, touchpoint, cond.severity):
                 names.add("AlertNotificationTarget", *target)
     resolved = names.resolve()
@@ -303,16 +311,17 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         if service_key not in services_done:
             services_done.add(service_key)
             docs.append(_service_doc(project, service_key, service_name))
-        labels = {"owner": touchpoint.owner, "touchpoint": touchpoint.id, "metric": metric.id}
+        labels = {"owner": touchpoint.owner, **identity(touchpoint, metric)}
         if touchpoint.journey:
             labels["journey"] = touchpoint.journey
         labels[tiers.LABEL] = tier
-        slo = name("SLO", touchpoint.id, metric.id, tier)
+        slo = name("SLO", touchpoint.id, *_ids(metric), tier)
+        title = f"{touchpoint.title}: {title_of(touchpoint, metric)}"
         objective = good_fraction(tiers.objective_of(metric, tier))
         policies = []
         policy_docs = []
         for cond in burn_conditions(rules, tier):
-            condition = name("AlertCondition", touchpoint.id, metric.id, tier, cond.long_window)
+            condition = name("AlertCondition", touchpoint.id, *_ids(metric), tier, cond.long_window)
             targets = _receivers(project, touchpoint, cond.severity)
             if not targets:
                 continue  # an owner without receivers: nowhere to notify (the checker warns, TD901)
@@ -339,7 +348,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
             policy_docs.append(_doc("AlertPolicy", condition, {
                 "description": _description(
                     f"{'Page' if cond.severity == burnrate.PAGE else 'Ticket'}: "
-                    f"{touchpoint.id}/{metric.id} burns the error budget of its {tier}"),
+                    f"{touchpoint.id}/{metric_key(metric)} burns the error budget of its {tier}"),
                 "alertWhenNoData": False,
                 "alertWhenResolved": True,
                 "alertWhenBreaching": True,
@@ -356,11 +365,11 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         told = "promise to customers" if tier == "promise" else "internal target"
         spec = {
             "description": Quoted(_description(
-                f"{touchpoint.title}: {metric.title}. The {told}: "
+                f"{title}. The {told}: "
                 f"{objective_words(metric, tiers.objective_of(metric, tier))}.")),
             "service": service_name,
             "indicator": {
-                "metadata": {"name": slo, "displayName": Quoted(f"{touchpoint.title}: {metric.title} ({tier})")},
+                "metadata": {"name": slo, "displayName": Quoted(f"{title} ({tier})")},
                 "spec": {"ratioMetric": ratio},
             },
             "timeWindow": [{"duration": naming.window(metric.window), "isRolling": True}],
@@ -369,7 +378,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         }
         if policies:
             spec["alertPolicies"] = policies
-        docs.append(_doc("SLO", slo, spec, f"{touchpoint.title}: {metric.title} ({tier})", labels))
+        docs.append(_doc("SLO", slo, spec, f"{title} ({tier})", labels))
         docs.extend(policy_docs)
 
     targets_docs = [_target_doc(project, target, name("AlertNotificationTarget", *target))

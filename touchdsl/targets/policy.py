@@ -26,9 +26,12 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     business_calendar,
+    business_days,
+    metric_key,
     unknown_kind,
 )
-from touchdsl.slo.contract import CLOCK_API, metric_contract
+from touchdsl.slo.contract import metric_contract
+from touchdsl.slo.rules import anchor
 from touchdsl.targets import BuildOptions
 
 
@@ -62,7 +65,8 @@ class Contract:
 @dataclass(frozen=True)
 class PolicyMetric:
     id: str
-    title: User
+    anchor: str  # the id of its section, which alerts link to (touchdsl.slo.rules.anchor)
+    title: User | Phrase
     measured: Phrase
     events: Phrase | None
     promise: Phrase
@@ -180,8 +184,10 @@ def _contract(project: Project, words: Words, tp: Touchpoint, metric: Metric) ->
     queries = [QueryRow(key, words.query_meaning(key, found.kind), CodeBlock(query, "promql"))
                for key, query in found.queries.items()]
     notes = [] if found.overridden else words.contract_notes(metric)
-    return Contract(found.overridden, rows, queries, words.contract_clock(project, metric, CLOCK_API), notes,
-                    words.phrase(words.gettext("buckets (%(label)s, seconds):"), label=Code("le")),
+    unit = (words.gettext("buckets (%(label)s, business days):") if business_days(metric)
+            else words.gettext("buckets (%(label)s, seconds):"))
+    return Contract(found.overridden, rows, queries, words.contract_clock(project, metric, found.observe), notes,
+                    words.phrase(unit, label=Code("le")),
                     words.phrase(words.gettext("own queries (%(block)s)"), block=Code("source prometheus")))
 
 
@@ -202,8 +208,9 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric,
             unknown_kind(metric)
     calendar = business_calendar(metric)
     return PolicyMetric(
-        id=metric.id,
-        title=User(metric.title),
+        id=metric_key(metric),
+        anchor=anchor(tp, metric),
+        title=words.metric_title(project, metric),
         measured=words.measured(project, metric),
         events=events,
         promise=words.objective_short(metric, metric.promise),
@@ -216,7 +223,9 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric,
         contract=_contract(project, words, tp, metric),
         note=paragraphs(metric.note),
         tags=_tags(metric.tags),
-        promise_achieved=None if found is None else figure_line(words, found, tp, metric, "promise", verdict=True),
+        # An internal metric has no promise to measure against: only its target's figure.
+        promise_achieved=(None if found is None or metric.promise is None
+                          else figure_line(words, found, tp, metric, "promise", verdict=True)),
         target_achieved=None if found is None else figure_line(words, found, tp, metric, "target", verdict=True),
     )
 

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from touchdsl.documents.escape import dump_yaml, go_template_literal, md_code, md_text
-from touchdsl.model import Project, business_calendar
+from touchdsl.model import Project, metric_key
 from touchdsl.options import BuildOptions
 from touchdsl.slo import naming, tiers
-from touchdsl.slo.contract import CLOCK_API, Series, metric_contract, number, updates_series
+from touchdsl.slo.contract import Series, metric_contract, number, updates_series
 from touchdsl.slo.rules import Group, groups, objective_words, rules_file_name, time_to_alert
 
 
@@ -83,11 +83,19 @@ series tells Prometheus that a producer is there and counting nothing.
   failed case from its deadline on, not invisible. (Where that counter is not
   emitted, the rules count late cases from the histogram when they finish.)
   Report the open cases at every scrape: `touch_open_cases`, and of them those
-  already past each limit, `touch_overdue_cases{objective=...}`.
-- **Business-hours metrics** (`on CALENDAR`) measure elapsed *business* time by
-  the calendar's clock: `touchdsl.clock.business_elapsed(start, end, calendar)`
-  (timezone-aware, weekly hours, public holidays and closed dates), in seconds;
-  the moment a limit passes is `touchdsl.clock.business_deadline(start, limit, calendar)`.
+  already past each limit, `touch_overdue_cases{objective=...}`. An internal
+  metric (a target, no promise) has only the `objective="target"` series.
+- **Business-hours metrics** (`on CALENDAR`) observe elapsed *business* time by
+  the calendar's clock (timezone-aware; weekly, eve and per-date hours, public
+  holidays and closed dates), in seconds; **business-day metrics** (`within 5
+  business days`) observe business days into `touch_business_days` (the closings
+  of business days passed while the clock ran: 0 on the day a case started);
+  metrics with **pauses** observe time outside the pauses. The metric's clock
+  gives the value: `touchdsl.clock.clock_for(project, touchpoint, metric).observed(start, end, pauses)`,
+  and the moment a limit passes (when a case becomes late, or overdue while open):
+  `.deadline(start, pauses, objective)`.
+- **Classes of case**: a metric judged per class reads series that carry the
+  case's class in the label `segment`, one set per class.
 - **Ratios** count cases with the counter `touch_events_total`, one series per
   population (`event` label): the whole population, and the cases of the share,
   each of which is also counted in the whole. A share that was never counted is
@@ -201,21 +209,23 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
                      f"{md_code(rules_file_name(touchpoint) + '.rules.yml')}.\n")
         for metric in touchpoint.metrics:
             contract = metric_contract(project, touchpoint, metric)
-            lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric.id)})\n")
-            lines.append(f"- Promise (pages): {md_text(objective_words(metric, metric.promise), line_start=False)}; "
-                         f"target (tickets): {md_text(objective_words(metric, metric.target), line_start=False)}; "
-                         f"over {metric.window.text}.")
+            lines.append(f"### {md_text(metric.title)} ({md_code(touchpoint.id + '/' + metric_key(metric))})\n")
+            if metric.promise is not None:
+                lines.append(f"- Promise (pages): {md_text(objective_words(metric, metric.promise), line_start=False)}; "
+                             f"target (tickets): {md_text(objective_words(metric, metric.target), line_start=False)}; "
+                             f"over {metric.window.text}.")
+            else:
+                lines.append(f"- Internal metric, no promise (nothing pages); target (tickets): "
+                             f"{md_text(objective_words(metric, metric.target), line_start=False)}; "
+                             f"over {metric.window.text}.")
             for tier in tiers.tiers_of(metric):
                 seconds = time_to_alert(metric, tier)
                 if seconds is not None and tier == "promise":
                     lines.append(f"- When every case fails after healthy traffic, the promise's page fires after "
                                  f"about {_minutes(seconds)} (and {minimum} events in that window).")
-            calendar_id = business_calendar(metric)
-            if calendar_id is not None:
-                calendar = project.calendars[calendar_id]
-                lines.append(f"- Clock: business time by calendar {md_code(calendar.id)} "
-                             f"({md_text(calendar.timezone, line_start=False)}): observe {md_code(CLOCK_API)} with that "
-                             f"calendar, in seconds.")
+            if contract.clock is not None and contract.observe is not None:
+                lines.append(f"- Clock: {md_text(contract.clock, line_start=False)}: observe "
+                             f"{md_code(contract.observe)}.")
             if contract.overridden:
                 lines.append("- Overridden by `source prometheus`: the producers' own series are read.")
             lines.append("")
@@ -240,7 +250,7 @@ def contract_markdown(project: Project, options: BuildOptions) -> str:
 
 def _series_table(series: Sequence[tuple[Series, str]]) -> list[str]:
     """Series with their meaning (Markdown, escaped by the wording)."""
-    lines = ["| series | type | labels | buckets (le, seconds) | meaning |", "|---|---|---|---|---|"]
+    lines = ["| series | type | labels | buckets (le) | meaning |", "|---|---|---|---|---|"]
     for one, meaning in series:
         labels = ",".join(f'{k}="{v}"' for k, v in one.labels.items())
         bounds = ", ".join(number(b) for b in one.buckets)

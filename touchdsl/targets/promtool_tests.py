@@ -47,6 +47,8 @@ from touchdsl.model import (
     ScoreMetric,
     ShareObjective,
     TimeMetric,
+    limit_size,
+    metric_key,
     objective_value,
     objective_within,
     unknown_kind,
@@ -56,13 +58,14 @@ from touchdsl.slo.burnrate import BurnCondition
 from touchdsl.slo.burnrate import seconds as window_seconds
 from touchdsl.slo.contract import (
     ANSWERS_SERIES,
-    DURATION_SERIES,
     EVENTS_SERIES,
     LATE_SERIES,
     OVERDUE_SERIES,
     UPDATES_OVERDUE_SERIES,
     answer_values,
     go_float,
+    histogram,
+    identity,
     label_matchers,
 )
 from touchdsl.slo.rules import Alert, Group, MetricRules, UpdatesRules, good_fraction, groups
@@ -195,7 +198,8 @@ def _test(rules: Group, case: Case) -> dict[str, Any]:
                "exp_alerts": [{"exp_labels": dict(a.labels), "exp_annotations": dict(a.annotations)}
                               for a in firing]}
               for name, firing in names.items()]
-    where = f"{rules.labels['touchpoint']}/{rules.labels['metric']}"
+    segment = rules.labels.get("segment")
+    where = f"{rules.labels['touchpoint']}/{rules.labels['metric']}" + (f".{segment}" if segment else "")
     return {"name": f"{where}: {case.name}", "interval": _duration(case.interval), "input_series": case.series,
             "alert_rule_test": checks}
 
@@ -297,21 +301,23 @@ def share_series(rules: MetricRules, stretches: Sequence[Stretch], missing_bad: 
         return s.target
 
     def lbl(**extra: str) -> str:
-        return label_matchers({"touchpoint": rules.touchpoint.id, "metric": metric.id, **extra})
+        return label_matchers({**identity(rules.touchpoint, metric), **extra})
 
     match metric:
         case TimeMetric():
-            promise_le = objective_within(metric.promise).within.seconds
-            target_le = objective_within(metric.target).within.seconds
-            out = [{"series": f"{DURATION_SERIES}_count{lbl()}", "values": counter(part(whole))},
-                   {"series": f"{DURATION_SERIES}_bucket{lbl(le='+Inf')}", "values": counter(part(whole))},
-                   {"series": f"{DURATION_SERIES}_bucket{lbl(le=go_float(promise_le))}",
-                    "values": counter(part(lambda s: 1 - bad_p(s)))}]
-            if target_le != promise_le:
-                out.append({"series": f"{DURATION_SERIES}_bucket{lbl(le=go_float(target_le))}",
-                            "values": counter(part(lambda s: 1 - bad_t(s)))})
-            out += [{"series": f"{LATE_SERIES}{lbl(objective='promise')}", "values": counter(part(bad_p), missing_bad)},
-                    {"series": f"{LATE_SERIES}{lbl(objective='target')}", "values": counter(part(bad_t), missing_bad)}]
+            name = histogram(metric)
+            bads = {"promise": bad_p, "target": bad_t}
+            out = [{"series": f"{name}_count{lbl()}", "values": counter(part(whole))},
+                   {"series": f"{name}_bucket{lbl(le='+Inf')}", "values": counter(part(whole))}]
+            bounds: set[float] = set()
+            for tier in tiers.tiers_of(metric):  # the bucket at each limit, once
+                le = limit_size(objective_within(tiers.objective_of(metric, tier)).within)
+                if le not in bounds:
+                    bounds.add(le)
+                    out.append({"series": f"{name}_bucket{lbl(le=go_float(le))}",
+                                "values": counter(part(_good_of(bads[tier])))})
+            out += [{"series": f"{LATE_SERIES}{lbl(objective=tier)}",
+                     "values": counter(part(bads[tier]), missing_bad)} for tier in tiers.tiers_of(metric)]
             return out
         case RatioMetric():
             assert isinstance(metric.target, BoundObjective)
@@ -323,13 +329,15 @@ def share_series(rules: MetricRules, stretches: Sequence[Stretch], missing_bad: 
                             "values": counter(numerator, missing_bad if at_most else 0)})
             return out
         case ScoreMetric():
-            assert isinstance(metric.promise, ShareObjective) and isinstance(metric.target, ShareObjective)
+            # An internal metric's floor is its target (its tiers' errors are the same).
+            floor = metric.promise if metric.promise is not None else metric.target
+            assert isinstance(floor, ShareObjective) and isinstance(metric.target, ShareObjective)
             values = answer_values(metric)
             low, high = values[0], values[-1]
             out = [{"series": f"{ANSWERS_SERIES}{lbl(value=str(high))}",
                     "values": counter(part(lambda s: 1 - bad_t(s)))},
                    {"series": f"{ANSWERS_SERIES}{lbl(value=str(low))}", "values": counter(part(bad_p), missing_bad)}]
-            middle = [v for v in values if metric.promise.value <= v < metric.target.value]
+            middle = [v for v in values if floor.value <= v < metric.target.value]
             if middle:
                 out.append({"series": f"{ANSWERS_SERIES}{lbl(value=str(middle[0]))}",
                             "values": counter(part(lambda s: bad_t(s) - bad_p(s)), missing_bad)})
@@ -338,6 +346,11 @@ def share_series(rules: MetricRules, stretches: Sequence[Stretch], missing_bad: 
             raise AssertionError(f"a {metric.kind} metric is not a share of good events")
         case _:
             unknown_kind(metric)
+
+
+def _good_of(bad: Callable[[Stretch], Fraction]) -> Callable[[Stretch], Fraction]:
+    """The share of good events of a stretch, from its share of bad ones."""
+    return lambda s: 1 - bad(s)
 
 
 def _stretch(rules: MetricRules, tier: Tier, samples: int, error: Fraction | None,
@@ -562,7 +575,7 @@ def _answer_series(rules: MetricRules, counts: dict[int, int], missing: bool = F
     out = []
     for value in answer_values(metric):
         count = counts.get(value, 0)
-        labels = label_matchers({"touchpoint": rules.touchpoint.id, "metric": metric.id, "value": str(value)})
+        labels = label_matchers({**identity(rules.touchpoint, metric), "value": str(value)})
         out.append({"series": f"{ANSWERS_SERIES}{labels}",
                     "values": counter([(56, 0), (1, count), (4, 0)], 56 if missing and count else 0)})
     return out
@@ -678,7 +691,7 @@ def _count_series(rules: MetricRules, events: int, missing: bool = False) -> lis
     initialised)."""
     metric = rules.metric
     assert isinstance(metric, CountMetric)
-    labels = label_matchers({"touchpoint": rules.touchpoint.id, "metric": metric.id, "event": metric.event})
+    labels = label_matchers({**identity(rules.touchpoint, metric), "event": metric.event})
     return [{"series": f"{EVENTS_SERIES}{labels}",
              "values": counter([(56, 0), (1, events), (4, 0)], 56 if missing else 0)}]
 
@@ -713,26 +726,30 @@ def _gauge_cases(rules: Group) -> list[Case]:
               if a.judged is not None and a.judged.compared in ("overdue", "overdue-only-target", "updates")]
     if not gauges:
         return []
-    ident = {"touchpoint": rules.labels["touchpoint"]}
     updates = isinstance(rules, UpdatesRules)
-    if not updates:
-        ident["metric"] = rules.labels["metric"]
+    ident = ({"touchpoint": rules.touchpoint.id} if isinstance(rules, UpdatesRules)
+             else identity(rules.touchpoint, rules.metric))
+    # An internal metric reports only the target's overdue cases.
+    shown: tuple[Tier, ...] = ("promise",) if isinstance(rules, UpdatesRules) else tiers.tiers_of(rules.metric)
 
     def series(promise: int, target: int) -> list[dict[str, Any]]:
         if updates:
             return [{"series": f"{UPDATES_OVERDUE_SERIES}{label_matchers(ident)}", "values": f"{promise}x60"}]
-        return [{"series": f"{OVERDUE_SERIES}{label_matchers({**ident, tiers.LABEL: 'promise'})}",
-                 "values": f"{promise}x60"},
-                {"series": f"{OVERDUE_SERIES}{label_matchers({**ident, tiers.LABEL: 'target'})}",
-                 "values": f"{target}x60"}]
+        count = {"promise": promise, "target": target}
+        return [{"series": f"{OVERDUE_SERIES}{label_matchers({**ident, tiers.LABEL: tier})}",
+                 "values": f"{count[tier]}x60"} for tier in shown]
 
     def fires(alert: Alert, promise: int, target: int) -> bool:
         judged = alert.judged
         assert judged is not None
-        value = target - promise if judged.compared == "overdue-only-target" else promise
+        if judged.compared == "overdue-only-target":
+            value = target - promise
+        else:
+            value = target if alert.tier == "target" else promise
         return _beyond(Fraction(value), Fraction(repr(judged.threshold)), judged.op)
 
-    what = "open cases waiting too long for an update" if updates else "open cases past the promise"
+    what = ("open cases waiting too long for an update" if updates
+            else f"open cases past the {shown[0]}")
     counts = sorted({0, 1, max(rules.minimum - 1, 0), rules.minimum})
     cases = [Case(f"{count} {what}", _MINUTE, series(count, count), _HOUR,
                   {k for k in gauges if fires(rules.alerts[k], count, count)}, set(gauges)) for count in counts]

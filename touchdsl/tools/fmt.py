@@ -168,6 +168,10 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
         return with_text("timezone ", node.value)
     if isinstance(node, ast.HoursLine):
         return [f"hours {_days(node.days)} {node.start.value}-{node.end.value}"]
+    if isinstance(node, ast.EveHoursLine):
+        return [f"hours eve {node.start.value}-{node.end.value}"]
+    if isinstance(node, ast.DateHoursLine):
+        return [f"hours {_names(node.dates)} {node.start.value}-{node.end.value}"]
     if isinstance(node, ast.Holidays):
         return [f"holidays {_texts(node.countries)}"]
     if isinstance(node, ast.Closed):
@@ -204,6 +208,12 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
     if isinstance(node, ast.StepDecl):
         clauses = "".join(f" by {b.value}" for b in node.by) + "".join(f" via {v.value}" for v in node.via)
         return with_text(f"step {node.name.value.ljust(pad)} ", node.title, clauses)
+    if isinstance(node, ast.ClassDecl):
+        return with_text(f"class {node.name.value} ", node.title)
+    if isinstance(node, ast.PauseLine):
+        if node.step is not None:
+            return [syntax.pause_while(node.step.value)]
+        return [syntax.pause_between(str(node.start), str(node.end))]
     if isinstance(node, ast.UpdatesLine):
         until = f" until {node.until}" if node.until is not None else ""
         return [f"updates every {node.every.text} via {node.via.value}{until}"]
@@ -212,7 +222,8 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
     if isinstance(node, ast.MEASURES):
         return [_measure(node)]
     if isinstance(node, ast.ObjectiveLine):
-        return [f"{node.role} {_objective(node.objective)}"]
+        classes = syntax.for_classes([c.value for c in node.classes])
+        return [f"{node.role} {_objective(node.objective)}{classes}"]
     if isinstance(node, ast.SourceQuery):
         return with_text(f"{node.key.value.ljust(pad)} ", node.query)
     if isinstance(node, ast.Note):

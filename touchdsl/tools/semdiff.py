@@ -130,8 +130,12 @@ def compare_objectives(old: Any, new: Any, old_per: m.Duration | None = None,
     if isinstance(old, m.WithinObjective):
         d = _order(old.percent, new.percent, True)
         parts.append((d, {TIGHTER: "higher share", LOOSER: "lower share"}.get(d, "")))
-        d = _order(old.within.seconds, new.within.seconds, False)
-        parts.append((d, {TIGHTER: "shorter time", LOOSER: "longer time"}.get(d, "")))
+        if type(old.within) is not type(new.within):
+            parts.append((INCOMPARABLE, f"the limit changed from {m.limit_text(old.within)} to "
+                                        f"{m.limit_text(new.within)}"))
+        else:
+            d = _order(m.limit_size(old.within), m.limit_size(new.within), False)
+            parts.append((d, {TIGHTER: "shorter time", LOOSER: "longer time"}.get(d, "")))
     elif isinstance(old, m.BoundObjective):
         a, b = old.value, new.value
         if old_per is not None and new_per is not None:
@@ -165,12 +169,18 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def objective_text(o: m.Objective, per: m.Duration | None = None) -> str:
+INTERNAL = "(none: internal metric)"
+
+
+def objective_text(o: m.Objective | None, per: m.Duration | None = None) -> str:
     """The objective as written in a .touch file (`80% within 30s`, `at most 5%`); a
-    count's `per` is added (`at most 20 per 7d`) so rates can be compared."""
+    count's `per` is added (`at most 20 per 7d`) so rates can be compared. The
+    missing promise of an internal metric is `INTERNAL`."""
     match o:
+        case None:
+            return INTERNAL
         case m.WithinObjective():
-            return syntax.objective(o.form, percent=f"{_num(o.percent)}%", within=o.within.text)
+            return syntax.objective(o.form, percent=f"{_num(o.percent)}%", within=m.limit_text(o.within))
         case m.BoundObjective():
             text = syntax.objective(o.form, number=f"{_num(o.value)}{'%' if o.percent else ''}")
             return f"{text} per {per.text}" if per is not None else text
@@ -223,19 +233,61 @@ def open_minutes(cal: m.Calendar) -> frozenset[int]:
     return frozenset(out)
 
 
+def _day_minutes(ranges: Iterable[m.TimeRange | m.DateHours | m.Hours]) -> frozenset[int]:
+    out: set[int] = set()
+    for r in ranges:
+        out.update(range(_minutes(r.start), _minutes(r.end)))
+    return frozenset(out)
+
+
+def _weekday_minutes(cal: m.Calendar, day: str) -> frozenset[int]:
+    return _day_minutes(h for h in cal.hours if day in h.days)
+
+
+def _fewer(a: frozenset[int], b: frozenset[int], less: str, more: str, other: str) -> list[tuple[str, str]]:
+    """The direction of going from open minutes `a` to `b`: fewer is looser."""
+    if a == b:
+        return []
+    if b < a:
+        return [(LOOSER, less)]
+    if b > a:
+        return [(TIGHTER, more)]
+    return [(MIXED, other)]
+
+
+def _eve_minutes(cal: m.Calendar) -> frozenset[int] | None:
+    """The open minutes of an eve, None when eves keep their weekday's hours."""
+    return _day_minutes(cal.eve) if cal.eve else None
+
+
+def _date_minutes(cal: m.Calendar, date: Any) -> frozenset[int]:
+    """A date's open minutes: its own hours, else its weekday's (holidays aside)."""
+    own = [h for h in cal.dates if h.date == date]
+    return _day_minutes(own) if own else _weekday_minutes(cal, m.WEEKDAYS[(date.weekday() + 1) % 7])
+
+
 def compare_calendars(old: m.Calendar, new: m.Calendar) -> Comparison:
-    """A business clock that runs less (fewer hours, more holidays) makes its promises looser."""
+    """A business clock that runs less (fewer hours, more holidays, shorter eves or
+    dates) makes its promises looser."""
     parts: list[tuple[str, str]] = []
     if old.timezone != new.timezone:
         parts.append((INCOMPARABLE, f"time zone {old.timezone} → {new.timezone}"))
-    a, b = open_minutes(old), open_minutes(new)
-    if a != b:
-        if b < a:
-            parts.append((LOOSER, "fewer business hours"))
-        elif b > a:
-            parts.append((TIGHTER, "more business hours"))
-        else:
-            parts.append((MIXED, "different business hours"))
+    parts += _fewer(open_minutes(old), open_minutes(new), "fewer business hours", "more business hours",
+                    "different business hours")
+    eve_a, eve_b = _eve_minutes(old), _eve_minutes(new)
+    if eve_a != eve_b:
+        # An eve without eve hours keeps its weekday's: compare with every open weekday.
+        days = [d for d in m.WEEKDAYS if _weekday_minutes(old, d) or _weekday_minutes(new, d)]
+        moves = {direction for d in days for direction, _ in _fewer(
+            eve_a if eve_a is not None else _weekday_minutes(old, d),
+            eve_b if eve_b is not None else _weekday_minutes(new, d), "", "", "")}
+        direction = moves.pop() if len(moves) == 1 else MIXED
+        parts.append((direction, {LOOSER: "shorter hours on eves of holidays",
+                                  TIGHTER: "longer hours on eves of holidays"}.get(direction,
+                                                                                  "different hours on eves of holidays")))
+    for date in sorted({h.date for h in old.dates} | {h.date for h in new.dates}):
+        parts += _fewer(_date_minutes(old, date), _date_minutes(new, date), f"shorter hours on {date}",
+                        f"longer hours on {date}", f"different hours on {date}")
     for what, olds, news in (("holidays of", set(old.holidays), set(new.holidays)),
                              ("closed dates", {str(d) for d in old.closed}, {str(d) for d in new.closed})):
         if news - olds:
@@ -247,6 +299,22 @@ def compare_calendars(old: m.Calendar, new: m.Calendar) -> Comparison:
 
 def _clock(calendar: str | None, project: m.Project) -> m.Calendar | None:
     return project.calendars.get(calendar) if calendar else None
+
+
+def _pause_text(p: m.Pause) -> str:
+    return syntax.pause_while(p.step) if p.step is not None else syntax.pause_between(str(p.start), str(p.end))
+
+
+def compare_pauses(old: list[m.Pause], new: list[m.Pause]) -> Comparison:
+    """A pause added stops the clock more (a later deadline): looser. One removed: tighter."""
+    parts: list[tuple[str, str]] = []
+    for p in new:
+        if p not in old:
+            parts.append((LOOSER, f"{_pause_text(p)} added"))
+    for p in old:
+        if p not in new:
+            parts.append((TIGHTER, f"{_pause_text(p)} removed"))
+    return Comparison(_combine(*(d for d, _ in parts)), [r for _, r in parts])
 
 
 def compare_clocks(old_cal: str | None, new_cal: str | None, old: m.Project, new: m.Project) -> Comparison:
@@ -360,8 +428,8 @@ class _Diff:
                 self.add("info", "stages_changed", where, f"stages changed: {', '.join(sa)} → {', '.join(sb)}", sa, sb)
 
     def _metrics_on(self, project: m.Project, calendar: str) -> list[str]:
-        return [f"{t.id}.{x.id}" for t in project.touchpoints.values() for x in t.metrics
-                if m.business_calendar(x) == calendar]
+        return [f"{t.id}.{m.metric_key(x)}" for t in project.touchpoints.values() for x in t.metrics
+                if m.business_calendar(x) == calendar and m.published(x)]
 
     def calendars(self) -> None:
         for cid in self._keys(self.old.calendars, self.new.calendars):
@@ -377,7 +445,7 @@ class _Diff:
             self.text_fields(where, a, b, ("title", "note", "tags"))
             c = compare_calendars(a, b)
             if c.direction == EQUAL:
-                if a.hours != b.hours:  # the same minutes written differently
+                if (a.hours, a.eve, a.dates) != (b.hours, b.eve, b.dates):  # the same minutes written differently
                     self.add("info", "calendar_hours_rewritten", where, "hours rewritten; the business clock is unchanged")
                 continue
             users = self._metrics_on(self.new, cid)
@@ -431,13 +499,15 @@ class _Diff:
             where = [("touchpoint", tid)]
             if a is None:
                 assert b is not None  # an id of one version at least
-                promises = "; ".join(f"{x.id}: {objective_text(x.promise, _per(x))}" for x in b.metrics)
+                promises = "; ".join(f"{m.metric_key(x)}: {objective_text(x.promise, _per(x))}"
+                                     for x in b.metrics if m.published(x))
                 self.add("safe", "touchpoint_added", where,
                          f"touchpoint added: {_q(b.title)}" + (f" (promises {promises})" if promises else ""),
                          None, b.title)
                 continue
             if b is None:
-                promises = "; ".join(f"{x.id}: {objective_text(x.promise, _per(x))}" for x in a.metrics)
+                promises = "; ".join(f"{m.metric_key(x)}: {objective_text(x.promise, _per(x))}"
+                                     for x in a.metrics if m.published(x))
                 self.add("breaking", "touchpoint_removed", where,
                          f"touchpoint removed: {_q(a.title)}" + (f"; promises withdrawn: {promises}" if promises else ""),
                          a.title, None)
@@ -460,6 +530,7 @@ class _Diff:
             if ch not in a.channels:
                 self.add("safe", "channel_added", where, f"channel added: {ch}", None, ch)
         self.steps(where, a, b)
+        self.classes(where, a, b)
         self.metrics(where, a, b)
         self.updates(where, a.updates, b.updates)
         ea = [(e.to, e.on) for e in a.escalations]
@@ -522,13 +593,40 @@ class _Diff:
             self.add("info", "steps_reordered", where,
                      f"steps reordered: {', '.join(common_old)} → {', '.join(common_new)}", common_old, common_new)
 
+    def classes(self, where: Where, a: m.Touchpoint, b: m.Touchpoint) -> None:
+        old = {c.id: c for c in a.classes}
+        new = {c.id: c for c in b.classes}
+        for cid in self._keys(old, new):
+            ca, cb = old.get(cid), new.get(cid)
+            w = [*where, ("class", cid)]
+            if ca is None:
+                assert cb is not None  # an id of one version at least
+                self.add("info", "class_added", w, f"class of case added: {_q(cb.title)}", None, cb.title)
+            elif cb is None:
+                self.add("info", "class_removed", w, f"class of case removed: {_q(ca.title)}", ca.title, None)
+            else:
+                self.text_fields(w, ca, cb, ("title",))
+
     # -- metrics ------------------------------------------------------------------------
     def metrics(self, where: Where, a: m.Touchpoint, b: m.Touchpoint) -> None:
-        old = {x.id: x for x in a.metrics}
-        new = {x.id: x for x in b.metrics}
-        for mid in self._keys(old, new):
-            ma, mb = old.get(mid), new.get(mid)
-            w = [*where, ("metric", mid)]
+        """Metrics by name and class. A metric newly judged per class is compared class
+        by class with what it promised every case before, and the other way round."""
+        old = {m.metric_key(x): x for x in a.metrics}
+        new = {m.metric_key(x): x for x in b.metrics}
+        pairs: list[tuple[str, Any, Any]] = []
+        for key, mb in new.items():
+            if key in old:
+                pairs.append((key, old[key], mb))
+            elif mb.segment is not None and mb.id in old:  # judged per class now
+                pairs.append((key, old[mb.id], mb))
+            elif mb.segment is None and any(x.id == mb.id for x in old.values()):  # no longer per class
+                pairs += [(k, x, mb) for k, x in old.items() if x.id == mb.id]
+            else:
+                pairs.append((key, None, mb))
+        compared = {id(x) for _, x, _ in pairs if x is not None}
+        pairs += [(key, x, None) for key, x in old.items() if id(x) not in compared]
+        for key, ma, mb in pairs:
+            w = [*where, ("metric", key)]
             if ma is None:
                 assert mb is not None  # an id of one version at least
                 self.add("safe", "metric_added", w,
@@ -536,11 +634,24 @@ class _Diff:
                          None, objective_text(mb.promise, _per(mb)))
                 continue
             if mb is None:
-                self.add("breaking", "metric_removed", w,
-                         f"metric removed: {_q(ma.title)}; promise {objective_text(ma.promise, _per(ma))} withdrawn",
+                cls = "breaking" if m.published(ma) else "internal"
+                self.add(cls, "metric_removed", w,
+                         f"metric removed: {_q(ma.title)}; promise {objective_text(ma.promise, _per(ma))} withdrawn"
+                         if m.published(ma) else f"internal metric removed: {_q(ma.title)}",
                          objective_text(ma.promise, _per(ma)), None)
                 continue
             self.metric(w, ma, mb)
+
+    def _published(self, w: Where, a: m.Metric, b: m.Metric) -> None:
+        """A metric made internal withdraws its promise; one published makes a new promise."""
+        if b.promise is None:
+            self.add("breaking", "promise_withdrawn", w,
+                     f"promise withdrawn: {objective_text(a.promise, _per(a))}; the metric is now internal",
+                     objective_text(a.promise, _per(a)), INTERNAL)
+        else:
+            self.add("safe", "promise_published", w,
+                     f"promise published: {objective_text(b.promise, _per(b))} (was an internal metric)",
+                     INTERNAL, objective_text(b.promise, _per(b)))
 
     def _measure(self, a: m.Metric, b: m.Metric) -> Comparison:
         """How the change of what is measured moves every objective of the metric."""
@@ -548,7 +659,9 @@ class _Diff:
             case m.TimeMetric(), m.TimeMetric():
                 if (a.start, a.end) != (b.start, b.end):
                     return Comparison(INCOMPARABLE)
-                return compare_clocks(a.calendar, b.calendar, self.old, self.new)
+                clocks = compare_clocks(a.calendar, b.calendar, self.old, self.new)
+                stops = compare_pauses(a.pauses, b.pauses)
+                return Comparison(_combine(clocks.direction, stops.direction), clocks.reasons + stops.reasons)
             case m.RatioMetric(), m.RatioMetric():
                 same = (a.numerator, a.denominator) == (b.numerator, b.denominator)
                 return Comparison(EQUAL if same else INCOMPARABLE)
@@ -583,6 +696,10 @@ class _Diff:
                 if role == "target" and not (a.target_written or b.target_written):
                     continue  # the target follows the promise; its change is already reported
                 oa, ob = getattr(a, role), getattr(b, role)
+                if oa is None or ob is None:  # only a promise is ever missing: an internal metric
+                    if oa is not None or ob is not None:
+                        self._published(w, a, b)
+                    continue
                 c = compare_objectives(oa, ob, _per(a), _per(b))
                 direction = _combine(c.direction, measure.direction)
                 if direction == EQUAL:
@@ -628,7 +745,8 @@ def _per(metric: m.Metric) -> m.Duration | None:
 def _calendar_json(c: m.Calendar) -> dict[str, Any]:
     return {
         "timezone": c.timezone,
-        "hours": [f"{','.join(h.days)} {h.start}-{h.end}" for h in c.hours],
+        "hours": [f"{','.join(h.days)} {h.start}-{h.end}" for h in c.hours]
+        + [f"eve {h.start}-{h.end}" for h in c.eve] + [f"{h.date} {h.start}-{h.end}" for h in c.dates],
         "holidays": list(c.holidays),
         "closed": [str(d) for d in c.closed],
     }

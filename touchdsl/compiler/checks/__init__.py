@@ -34,6 +34,7 @@ def check(files: dict[str, ast.File], relative: dict[str, str],
     defaults = check_defaults(ctx)
     title, contacts = check_project(ctx)
     calendars = {k: check_calendar(ctx, d) for k, d in decls.calendars.items()}
+    ctx.calendars = calendars
     owners = {k: check_owner(ctx, d) for k, d in decls.owners.items()}
     journeys = {k: check_journey(ctx, d) for k, d in decls.journeys.items()}
     touchpoints = {k: check_touchpoint(ctx, d, defaults) for k, d in decls.touchpoints.items()}

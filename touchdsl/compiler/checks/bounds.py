@@ -49,6 +49,15 @@ def duration(ctx: Context, d: ast.DurationLit, what: str) -> bool:
     return False
 
 
+def business_days(ctx: Context, lit: ast.BusinessDaysLit, days: int) -> bool:
+    """`N business days` (or weeks, `days` counted) within MAX_DURATION_DAYS."""
+    if days <= MAX_DURATION_DAYS:
+        return True
+    ctx.sink.error("TD415", f"`{lit.text}` is more than {MAX_DURATION_DAYS} business days", lit.span,
+                   help=[f"business days are at most {MAX_DURATION_DAYS}; a longer limit is most likely a typo"])
+    return False
+
+
 def objective(ctx: Context, kind: str, o: ast.ObjectiveLit) -> bool:
     """The numbers of one objective: precise enough, and a count limit below MAX_COUNT."""
     ok = True

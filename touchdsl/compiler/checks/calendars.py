@@ -17,6 +17,7 @@ from touchdsl.compiler.checks.context import (
     title_of,
 )
 from touchdsl.compiler.resolve import suggest
+from touchdsl.diagnostics import Related
 from touchdsl.language import ast
 
 
@@ -113,12 +114,15 @@ def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | Non
                 if i == last:
                     break
                 i = (i + 1) % 7
-        start, end = _parse_time(ctx, line.start), _parse_time(ctx, line.end)
-        if start is not None and end is not None and start >= end:
-            ctx.sink.error("TD503", f"opening hours {line.start.value}-{line.end.value} end before they start",
-                           line.start.span, help=["hours are within one day: start before end, e.g. 08:00-18:00"])
-        if days and start is not None and end is not None:
+        if _time_range(ctx, line) and days:
             hours.append(model.Hours(days=days, start=line.start.value, end=line.end.value))
+    eve = [model.TimeRange(start=line.start.value, end=line.end.value)
+           for line in items_of(decl, ast.EveHoursLine) if _time_range(ctx, line)]
+    dated: list[tuple[dt.date, ast.Name, ast.DateHoursLine]] = []
+    for date_line in items_of(decl, ast.DateHoursLine):
+        days_ok = [(day, d) for d in date_line.dates if (day := _date(ctx, d)) is not None]
+        if _time_range(ctx, date_line):
+            dated += [(day, d, date_line) for day, d in days_ok]
     countries: list[str] = []
     for holidays in items_of(decl, ast.Holidays):
         for c in holidays.countries:
@@ -129,23 +133,63 @@ def check_calendar(ctx: Context, decl: ast.CalendarDecl) -> model.Calendar | Non
                                help=suggest(code, known) + ["use an ISO 3166 code such as IL, GB or US"])
             elif code not in countries:
                 countries.append(code)
-    closed: list[dt.date] = []
+    closed: dict[dt.date, ast.Name] = {}
     for closed_line in items_of(decl, ast.Closed):
         for d in closed_line.dates:
-            try:
-                day = dt.date.fromisoformat(d.value)
-            except ValueError:
-                ctx.sink.error("TD503", f"`{d.value}` is not a date", d.span,
-                               help=["dates are YYYY-MM-DD and must exist"])
-                continue
-            if not bounds.date(ctx, d, day):
-                continue
-            if day not in closed:
-                closed.append(day)
+            day = _date(ctx, d)
+            if day is not None and day not in closed:
+                closed[day] = d
+    for day, d, _ in dated:
+        if day in closed:
+            ctx.sink.error("TD506", f"{d.value} is both `closed` and given opening hours", d.span,
+                           help=[f"keep the hours to open on {d.value}, or `closed` to close all day"],
+                           related=[Related(closed[day].span, "closed here")])
+    eve_lines = items_of(decl, ast.EveHoursLine)
+    if eve_lines and not damaged:
+        _eves_known(ctx, decl, eve_lines[0], countries)
     note, tags = notes_and_tags(ctx, decl)
     if ctx.sink.has_errors:
         return None
     return model.Calendar(
         id=decl.name.value, title=title, timezone=tz.value.value if tz else "UTC",
-        hours=hours, holidays=countries, closed=sorted(closed), note=note, tags=tags, location=ctx.loc(decl.name.span),
+        hours=hours, eve=eve,
+        dates=[model.DateHours(date=day, start=line.start.value, end=line.end.value)
+               for day, _, line in sorted(dated, key=lambda entry: (entry[0], entry[2].start.value))],
+        holidays=countries, closed=sorted(closed), note=note, tags=tags, location=ctx.loc(decl.name.span),
     )
+
+
+def _time_range(ctx: Context, line: ast.HoursLine | ast.EveHoursLine | ast.DateHoursLine) -> bool:
+    """`HH:MM-HH:MM` within one day, the start before the end (TD503)."""
+    start, end = _parse_time(ctx, line.start), _parse_time(ctx, line.end)
+    if start is not None and end is not None and start >= end:
+        ctx.sink.error("TD503", f"opening hours {line.start.value}-{line.end.value} end before they start",
+                       line.start.span, help=["hours are within one day: start before end, e.g. 08:00-18:00"])
+        return False
+    return start is not None and end is not None
+
+
+def _date(ctx: Context, d: ast.Name) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(d.value)
+    except ValueError:
+        ctx.sink.error("TD503", f"`{d.value}` is not a date", d.span, help=["dates are YYYY-MM-DD and must exist"])
+        return None
+    return day if bounds.date(ctx, d, day) else None
+
+
+def _eves_known(ctx: Context, decl: ast.CalendarDecl, line: ast.EveHoursLine, countries: list[str]) -> None:
+    """`hours eve` needs a country whose eves of holidays are known (TD505, TD911)."""
+    from touchdsl.clock import has_eves
+
+    if not items_of(decl, ast.Holidays):
+        ctx.sink.error("TD505", f"calendar `{decl.name.value}` has `hours eve` but no holidays", line.span,
+                       help=["the eves are those of the holidays of the calendar's countries: add e.g. "
+                             '`holidays "IL"`', "for a few single dates, write `hours 2026-09-20 08:00-12:00`"])
+        return
+    if countries and not any(has_eves(country) for country in countries):
+        names = ", ".join(countries)
+        ctx.sink.warning("TD911", f"no eves of holidays are known for {names}: `hours eve` changes no day", line.span,
+                         help=["eves are known for IL (the day before each holiday) and for countries whose "
+                               "holiday data lists half days (US, IT, TR, …)",
+                               "write the dates your office closes early: `hours 2026-12-24 08:00-12:00`"])

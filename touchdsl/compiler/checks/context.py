@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from touchdsl import model
@@ -23,6 +23,9 @@ class Context:
     decls: Declarations
     index: SymbolIndex
     relative: dict[str, str]
+    # The checked calendars (None for one with errors), for what depends on a
+    # calendar: how many business days a business week has.
+    calendars: dict[str, model.Calendar | None] = field(default_factory=dict)
 
     def loc(self, span: Span) -> model.Location:
         return model.Location(file=self.relative.get(span.file, span.file), line=span.line, column=span.column)

@@ -108,12 +108,23 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
             step_models.append(model.Step(id=s.name.value, title=s.title.value, by=by, by_written=bool(s.by),
                                           via=via, location=ctx.loc(s.name.span)))
 
+    # classes of case
+    classes: dict[str, ast.ClassDecl] = {}
+    for class_decl in declared_once(ctx, items_of(decl, ast.ClassDecl), "class", tp):
+        title_of(ctx, class_decl.title, "class")
+        classes[class_decl.name.value] = class_decl
+
     # metrics
     metrics: list[model.Metric] = []
     for m in declared_once(ctx, items_of(decl, ast.MetricDecl), "metric", tp):
-        built = check_metric(ctx, tp, m, steps, defaults, damaged)
-        if built is not None:
-            metrics.append(built)
+        metrics.extend(check_metric(ctx, tp, m, steps, defaults, damaged, classes))
+    if classes and not damaged and not any(m.segment is not None for m in metrics) and not any(
+            line.classes for m in items_of(decl, ast.MetricDecl) for line in items_of(m, ast.ObjectiveLine)):
+        first = next(iter(classes.values()))
+        ctx.sink.warning("TD912", f"touchpoint `{tp}` declares classes of case, but no objective is for a class",
+                         first.name.span,
+                         help=[f"give a class its own promise in a metric: `promise … for {first.name.value}`",
+                               "or remove the classes: every metric then judges all cases alike"])
     if not items_of(decl, ast.MetricDecl) and not damaged:
         ctx.sink.warning("TD902", f"touchpoint `{tp}` has no metrics; it promises nothing", decl.name.span,
                          help=["add a `metric` with a `promise` the charter can publish"])
@@ -168,5 +179,7 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
     return model.Touchpoint(
         id=tp, title=title, journey=journey, stage=stage, owner=owner,
         expectation=expectation.text.value, channels=channels, steps=step_models, metrics=metrics,
-        updates=updates, escalations=escalations, note=note, tags=tags, location=ctx.loc(decl.name.span),
+        updates=updates, escalations=escalations,
+        classes=[model.CaseClass(id=c.name.value, title=c.title.value) for c in classes.values()],
+        note=note, tags=tags, location=ctx.loc(decl.name.span),
     )

@@ -28,6 +28,8 @@ from touchdsl.model import (
     TimeMetric,
     Touchpoint,
     business_calendar,
+    business_days,
+    limit_size,
     objective_within,
     unknown_kind,
 )
@@ -146,11 +148,15 @@ def _title(project: Project, words: Words, item: ItemResult) -> User | Phrase:
     tp = project.touchpoints.get(item.touchpoint)
     if item.kind == "updates" and tp is not None and tp.updates is not None:
         return words.phrase(words.gettext("Updates at least every %(every)s"), every=words.duration(tp.updates.every))
+    if item.segment is not None:  # a metric judged per class: the class's title too
+        found = next((c for c in tp.classes if c.id == item.segment), None) if tp is not None else None
+        return words.phrase(words.gettext("%(title)s (%(class)s)"), title=User(item.title),
+                            **{"class": User(found.title if found is not None else item.segment)})
     return User(item.title)
 
 
 def _anchor(item: ItemResult) -> str:
-    return f"m-{item.touchpoint}-{item.metric}"
+    return f"m-{item.key.replace('.', '-')}"
 
 
 def _rollup(evidence: Evidence, r: Rollup, anchors: dict[str, tuple[str, User | Phrase]]) -> OwnerRow:
@@ -161,8 +167,11 @@ def _rollup(evidence: Evidence, r: Rollup, anchors: dict[str, tuple[str, User | 
                     status=_status(evidence, status))
 
 
-# The unit a chart of durations is drawn in: (unit, seconds), by the promise's limit.
-def _unit(limit: float, business: bool) -> tuple[str, float]:
+# The unit a chart of durations is drawn in: (unit, seconds), by the promise's limit
+# (business days, `bd`, for a metric that counts them: its figures are days).
+def _unit(limit: float, business: bool, days: bool = False) -> tuple[str, float]:
+    if days:
+        return "bd", 1.0
     for unit, size, least in (("d", 86400.0, 3 * 86400.0), ("h", 3600.0, 2 * 3600.0), ("m", 60.0, 120.0)):
         if limit >= least and not (business and unit == "d"):
             return unit, size
@@ -178,16 +187,23 @@ class _Item:
         self.touchpoint: Touchpoint | None = tp
         self.metric: Metric | None = None
         if tp is not None and item.kind != "updates":
-            self.metric = next((m for m in tp.metrics if m.id == item.metric), None)
+            self.metric = next((m for m in tp.metrics if m.id == item.metric and m.segment == item.segment), None)
         self.known = tp is not None and (self.metric is not None or (item.kind == "updates" and tp.updates is not None))
         self.business = self.metric is not None and business_calendar(self.metric) is not None
+        self.days = self.metric is not None and business_days(self.metric)
         self.title = _title(project, words, item)
 
     # objectives -------------------------------------------------------------
     def objective(self, role: str) -> Objective | None:
+        """The promise or the target; an internal metric is reported against its target."""
         if self.metric is None:
             return None
-        return self.metric.promise if role == "promise" else self.metric.target
+        return (self.metric.promise or self.metric.target) if role == "promise" else self.metric.target
+
+    @staticmethod
+    def promised(period: Period) -> Verdict:
+        """The verdict the report shows as the promise's: an internal metric's target."""
+        return period.promise if period.promise is not None else period.target
 
     def objective_words(self, role: str, verdict: Verdict) -> Phrase:
         w = self.words
@@ -228,7 +244,7 @@ class _Item:
         objective = self.objective(role)
         match self.metric:
             case TimeMetric():
-                return objective_within(objective).within.seconds if objective is not None else None
+                return limit_size(objective_within(objective).within) if objective is not None else None
             case None | RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
                 return None  # no time limit
             case _:
@@ -265,12 +281,12 @@ class _Item:
     def trend(self, labels: list[str]) -> tuple[Chart | None, Phrase]:
         w, item = self.words, self.item
         periods = item.periods
-        promise_points = [Point(labels[k], p.promise.value, p.promise.status == "missed")
+        promise_points = [Point(labels[k], self.promised(p).value, self.promised(p).status == "missed")
                           for k, p in enumerate(periods)]
         series = [Series(promise_points, target=False)]
         # The target is measured apart when it differs from the promise only: another
         # time limit (time), or another threshold (score `P% at least N`).
-        apart = any(p.target.value != p.promise.value for p in periods)
+        apart = any(p.target.value != self.promised(p).value for p in periods)
         if apart:
             series.append(Series([Point(labels[k], p.target.value, p.target.status == "missed")
                                   for k, p in enumerate(periods)], target=True))
@@ -285,7 +301,7 @@ class _Item:
         description = w.phrase(w.gettext("%(title)s: %(what)s per period, against the promise and the target. "
                                          "The table below gives every figure."),
                                title=self.title, what=self.figure_name())
-        return svg(spec, f"trend-{item.touchpoint}-{item.metric}", self.title.plain(),
+        return svg(spec, f"trend-{item.key.replace('.', '-')}", self.title.plain(),
                    description.plain()), caption
 
     def figure_name(self) -> Phrase:
@@ -299,7 +315,7 @@ class _Item:
             case RatioMetric():
                 return w.phrase(w.gettext("the share of cases"))
             case ScoreMetric():
-                if isinstance(self.metric.promise, ShareObjective):
+                if isinstance(self.objective("promise"), ShareObjective):
                     return w.phrase(w.gettext("the share of answers at the objective or better"))
                 return w.phrase(w.gettext("the average answer"))
             case NpsMetric():
@@ -319,7 +335,7 @@ class _Item:
         limit = self.limit("promise")
         if not totals or limit is None:
             return None, None, []
-        unit, size = _unit(limit, self.business)
+        unit, size = _unit(limit, self.business, self.days)
         bins = [Bin(low=low, high=high, cases=n) for (low, high), n in sorted(totals.items())]
         width = max((b.high - b.low for b in bins if b.high is not None), default=limit / 4)
         bars = [Bar(b.low / size, (b.high if b.high is not None else b.low + width) / size, b.cases) for b in bins]
@@ -329,12 +345,12 @@ class _Item:
             if not b.cases:  # an empty bin is drawn as such; the table lists the bins that hold cases
                 continue
             if b.high is None:
-                span = w.phrase(w.gettext("more than %(low)s"), low=ev.elapsed(b.low, self.business))
+                span = w.phrase(w.gettext("more than %(low)s"), low=ev.elapsed(b.low, self.business, self.days))
             elif b.low == 0:
-                span = w.phrase(w.gettext("up to %(high)s"), high=ev.elapsed(b.high, self.business))
+                span = w.phrase(w.gettext("up to %(high)s"), high=ev.elapsed(b.high, self.business, self.days))
             else:
-                span = w.phrase(w.gettext("%(low)s to %(high)s"), low=ev.elapsed(b.low, self.business),
-                                high=ev.elapsed(b.high, self.business))
+                span = w.phrase(w.gettext("%(low)s to %(high)s"), low=ev.elapsed(b.low, self.business, self.days),
+                                high=ev.elapsed(b.high, self.business, self.days))
             rows.append(BinRow(span, ev.count(b.cases), ev.share(100 * b.cases / all_cases if all_cases else 0)))
         target = self.limit("target")
         spec = distribution(bars, limit / size, target / size if target is not None and target != limit else None)
@@ -346,7 +362,7 @@ class _Item:
         description = w.phrase(w.gettext("%(title)s: how many cases took how long, against the promise's and the "
                                          "target's limits. The table below gives every bin."),
                                title=self.title)
-        return (svg(spec, f"dist-{item.touchpoint}-{item.metric}", self.title.plain(),
+        return (svg(spec, f"dist-{item.key.replace('.', '-')}", self.title.plain(),
                  description.plain()),
                 caption, rows)
 
@@ -359,7 +375,7 @@ class _Item:
                 continue
             pattern = (w.gettext("%(share)s of the cases were done within at least %(time)s (some are still open).")
                        if reach.at_least else w.gettext("%(share)s of the cases were done within %(time)s."))
-            out.append(w.phrase(pattern, share=ev.share(reach.percent), time=ev.elapsed(reach.seconds, self.business)))
+            out.append(w.phrase(pattern, share=ev.share(reach.percent), time=ev.elapsed(reach.seconds, self.business, self.days)))
         return out
 
     def overdue_sentence(self) -> Phrase | None:
@@ -378,12 +394,12 @@ class _Item:
     def view(self, owner: str, labels: list[str]) -> ItemView:
         w, ev, item = self.words, self.evidence, self.item
         # The figure to say in words: the last period with something decided in it.
-        decided = [p for p in item.periods if p.promise.status != "no_data"]
+        decided = [p for p in item.periods if self.promised(p).status != "no_data"]
         latest_period = decided[-1] if decided else item.periods[-1] if item.periods else None
         if latest_period is None:
             latest = w.phrase(w.gettext("No period in the range measured."))
         else:
-            v = latest_period.promise
+            v = self.promised(latest_period)
             figure = self.figure("promise", v.value)
             if figure is None:
                 latest = w.phrase(w.gettext("In %(period)s: nothing to measure."),
@@ -399,23 +415,25 @@ class _Item:
         for k, p in enumerate(item.periods):
             rows.append(PeriodRow(
                 period=w.phrase(w.gettext("%(start)s – %(end)s"), start=ev.moment(p.start), end=ev.moment(p.end)),
-                promise=self.figure("promise", p.promise.value), promise_status=_status(ev, p.promise.status),
+                promise=self.figure("promise", self.promised(p).value),
+                promise_status=_status(ev, self.promised(p).status),
                 target=self.figure("target", p.target.value), target_status=_status(ev, p.target.status),
-                decided=ev.count(p.promise.decided),
+                decided=ev.count(self.promised(p).decided),
                 open=None if p.open is None else ev.count(p.open),
                 overdue=None if p.overdue is None else ev.count(p.overdue)))
         target_words = None
         if self.metric is not None and self.metric.target != self.metric.promise:
             target_words = self.objective_words("target", item.periods[0].target if item.periods else _NO_VERDICT)
         dist_chart, dist_caption, bins = self.distribution()
-        overdue = [OverdueRow(User(c.case), ev.moment(c.since), ev.elapsed(c.elapsed, self.business),
+        overdue = [OverdueRow(User(c.case), ev.moment(c.since), ev.elapsed(c.elapsed, self.business, self.days),
                               ev.moment(c.late_since)) for c in item.overdue_cases[:OVERDUE_SHOWN]]
         return ItemView(
             anchor=_anchor(item), title=self.title,
             touchpoint=User(self.touchpoint.title if self.touchpoint is not None else item.touchpoint),
             owner=User(owner),
-            promise=self.objective_words("promise", item.periods[0].promise if item.periods else _NO_VERDICT),
-            target=target_words, status=_status(ev, item.status), target_status=_status(ev, item.target_status),
+            promise=self.objective_words("promise", self.promised(item.periods[0]) if item.periods else _NO_VERDICT),
+            target=target_words, status=_status(ev, item.status or item.target_status),
+            target_status=_status(ev, item.target_status),
             latest=latest, reach=self.reach(latest_period) if latest_period is not None else [],
             trend=chart, trend_caption=caption, periods=rows,
             distribution=dist_chart, distribution_caption=dist_caption, bins=bins,
@@ -428,6 +446,8 @@ _NO_VERDICT = Verdict(objective="", status="no_data", value=None, margin=None, d
 
 
 def _unit_name(w: Words, unit: str, business: bool) -> Phrase:
+    if unit == "bd":
+        return Phrase(w.gettext("business days").replace("%", "%%"))
     if business:
         names = {"h": w.gettext("business hours"), "m": w.gettext("business minutes"),
                  "s": w.gettext("business seconds")}
@@ -458,7 +478,7 @@ def page(project: Project, measurement: Measurement, lang: str) -> Page:
     words = Words(lang)
     ev = Evidence(words)
     owners = {o.id: o.title for o in measurement.owners}
-    anchors = {f"{i.touchpoint}.{i.metric}": (_anchor(i), _title(project, words, i)) for i in measurement.items}
+    anchors = {i.key: (_anchor(i), _title(project, words, i)) for i in measurement.items}
     items = []
     for item in measurement.items:
         labels = [ev.short_day(p.start) for p in item.periods]

@@ -143,6 +143,8 @@ def _events_of(tree: ast.File) -> list[EventUse]:
                 for m in item.items:
                     if isinstance(m, ast.MEASURES):
                         refs.extend(_measure_events(m))
+                    elif isinstance(m, ast.PauseLine) and m.start is not None and m.end is not None:
+                        refs.extend((m.start, m.end))
         for ref in refs:
             uses.append(EventUse(tp, ref.step.value, ref.moment.value, ref.step.span, ref.moment.span))
     return uses

@@ -150,6 +150,11 @@ def completion_items(analysis: Analysis | None, display: str | None, text_before
         return [_item(s, K.Function, detail=title, rank=2, order=i)
                 for i, (s, title) in enumerate(_steps_of(a, display, tp, text_before))]
 
+    def classes(exclude: Iterable[str] = ()) -> list[types.CompletionItem]:
+        tp = ctx.enclosing("touchpoint")
+        return [_item(c, K.EnumMember, detail=title, rank=2, order=i)
+                for i, (c, title) in enumerate(_classes_of(a, display, tp, text_before)) if c not in exclude]
+
     def moments(step: str) -> list[types.CompletionItem]:
         tp = ctx.enclosing("touchpoint")
         named = sorted({u.moment for u in (a.events if a else []) if u.touchpoint == tp and u.step == step}
@@ -226,8 +231,21 @@ def completion_items(analysis: Analysis | None, display: str | None, text_before
             return keywords("on") if "to" in words else keywords("to")
         return []
     if first == "hours" and block == "calendar":
-        return [_item(d, K.EnumMember, detail="weekday", rank=2) for d in WEEKDAYS]
+        if len(words) == 1:
+            return keywords("eve") + [_item(d, K.EnumMember, detail="weekday", rank=2) for d in WEEKDAYS]
+        return [] if "eve" in words or _DATE.match(words[1]) else [
+            _item(d, K.EnumMember, detail="weekday", rank=2) for d in WEEKDAYS]
+    if first == "pause" and block == "metric":
+        if len(words) == 1:
+            return keywords("while", "from")
+        if last in ("while", "from", "to"):
+            return steps()
+        if words[-2:-1] == ["."] or (last and "." in last):
+            return keywords("to") if "to" not in words else []
+        return []
     if first in ("promise", "target") and block == "metric":
+        if last == "for" or (last == "," and "for" in words):
+            return classes(exclude=words)
         if len(words) == 1:
             return keywords("at", "average")
         if last == "at":
@@ -236,6 +254,15 @@ def completion_items(analysis: Analysis | None, display: str | None, text_before
             return keywords("at")
         if last and last.endswith("%") and len(words) == 2:
             return keywords("within", "at")
+        if len(words) == 3 and words[1].endswith("%") and last == "within" and _NUMBER.match(ctx.prefix):
+            return []  # a number being typed: `30s`, or `5 business days` next
+        if len(words) == 4 and last and _NUMBER.match(last) and words[2] == "within":
+            return keywords("business")
+        if last == "business":
+            return keywords("days", "weeks") if words[-2] != "1" else keywords("day", "week")
+        complete = last in ("day", "days", "week", "weeks") or (last is not None and last[:1].isdigit())
+        if len(words) >= 4 and complete and "for" not in words:  # a whole objective: for some classes?
+            return keywords("for") if _classes_of(a, display, ctx.enclosing("touchpoint"), text_before) else []
         return []
     if first == "ratio" and len(words) == 2:
         return keywords("of")
@@ -250,6 +277,23 @@ def completion_items(analysis: Analysis | None, display: str | None, text_before
     return []
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?\Z")
+_CLASS_LINE = re.compile(r'^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)', re.M)
+
+
+def _classes_of(a: Analysis | None, display: str | None, touchpoint: str | None,
+                text_before: str) -> list[tuple[str, str | None]]:
+    """Classes of case of the touchpoint around the cursor: from the tree, else from the text."""
+    if a is not None and touchpoint:
+        decl = next((d for d in a.declarations(ast.TouchpointDecl)
+                     if d.name.value == touchpoint and (display is None or d.span.file == display)), None)
+        if decl is not None:
+            found = [(c.name.value, c.title.value) for c in items_of(decl, ast.ClassDecl)]
+            if found:
+                return found
+    start = text_before.rfind("touchpoint")
+    return [(m.group(1), None) for m in _CLASS_LINE.finditer(text_before[max(start, 0):])]
 # The settings of `charter KEY VALUE`, with what each takes.
 _CHARTER_SETTINGS = (
     ("language", "\"he\" or \"en\""),

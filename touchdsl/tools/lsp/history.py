@@ -142,13 +142,14 @@ def _markdown(project: "Project", measurement: "Measurement", touchpoint: str, m
 
         def figure(role: str) -> str:
             verdict = last.promise if role == "promise" else last.target
-            if verdict.value is None:
+            if verdict is None or verdict.value is None:
                 return "nothing decided"
             objective = None if model is None else model.promise if role == "promise" else model.target
             return f"{ev.figure(model, objective, verdict.value).plain()}, decided on {verdict.decided}"
 
-        out.append(f"In {md_text(ev.period(last.start, last.end).plain())}: promise "
-                   f"{ev.status(last.promise.status)} ({md_text(figure('promise'))}); target "
+        promise = ("none (an internal metric)" if last.promise is None else
+                   f"{ev.status(last.promise.status)} ({md_text(figure('promise'))})")
+        out.append(f"In {md_text(ev.period(last.start, last.end).plain())}: promise {promise}; target "
                    f"{ev.status(last.target.status)} ({md_text(figure('target'))}).")
     for f in found:
         lines = [f"- {f.code} ({'target' if f.role == 'target' else 'promise'}): {md_text(f.message)}"]

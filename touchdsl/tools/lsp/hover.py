@@ -80,7 +80,12 @@ def objective_words(measure: ast.Measure | None, objective: ast.ObjectiveLit) ->
 
 
 def _within_words(objective: ast.ObjectiveLit, calendar: ast.Name | None) -> str:
-    within = duration_words(objective.within.text) if objective.within else "?"
+    limit = objective.within
+    if isinstance(limit, ast.BusinessDaysLit):
+        by = f" of `{calendar.value}`" if calendar is not None else ""
+        return (f"{_percent(objective.percent)} of cases within {limit.text}{by} "
+                "(by the close of the last one, counted from the day the case starts)")
+    within = duration_words(limit.text) if limit is not None else "?"
     clock = f" of business hours (`{calendar.value}`)" if calendar is not None else ""
     return f"{_percent(objective.percent)} of cases within {within}{clock}"
 
@@ -126,6 +131,10 @@ def hover_markdown(analysis: Analysis, kind: str, name: str) -> str | None:
                 + (f"–{_DAY_WORDS.get(r.last.value, r.last.value)}" if r.last is not None else "")
                 for r in line.days)
             hours.append(f"- {days} {line.start.value}–{line.end.value}")
+        hours += [f"- eves of holidays {line.start.value}–{line.end.value}"
+                  for line in items_of(decl, ast.EveHoursLine)]
+        hours += [f"- {', '.join(d.value for d in line.dates)} {line.start.value}–{line.end.value}"
+                  for line in items_of(decl, ast.DateHoursLine)]
         out.append("Hours:\n" + "\n".join(hours) if hours else "Hours: none declared")
         countries = [t.value for line in items_of(decl, ast.Holidays) for t in line.countries]
         if countries:
@@ -176,6 +185,22 @@ def hover_markdown(analysis: Analysis, kind: str, name: str) -> str | None:
         if found.via:
             out.append(f"Via: {found.via[0].value}")
         return "\n\n".join(out)
+    if kind == "class":
+        touchpoint, case_class = name.split(".", 1)
+        decl = analysis.declaration(ast.TouchpointDecl, touchpoint)
+        found_class = next((c for c in items_of(decl, ast.ClassDecl) if c.name.value == case_class),
+                           None) if decl else None
+        if decl is None or found_class is None:
+            return None
+        out = [f"**class** `{case_class}` of touchpoint `{touchpoint}` — {md(found_class.title.value)}"]
+        for metric_decl in items_of(decl, ast.MetricDecl):
+            measure = next((i for i in metric_decl.items if isinstance(i, ast.MEASURES)), None)
+            own = [f"{line.role} {objective_words(measure, line.objective)}"
+                   for line in items_of(metric_decl, ast.ObjectiveLine)
+                   if any(c.value == case_class for c in line.classes)]
+            if own:
+                out.append(f"`{metric_decl.name.value}`: " + "; ".join(own))
+        return "\n\n".join(out)
     if kind == "metric":
         touchpoint, metric = name.split(".", 1)
         decl = analysis.declaration(ast.TouchpointDecl, touchpoint)
@@ -208,18 +233,30 @@ def _measure_words(measure: ast.Measure | None) -> str:
 def metric_markdown(analysis: Analysis, touchpoint: str, metric: ast.MetricDecl) -> str:
     measure = next((i for i in metric.items if isinstance(i, ast.MEASURES)), None)
     out = [f"**metric** `{metric.name.value}` — {md(metric.title.value)}", _measure_words(measure)]
-    lines = {line.role: line for line in items_of(metric, ast.ObjectiveLine)}
+    every = items_of(metric, ast.ObjectiveLine)
+    lines = {line.role: line for line in every if not line.classes}
     promise = lines.get("promise")
     target = lines.get("target")
     bullets = []
     if promise is not None:
         bullets.append(f"- **Promise** (published to customers): {objective_words(measure, promise.objective)}")
+    elif target is not None:
+        bullets.append("- **Promise**: none — an internal metric, never in the charter")
     else:
-        bullets.append("- **Promise**: missing — every metric needs one")
+        bullets.append("- **Promise**: missing — write a promise, or a target for an internal metric")
     if target is not None:
         bullets.append(f"- **Target** (internal, alerts use it): {objective_words(measure, target.objective)}")
     elif promise is not None:
         bullets.append("- **Target** (internal): same as the promise")
+    for line in every:
+        if line.classes:
+            classes = ", ".join(f"`{c.value}`" for c in line.classes)
+            role = "Promise" if line.role == "promise" else "Target"
+            bullets.append(f"- **{role}** for {classes}: {objective_words(measure, line.objective)}")
+    for pause in items_of(metric, ast.PauseLine):
+        where = (f"while step `{pause.step.value}`" if pause.step is not None
+                 else f"from `{pause.start}` to `{pause.end}`")
+        bullets.append(f"- The clock stops {where} (not counted: the time the case waits)")
     window = first_of(metric, ast.Window)
     if window is not None:
         bullets.append(f"- Window: {duration_words(window.duration.text)}, rolling")

@@ -22,6 +22,7 @@ _SYMBOL_KINDS = {
     ast.StageDecl: types.SymbolKind.EnumMember,
     ast.StepDecl: types.SymbolKind.Function,
     ast.MetricDecl: types.SymbolKind.Property,
+    ast.ClassDecl: types.SymbolKind.EnumMember,
 }
 
 
@@ -44,7 +45,7 @@ def outline(tree: ast.File, to_range: Callable[[Span], types.Range]) -> list[typ
             out.append(symbol(decl, decl.name.value, decl.title.value, decl.name.span, stages))
         elif isinstance(decl, ast.TouchpointDecl):
             children = [symbol(i, i.name.value, i.title.value, i.name.span) for i in decl.items
-                        if isinstance(i, (ast.StepDecl, ast.MetricDecl))]
+                        if isinstance(i, (ast.ClassDecl, ast.StepDecl, ast.MetricDecl))]
             out.append(symbol(decl, decl.name.value, decl.title.value, decl.name.span, children))
         elif type(decl) in _SYMBOL_KINDS:
             out.append(symbol(decl, decl.name.value, decl.title.value, decl.name.span))
