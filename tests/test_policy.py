@@ -114,6 +114,35 @@ def test_escalation_path_explains_the_two_tiers_in_plain_words():
     assert "אם ההבטחה ללקוחות נשחקת מהר מדי או שכבר הופרה, היחידה פניות הציבור מקבלת התראה מיידית" in hebrew
     assert "אם היעד הפנימי בסיכון (אזהרה מוקדמת, לפני שהלקוחות מרגישים)" in hebrew
     assert "התראות ממתינות עד שנספרו לפחות 10 מקרים" in hebrew
+    # an internal metric (complaints volume: a target, no promise) raises tickets only
+    assert ("3. Internal metrics, with a target and no promise to customers (תלונות על זמינות תורים), only ever "
+            "raise tickets.") in health
+    assert "מדדים פנימיים, עם יעד וללא הבטחה ללקוחות (תלונות על זמינות תורים), מעוררים פניות לטיפול בלבד" in hebrew
+
+
+def test_a_touchpoint_with_internal_metrics_only_promises_no_alert_at_once(tmp_path):
+    (tmp_path / "desk.touch").write_text("""
+owner desk "Desk" {
+    notify email "desk@example.com"
+    page pagerduty "desk-primary"
+}
+touchpoint intake "Intake" {
+    owner desk
+    expectation "Handled."
+    step file "Filed" by desk
+    metric backlog "Backlog handled" {
+        time from file.start to file.end
+        target 90% within 2h
+    }
+}
+""", encoding="utf-8")
+    out = render(touchdsl.load([str(tmp_path / "desk.touch")]), BuildOptions())
+    md = plain(out["policy/desk.md"].decode("utf-8"))
+    path = md.split("Escalation path", 1)[1].split("###", 1)[0]
+    assert "alerted at once" not in path
+    assert "1. If the internal target is at risk" in path
+    assert "2. Internal metrics, with a target and no promise to customers (Backlog handled), only ever raise " \
+           "tickets." in path
 
 
 def test_update_cadence_tags_and_notes():

@@ -267,15 +267,23 @@ def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
     too few to call anyone for."""
     owner = project.owners[tp.owner]
     path: list[Phrase] = []
+    # Internal metrics (a target, no promise) have nothing customers were told: tickets only.
+    internal = [words.metric_title(project, m) for m in tp.metrics if m.promise is None]
+    promised = tp.updates is not None or len(internal) < len(tp.metrics)
     if owner.notify or owner.page:
-        path.append(words.phrase(words.gettext(
-            "If customers are being failed faster than the promise allows, or the promise is already broken, "
-            "%(unit)s is alerted at once: %(receivers)s."),
-            unit=User(owner.title), receivers=join(_urgent_receivers(words, owner), "; ")))
+        if promised:
+            path.append(words.phrase(words.gettext(
+                "If customers are being failed faster than the promise allows, or the promise is already broken, "
+                "%(unit)s is alerted at once: %(receivers)s."),
+                unit=User(owner.title), receivers=join(_urgent_receivers(words, owner), "; ")))
         path.append(words.phrase(words.gettext(
             "If the internal target is at risk (an early warning, before customers feel it), %(unit)s gets a "
             "ticket to handle in working hours: %(receivers)s."),
             unit=User(owner.title), receivers=join(_ticket_receivers(words, owner), "; ")))
+        if internal:
+            path.append(words.phrase(words.gettext(
+                "Internal metrics, with a target and no promise to customers (%(metrics)s), only ever raise "
+                "tickets."), metrics=join(internal, "; ")))
     else:
         path.append(words.phrase(words.gettext("%(unit)s declares no receivers: its alerts reach no one."),
                                  unit=User(owner.title)))
