@@ -62,8 +62,8 @@ CONTRACT_INTRO = """\
 What the teams producing events must emit so the rules in this folder can judge
 every metric -- or let `touchdsl serve PROJECT --events LOG` emit it from the event
 log, computed by touchdsl. Every series carries the labels `touchpoint` and
-`metric` (and `objective`, `event`, `value` or `le` where listed) with the values
-below; the rules add `owner` and `journey`.
+`metric` (and `segment`, `objective`, `event`, `value` or `le` where listed) with
+the values below; the rules add `owner` and `journey`.
 
 **Initialise every series at 0 when the producer starts**, for every label set
 listed (every bucket, both objectives, every answer value): a counter that first
