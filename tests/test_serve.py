@@ -341,7 +341,7 @@ def test_a_failed_reading_keeps_the_last_good_one_and_says_so(telecom, tmp_path)
         assert server.exporter.health() == (False, "starting: the event log has not been read yet")
         server.read_once()
         healthy, why = server.exporter.health()
-        assert healthy and why.startswith("ok: 1 rows read")
+        assert healthy and why.startswith("ok: 1 row read")
         log.unlink()
         from touchdsl.measure import MeasureError
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from touchdsl.counting import counted
 from touchdsl.serve.snapshot import Snapshot
 
 __all__ = ["Exporter", "PROBLEM_KINDS"]
@@ -64,7 +65,7 @@ class Exporter:
             if self._snapshot is None:
                 return False, "starting: the event log has not been read yet"
             snapshot = self._snapshot
-        return True, (f"ok: {snapshot.rows} rows read as of {snapshot.as_of.isoformat(timespec='seconds')}, "
+        return True, (f"ok: {counted(snapshot.rows, 'row')} read as of {snapshot.as_of.isoformat(timespec='seconds')}, "
                       f"{snapshot.series} series")
 
     def collect(self) -> Iterator[Metric]:

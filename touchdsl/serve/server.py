@@ -23,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
+from touchdsl.counting import counted
 from touchdsl.measure.errors import MeasureError
 from touchdsl.model import Project
 from touchdsl.serve.exporter import Exporter
@@ -73,9 +74,10 @@ class Server:
         self.exporter.update(snapshot)
         if snapshot.rows != self._rows or snapshot.problems != self._problems:
             bad = sum(snapshot.problems.values())
-            log.info("read %d rows from %d source(s) as of %s in %.2fs: %d series, %d bad row(s)%s",
-                     snapshot.rows, len(snapshot.sources), snapshot.as_of.isoformat(timespec="seconds"),
-                     snapshot.seconds, snapshot.series, bad,
+            log.info("read %s from %s as of %s in %.2fs: %d series, %s%s",
+                     counted(snapshot.rows, "row"), counted(len(snapshot.sources), "source"),
+                     snapshot.as_of.isoformat(timespec="seconds"), snapshot.seconds, snapshot.series,
+                     counted(bad, "bad row"),
                      "" if not bad else " (" + ", ".join(f"{k} {v}" for k, v in sorted(snapshot.problems.items()))
                      + ")")
             self._rows, self._problems = snapshot.rows, snapshot.problems
