@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from touchdsl.clock import business_days_deadline, business_deadline, open_periods
@@ -74,8 +74,12 @@ def _zone(name: str) -> ZoneInfo:
         raise MeasureError(f"--timezone: unknown time zone `{name}` (IANA names such as Asia/Jerusalem or UTC)") from None
 
 
-def _fill(con: "duckdb.DuckDBPyConnection", name: str, rows: Sequence[Sequence[Any]]) -> None:
-    columns = sql.INPUTS[name]
+Columns = tuple[tuple[str, str], ...]
+
+
+def _fill(con: "duckdb.DuckDBPyConnection", name: str, rows: Sequence[Sequence[Any]],
+          columns: Columns | None = None) -> None:
+    columns = sql.INPUTS[name] if columns is None else columns
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns)})")
     if not rows:
         return
@@ -126,10 +130,11 @@ def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[st
 
 
 def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None = None,
-            now: dt.datetime | None = None) -> Raw:
+            now: dt.datetime | None = None, results: Mapping[str, str] = sql.RESULTS,
+            inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
     """Measure `project` from `request.events`. `steps` is the SQL to run (default
     `sql.steps` of the project; tests pass a rendering of it); `now` is the wall clock
-    (events after it are in the future)."""
+    (events after it are in the future); `results` and `inputs` as in `run`."""
     import shutil
     import tempfile
 
@@ -140,7 +145,7 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None
     # (not the working directory), so memory stays flat with the size of the log.
     con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
     try:
-        return run(con, project, request, steps, now)
+        return run(con, project, request, steps, now, results=results, inputs=inputs)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
@@ -149,13 +154,14 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None
 _CALENDAR = re.compile(r"\btouch_calendar\b")
 
 
-def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool) -> dict[int, list[str]]:
+def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool,
+           results: Mapping[str, str] = sql.RESULTS) -> dict[int, list[str]]:
     """For each step (by index), the earlier steps' tables no later statement reads:
     dropped once it has run (memory). `extra` adds the statements the engine runs
     just before a step."""
     if keep:
         return {}
-    texts = [s.sql + extra.get(k, "") for k, s in enumerate(steps)] + list(sql.RESULTS.values())
+    texts = [s.sql + extra.get(k, "") for k, s in enumerate(steps)] + list(results.values())
     out: dict[int, list[str]] = {}
     for k, step in enumerate(steps):
         pattern = re.compile(rf"\b{re.escape(step.name)}\b")
@@ -166,9 +172,13 @@ def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool) -> dict
 
 
 def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
-        steps: Sequence[sql.Step] | None = None, now: dt.datetime | None = None, keep: bool = False) -> Raw:
+        steps: Sequence[sql.Step] | None = None, now: dt.datetime | None = None, keep: bool = False,
+        results: Mapping[str, str] = sql.RESULTS,
+        inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
     """`execute` on a connection the caller owns. With `keep`, every step's table stays
-    there to be read (the tests compare the per-case tables with `touchdsl.clock`)."""
+    there to be read (the tests compare the per-case tables with `touchdsl.clock`).
+    `results` are the queries read back (`touchdsl.measure.live` reads the per-case
+    tables into the live series); `inputs` fills further input tables they read."""
     zone = run_zone(project, request.timezone)
     sources = resolve(request.events)
     con.execute("SET TimeZone = 'UTC'")
@@ -200,7 +210,9 @@ def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
     # cases say which calendars and from when.
     fill_at = next((k for k, step in enumerate(steps) if _CALENDAR.search(step.sql)), None)
     needs_query = sql.calendar_needs(items)
-    drops = _drops(steps, {} if fill_at is None else {fill_at: needs_query}, keep)
+    for name, (columns, table) in (inputs or {}).items():
+        _fill(con, name, table, columns)
+    drops = _drops(steps, {} if fill_at is None else {fill_at: needs_query}, keep, results)
     for k, step in enumerate(steps):
         if k == fill_at:
             needs = [(str(c), int(f)) for c, f in con.execute(needs_query).fetchall()]
@@ -211,5 +223,5 @@ def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
         con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
         for name in drops.get(k, ()):
             con.execute(f"DROP TABLE {name}")  # memory: no later statement reads it
-    results = {name: con.execute(query).fetchall() for name, query in sql.RESULTS.items()}
-    return Raw(as_of_us, rows, [s.path for s in sources], zone, items, spans, results)
+    read = {name: con.execute(query).fetchall() for name, query in results.items()}
+    return Raw(as_of_us, rows, [s.path for s in sources], zone, items, spans, read)
