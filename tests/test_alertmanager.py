@@ -107,7 +107,7 @@ def test_every_owners_alerts_reach_its_receivers_and_escalations(name, tmp_path)
     for owner in project.owners.values():
         for touchpoint in [*project.touchpoints_of(owner.id), None]:
             for severity in SEVERITIES:
-                labels = {"owner": owner.id, "severity": severity, "alertname": "TouchErrorBudgetFastBurn",
+                labels = {"owner": owner.id, "severity": severity, "alertname": "TouchPromiseBurn",
                           "metric": "m"}
                 if touchpoint is not None:
                     labels["touchpoint"] = touchpoint.id
@@ -116,6 +116,33 @@ def test_every_owners_alerts_reach_its_receivers_and_escalations(name, tmp_path)
                 assert set(got) == expected_receivers(project, owner, touchpoint, severity), labels
                 cases += 1
     assert cases >= 2 * len(project.owners)
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_every_generated_alert_is_routed_by_its_tier(name, tmp_path):
+    """The labels of every alert the prometheus target writes, through `amtool config
+    routes test`: the promise's pages reach the owner's pager (and the manager with
+    `escalate to manager on breach`), the target's tickets the owner's notify
+    receivers, and every alert reaches someone of its own owner."""
+    from touchdsl.slo.rules import groups
+
+    project = _load(name)
+    config = _write(tmp_path, _render(project))
+    seen: dict[tuple[str, ...], None] = {}
+    for rules in groups(project, BuildOptions()):
+        for alert in rules.alerts:
+            labels = {"alertname": alert.name, **alert.labels}
+            key = tuple(sorted(labels.items()))
+            if key in seen:
+                continue
+            seen[key] = None
+            assert labels["severity"] == ("page" if labels["objective"] == "promise" else "ticket") or (
+                labels["severity"] == "ticket" and alert.judged is not None and alert.judged.op == ">"), labels
+            owner = project.owners[labels["owner"]]
+            touchpoint = project.touchpoints[labels["touchpoint"]]
+            got = _routes(config, **labels)
+            assert set(got) == expected_receivers(project, owner, touchpoint, labels["severity"]), labels
+    assert seen
 
 
 def test_the_examples_escalate_as_written(tmp_path):

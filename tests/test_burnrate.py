@@ -44,10 +44,25 @@ def test_error_budget_is_exact():
 
 def test_thresholds_for_a_98_percent_target_over_28d():
     got = conditions("28d", error_budget(98))
-    # 13.44 * 2% = 0.2688, 5.6 * 2% = 0.112, 2.8 * 2% = 0.056, 0.9333 * 2% = 0.018666…
+    # 13.44 * 2% = 0.2688, 5.6 * 2% = 0.112, 2.8 * 2% = 0.056; 0.9333 is below 1, so the
+    # 3d window compares with the budget itself: nothing fires at exactly the objective
     assert [c.threshold for c in got] == [Fraction("0.2688"), Fraction("0.112"), Fraction("0.056"),
-                                          Fraction(14, 15) * Fraction(2, 100)]
+                                          Fraction(2, 100)]
+    assert [c.floored for c in got] == [False, False, False, True]
     assert not any(c.inclusive for c in got)
+
+
+@pytest.mark.parametrize("window", ["7d", "28d", "2d", "90m"])
+def test_no_threshold_lies_below_the_budget(window):
+    budget = error_budget(99)
+    for c in conditions(window, budget):
+        assert c.threshold >= budget
+        assert c.threshold == max(c.factor, 1) * budget
+
+
+def test_severities_split_the_policies():
+    assert [c.long_window for c in conditions("28d", Fraction(1, 10), "page")] == ["1h", "6h"]
+    assert [c.long_window for c in conditions("28d", Fraction(1, 10), "ticket")] == ["1d", "3d"]
 
 
 def test_thresholds_for_a_99_5_percent_target_over_30d():
@@ -83,6 +98,7 @@ def test_thresholds_are_the_factor_times_the_budget_capped_at_one(days, permille
     for c in got:
         raw = c.budget_fraction * days * 86400 / {"1h": 3600, "6h": 21600, "1d": 86400, "3d": 259200}[c.long_window] * budget
         assert c.factor * budget == raw
-        assert c.threshold == min(raw, 1) and c.inclusive == (raw >= 1)
+        floored = max(raw, budget)
+        assert c.threshold == min(floored, 1) and c.inclusive == (floored >= 1)
     # Faster burns page before slower ones ticket: thresholds never grow with the window.
     assert [c.threshold for c in got] == sorted((c.threshold for c in got), reverse=True)

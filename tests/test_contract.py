@@ -79,16 +79,36 @@ def test_le_is_read_however_clients_spell_it(seconds, go, spellings):
     assert le_spellings(seconds) == spellings
 
 
-def test_time_metric_queries_read_the_target_bucket():
+def test_time_metric_tiers_read_their_own_bucket_and_late_counter():
     project = touchdsl.load([str(EXAMPLES[0])])
     tp = project.touchpoints["technical_fault"]
     contract = metric_contract(project, tp, tp.metrics[0])
     assert contract.kind == "ratio-like" and not contract.overridden and contract.clock is None
-    assert contract.queries == {
-        "good": 'sum(rate(touch_duration_seconds_bucket{touchpoint="technical_fault",metric="answer",'
-                'le=~"20|20\\\\.0"}[{{window}}]))',
-        "total": 'sum(rate(touch_duration_seconds_count{touchpoint="technical_fault",metric="answer"}[{{window}}]))',
-    }
+    ident = 'touchpoint="technical_fault",metric="answer"'
+    within = {"promise": f'touch_duration_seconds_bucket{{{ident},le=~"30|30\\\\.0"}}',
+              "target": f'touch_duration_seconds_bucket{{{ident},le=~"20|20\\\\.0"}}'}
+    for tier in ("promise", "target"):
+        late = f'touch_late_cases_total{{{ident},objective="{tier}"}}'
+        finished = f"touch_duration_seconds_count{{{ident}}}"
+        bad = f"(events({late}) or, where it is not emitted, events({finished}) - events({within[tier]}))"
+        assert contract.queries[f"{tier} bad"] == bad
+        assert contract.queries[f"{tier} decided"] == f"events({within[tier]}) + {bad}"
+    # open cases, all and past each deadline, as gauges
+    gauges = [(s.name, s.labels.get("objective")) for s in contract.series if s.type == "gauge"]
+    assert gauges == [("touch_open_cases", None), ("touch_overdue_cases", "promise"), ("touch_overdue_cases", "target")]
+    assert contract.open_cases
+
+
+def test_whole_events_count_exactly_without_extrapolation():
+    from touchdsl.slo.contract import whole_events
+
+    expr = whole_events('x{a="1"}', "7d")
+    # value now minus the last value before the window (a day back at most), a new
+    # series counted whole, and Prometheus' estimate only after a reset
+    assert expr == ('sum(\n  ((x{a="1"} - last_over_time(x{a="1"}[1d] offset 7d)) >= 0 unless resets(x{a="1"}[7d]) > 0)\n'
+                    '  or (x{a="1"} unless last_over_time(x{a="1"}[1d] offset 7d))\n'
+                    '  or round(increase(x{a="1"}[7d]))\n)')
+    assert "rate(" not in expr
 
 
 def test_business_hours_metrics_name_the_clock():
@@ -101,15 +121,22 @@ def test_business_hours_metrics_name_the_clock():
             assert contract.clock is None
 
 
-def test_ratio_counts_both_populations():
+def test_ratio_counts_both_populations_and_a_missing_share_is_no_case():
     project = touchdsl.load([str(EXAMPLES[0])])
     tp = project.touchpoints["technical_fault"]
     contract = metric_contract(project, tp, tp.metrics[2])
     assert [(s.name, s.type, s.labels["event"]) for s in contract.series] == [
         ("touch_events_total", "counter", "offered"), ("touch_events_total", "counter", "abandoned")]
-    # `at most 3%` abandoned: the good events are those offered and not abandoned.
-    assert contract.queries["good"].startswith('(sum(rate(touch_events_total{touchpoint="technical_fault",'
-                                               'metric="abandoned",event="offered"}')
+    # `at most 3%` abandoned: the bad cases are the abandoned ones, judged among all offered.
+    offered = 'events(touch_events_total{touchpoint="technical_fault",metric="abandoned",event="offered"})'
+    abandoned = 'events(touch_events_total{touchpoint="technical_fault",metric="abandoned",event="abandoned"})'
+    assert contract.queries["target bad"] == abandoned and contract.queries["target decided"] == offered
+    # `at least 80%` resolved at first contact: the bad cases are the contacts not resolved,
+    # and a share never counted (absent series) counts as zero: total failure.
+    first = project.touchpoints["address_change"].metrics[1]
+    reads = metric_contract(project, project.touchpoints["address_change"], first).tiers["promise"]
+    assert reads.bad.words().endswith('event="resolved_first_contact"})')
+    assert "or vector(0)" in reads.bad.promql("5m")
 
 
 def test_scores_and_nps_count_answers_by_value():
@@ -118,17 +145,26 @@ def test_scores_and_nps_count_answers_by_value():
     effort, recommend = tp.metrics[1], tp.metrics[2]
     assert [s.labels["value"] for s in metric_contract(project, tp, effort).series] == [str(v) for v in range(1, 8)]
     assert [s.labels["value"] for s in metric_contract(project, tp, recommend).series] == [str(v) for v in range(11)]
-    # `80% at least 5`: the answers 5, 6 and 7 are good.
-    assert 'value=~"5|6|7"' in metric_contract(project, tp, effort).queries["good"]
+    # `80% at least 5`: the answers 1 to 4 miss it.
+    assert 'value=~"1|2|3|4"' in metric_contract(project, tp, effort).queries["promise bad"]
     nps = metric_contract(project, tp, recommend)
-    assert nps.kind == "nps" and 'value=~"9|10"' in nps.queries["good"] and 'value=~"0|1|2|3|4|5|6"' in nps.queries["good"]
+    assert nps.kind == "nps" and nps.counted == 'touch_answers_total{touchpoint="bank_transfer",metric="recommend"}'
 
 
-def test_every_contract_uses_the_documented_query_keys():
+def test_every_contract_query_has_its_meaning_in_both_languages():
+    from touchdsl.documents.wording import Words
+
+    english, hebrew = Words("en"), Words("he")
     for project, tp, metric in every_metric():
         contract = metric_contract(project, tp, metric)
-        assert set(contract.queries) == set(QUERY_MEANING[contract.kind])
-        assert all("{{window}}" in q for q in contract.queries.values())
+        assert contract.queries
+        for key in contract.queries:
+            assert english.query_meaning(key, contract.kind).plain() != hebrew.query_meaning(key, contract.kind).plain()
+        for series in contract.series:
+            english.series_meaning(project, metric, series.name, series.labels)
+        if contract.overridden:
+            assert set(contract.queries) == set(QUERY_MEANING[contract.kind])
+            assert all("{{window}}" in q for q in contract.queries.values())
 
 
 def test_source_prometheus_replaces_the_default_series():
@@ -138,7 +174,7 @@ def test_source_prometheus_replaces_the_default_series():
         good='sum(rate(call_answer_seconds_bucket{le="30"}[{{window}}]))',
         total="sum(rate(call_answer_seconds_count[{{window}}]))")})
     contract = metric_contract(project, tp, metric)
-    assert contract.overridden and contract.series == () and contract.notes == ()
+    assert contract.overridden and contract.series == ()
     assert contract.queries == {"good": metric.source.good, "total": metric.source.total}
 
 
@@ -153,15 +189,22 @@ def test_promql_strings_escape_quotes_backslashes_and_newlines():
     assert label_matchers({"a": "1", "b": 'q"'}) == '{a="1",b="q\\""}'
 
 
-def test_rules_read_exactly_the_contract_queries():
+def test_rules_read_exactly_the_contract_counters():
+    from touchdsl.slo.contract import whole_events
+
     for project, tp, metric in every_metric():
         contract = metric_contract(project, tp, metric)
         out = render(project, BuildOptions())
         docs = [yaml.safe_load(v) for k, v in out.items() if k.endswith(".rules.yml")]
         group = next(g for d in docs for g in d["groups"] if g["name"] == f"touchdsl.{tp.id}.{metric_key(metric)}")
-        five = next(r["expr"] for r in group["rules"] if r.get("record", "").endswith("rate5m"))
-        for query in contract.queries.values():
-            assert render_query(query, "5m") in five
+        exprs = "\n".join(r["expr"] for r in group["rules"])
+        if contract.overridden:
+            for query in contract.queries.values():
+                assert render_query(query, "28d") in exprs or render_query(query, "30d") in exprs
+            continue
+        for reads in contract.tiers.values():
+            for counted in reads.counters():
+                assert whole_events(counted.selector, naming.window(metric.window)) in exprs
 
 
 def test_contract_document_lists_series_buckets_and_clock():
@@ -172,7 +215,9 @@ def test_contract_document_lists_series_buckets_and_clock():
     assert ("- Clock: time from report.start to visit.start in business seconds by calendar il\\_office "
             "(Asia/Jerusalem): observe `touchdsl.clock.clock_for(project, 'technical_fault', 'arrival')"
             ".observed(start, end, pauses)`.") in doc
-    assert "## No traffic" in doc
+    assert "## Small numbers and no traffic" in doc and "## Two tiers" in doc and "## Whole events" in doc
+    assert "**Initialise every series at 0 when the producer starts**" in doc
+    assert "When every case fails after healthy traffic, the promise's page fires after about 41 min" in doc
     for name in ("touch_events_total", "touch_answers_total"):
         assert f"`{name}`" in doc
 

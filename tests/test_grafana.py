@@ -216,9 +216,24 @@ def test_telecom_dashboards():
     assert [s["value"] for s in steps] == [None, 0.8, 0.9]  # promise 80%, target 90%
     assert answer["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"]["mode"] == "dashed"
     assert answer["links"][0]["url"] == "../policy/field_ops.html#technical_fault-answer"
+    # Each share against its own line: the promise's share (orange, as the promise's
+    # threshold line), the target's (green, as the target's), and the promise lately.
+    exprs = [t["expr"] for t in answer["targets"]]
+    assert exprs == [
+        '1 - touch:sli_error:ratio_rate28d{touchpoint="technical_fault",metric="answer",objective="promise"}',
+        '1 - touch:sli_error:ratio_rate28d{touchpoint="technical_fault",metric="answer",objective="target"}',
+        '1 - touch:sli_error:ratio_rate1h{touchpoint="technical_fault",metric="answer",objective="promise"}',
+    ]
+    colours = {o["matcher"]["options"]: o["properties"][0]["value"]["fixedColor"]
+               for o in answer["fieldConfig"]["overrides"]}
+    assert colours == {"A": "orange", "B": "green"}
+    assert {s["color"]: s["value"] for s in steps[1:]} == {"orange": 0.8, "green": 0.9}
     titles = [p["title"] for p in board["panels"]]
-    assert titles.count("Error budget remaining") == 5  # the five share metrics
-    assert titles.count("Burn rate (1h)") == 5
+    assert titles.count("Error budget remaining (promise)") == 5  # the five share metrics
+    assert titles.count("Error budget remaining (target)") == 5
+    assert titles.count("Promise burn rate (1h)") == 5
+    assert titles.count("Open cases past the promise") == 3  # the three time metrics
+    assert titles.count("Cases waiting too long for an update") == 1  # technical_fault's updates
     assert titles.count("Margin to target") == 2  # csat average and complaints count
     complaints = next(p for p in board["panels"] if p["title"] == "Complaints about mail to an old address")
     steps = complaints["fieldConfig"]["defaults"]["thresholds"]["steps"]

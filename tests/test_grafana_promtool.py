@@ -33,9 +33,9 @@ from touchdsl.model import (
     limit_size,
     metric_key,
 )
-from touchdsl.slo import burnrate, naming
+from touchdsl.slo import burnrate, naming, tiers
 from touchdsl.slo import rules as slo_rules
-from touchdsl.slo.contract import answer_values, le_spellings, metric_contract
+from touchdsl.slo.contract import answer_values, le_spellings, metric_contract, updates_series
 from touchdsl.slo.rules import good_percent
 from touchdsl.targets import BuildOptions, grafana, prometheus
 
@@ -43,27 +43,32 @@ from touchdsl.targets import BuildOptions, grafana, prometheus
 INTERVAL = "30m"
 
 
-def _steady(series) -> list[dict]:
-    """Input series rising steadily from 0: histogram buckets rise more the higher
-    their boundary (cumulative), the whole population more than its share."""
+# Open cases past a deadline, and cases waiting for an update, in every gauge.
+GAUGE = 3
+
+
+def _steady(series) -> list[tuple[str, dict[str, str], int, bool]]:
+    """(name, labels, rate, gauge) of input series rising steadily from 0: histogram
+    buckets rise more the higher their boundary (cumulative), the whole population
+    more than its share; gauges hold GAUGE."""
     out = []
     for s in series:
         labels = dict(s.labels)
         if s.buckets:  # cumulative buckets: le=b_i counts i+1 cases per step
             for i, bound in enumerate(s.buckets):
-                out.append((s.name, {**labels, "le": le_spellings(bound)[0]}, i + 1))
-            out.append((s.name, {**labels, "le": "+Inf"}, len(s.buckets) + 1))
+                out.append((s.name, {**labels, "le": le_spellings(bound)[0]}, i + 1, False))
+            out.append((s.name, {**labels, "le": "+Inf"}, len(s.buckets) + 1, False))
         elif s.name.endswith("_count"):
-            out.append((s.name, labels, None))  # filled in below: the histogram's +Inf count
+            out.append((s.name, labels, None, False))  # filled in below: the histogram's +Inf count
         else:
-            out.append((s.name, labels, 1))
+            out.append((s.name, labels, GAUGE if s.type == "gauge" else 1, s.type == "gauge"))
     steps = []
     inf = {tuple(sorted((k, v) for k, v in lab.items() if k != "le")): rate
-           for name, lab, rate in out if lab.get("le") == "+Inf"}
-    for name, labels, rate in out:
+           for name, lab, rate, _ in out if lab.get("le") == "+Inf"}
+    for name, labels, rate, gauge in out:
         if rate is None:
             rate = inf[tuple(sorted(labels.items()))]
-        steps.append((name, labels, rate))
+        steps.append((name, labels, rate, gauge))
     return steps
 
 
@@ -73,43 +78,44 @@ def _fed(project, touchpoint, metric):
     contract = metric_contract(project, touchpoint, metric)
     rows = _steady(contract.series)
     if contract.kind == "ratio-like" and [r[0] for r in rows] == ["touch_events_total"] * 2:
-        rows = [(rows[0][0], rows[0][1], WHOLE), (rows[1][0], rows[1][1], SHARE)]
+        rows = [(rows[0][0], rows[0][1], WHOLE, False), (rows[1][0], rows[1][1], SHARE, False)]
     return contract, rows
 
 # Input rates of `_fed`: a ratio's whole population and its share per step.
 WHOLE, SHARE = 10, 3
 
 
-def _bad_share(metric, contract) -> float:
-    """The share of bad events the steady feed means."""
+def _bad_share(metric, contract, tier) -> float:
+    """The share of bad events of a tier the steady feed means."""
+    objective = tiers.objective_of(metric, tier)
     if isinstance(metric, TimeMetric):
         bounds = contract.series[0].buckets
-        good = (bounds.index(limit_size(metric.target.within)) + 1) / (len(bounds) + 1)
-    elif isinstance(metric, RatioMetric):
+        within = bounds.index(limit_size(objective.within)) + 1  # per step
+        return 1 / (within + 1)  # the late counter: one per step
+    if isinstance(metric, RatioMetric):
         share = SHARE / WHOLE
-        at_most = isinstance(metric.target, BoundObjective) and metric.target.form == "at_most"
-        good = 1 - share if at_most else share
-    else:
-        assert isinstance(metric, ScoreMetric)
-        values = answer_values(metric)
-        good = len([v for v in values if v >= metric.target.value]) / len(values)
-    return 1 - good
+        at_most = isinstance(objective, BoundObjective) and objective.form == "at_most"
+        return share if at_most else 1 - share
+    assert isinstance(metric, ScoreMetric)
+    values = answer_values(metric)
+    return len([v for v in values if v < objective.value]) / len(values)
 
 
-def _expected(project, touchpoint, metric, contract) -> dict[str, float]:
-    """Recorded series name -> the value the steady feed means, for one metric."""
-    out: dict[str, float] = {}
+def _expected(project, touchpoint, metric, contract) -> dict[tuple[str, str | None], float]:
+    """(recorded series name, tier) -> the value the steady feed means, for one metric."""
+    out: dict[tuple[str, str | None], float] = {}
     windows = slo_rules.windows_of(metric)
     if contract.kind == "ratio-like":
-        bad = _bad_share(metric, contract)
-        objective = good_percent(metric.target) / 100
-        budget = 1 - objective
-        out.update({naming.sli_error(w): bad for w in windows})
-        out[naming.OBJECTIVE] = objective
+        for tier in tiers.tiers_of(metric):
+            bad = _bad_share(metric, contract, tier)
+            budget = 1 - good_percent(tiers.objective_of(metric, tier)) / 100
+            out.update({(naming.sli_error(w), tier): bad for w in slo_rules.tier_windows(metric, tier)})
+            out[(naming.ERROR_BUDGET, tier)] = budget
+            out[(naming.BUDGET_REMAINING, tier)] = 1 - bad / budget if budget > 0 else 1 - (bad > 0)
+            out[(naming.OVERDUE_CASES, tier)] = GAUGE
+        out[(naming.OBJECTIVE, None)] = good_percent(metric.target) / 100
         if metric.promise is not None:  # an internal metric records no promise
-            out[naming.PROMISE] = good_percent(metric.promise) / 100
-        out[naming.ERROR_BUDGET] = budget
-        out[naming.BUDGET_REMAINING] = 1 - bad / budget if budget > 0 else 1 - (bad > 0)
+            out[(naming.PROMISE, None)] = good_percent(metric.promise) / 100
         return out
     if isinstance(metric, CountMetric):
         value = metric.per.seconds / burnrate.seconds(INTERVAL)  # one event per sample step
@@ -119,10 +125,10 @@ def _expected(project, touchpoint, metric, contract) -> dict[str, float]:
     else:
         values = answer_values(metric)
         value = sum(values) / len(values)
-    out.update({naming.indicator(contract.kind, w): float(value) for w in windows})
-    out[naming.OBJECTIVE_VALUE] = metric.target.value
+    out.update({(naming.indicator(contract.kind, w), None): float(value) for w in windows})
+    out[(naming.OBJECTIVE_VALUE, None)] = metric.target.value
     if metric.promise is not None:
-        out[naming.PROMISE_VALUE] = metric.promise.value
+        out[(naming.PROMISE_VALUE, None)] = metric.promise.value
     return out
 
 
@@ -139,7 +145,7 @@ def _evaluate(node, recorded: dict[tuple[str, str, str], float]) -> float:
     if isinstance(node, promql_parser.VectorSelector):
         labels = {m.name: m.value for m in node.matchers.matchers}
         key = labels["metric"] + (f".{labels['segment']}" if "segment" in labels else "")
-        return recorded[(node.name, labels["touchpoint"], key)]
+        return recorded[(node.name, labels["touchpoint"], key, labels.get(tiers.LABEL))]
     if isinstance(node, promql_parser.BinaryExpr) and str(node.op) in _OPS:
         return _OPS[str(node.op)](_evaluate(node.lhs, recorded), _evaluate(node.rhs, recorded))
     raise AssertionError(f"the oracle cannot evaluate {node} ({type(node).__name__}); extend it")
@@ -176,10 +182,13 @@ def test_every_dashboard_query_returns_what_the_traffic_means(name, tmp_path):
             if contract.overridden:  # the producers' own series: nothing documented to feed
                 overridden.add((touchpoint.id, metric.id))
                 continue
-            for record, value in _expected(project, touchpoint, metric, contract).items():
-                recorded[(record, touchpoint.id, metric_key(metric))] = value
-            for metric_name, labels, rate in rows:
-                series.append((metric_name, labels, rate))
+            for (record, tier), value in _expected(project, touchpoint, metric, contract).items():
+                recorded[(record, touchpoint.id, metric_key(metric), tier)] = value
+            series += rows
+        if touchpoint.updates is not None:
+            for s in updates_series(touchpoint):
+                series.append((s.name, dict(s.labels), GAUGE, True))
+            recorded[(naming.UPDATES_OVERDUE, touchpoint.id, naming.UPDATES_METRIC, None)] = GAUGE
 
     # Data over the longest window plus a day; rules are evaluated once a day
     # (only the last evaluation is read), the queries on the last day boundary.
@@ -187,7 +196,8 @@ def test_every_dashboard_query_returns_what_the_traffic_means(name, tmp_path):
     days = _longest_seconds(project) // 86400 + 2
     samples = days * 86400 // step
     end = f"{days}d"
-    input_series = [{"series": _selector(n, lab), "values": f"0+{rate}x{samples}"} for n, lab, rate in series]
+    input_series = [{"series": _selector(n, lab), "values": f"{rate}x{samples}" if gauge else f"0+{rate}x{samples}"}
+                    for n, lab, rate, gauge in series]
 
     exprs = []
     for board in (json.loads(d) for d in grafana.render(project, options).values()):

@@ -220,6 +220,12 @@ def test_terminal_table_shows_data_quality_and_never_control_characters(proj, tm
     assert "\x1b" not in out and "c\\x1b[31mred" in out
     assert "MISSED   t.answer" in out
     assert "unknown_event" in out and "e.csv row 3" in out
+    assert "Data quality: 1 problem in 3 rows." in out
+
+
+def test_terminal_counts_one_row_in_the_singular(proj, tmp_path):
+    code, out, err = run(str(proj), "-e", str(write_csv(tmp_path / "e.csv", [["x", "t", "nope", T0]])))
+    assert "Data quality: 1 problem in 1 row." in out
 
 
 # ---- usage errors: exit 2, naming the file and column, never a traceback ------------------

@@ -116,32 +116,41 @@ def test_telecom_content():
     services = [n for k, n in docs if k == "Service"]
     assert services == ["home-internet"]
     slos = sorted(n for k, n in docs if k == "SLO")
-    assert slos == ["address-change-done", "address-change-first-contact",
-                    "technical-fault-abandoned", "technical-fault-answer", "technical-fault-arrival"]
-    answer = docs[("SLO", "technical-fault-answer")]
+    # one SLO per tier: the promise (its alerts page) and the internal target (tickets)
+    assert slos == [f"{m}-{tier}" for m in ("address-change-done", "address-change-first-contact",
+                                            "technical-fault-abandoned", "technical-fault-answer",
+                                            "technical-fault-arrival") for tier in ("promise", "target")]
+    answer = docs[("SLO", "technical-fault-answer-target")]
     assert answer["metadata"]["labels"] == {"owner": "field_ops", "touchpoint": "technical_fault",
-                                            "metric": "answer", "journey": "home_internet"}
+                                            "metric": "answer", "journey": "home_internet", "objective": "target"}
     assert answer["spec"]["objectives"] == [{"displayName": "target", "target": 0.9}]
+    assert docs[("SLO", "technical-fault-answer-promise")]["spec"]["objectives"] == [
+        {"displayName": "promise", "target": 0.8}]
     assert answer["spec"]["timeWindow"] == [{"duration": "28d", "isRolling": True}]
     ratio = answer["spec"]["indicator"]["spec"]["ratioMetric"]
-    assert 'le=~"20|20\\\\.0"' in ratio["good"]["metricSource"]["spec"]["query"]
+    # decided against the target: finished within 20s, plus those that passed 20s
+    assert 'le=~"20|20\\\\.0"' in ratio["total"]["metricSource"]["spec"]["query"]
+    assert 'touch_late_cases_total{touchpoint="technical_fault",metric="answer",objective="target"}' in \
+        ratio["bad"]["metricSource"]["spec"]["query"]
     # at most 3% abandoned: the target is 97% good
-    assert docs[("SLO", "technical-fault-abandoned")]["spec"]["objectives"][0]["target"] == 0.97
-    fast = docs[("AlertCondition", "technical-fault-answer-1h")]["spec"]
+    assert docs[("SLO", "technical-fault-abandoned-target")]["spec"]["objectives"][0]["target"] == 0.97
+    fast = docs[("AlertCondition", "technical-fault-answer-promise-1h")]["spec"]
     assert fast["severity"] == "page"
-    # 13.44 x the 10% budget is above an error ratio of 1: Prometheus fires when every
-    # event fails, which is a burn rate of 10, not 13.44 (that could never happen)
-    assert fast["condition"] == {"kind": "burnrate", "op": "gte", "threshold": 10,
+    # 13.44 x the promise's 20% budget is above an error ratio of 1: Prometheus fires when
+    # every event fails, which is a burn rate of 5, not 13.44 (that could never happen)
+    assert fast["condition"] == {"kind": "burnrate", "op": "gte", "threshold": 5,
                                  "lookbackWindow": "1h", "alertAfter": "5m"}
-    slow = docs[("AlertCondition", "technical-fault-answer-3d")]["spec"]["condition"]
-    assert slow["op"] == "gt" and slow["threshold"] == pytest.approx(0.9333333333333333)
+    # the target's 3d burn would be 0.933: below 1 it is the budget itself (burn rate 1)
+    slow = docs[("AlertCondition", "technical-fault-answer-target-3d")]["spec"]
+    assert slow["severity"] == "ticket"
+    assert slow["condition"]["op"] == "gt" and slow["condition"]["threshold"] == 1
     # the page goes to the pager and, as the touchpoint escalates on breach, to the manager
-    page = docs[("AlertPolicy", "technical-fault-answer-1h")]["spec"]["notificationTargets"]
+    page = docs[("AlertPolicy", "technical-fault-answer-promise-1h")]["spec"]["notificationTargets"]
     assert page == [{"targetRef": "field-ops-page-1"}, {"targetRef": "field-ops-manager"}]
-    ticket = docs[("AlertPolicy", "technical-fault-answer-1d")]["spec"]["notificationTargets"]
+    ticket = docs[("AlertPolicy", "technical-fault-answer-target-1d")]["spec"]["notificationTargets"]
     assert ticket == [{"targetRef": "field-ops-notify-1"}]
     # billing has no pager: its pages go to its notify receiver
-    billing = docs[("AlertPolicy", "address-change-done-1h")]["spec"]["notificationTargets"]
+    billing = docs[("AlertPolicy", "address-change-done-promise-1h")]["spec"]["notificationTargets"]
     assert billing == [{"targetRef": "billing-notify-1"}]
 
 

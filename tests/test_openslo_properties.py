@@ -46,20 +46,22 @@ def test_any_objective_is_valid_openslo_or_skipped(validator, answer, abandoned,
     answer_share = answer
     abandoned_share = 100 - abandoned if at_most else abandoned
     for metric_id, share, minutes_ok in (("answer", answer_share, whole_minutes), ("abandoned", abandoned_share, True)):
-        exported = f"technical-fault-{metric_id}" in slos
-        assert exported == (share < 100 and minutes_ok), (metric_id, share, window)
-        assert exported != (f"technical_fault.{metric_id}:" in warned)
-        if not exported:
-            continue
-        slo = slos[f"technical-fault-{metric_id}"]
-        assert slo["spec"]["objectives"][0]["target"] == pytest.approx(share / 100)
-        budget = 1 - slo["spec"]["objectives"][0]["target"]
-        touchpoint = project.touchpoints["technical_fault"]
-        metric = next(m for m in touchpoint.metrics if m.id == metric_id)
-        want = {(s, lw, sw, op, round(t, 9)) for s, lw, sw, op, t in rule_conditions(project, touchpoint, metric)}
-        got = set()
-        for name in slo["spec"].get("alertPolicies", []):
-            c = conditions[name]["spec"]
-            got.add((c["severity"], c["condition"]["lookbackWindow"], c["condition"]["alertAfter"],
-                     {"gt": ">", "gte": ">="}[c["condition"]["op"]], round(c["condition"]["threshold"] * budget, 9)))
-        assert got == want
+        for tier in ("promise", "target"):
+            exported = f"technical-fault-{metric_id}-{tier}" in slos
+            assert exported == (share < 100 and minutes_ok), (metric_id, share, window)
+            assert exported != (f"technical_fault.{metric_id}:" in warned)
+            if not exported:
+                continue
+            slo = slos[f"technical-fault-{metric_id}-{tier}"]
+            assert slo["spec"]["objectives"][0]["target"] == pytest.approx(share / 100)
+            budget = 1 - slo["spec"]["objectives"][0]["target"]
+            touchpoint = project.touchpoints["technical_fault"]
+            metric = next(m for m in touchpoint.metrics if m.id == metric_id)
+            want = {(s, lw, sw, op, round(t, 9))
+                    for s, lw, sw, op, t in rule_conditions(project, touchpoint, metric, tier)}
+            got = set()
+            for name in slo["spec"].get("alertPolicies", []):
+                c = conditions[name]["spec"]
+                got.add((c["severity"], c["condition"]["lookbackWindow"], c["condition"]["alertAfter"],
+                         {"gt": ">", "gte": ">="}[c["condition"]["op"]], round(c["condition"]["threshold"] * budget, 9)))
+            assert got == want

@@ -14,7 +14,7 @@ import yaml
 import touchdsl
 from tests.projects import PROJECTS
 from touchdsl.model import Duration, Owner, WithinObjective
-from touchdsl.slo import naming
+from touchdsl.slo import naming, tiers
 from touchdsl.slo import rules as slo_rules
 from touchdsl.slo.contract import metric_contract, render_query
 from touchdsl.targets import BuildOptions, openslo, prometheus
@@ -41,24 +41,26 @@ def built(request):
 # error-ratio threshold, and the short window that confirms it.
 _CONDITION = re.compile(
     r"touch:sli_error:ratio_rate(\w+)\{[^}]*\} (>=|>) ([0-9.e+-]+)\n"
-    r"  unless on\(touchpoint, metric\)\n"
+    r"  and on\(touchpoint, metric\)\n"
     r"  touch:sli_error:ratio_rate(\w+)\{")
 
 
-def rule_conditions(project, touchpoint, metric) -> set[tuple]:
+def rule_conditions(project, touchpoint, metric, tier) -> set[tuple]:
     rules = yaml.safe_load(prometheus.rules_file(
         [slo_rules.metric_rules(project, touchpoint, metric, BuildOptions())]))
     out = set()
     for rule in rules["groups"][0]["rules"]:
-        if rule.get("alert") in (naming.ALERT_FAST_BURN, naming.ALERT_SLOW_BURN):
+        if rule.get("alert") in (naming.ALERT_PROMISE_BURN, naming.ALERT_TARGET_BURN) and \
+                rule["labels"]["objective"] == tier:
             for long, op, threshold, short in _CONDITION.findall(rule["expr"]):
                 out.add((rule["labels"]["severity"], long, short, op, float(threshold)))
     return out
 
 
-def recorded_objective(project, touchpoint, metric) -> float:
+def recorded_budget(project, touchpoint, metric, tier) -> float:
+    """The error budget of the tier the rules record."""
     rules = slo_rules.metric_rules(project, touchpoint, metric, BuildOptions())
-    expr = dict(rules.recordings)[naming.OBJECTIVE]
+    [expr] = [r.expr for r in rules.recordings if r.record == naming.ERROR_BUDGET and r.labels["objective"] == tier]
     return float(re.fullmatch(r"vector\((.+)\)", expr).group(1))
 
 
@@ -94,28 +96,28 @@ def test_every_slo_reads_the_contract_with_the_recorded_target_and_window(built)
         spec = slo["spec"]
         service = services[spec["service"]]["metadata"]["labels"]
         assert service == ({"journey": touchpoint.journey} if touchpoint.journey else {"owner": touchpoint.owner})
+        tier = labels["objective"]
         case_class = f" ({touchpoint.case_class(metric.segment).title})" if metric.segment else ""
-        assert slo["metadata"]["displayName"] == f"{touchpoint.title}: {metric.title}{case_class}"
+        assert slo["metadata"]["displayName"] == f"{touchpoint.title}: {metric.title}{case_class} ({tier})"
         assert spec["timeWindow"] == [{"duration": naming.window(metric.window), "isRolling": True}]
         assert spec["budgetingMethod"] == "Occurrences"
-        assert spec["objectives"] == [{"displayName": "target",
-                                       "target": recorded_objective(project, touchpoint, metric)}]
+        budget = recorded_budget(project, touchpoint, metric, tier)
+        assert spec["objectives"] == [{"displayName": tier, "target": pytest.approx(1 - budget)}]
         ratio = spec["indicator"]["spec"]["ratioMetric"]
         assert ratio.pop("counter") is False
         queries = {key: part["metricSource"]["spec"]["query"] for key, part in ratio.items()}
         assert {part["metricSource"]["type"] for part in ratio.values()} == {"Prometheus"}
         contract = metric_contract(project, touchpoint, metric)
-        good, total = (render_query(contract.queries[k], "5m") for k in ("good", "total"))
         if contract.overridden:
+            good, total = (render_query(contract.queries[k], "5m") for k in ("good", "total"))
             assert queries == {"good": f"sum({good})", "total": f"sum({total})"}
-        elif "bad" in queries:
-            # an `at most` ratio: the contract's good is total minus exactly this bad
-            assert metric.kind == "ratio" and metric.target.form == "at_most"
-            assert queries["total"] == total
-            assert good == f"({total} - ({queries['bad']} or vector(0)))"
-            assert f'event="{metric.numerator}"' in queries["bad"]
         else:
-            assert queries == {"good": good, "total": total}
+            # the events the rules count for this tier, as rates: every counter of the
+            # tier's reads, and nothing else
+            reads = contract.tiers[tier]
+            assert queries == {"bad": reads.bad.rate("5m"), "total": reads.decided.rate("5m")}
+            for counted in reads.counters():
+                assert counted.selector in queries["bad"] + queries["total"]
         for query in queries.values():
             promql_parser.parse(query)
 
@@ -129,8 +131,10 @@ def test_alert_conditions_are_the_prometheus_burn_conditions(built):
     for slo in slos.values():
         labels = slo["metadata"]["labels"]
         touchpoint = project.touchpoints[labels["touchpoint"]]
-        metric = next(m for m in touchpoint.metrics if m.id == labels["metric"])
+        metric = next(m for m in touchpoint.metrics
+                      if m.id == labels["metric"] and m.segment == labels.get("segment"))
         budget = 1 - slo["spec"]["objectives"][0]["target"]
+        tier = labels["objective"]
         got = set()
         for policy_name in slo["spec"].get("alertPolicies", []):
             policy = policies[policy_name]["spec"]
@@ -144,7 +148,7 @@ def test_alert_conditions_are_the_prometheus_burn_conditions(built):
             op = {"gt": ">", "gte": ">="}[c["op"]]
             got.add((cond["severity"], c["lookbackWindow"], c["alertAfter"], op,
                      round(c["threshold"] * budget, 9)))
-        want = {(s, lw, sw, op, round(t, 9)) for s, lw, sw, op, t in rule_conditions(project, touchpoint, metric)}
+        want = {(s, lw, sw, op, round(t, 9)) for s, lw, sw, op, t in rule_conditions(project, touchpoint, metric, tier)}
         if project.owners[touchpoint.owner].notify or project.owners[touchpoint.owner].page:
             assert got == want, (touchpoint.id, metric.id)
         compared += len(want)
@@ -153,17 +157,19 @@ def test_alert_conditions_are_the_prometheus_burn_conditions(built):
 
 
 def test_burn_rates_of_telecom_answer():
-    """28d window, 90% target (budget 0.1): factors 13.44, 5.6, 2.8, 0.933; the first
-    exceeds an error ratio of 1 (1.344), so it fires when every event fails (burn rate 10)."""
+    """28d window. The promise, 80% (budget 0.2), pages: factors 13.44 and 5.6; both
+    exceed an error ratio of 1 (2.688, 1.12), so they fire when every event fails (burn rate 5).
+    The target, 90% (budget 0.1), tickets: factors 2.8 and 0.933, the latter below 1 and
+    so the budget itself (burn rate 1): nothing fires at exactly the objective."""
     project = touchdsl.load([str(PROJECTS["telecom"])])
     conditions = by_kind(documents(openslo.render(project, BuildOptions())), "AlertCondition")
     got = {name: (c["spec"]["severity"], c["spec"]["condition"]["op"], c["spec"]["condition"]["threshold"])
            for name, c in conditions.items() if name.startswith("technical-fault-answer-")}
     assert got == {
-        "technical-fault-answer-1h": ("page", "gte", 10),
-        "technical-fault-answer-6h": ("page", "gt", 5.6),
-        "technical-fault-answer-1d": ("ticket", "gt", 2.8),
-        "technical-fault-answer-3d": ("ticket", "gt", pytest.approx(0.9333333333333333)),
+        "technical-fault-answer-promise-1h": ("page", "gte", 5),
+        "technical-fault-answer-promise-6h": ("page", "gte", 5),
+        "technical-fault-answer-target-1d": ("ticket", "gt", 2.8),
+        "technical-fault-answer-target-3d": ("ticket", "gt", 1),
     }
 
 
@@ -220,7 +226,8 @@ def test_user_text_only_in_double_quoted_scalars():
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
             if metric.kind in ("time", "ratio"):
-                assert f"{touchpoint.title}: {slo_rules.title_of(touchpoint, metric)}" in titles
+                first = tiers.tiers_of(metric)[0]
+                assert f"{touchpoint.title}: {slo_rules.title_of(touchpoint, metric)} ({first})" in titles
     assert {d["apiVersion"] for d in docs} == {"openslo/v1"}
     assert all(set(d) == {"apiVersion", "kind", "metadata", "spec"} for d in docs)
 
@@ -241,8 +248,9 @@ def test_a_100_percent_target_and_a_seconds_window_are_skipped_with_reasons():
     assert any(w.startswith("technical_fault.answer:") and "100%" in w for w in warnings)
     assert any(w.startswith("technical_fault.arrival:") and "90s" in w for w in warnings)
     slos = by_kind(documents(openslo.render(project, BuildOptions())), "SLO")
-    assert "technical-fault-answer" not in slos and "technical-fault-arrival" not in slos
-    assert "technical-fault-abandoned" in slos
+    assert not {"technical-fault-answer-promise", "technical-fault-answer-target",
+                "technical-fault-arrival-promise", "technical-fault-arrival-target"} & set(slos)
+    assert {"technical-fault-abandoned-promise", "technical-fault-abandoned-target"} <= set(slos)
 
 
 def test_an_owner_without_receivers_gets_slos_but_no_policies(built):
@@ -251,7 +259,8 @@ def test_an_owner_without_receivers_gets_slos_but_no_policies(built):
     project = project.model_copy(update={"owners": {**project.owners, "billing": billing}})
     docs = documents(openslo.render(project, BuildOptions()))
     slos = by_kind(docs, "SLO")
-    assert "alertPolicies" not in slos["address-change-done"]["spec"]
+    assert "alertPolicies" not in slos["address-change-done-promise"]["spec"]
+    assert "alertPolicies" not in slos["address-change-done-target"]["spec"]
     assert not [p for p in by_kind(docs, "AlertPolicy").values()
                 if p["metadata"]["labels"]["owner"] == "billing"]
     warned = [w for w in openslo.warnings(project) if w.startswith("address_change.done:")]

@@ -95,13 +95,54 @@ def test_steps_for_other_owners_are_listed_per_unit():
     assert "None." in files["policy/field_ops.md"].split("## Steps we perform for other owners", 1)[1]
 
 
-def test_escalation_path_receivers_then_manager_by_name_and_email():
+def test_escalation_path_explains_the_two_tiers_in_plain_words():
     md = plain(policy("telecom")["policy/field_ops.md"])
-    assert ("1. Risk and breach alerts go to Field Operations: notify: email field-ops@example.com; "
-            "page (urgent): pagerduty field-ops-primary.") in md
-    assert "2. On breach (fast burn): the manager of Field Operations, Dana Levi, dana.levi@example.com." in md
+    assert ("1. If customers are being failed faster than the promise allows, or the promise is already broken, "
+            "Field Operations is alerted at once: page (urgent): pagerduty field-ops-primary.") in md
+    assert ("2. If the internal target is at risk (an early warning, before customers feel it), Field Operations "
+            "gets a ticket to handle in working hours: notify: email field-ops@example.com.") in md
+    assert ("3. Alerts wait until at least 10 cases were counted; when only a few cases are late, a ticket is "
+            "sent instead of an alert at once.") in md
+    assert ("4. When the promise is broken or being broken, the manager of Field Operations, Dana Levi, is told "
+            "too: dana.levi@example.com.") in md
+    for jargon in ("burn", "budget burn", "severity", "page alert"):
+        assert jargon not in md.split("Escalation", 1)[-1].split("###", 1)[0].lower()
     health = plain(policy("health")["policy/patient_relations.md"])
-    assert "On risk (slow burn) and breach: תפעול מרפאות, through notify: email clinics-ops@example.org" in health
+    assert ("תפעול מרפאות is told of every alert, the early warnings too, through notify: email "
+            "clinics-ops@example.org") in health
+    hebrew = plain(policy("health", lang="he")["policy/patient_relations.md"])
+    assert "אם ההבטחה ללקוחות נשחקת מהר מדי או שכבר הופרה, היחידה פניות הציבור מקבלת התראה מיידית" in hebrew
+    assert "אם היעד הפנימי בסיכון (אזהרה מוקדמת, לפני שהלקוחות מרגישים)" in hebrew
+    assert "התראות ממתינות עד שנספרו לפחות 10 מקרים" in hebrew
+    # an internal metric (complaints volume: a target, no promise) raises tickets only
+    assert ("3. Internal metrics, with a target and no promise to customers (תלונות על זמינות תורים), only ever "
+            "raise tickets.") in health
+    assert "מדדים פנימיים, עם יעד וללא הבטחה ללקוחות (תלונות על זמינות תורים), מעוררים פניות לטיפול בלבד" in hebrew
+
+
+def test_a_touchpoint_with_internal_metrics_only_promises_no_alert_at_once(tmp_path):
+    (tmp_path / "desk.touch").write_text("""
+owner desk "Desk" {
+    notify email "desk@example.com"
+    page pagerduty "desk-primary"
+}
+touchpoint intake "Intake" {
+    owner desk
+    expectation "Handled."
+    step file "Filed" by desk
+    metric backlog "Backlog handled" {
+        time from file.start to file.end
+        target 90% within 2h
+    }
+}
+""", encoding="utf-8")
+    out = render(touchdsl.load([str(tmp_path / "desk.touch")]), BuildOptions())
+    md = plain(out["policy/desk.md"].decode("utf-8"))
+    path = md.split("Escalation path", 1)[1].split("###", 1)[0]
+    assert "alerted at once" not in path
+    assert "1. If the internal target is at risk" in path
+    assert "2. Internal metrics, with a target and no promise to customers (Backlog handled), only ever raise " \
+           "tickets." in path
 
 
 def test_update_cadence_tags_and_notes():
@@ -217,8 +258,8 @@ def test_every_alert_links_to_an_anchor_of_the_policy(example):
 
 def test_the_unit_an_escalation_reaches_sees_it_on_its_page():
     """`escalate to clinics on risk` in the complaint touchpoint: the clinics' page lists it."""
-    for lang, heading, when in (("en", "Escalations we receive", "On risk (slow burn) and breach"),
-                                ("he", "הסלמות שמגיעות אלינו", "בסיכון (שריפה איטית) ובהפרה")):
+    for lang, heading, when in (("en", "Escalations we receive", "On every alert, the early warnings too"),
+                                ("he", "הסלמות שמגיעות אלינו", "בכל התראה, גם באזהרות המוקדמות")):
         files = policy("health", lang)
         page = Page(files["policy/clinics.html"])
         text = page.text

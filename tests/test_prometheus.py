@@ -8,10 +8,12 @@ import pytest
 import yaml
 
 import touchdsl
+from tests.paths import REPO
 from tests.projects import PROJECTS
 from touchdsl.documents.escape import go_template_literal
 from touchdsl.model import metric_key
-from touchdsl.slo import naming
+from touchdsl.slo import naming, tiers
+from touchdsl.slo import rules as slo_rules
 from touchdsl.targets import BuildOptions
 from touchdsl.targets.prometheus import render
 
@@ -64,15 +66,18 @@ def test_every_metric_records_its_indicator_over_every_window(built):
     for tp in project.touchpoints.values():
         for metric in tp.metrics:
             group = by_group[f"touchdsl.{tp.id}.{metric_key(metric)}"]
-            records = [r["record"] for r in group["rules"] if "record" in r]
-            windows = set(naming.ALERT_WINDOWS) | {naming.window(metric.window)}
-            if metric.kind == "count":
-                windows.add(naming.window(metric.per))
-            indicator = {"time": naming.sli_error, "ratio": naming.sli_error, "nps": naming.nps,
-                         "count": naming.count_per_period}.get(metric.kind)
-            if metric.kind == "score":
-                indicator = naming.score_average if metric.target.form == "average_at_least" else naming.sli_error
-            assert {indicator(w) for w in windows} <= set(records)
+            records = {(r["record"], r["labels"].get("objective")) for r in group["rules"] if "record" in r}
+            if metric.kind == "score" and metric.target.form == "average_at_least" or metric.kind in ("nps", "count"):
+                indicator = {"score": naming.score_average, "nps": naming.nps,
+                             "count": naming.count_per_period}[metric.kind]
+                wanted = {(indicator(w), None) for w in slo_rules.windows_of(metric)}
+            else:
+                # each tier over its own burn windows and the metric's window
+                wanted = {(naming.sli_error(w), tier) for tier in tiers.tiers_of(metric)
+                          for w in slo_rules.tier_windows(metric, tier)}
+                first = tiers.tiers_of(metric)[0]  # the promise, or an internal metric's target
+                assert (naming.sli_error(naming.window(metric.window)), first) in wanted
+            assert wanted <= records, wanted - records
             for rule in group["rules"]:
                 labels = rule["labels"]
                 assert labels["touchpoint"] == tp.id and labels["metric"] == metric.id
@@ -81,62 +86,102 @@ def test_every_metric_records_its_indicator_over_every_window(built):
                 assert labels.get("journey") == tp.journey
 
 
+def _records(out, group):
+    return {(r["record"], r["labels"].get("objective")): r["expr"] for r in groups(out)[group]["rules"]
+            if "record" in r}
+
+
 def test_meta_rules_of_a_ratio_like_metric():
     out = render(load("telecom"), BuildOptions())
-    rules = {r["record"]: r["expr"] for r in groups(out)["touchdsl.technical_fault.arrival"]["rules"]
-             if "record" in r}
-    assert rules[naming.OBJECTIVE] == "vector(0.98)"
-    assert rules[naming.PROMISE] == "vector(0.95)"
-    assert rules[naming.ERROR_BUDGET] == "vector(0.02)"
-    assert rules[naming.BUDGET_REMAINING] == (
-        '1 - touch:sli_error:ratio_rate28d{touchpoint="technical_fault",metric="arrival"} / 0.02')
+    rules = _records(out, "touchdsl.technical_fault.arrival")
+    assert rules[(naming.OBJECTIVE, None)] == "vector(0.98)"
+    assert rules[(naming.PROMISE, None)] == "vector(0.95)"
+    assert rules[(naming.ERROR_BUDGET, "target")] == "vector(0.02)"
+    assert rules[(naming.ERROR_BUDGET, "promise")] == "vector(0.05)"
+    assert rules[(naming.BUDGET_REMAINING, "target")] == (
+        '1 - touch:sli_error:ratio_rate28d{touchpoint="technical_fault",metric="arrival",objective="target"} / 0.02')
+    assert rules[(naming.BUDGET_REMAINING, "promise")] == (
+        '1 - touch:sli_error:ratio_rate28d{touchpoint="technical_fault",metric="arrival",objective="promise"} / 0.05')
+
+
+def test_shares_are_whole_events_bad_over_decided():
+    out = render(load("telecom"), BuildOptions())
+    rules = _records(out, "touchdsl.address_change.first_contact")
+    # `at least 70%` of contacts resolved: bad = contacts - resolved, a resolved count never
+    # seen counting as zero (total failure, not silence)
+    error = rules[(naming.sli_error("1h"), "promise")]
+    assert error == (
+        'clamp_min((sum(touch:counter_events:count1h{touchpoint="address_change",metric="first_contact",'
+        'counter="population"}) or vector(0)) - (sum(touch:counter_events:count1h{touchpoint="address_change",'
+        'metric="first_contact",counter="share"}) or vector(0)), 0)\n/\n'
+        '(sum(touch:events:count1h{touchpoint="address_change",metric="first_contact",objective="promise"}) > 0)')
+    assert "rate(" not in "".join(rules.values())
 
 
 def test_meta_rules_of_value_kinds():
     out = render(load("telecom"), BuildOptions())
-    rules = {r["record"]: r["expr"] for r in groups(out)["touchdsl.address_change.complaints"]["rules"]
-             if "record" in r}
-    assert rules[naming.OBJECTIVE_VALUE] == "vector(10)"
-    assert rules[naming.PROMISE_VALUE] == "vector(20)"
+    rules = _records(out, "touchdsl.address_change.complaints")
+    assert rules[(naming.OBJECTIVE_VALUE, None)] == "vector(10)"
+    assert rules[(naming.PROMISE_VALUE, None)] == "vector(20)"
 
 
-def _burn(out, group, alert):
-    return next(r for r in groups(out)[group]["rules"] if r.get("alert") == alert)
+def _alert(out, group, alert, tier=None, severity=None):
+    return next(r for r in groups(out)[group]["rules"] if r.get("alert") == alert
+                and (tier is None or r["labels"]["objective"] == tier)
+                and (severity is None or r["labels"]["severity"] == severity))
 
 
 def test_burn_thresholds_over_28d_follow_the_window():
-    # 98% target, 28d: 13.44 * 2% = 0.2688, 5.6 * 2% = 0.112; 2.8 * 2% = 0.056, 0.9333 * 2% = 0.018666…
+    # promise 95% (budget 5%): 13.44 * 5% = 0.672, 5.6 * 5% = 0.28 -- pages
+    # target 98% (budget 2%): 2.8 * 2% = 0.056; 0.933 is below 1, so the budget 0.02 -- tickets
     out = render(load("telecom"), BuildOptions())
-    assert thresholds(_burn(out, "touchdsl.technical_fault.arrival", naming.ALERT_FAST_BURN)["expr"]) == [
-        0.2688, 0.112]
-    assert thresholds(_burn(out, "touchdsl.technical_fault.arrival", naming.ALERT_SLOW_BURN)["expr"]) == [
-        0.056, pytest.approx(0.0186666666)]
+    assert thresholds(_alert(out, "touchdsl.technical_fault.arrival", naming.ALERT_PROMISE_BURN)["expr"]) == [
+        0.672, 0.672, 0.28, 0.28]
+    assert thresholds(_alert(out, "touchdsl.technical_fault.arrival", naming.ALERT_TARGET_BURN)["expr"]) == [
+        0.056, 0.056, 0.02, 0.02]
 
 
 def test_burn_thresholds_over_30d_are_the_classic_ones():
-    # 99.5% target, 30d: 14.4, 6, 3, 1 times a budget of 0.5%.
+    # promise 99% over 30d: 14.4 and 6 times 1% page; target 99.5%: 3 and 1 times 0.5% ticket
     out = render(load("banking"), BuildOptions())
-    fast = _burn(out, "touchdsl.bank_transfer.executed", naming.ALERT_FAST_BURN)
-    slow = _burn(out, "touchdsl.bank_transfer.executed", naming.ALERT_SLOW_BURN)
-    assert thresholds(fast["expr"]) == [0.072, 0.03]
-    assert thresholds(slow["expr"]) == [0.015, 0.005]
+    promise = _alert(out, "touchdsl.bank_transfer.executed", naming.ALERT_PROMISE_BURN)
+    target = _alert(out, "touchdsl.bank_transfer.executed", naming.ALERT_TARGET_BURN)
+    assert thresholds(promise["expr"]) == [0.144, 0.144, 0.06, 0.06]
+    assert thresholds(target["expr"]) == [0.015, 0.015, 0.005, 0.005]
+    assert promise["labels"]["severity"] == "page" and target["labels"]["severity"] == "ticket"
 
 
-def test_burn_thresholds_over_7d():
-    # 90% target, 7d: 3.36, 1.4, 0.7, 0.2333 times a budget of 10%.
+def test_burn_thresholds_over_7d_never_fire_at_the_objective():
+    # target 90% over 7d: 0.7 and 0.233 are below 1, so both ticket windows compare with
+    # the budget itself: a target met exactly raises no ticket
     out = render(load("health"), BuildOptions())
-    fast = _burn(out, "touchdsl.appointment.answer", naming.ALERT_FAST_BURN)
-    slow = _burn(out, "touchdsl.appointment.answer", naming.ALERT_SLOW_BURN)
-    assert thresholds(fast["expr"]) == [0.336, 0.14]
-    assert thresholds(slow["expr"]) == [0.07, pytest.approx(0.0233333333)]
+    target = _alert(out, "touchdsl.appointment.answer", naming.ALERT_TARGET_BURN)
+    assert thresholds(target["expr"]) == [0.1, 0.1, 0.1, 0.1]
+    promise = _alert(out, "touchdsl.appointment.answer", naming.ALERT_PROMISE_BURN)
+    assert thresholds(promise["expr"]) == [0.672, 0.672, 0.28, 0.28]
 
 
-def test_a_loose_target_pages_when_every_case_fails():
-    # 90% over 28d: 13.44 * 10% = 1.344 cannot be reached by an error ratio.
+def test_a_loose_promise_pages_when_every_case_fails():
+    # 80% over 28d: 13.44 * 20% = 2.688 cannot be reached by an error ratio.
     out = render(load("telecom"), BuildOptions())
-    expr = _burn(out, "touchdsl.technical_fault.answer", naming.ALERT_FAST_BURN)["expr"]
-    assert 'touch:sli_error:ratio_rate1h{touchpoint="technical_fault",metric="answer"} >= 1\n' in expr
-    assert 'touch:sli_error:ratio_rate5m{touchpoint="technical_fault",metric="answer"} < 1\n' in expr
+    expr = _alert(out, "touchdsl.technical_fault.answer", naming.ALERT_PROMISE_BURN)["expr"]
+    assert ('touch:sli_error:ratio_rate1h{touchpoint="technical_fault",metric="answer",objective="promise"} >= 1\n'
+            in expr)
+    assert ('touch:sli_error:ratio_rate5m{touchpoint="technical_fault",metric="answer",objective="promise"} >= 1\n'
+            in expr)
+
+
+def test_every_burn_needs_both_windows_and_the_minimum_of_events():
+    out = render(load("telecom"), BuildOptions())
+    expr = _alert(out, "touchdsl.technical_fault.arrival", naming.ALERT_PROMISE_BURN)["expr"]
+    assert "unless" not in expr
+    assert expr.count("and on(touchpoint, metric)") == 4
+    assert ('touch:events:count1h{touchpoint="technical_fault",metric="arrival",objective="promise"} >= 10'
+            in expr)
+    project = load("telecom")
+    demanding = project.model_copy(update={"defaults": project.defaults.model_copy(update={"alert_minimum": 50})})
+    assert ">= 50\n" in _alert(render(demanding, BuildOptions()), "touchdsl.technical_fault.arrival",
+                                naming.ALERT_PROMISE_BURN)["expr"]
 
 
 def test_alerts_carry_routing_labels_and_annotations(built):
@@ -146,11 +191,28 @@ def test_alerts_carry_routing_labels_and_annotations(built):
         labels = alert["labels"]
         tp = project.touchpoints[labels["touchpoint"]]
         assert labels["owner"] == tp.owner
+        assert labels["objective"] in ("promise", "target")
         assert labels["severity"] in ("page", "ticket")
+        if labels["objective"] == "target":
+            assert labels["severity"] == "ticket"
         assert labels.get("journey") == tp.journey
-        assert set(alert["annotations"]) == {"summary", "title", "expectation", "promise", "target", "policy"}
-        metric = labels["metric"] + (f"-{labels['segment']}" if "segment" in labels else "")
-        assert alert["annotations"]["policy"] == f"../policy/{tp.owner}.html#{tp.id}-{metric}"
+        metric = labels["metric"]
+        if metric == naming.UPDATES_METRIC:
+            assert set(alert["annotations"]) == {"summary", "title", "expectation", "promise", "policy"}
+            assert alert["annotations"]["policy"] == f"../policy/{tp.owner}.html#touchpoint-{tp.id}"
+        else:
+            assert set(alert["annotations"]) == {"summary", "title", "expectation", "promise", "target", "policy"}
+            section = metric + (f"-{labels['segment']}" if "segment" in labels else "")
+            assert alert["annotations"]["policy"] == f"../policy/{tp.owner}.html#{tp.id}-{section}"
+
+
+def test_annotations_state_the_objectives_in_the_documents_words():
+    out = render(load("telecom"), BuildOptions())
+    alert = _alert(out, "touchdsl.technical_fault.arrival", naming.ALERT_PROMISE_BROKEN)
+    assert alert["annotations"]["promise"] == "95% within 48 business hours, over the last 28 days"
+    assert alert["annotations"]["target"] == "98% within 36 business hours, over the last 28 days"
+    assert alert["annotations"]["summary"] == (
+        "technical_fault/arrival: the promise is broken over the last 28 days")
 
 
 def test_policy_link_follows_the_build_option():
@@ -159,36 +221,88 @@ def test_policy_link_follows_the_build_option():
     assert "https://wiki.example.com/sla/field_ops.html#technical_fault-answer" in links
 
 
-def test_every_kind_has_its_alerts():
-    names = {(a["labels"]["touchpoint"], a["labels"]["metric"], a["alert"], a["labels"]["severity"])
-             for a in alerts(render(load("telecom"), BuildOptions()))}
-    assert ("technical_fault", "csat", naming.ALERT_SCORE_BREACH, "page") in names
-    assert ("technical_fault", "csat", naming.ALERT_SCORE_RISK, "ticket") in names
-    assert ("address_change", "complaints", naming.ALERT_COUNT_BREACH, "page") in names
-    assert ("address_change", "complaints", naming.ALERT_COUNT_RISK, "ticket") in names
+def test_every_kind_has_both_tiers():
+    names = {(a["labels"]["touchpoint"], a["labels"]["metric"], a["alert"], a["labels"]["objective"],
+              a["labels"]["severity"]) for a in alerts(render(load("telecom"), BuildOptions()))}
+    for metric in ("answer", "arrival", "abandoned"):
+        assert ("technical_fault", metric, naming.ALERT_PROMISE_BURN, "promise", "page") in names
+        assert ("technical_fault", metric, naming.ALERT_PROMISE_BROKEN, "promise", "page") in names
+        assert ("technical_fault", metric, naming.ALERT_TARGET_BURN, "target", "ticket") in names
+        assert ("technical_fault", metric, naming.ALERT_TARGET_MISSED, "target", "ticket") in names
+    # open cases of time metrics: a page from the minimum, a ticket from one
+    assert ("technical_fault", "arrival", naming.ALERT_CASES_PAST_PROMISE, "promise", "page") in names
+    assert ("technical_fault", "arrival", naming.ALERT_CASES_PAST_PROMISE, "promise", "ticket") in names
+    assert ("technical_fault", "arrival", naming.ALERT_CASES_PAST_TARGET, "target", "ticket") in names
+    # the csat has no target of its own: the promise broken pages, the last day at risk tickets
+    assert ("technical_fault", "csat", naming.ALERT_PROMISE_BROKEN, "promise", "page") in names
+    assert ("technical_fault", "csat", naming.ALERT_TARGET_AT_RISK, "target", "ticket") in names
+    assert ("technical_fault", "csat", naming.ALERT_TARGET_MISSED, "target", "ticket") not in names
+    assert ("address_change", "complaints", naming.ALERT_PROMISE_BROKEN, "promise", "page") in names
+    assert ("address_change", "complaints", naming.ALERT_TARGET_MISSED, "target", "ticket") in names
+    assert ("address_change", "complaints", naming.ALERT_TARGET_AT_RISK, "target", "ticket") in names
+    assert ("technical_fault", "updates", naming.ALERT_UPDATES_OVERDUE, "promise", "page") in names
+    assert ("technical_fault", "updates", naming.ALERT_UPDATES_OVERDUE, "promise", "ticket") in names
     nps = {(a["alert"], a["labels"]["severity"]) for a in alerts(render(load("banking"), BuildOptions()))
            if a["labels"]["metric"] == "recommend"}
-    assert nps == {(naming.ALERT_NPS_BREACH, "page"), (naming.ALERT_NPS_RISK, "ticket")}
+    assert nps == {(naming.ALERT_PROMISE_BROKEN, "page"), (naming.ALERT_TARGET_MISSED, "ticket"),
+                   (naming.ALERT_TARGET_AT_RISK, "ticket")}
 
 
-def test_value_alerts_compare_with_the_target():
+def test_an_internal_metric_has_the_target_tier_only():
+    """No promise, nothing to page on: an internal metric's rules record and alert on its
+    target alone (tickets), whatever its kind."""
+    health = render(load("health"), BuildOptions())
+    volume = groups(health)["touchdsl.complaint.volume"]["rules"]
+    assert {(r["alert"], r["labels"]["severity"], r["labels"]["objective"]) for r in volume if "alert" in r} == {
+        (naming.ALERT_TARGET_MISSED, "ticket", "target"), (naming.ALERT_TARGET_AT_RISK, "ticket", "target")}
+    assert naming.PROMISE_VALUE not in {r.get("record") for r in volume}
+    scenarios = render(touchdsl.load([str(REPO / "tests/scenarios/project")]),
+                       BuildOptions())
+    review = groups(scenarios)["touchdsl.repair.review"]["rules"]
+    assert {(r["alert"], r["labels"]["severity"]) for r in review if "alert" in r} == {
+        (naming.ALERT_TARGET_BURN, "ticket"), (naming.ALERT_TARGET_MISSED, "ticket"),
+        (naming.ALERT_CASES_PAST_TARGET, "ticket")}
+    assert {r["labels"].get("objective") for r in review if "record" in r} <= {None, "target"}
+    assert naming.PROMISE not in {r.get("record") for r in review}
+    assert 'objective="promise"' not in yaml.safe_dump(review)
+
+
+def test_a_metric_judged_per_class_has_a_group_and_series_per_class():
+    health = render(load("health"), BuildOptions())
+    for segment in ("urgent", "routine"):
+        rules = groups(health)[f"touchdsl.appointment.slot.{segment}"]["rules"]
+        assert all(r["labels"]["segment"] == segment for r in rules if "labels" in r)
+        raw = "\n".join(r["expr"] for r in rules)
+        assert f'touch_business_days_bucket{{touchpoint="appointment",metric="slot",segment="{segment}"' in raw
+        assert f'touch_overdue_cases{{touchpoint="appointment",metric="slot",segment="{segment}",objective="promise"}}' in raw
+
+
+def test_value_alerts_compare_with_each_tier():
     out = render(load("telecom"), BuildOptions())
     by = {(a["labels"]["metric"], a["alert"]): a["expr"] for a in alerts(out)}
-    assert by[("csat", naming.ALERT_SCORE_BREACH)] == (
-        'touch:score_average:rate28d{touchpoint="technical_fault",metric="csat"} < 4.3')
-    assert by[("csat", naming.ALERT_SCORE_RISK)] == (
-        'touch:score_average:rate1d{touchpoint="technical_fault",metric="csat"} < 4.3')
-    assert by[("complaints", naming.ALERT_COUNT_BREACH)] == (
-        'touch:count_per_period:rate7d{touchpoint="address_change",metric="complaints"} > 10')
+    assert by[("csat", naming.ALERT_PROMISE_BROKEN)] == (
+        'touch:score_average:rate28d{touchpoint="technical_fault",metric="csat"} < 4.3\n'
+        'and on(touchpoint, metric)\n'
+        'touch:events:count28d{touchpoint="technical_fault",metric="csat"} >= 10')
+    assert by[("csat", naming.ALERT_TARGET_AT_RISK)].startswith(
+        'touch:score_average:rate1d{touchpoint="technical_fault",metric="csat"} < 4.3\n')
+    # whole events over the period against the limit: 20 complaints is the promise kept
+    assert by[("complaints", naming.ALERT_PROMISE_BROKEN)] == (
+        'touch:events:count7d{touchpoint="address_change",metric="complaints"} > 20')
+    assert by[("complaints", naming.ALERT_TARGET_MISSED)] == (
+        'touch:events:count7d{touchpoint="address_change",metric="complaints"} > 10')
+    # the pace of the last day, in whole numbers: events x 7 > 10
+    assert by[("complaints", naming.ALERT_TARGET_AT_RISK)].startswith(
+        'touch:events:count1d{touchpoint="address_change",metric="complaints"} * 7 > 10\n')
 
 
-def test_count_per_period_scales_the_rate_by_the_period():
+def test_count_per_period_scales_the_whole_events_by_the_period():
     out = render(load("telecom"), BuildOptions())
-    rules = {r["record"]: r["expr"] for r in groups(out)["touchdsl.address_change.complaints"]["rules"]
-             if "record" in r}
-    assert rules[naming.count_per_period("7d")] == (
-        'sum(rate(touch_events_total{touchpoint="address_change",metric="complaints",event="complaints"}[7d]))'
-        " * 604800")
+    rules = _records(out, "touchdsl.address_change.complaints")
+    assert rules[(naming.count_per_period("7d"), None)] == (
+        'touch:events:count7d{touchpoint="address_change",metric="complaints"}')
+    assert rules[(naming.count_per_period("1d"), None)] == (
+        'touch:events:count1d{touchpoint="address_change",metric="complaints"} * 7')
 
 
 def test_indicators_divide_only_by_windows_with_traffic(built):
@@ -280,4 +394,5 @@ def test_an_owner_named_like_a_journey_shares_its_file_without_clashing_groups()
     out = render(project, BuildOptions())
     assert sorted(out) == ["prometheus/CONTRACT.md", "prometheus/desk.rules.yml"]
     names = [g["name"] for g in yaml.safe_load(out["prometheus/desk.rules.yml"])["groups"]]
-    assert len(names) == len(set(names)) == len(injected.metrics) + len(lonely.metrics)
+    updates = sum(1 for tp in (injected, lonely) if tp.updates is not None)
+    assert len(names) == len(set(names)) == len(injected.metrics) + len(lonely.metrics) + updates

@@ -3,6 +3,7 @@ rules` on the rules and tests generated for every example and the hostile projec
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -146,22 +147,28 @@ def test_every_alert_has_a_firing_and_a_silent_case(name, projects, tmp_path):
             for group in yaml.safe_load(data)["groups"]:
                 for rule in group["rules"]:
                     if "alert" in rule:
-                        rules_alerts.add((rule["alert"], rule["labels"]["touchpoint"], key_of(rule["labels"])))
+                        labels = rule["labels"]
+                        rules_alerts.add((rule["alert"], labels["touchpoint"], key_of(labels), labels["severity"]))
     cases = defaultdict(lambda: {"fires": 0, "silent": 0})
     for rel, data in out.items():
         if rel.endswith(".test.yml"):
             doc = yaml.safe_load(data)
-            assert doc["rule_files"] == [f"../prometheus/{Path(rel).name.removesuffix('.test.yml')}.rules.yml"]
+            stem = Path(rel).name.split(".")[0]
+            assert doc["rule_files"] == [f"../prometheus/{stem}.rules.yml"]
             for case in doc["tests"]:
+                where = case["name"].split(":")[0].split("/")
                 for check in case["alert_rule_test"]:
+                    firing = set()
                     for alert in check["exp_alerts"]:
                         labels = alert["exp_labels"]
                         assert labels["severity"] in ("page", "ticket")
-                        cases[(check["alertname"], labels["touchpoint"], key_of(labels))]["fires"] += 1
-                    if not check["exp_alerts"]:
-                        key = case["name"].split(" ")[0].split("/")
-                        cases[(check["alertname"], *key)]["silent"] += 1
-    assert rules_alerts and set(cases) == rules_alerts
+                        key = (check["alertname"], labels["touchpoint"], key_of(labels), labels["severity"])
+                        firing.add(key)
+                        cases[key]["fires"] += 1
+                    for key in rules_alerts:
+                        if key[0] == check["alertname"] and list(key[1:3]) == where and key not in firing:
+                            cases[key]["silent"] += 1
+    assert rules_alerts and set(cases) == rules_alerts, rules_alerts ^ set(cases)
     for key, seen in cases.items():
         assert seen["fires"] >= 1 and seen["silent"] >= 1, key
 
@@ -169,39 +176,71 @@ def test_every_alert_has_a_firing_and_a_silent_case(name, projects, tmp_path):
 def test_the_generated_tests_catch_a_wrong_threshold(tmp_path):
     out = build(PROJECTS["banking"], tmp_path)
     rules = tmp_path / "prometheus/everyday_banking.rules.yml"
-    # 99.5% over 30d pages above 0.072; a rule that waited for 0.1 must be caught.
-    text = rules.read_text().replace("> 0.072\n", "> 0.1\n").replace("<= 0.072\n", "<= 0.1\n")
+    # The promise, 99% over 30d, pages above 0.144 (14.4 x 1%); a rule that waited for 0.2 must be caught.
+    text = rules.read_text().replace("} > 0.144\n", "} > 0.2\n")
     assert text != out["prometheus/everyday_banking.rules.yml"].decode()
     rules.write_text(text)
-    result = promtool("test", "rules", "tests/everyday_banking.test.yml", cwd=tmp_path)
+    result = promtool("test", "rules", "tests/everyday_banking.6h.test.yml", cwd=tmp_path)
     assert result.returncode != 0
-    assert "executed TouchErrorBudgetFastBurn fires on the 1h/5m windows alone" in result.stdout + result.stderr
+    assert "TouchPromiseBurn fires on the 1h/5m windows alone" in result.stdout + result.stderr
 
 
-def test_the_generated_tests_catch_a_short_window_that_silences_a_quiet_breach(tmp_path):
+def test_the_generated_tests_catch_a_burn_without_the_minimum_of_events(tmp_path):
     build(PROJECTS["banking"], tmp_path)
     rules = tmp_path / "prometheus/everyday_banking.rules.yml"
-    # The classic `long > x and short > x` would silence a breach whenever the short window is empty.
-    text = rules.read_text().replace("unless on(touchpoint, metric)", "and on(touchpoint, metric)")
-    text = text.replace("} <= ", "} > ").replace("} < 1\n", "} >= 1\n")
+    text = re.sub(r"\n\s*and on\(touchpoint, metric\)\n\s*touch:events:count\w+\{[^}]*\} >= 10", "",
+                  rules.read_text())
     rules.write_text(text)
     result = promtool("test", "rules", "tests/everyday_banking.test.yml", cwd=tmp_path)
     assert result.returncode != 0
-    assert "keeps firing when the short window has no traffic" in result.stdout + result.stderr
+    assert "with 9 events (the minimum is 10)" in result.stdout + result.stderr
+
+
+def test_the_generated_tests_catch_a_quiet_short_window_that_keeps_a_page(tmp_path):
+    build(PROJECTS["banking"], tmp_path)
+    rules = tmp_path / "prometheus/everyday_banking.rules.yml"
+    # `long > x unless short <= x` keeps paging while the short window has no events.
+    text = re.sub(r"and on\(touchpoint, metric\)\n(\s*)(touch:sli_error:ratio_rate(?:5m|30m|2h|6h)\{[^}]*\}) (>=|>) ",
+                  lambda m: f"unless on(touchpoint, metric)\n{m[1]}{m[2]} {'<' if m[3] == '>=' else '<='} ",
+                  rules.read_text())
+    rules.write_text(text)
+    result = promtool("test", "rules", "tests/everyday_banking.6h.test.yml", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "stops once the short window has no events" in result.stdout + result.stderr
+
+
+def test_the_generated_tests_catch_rate_extrapolation(tmp_path):
+    """Counts as `rate()` read them: ten events over a window read as a hair more than ten."""
+    build(PROJECTS["telecom"], tmp_path)
+    rules = tmp_path / "prometheus/home_internet.rules.yml"
+    doc = yaml.safe_load(rules.read_text())
+    for group in doc["groups"]:
+        for rule in group["rules"]:
+            if rule.get("record") == "touch:events:count7d" and rule["labels"]["metric"] == "complaints":
+                rule["expr"] = ('sum(increase(touch_events_total{touchpoint="address_change",metric="complaints",'
+                                'event="complaints"}[7d])) * 1.0001')
+    rules.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = promtool("test", "rules", "tests/home_internet.test.yml", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "address_change/complaints: 10 complaints at once" in result.stdout + result.stderr
 
 
 def test_no_traffic_records_nothing_and_alerts_nothing(tmp_path):
-    """Counters that exist but stand still: no NaN indicator, no alert."""
+    """Counters initialised at 0 that stand still, open-case gauges at 0: no share, no NaN, no alert."""
     out = build(PROJECTS["telecom"], tmp_path)
     project = touchdsl.load([str(PROJECTS["telecom"])])
     series = []
-    records, alertnames = [], set()
-    for rules in slo_rules.plan(project, BuildOptions()):
-        for entry in promtool_tests.input_series(rules, 0, 61, 60) if rules.contract.kind != "ratio-like" else \
-                promtool_tests.segmented_series(rules, [promtool_tests.Segment(61, None)]):
-            series.append({"series": entry["series"], "values": "5+0x60"})
-        records += [r for r, _ in rules.recordings if not r.startswith(("touch:objective", "touch:promise",
-                                                                        "touch:error_budget:"))]
+    records, alertnames = set(), set()
+    for rules in slo_rules.groups(project, BuildOptions()):
+        if isinstance(rules, slo_rules.MetricRules):
+            for s in rules.contract.series:
+                labels = dict(s.labels)
+                for le in s.buckets or [None]:
+                    chosen = {**labels, "le": str(le)} if le is not None else labels
+                    series.append({"series": s.name + "{" + ",".join(f'{k}="{v}"' for k, v in chosen.items()) + "}",
+                                   "values": "0+0x60"})
+            records |= {r.record for r in rules.recordings if r.record.startswith(
+                ("touch:sli_error", "touch:score_average", "touch:nps"))}
         alertnames |= {a.name for a in rules.alerts}
     test = {
         "rule_files": ["../prometheus/home_internet.rules.yml"],
@@ -209,12 +248,11 @@ def test_no_traffic_records_nothing_and_alerts_nothing(tmp_path):
         "tests": [{
             "interval": "1m",
             "input_series": series,
-            "promql_expr_test": [{"expr": f"{r} != 0", "eval_time": "1h", "exp_samples": []}
-                                 for r in sorted(set(records)) if not r.startswith("touch:count_per_period")],
+            "promql_expr_test": [{"expr": r, "eval_time": "1h", "exp_samples": []} for r in sorted(records)],
             "alert_rule_test": [{"eval_time": "1h", "alertname": a, "exp_alerts": []} for a in sorted(alertnames)],
         }],
     }
-    assert naming.ALERT_FAST_BURN in alertnames
+    assert naming.ALERT_PROMISE_BURN in alertnames
     path = tmp_path / "tests/quiet.test.yml"
     path.write_text(yaml.safe_dump(test))
     result = promtool("test", "rules", "tests/quiet.test.yml", cwd=tmp_path)
@@ -231,12 +269,14 @@ def test_objectives_that_cannot_be_missed_have_no_alerts(projects):
             alerting[rule["labels"]["metric"]].add(rule["alert"])
     # at most 100%, at least 0%, NPS at least -100, 90% at least the lowest answer: nothing to alert on.
     assert set(alerting) == {"perfect", "tiny_window", "no_complaints", "perfect_nps", "top_average"}
-    # A 2h window has no room for the 6h, 1d and 3d windows.
-    assert alerting["tiny_window"] == {naming.ALERT_FAST_BURN}
-    fast = next(r for r in rules if r.get("alert") == naming.ALERT_FAST_BURN and r["labels"]["metric"] == "tiny_window")
+    # A 2h window has no room for the 6h, 1d and 3d windows: the promise burns over 1h only,
+    # the target (the promise itself) has no ticket window at all.
+    assert naming.ALERT_PROMISE_BURN in alerting["tiny_window"]
+    assert naming.ALERT_TARGET_BURN not in alerting["tiny_window"]
+    fast = next(r for r in rules if r.get("alert") == naming.ALERT_PROMISE_BURN and r["labels"]["metric"] == "tiny_window")
     assert "ratio_rate6h" not in fast["expr"] and "ratio_rate1h" in fast["expr"]
     # No budget at all: any failed case burns it.
-    perfect = next(r for r in rules if r.get("alert") == naming.ALERT_FAST_BURN and r["labels"]["metric"] == "perfect")
+    perfect = next(r for r in rules if r.get("alert") == naming.ALERT_PROMISE_BURN and r["labels"]["metric"] == "perfect")
     assert "} > 0\n" in perfect["expr"]
 
 
@@ -255,5 +295,7 @@ def test_touchdsl_build_output_proves_itself(tmp_path):
         "CONTRACT.md", "feedback.rules.yml", "routine_care.rules.yml"]
     check = promtool("check", "rules", *sorted(str(p) for p in (out / "prometheus").glob("*.rules.yml")), cwd=out)
     assert check.returncode == 0, check.stdout + check.stderr
-    proof = promtool("test", "rules", "tests/feedback.test.yml", cwd=out)
+    feedback = sorted(str(p.relative_to(out)) for p in (out / "tests").glob("feedback.*test.yml"))
+    assert "tests/feedback.test.yml" in feedback
+    proof = promtool("test", "rules", *feedback, cwd=out)
     assert proof.returncode == 0, proof.stdout + proof.stderr

@@ -230,9 +230,17 @@ class Contact(_Node):
     link: str | None = None
 
 
+ALERT_MINIMUM: Final = 10
+"""Events needed in an alert's window before it judges a share, an average or a
+pace, unless `defaults { alerts need N events }` says otherwise."""
+
+
 class Defaults(_Node):
     window: Duration = Duration(seconds=28 * 86400, text="28d")
     charter: CharterSettings = CharterSettings()
+    alert_minimum: int = Field(default=ALERT_MINIMUM, ge=1, description=(
+        "events an alert needs in its window before it judges a share, an average or a pace; with fewer "
+        "it stays silent, and a handful of open or overdue cases is a ticket, not a page"))
 
 
 class Event(_Node):
@@ -295,10 +303,12 @@ Objective = Annotated[
 
 
 class PrometheusSource(_Node):
-    """User-supplied queries; `{{window}}` is replaced by each window as plain text."""
+    """User-supplied queries; `{{window}}` is replaced by each window as plain text.
+    `good` meets the target; `promise_good`, when written, meets the promise."""
 
     good: str
     total: str
+    promise_good: str | None = None
 
 
 class _MetricBase(_Node):

@@ -39,7 +39,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import touchdsl  # noqa: E402
-from touchdsl.clock import business_deadline, business_elapsed, open_periods  # noqa: E402
+from touchdsl.clock import MetricClock, business_deadline, business_elapsed, clock_for, open_periods  # noqa: E402
+from touchdsl.model import limit_size  # noqa: E402
 
 US = pd.Timedelta(microseconds=1)
 
@@ -57,12 +58,12 @@ def late_moment(start: dt.datetime, limit: dt.timedelta, calendar: object | None
     return next(iter(open_periods(due, due + dt.timedelta(days=800), calendar)))[0]  # type: ignore[arg-type]
 
 
-def nearest_rank(values: list[int]) -> dict[str, float] | None:
+def nearest_rank(values: list[int], scale: float = 1e6) -> dict[str, float] | None:
     if not values:
         return None
     ordered = sorted(values)
     n = len(ordered)
-    return {f"p{p}": ordered[math.ceil(p * n / 100) - 1] / 1e6 for p in (50, 90, 95)}
+    return {f"p{p}": ordered[math.ceil(p * n / 100) - 1] / scale for p in (50, 90, 95)}
 
 
 def first_per_case(rows: pd.DataFrame, event: str) -> pd.Series:
@@ -78,7 +79,7 @@ def spans(mine: pd.DataFrame, start_event: str, end_event: str) -> pd.DataFrame:
 
 
 def judge_cases(cases: pd.DataFrame, limits: tuple[int, int], lates: tuple[pd.Series, pd.Series],
-                since: pd.Timestamp, as_of: pd.Timestamp) -> dict[str, object]:
+                since: pd.Timestamp, as_of: pd.Timestamp, scale: float = 1e6) -> dict[str, object]:
     """Figures of time-like cases: `cases` has start, end, value (µs), and `lates` the
     moment each case passes the promise's and the target's limit (NaT where not needed)."""
     out: dict[str, object] = {}
@@ -93,32 +94,43 @@ def judge_cases(cases: pd.DataFrame, limits: tuple[int, int], lates: tuple[pd.Se
             out["overdue"] = int((still_open & (late < as_of)).sum())
             worst = cases.loc[decided, ["value"]].reset_index().sort_values(["value", "case"],
                                                                            ascending=[False, True]).head(5)
-            out["worst"] = [[c, round(v / 1e6, 4)] for c, v in zip(worst["case"], worst["value"])]
+            out["worst"] = [[c, round(v / scale, 4)] for c, v in zip(worst["case"], worst["value"])]
     done = cases.loc[(cases["end"] >= since) & (cases["end"] <= as_of), "value"]
     out["finished"] = int(len(done))
-    out["elapsed"] = nearest_rank([int(v) for v in done])
+    out["elapsed"] = nearest_rank([int(v) for v in done], scale)
     return out
 
 
-def time_metric(mine: pd.DataFrame, metric, calendar, since: pd.Timestamp, as_of: pd.Timestamp) -> dict[str, object]:
+def time_metric(mine: pd.DataFrame, metric, clock: MetricClock, since: pd.Timestamp,
+                as_of: pd.Timestamp) -> dict[str, object]:
+    """A time metric by its clock (`touchdsl.clock.clock_for`): business days counted
+    in whole days, business or wall-clock time in microseconds."""
+    assert not getattr(metric, "pauses", ()), "the benchmark's project has no pauses"
     cases = spans(mine, str(metric.start), str(metric.end))
     stop = cases["end"].fillna(as_of)
     cases = cases.loc[stop >= since].copy()  # a case that stopped before the window cannot count in it
-    limits = (us(dt.timedelta(seconds=metric.promise.within.seconds)),
-              us(dt.timedelta(seconds=metric.target.within.seconds)))
     stop = cases["end"].fillna(as_of)
-    if calendar is None:
+    days = clock.unit == "business_days"
+    scale = 1 if days else 1e6
+    limits = (int(limit_size(clock.promise) * scale), int(limit_size(clock.target) * scale))
+    if days:  # the clock, once per case
+        cases["value"] = [int(clock.observed(a, b))
+                          for a, b in zip(cases["start"].dt.to_pydatetime(), stop.dt.to_pydatetime())]
+    elif clock.calendar is None:
         cases["value"] = ((stop - cases["start"]) // US).astype("int64")
-    else:  # business time: the clock, once per case
-        cases["value"] = [us(business_elapsed(a, b, calendar))
+    else:
+        cases["value"] = [us(business_elapsed(a, b, clock.calendar))
                           for a, b in zip(cases["start"].dt.to_pydatetime(), stop.dt.to_pydatetime())]
     lates = []
-    for limit in limits:
+    for objective, limit in zip(("promise", "target"), limits):
         needed = (cases["value"] > limit) | cases["end"].isna()  # late, or open: when does it become late?
-        moments = [late_moment(a, dt.timedelta(microseconds=limit), calendar)
-                   for a in cases.loc[needed, "start"].dt.to_pydatetime()]
+        starts = cases.loc[needed, "start"].dt.to_pydatetime()
+        if days:  # late at the closing of the last business day allowed
+            moments = [clock.deadline(a, objective=objective) for a in starts]
+        else:
+            moments = [late_moment(a, dt.timedelta(microseconds=limit), clock.calendar) for a in starts]
         lates.append(pd.Series(pd.to_datetime(moments, utc=True), index=cases.index[needed]).reindex(cases.index))
-    return judge_cases(cases, limits, (lates[0], lates[1]), since, as_of)
+    return judge_cases(cases, limits, (lates[0], lates[1]), since, as_of, scale)
 
 
 def updates(mine: pd.DataFrame, tp, since: pd.Timestamp, as_of: pd.Timestamp) -> dict[str, object]:
@@ -153,8 +165,7 @@ def main(path: str, as_of_text: str) -> None:
             recent = mine.loc[mine["at"] >= since]
             key = f"{tp.id}.{metric.id}"
             if metric.kind == "time":
-                calendar = project.calendars[metric.calendar] if metric.calendar else None
-                out[key] = time_metric(mine, metric, calendar, since, as_of)
+                out[key] = time_metric(mine, metric, clock_for(project, tp.id, metric.id), since, as_of)
             elif metric.kind == "ratio":
                 firsts = pd.DataFrame({"den": first_per_case(mine, metric.denominator),
                                        "num": first_per_case(mine, metric.numerator)})

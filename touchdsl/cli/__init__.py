@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "explain": ("touchdsl.cli.explain", "explain", "Explain a diagnostic code such as TD202."),
     "schema": ("touchdsl.cli.schema", "schema", "Print the JSON Schema of the compiled model (or of measure.json)."),
     "measure": ("touchdsl.cli.measure", "measure", "Measure every promise and target from the event log."),
+    "serve": ("touchdsl.cli.serve", "serve", "Follow the event log and expose it to Prometheus as the rules read it."),
     "fmt": ("touchdsl.tools.fmt", "command", "Format .touch files in the canonical layout."),
     "diff": ("touchdsl.tools.semdiff", "command", "Compare two versions of a project and classify each change."),
     "lsp": ("touchdsl.tools.lsp", "command", "Run the language server over stdio (for editors)."),

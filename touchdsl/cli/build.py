@@ -13,6 +13,7 @@ from touchdsl.cli.common import (
     compile_paths,
     print_diagnostics,
 )
+from touchdsl.counting import counted
 
 
 @click.command()
@@ -100,4 +101,4 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
         for line in exc.help:
             click.echo(f"  help: {visible(line)}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"built {len(written)} file{'' if len(written) == 1 else 's'} into {visible(out)}")
+    click.echo(f"built {counted(len(written), 'file')} into {visible(out)}")

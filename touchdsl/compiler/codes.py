@@ -244,7 +244,8 @@ _ALL = [
          "ratio abandoned of offered\npromise at most 5%"),
     Code("TD410", "Invalid source",
          "`source prometheus { good \"…\" total \"…\" }` overrides the series a metric reads; "
-         "both queries are required and no other keys or systems are known.",
+         "both queries are required, `promise_good` (the events that meet the promise) may be added, "
+         "and no other keys or systems are known.",
          'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n}',
          'source prometheus {\n    good "sum(rate(x_good[{{window}}]))"\n    total "sum(rate(x_total[{{window}}]))"\n}'),
     Code("TD411", "Query is not PromQL the rules can load",
@@ -254,6 +255,20 @@ _ALL = [
          "would make the whole rules file unloadable, so it is refused here with the parser's words.",
          'source prometheus {\n    good "sum(rate(calls_good[{{window}}])"\n    total "sum(rate(calls_total[{{window}}]))"\n}',
          'source prometheus {\n    good "sum(rate(calls_good[{{window}}]))"\n    total "sum(rate(calls_total[{{window}}]))"\n}'),
+    Code("TD420", "Alerts need a whole number of events",
+         "`defaults { alerts need N events }` says how many cases, answers or counted events an alert "
+         "needs in its window before it judges a share, an average or a pace (and how many open cases "
+         "past a deadline make a page rather than a ticket). N is a whole number from 1 (alert on the "
+         "very first event) to 1,000,000; without the line it is 10.",
+         "defaults {\n    alerts need 2.5 events\n}",
+         "defaults {\n    alerts need 20 events\n}"),
+    Code("TD421", "Metric named like the updates promise",
+         "A touchpoint's `updates every N` promise is watched (alerts, dashboards) and measured under "
+         "the name `updates`, so a metric of the same touchpoint cannot take that name too.",
+         'metric updates "Time to update" {\n    time from report.start to report.end\n    promise 80% within 1h\n}\n'
+         'updates every 4h via sms',
+         'metric update_time "Time to update" {\n    time from report.start to report.end\n    promise 80% within 1h\n}\n'
+         'updates every 4h via sms'),
     Code("TD415", "Number beyond the supported range",
          "Every number has a limit far beyond what an organisation writes, so that no value "
          "overflows a target or makes it write a giant file: durations (thresholds, windows, "
@@ -395,6 +410,17 @@ _ALL = [
          "urgent alerts).",
          'owner billing "Billing" {\n    manager "Yossi" <yossi@example.com>\n}',
          'owner billing "Billing" {\n    manager "Yossi" <yossi@example.com>\n    notify email "billing@example.com"\n}',
+         warning=True),
+    Code("TD907", "Promise judged by the target's good events",
+         "A metric with `source prometheus` reads its events through your queries. When the promise and "
+         "the target draw the line between a good and a bad event at different places (`within 30s` and "
+         "`within 20s`, `at least 4` and `at least 5`), one `good` query cannot serve both: the promise's "
+         "alerts would read the target's good events and page while the promise is kept. Add "
+         "`promise_good`, the events that meet the promise.",
+         'promise 80% within 30s\ntarget 90% within 20s\nsource prometheus {\n    good "sum(rate(t_bucket{le=\\"20\\"}[{{window}}]))"\n'
+         '    total "sum(rate(t_count[{{window}}]))"\n}',
+         'promise 80% within 30s\ntarget 90% within 20s\nsource prometheus {\n    good "sum(rate(t_bucket{le=\\"20\\"}[{{window}}]))"\n'
+         '    promise_good "sum(rate(t_bucket{le=\\"30\\"}[{{window}}]))"\n    total "sum(rate(t_count[{{window}}]))"\n}',
          warning=True),
     Code("TD902", "Touchpoint has no metrics",
          "Without a metric the touchpoint makes no promise the charter can publish or "

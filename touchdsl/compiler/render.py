@@ -6,6 +6,7 @@ import json
 import unicodedata
 from typing import Any, Callable, Iterable
 
+from touchdsl.counting import counted
 from touchdsl.diagnostics import HIDDEN, Diagnostic, Severity, Span, escape_char, visible
 
 JSON_FORMAT_VERSION = 1
@@ -113,13 +114,10 @@ def summary(diagnostics: list[Diagnostic], files: int, touchpoints: int | None, 
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
 
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    where = plural(files, "file") + (f" in {plural(projects, 'project')}" if projects > 1 else "")
+    where = counted(files, "file") + (f" in {counted(projects, 'project')}" if projects > 1 else "")
     if errors or warnings:
-        return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {where}"
-    tp = f", {plural(touchpoints, 'touchpoint')}" if touchpoints is not None else ""
+        return f"{counted(errors, 'error')}, {counted(warnings, 'warning')} in {where}"
+    tp = f", {counted(touchpoints, 'touchpoint')}" if touchpoints is not None else ""
     return f"ok: {where}{tp}, no problems"
 
 

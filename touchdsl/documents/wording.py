@@ -709,8 +709,28 @@ class Words:
     def series_meaning(self, project: Project, metric: Metric, name: str, labels: Mapping[str, str]) -> Phrase:
         match metric:
             case TimeMetric():
+                tier = labels.get("objective")
+                limit = None
+                if tier is not None:
+                    objective = metric.promise if tier == "promise" else metric.target
+                    assert objective is not None  # an internal metric has no promise tier
+                    limit = self.limit(objective_within(objective).within, metric.calendar is not None)
                 if name.endswith("_count"):
                     return self.phrase(self.gettext("Count of the same histogram: every finished case."))
+                if name == "touch_late_cases_total":
+                    assert limit is not None
+                    return self.phrase(self.gettext(
+                        "Cases whose time passed %(limit)s (the %(tier)s's limit): one per case, counted the moment "
+                        "the limit passes, whether the case is open or not."),
+                        limit=limit, tier=Phrase(self._tier(tier)))
+                if name == "touch_open_cases":
+                    return self.phrase(self.gettext("Cases open now: %(start)s happened, %(end)s not yet."),
+                                       start=Code(str(metric.start)), end=Code(str(metric.end)))
+                if name == "touch_overdue_cases":
+                    assert limit is not None
+                    return self.phrase(self.gettext(
+                        "Of the cases open now, those whose time already passed %(limit)s (the %(tier)s's limit)."),
+                        limit=limit, tier=Phrase(self._tier(tier)))
                 if metric.calendar is not None and business_days(metric):
                     how = self.phrase(self.gettext("in business days by the calendar %(calendar)s (the closings "
                                                    "of business days passed while the clock ran)"),
@@ -742,14 +762,33 @@ class Words:
             case _:
                 unknown_kind(metric)
 
+    def _tier(self, tier: str | None) -> str:
+        """`promise` or `target`, as a sentence names them."""
+        return (self.pgettext("tier", "promise") if tier == "promise" else self.pgettext("tier", "target"))
+
+    def updates_series_meaning(self, updates: Updates) -> Phrase:
+        """What the gauge of a touchpoint's `updates every N` promise counts."""
+        return self.phrase(self.gettext("Cases open now whose last update (or opening) is older than %(every)s."),
+                           every=self.period(updates.every))
+
     def _answers(self, labels: Mapping[str, str], low: float, high: float) -> Phrase:
         return self.phrase(self.gettext("Survey answers of value %(value)s on the scale %(low)s to %(high)s."),
                            value=Code(labels.get("value", "")), low=self.number(low), high=self.number(high))
 
     def query_meaning(self, key: str, kind: str) -> Phrase:
-        """What the `good` or `total` query of an indicator counts (per second over the window)."""
+        """What a query of the contract counts: a tier's events decided and bad ones (whole
+        events over the window), answers by value, events counted, or -- for a metric's own
+        queries -- the `good` and `total` rates."""
         meanings = {
+            ("ratio-like", "promise decided"): self.gettext("events judged against the promise"),
+            ("ratio-like", "promise bad"): self.gettext("of them, those that miss the promise"),
+            ("ratio-like", "target decided"): self.gettext("events judged against the target"),
+            ("ratio-like", "target bad"): self.gettext("of them, those that miss the target"),
+            ("average", "answers"): self.gettext("answers of each value"),
+            ("nps", "answers"): self.gettext("answers of each value"),
+            ("count", "counted"): self.gettext("events counted against the limit"),
             ("ratio-like", "good"): self.gettext("events that meet the objective"),
+            ("ratio-like", "promise_good"): self.gettext("events that meet the promise"),
             ("ratio-like", "total"): self.gettext("all events"),
             ("average", "good"): self.gettext("sum of the answers' values"),
             ("average", "total"): self.gettext("number of answers"),
@@ -779,8 +818,15 @@ class Words:
         """Further rules for producers of a metric's default series."""
         match metric:
             case TimeMetric():
-                return [self.phrase(self.gettext("Declare every bucket boundary listed; the rules read the one at "
-                                                 "the target."))]
+                return [self.phrase(self.gettext("Declare every bucket boundary listed; the rules read the ones at "
+                                                 "the promise and the target.")),
+                        self.phrase(self.gettext(
+                            "Count a case in %(late)s the moment its time passes each limit, while it is still open: "
+                            "that is when the customer is failed. Where that counter is not emitted, late cases are "
+                            "counted from the histogram when they finish."), late=Code("touch_late_cases_total")),
+                        self.phrase(self.gettext("Set %(open)s and %(overdue)s to the cases open now, at every "
+                                                 "scrape."), open=Code("touch_open_cases"),
+                                    overdue=Code("touch_overdue_cases"))]
             case RatioMetric() | ScoreMetric() | NpsMetric() | CountMetric():
                 return []
             case _:

@@ -239,6 +239,14 @@ class ProjectDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertMinimum:
+    """`alerts need 20 events`: the evidence an alert needs in its window."""
+
+    count: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class DefaultsDecl:
     items: tuple[Any, ...]
     span: Span

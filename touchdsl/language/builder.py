@@ -119,6 +119,7 @@ _EveHoursLine = fast_constructor(ast.EveHoursLine)
 _ForClasses = fast_constructor(ast.ForClasses)
 _PauseLine = fast_constructor(ast.PauseLine)
 _CharterSetting = fast_constructor(ast.CharterSetting)
+_AlertMinimum = fast_constructor(ast.AlertMinimum)
 _Closed = fast_constructor(ast.Closed)
 _Compensation = fast_constructor(ast.Compensation)
 _ContactLine = fast_constructor(ast.ContactLine)
@@ -325,6 +326,7 @@ NODES: dict[str, Node] = {
     "stage": lambda p, s: _StageDecl(p[0], p[1], s),
     "defaults": lambda p, s: _DefaultsDecl(tuple(p), s),
     "charter_setting": lambda p, s: _CharterSetting(p[0], p[1], s),
+    "alert_minimum": lambda p, s: _AlertMinimum(p[0], s),
     # touchpoints
     "touchpoint": _block(ast.TouchpointDecl),
     "journey_ref": lambda p, s: _JourneyRef(p[0], p[1] if len(p) > 1 else None, s),

@@ -62,7 +62,8 @@ KEYWORDS: tuple[Keyword, ...] = (
             (None, "touchpoint"), declaration=True, names=True),
     Keyword("journey", "a customer journey and its stages; inside a touchpoint: `journey NAME.STAGE`",
             (None, "touchpoint"), declaration=True, names=True),
-    Keyword("defaults", "project-wide defaults: window, charter language", (None,), declaration=True),
+    Keyword("defaults", "project-wide defaults: window, charter language, the evidence alerts need", (None,),
+            declaration=True),
     Keyword("touchpoint", "a moment the customer meets the company: expectation, steps, metrics, one owner",
             (None,), declaration=True, names=True),
     # the project
@@ -84,6 +85,10 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("stage", "a stage of the journey: `stage support \"Getting help\"`", ("journey",), names=True),
     Keyword("charter", "charter settings: `charter language \"he\"`, `title`, `intro`, `version \"2026.1\"`, "
             "`effective 2026-01-01`", ("defaults",)),
+    Keyword("alerts", "the evidence an alert needs: `alerts need 20 events` in its window before it judges a "
+            "share, an average or a pace (default 10); fewer late cases are a ticket, not a page", ("defaults",)),
+    Keyword("need", "in `alerts need 20 events`: the events an alert needs in its window"),
+    Keyword("events", "in `alerts need 20 events`: cases, answers or counted events"),
     # touchpoints
     Keyword("expectation", "what the customer expects, in the customer's words", ("touchpoint",)),
     Keyword("channels", "channels the customer uses: `channels phone, app`", ("touchpoint",)),
@@ -149,8 +154,8 @@ BUILTINS: dict[str, str] = {
     "language": "the language of the charter: \"he\" or \"en\"",
     "version": "the charter's version, printed under its heading: `charter version \"2026.1\"`",
     "effective": "the date the charter takes effect: `charter effective 2026-01-01`",
-    "breach": "escalate when the objective is missed (fast burn)",
-    "risk": "escalate when the error budget is burning (slow burn)",
+    "breach": "escalate when the promise is broken or being broken: the alerts that page",
+    "risk": "escalate on every alert, the target's early warnings (tickets) too",
 }
 
 # Completion's fixed words inside blocks that are not keywords (`source { good … }`).

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from touchdsl.clock import business_days_deadline, business_deadline, open_periods
@@ -84,6 +84,9 @@ def _zone(name: str) -> ZoneInfo:
         raise MeasureError(f"--timezone: unknown time zone `{name}` (IANA names such as Asia/Jerusalem or UTC)") from None
 
 
+Columns = tuple[tuple[str, str], ...]
+
+
 class Backend(Protocol):
     """An engine the measurement runs on: it reads the sources into `touch_events`
     and runs statements written in its `dialect`."""
@@ -100,8 +103,8 @@ class Backend(Protocol):
         """The latest instant of the log at or before `wall_us` (None: no event)."""
         ...
 
-    def fill(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Create the input table `name` (columns as in sql.INPUTS) holding `rows`."""
+    def fill(self, name: str, rows: Sequence[Sequence[Any]], columns: Columns | None = None) -> None:
+        """Create the input table `name` (columns as in sql.INPUTS, or `columns`) holding `rows`."""
         ...
 
     def create(self, name: str, query: str) -> None:
@@ -137,8 +140,8 @@ class _DuckDB:
                                [wall_us]).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
-    def fill(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
-        columns = sql.INPUTS[name]
+    def fill(self, name: str, rows: Sequence[Sequence[Any]], columns: Columns | None = None) -> None:
+        columns = sql.INPUTS[name] if columns is None else columns
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns)})")
         if not rows:
             return
@@ -201,14 +204,16 @@ def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[st
 
 
 def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None = None,
-            now: dt.datetime | None = None, engine: Engine = "duckdb") -> Raw:
+            now: dt.datetime | None = None, engine: Engine = "duckdb", results: Mapping[str, str] = sql.RESULTS,
+            inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
     """Measure `project` from `request.events` on `engine`. `steps` is the SQL to run
     (default `sql.steps` of the project; tests pass a rendering of it), in the
-    generator's dialect; `now` is the wall clock (events after it are in the future)."""
+    generator's dialect; `now` is the wall clock (events after it are in the future);
+    `results` and `inputs` as in `measure_on`."""
     if engine == "spark":
         from touchdsl.measure.spark import execute as on_spark
 
-        return on_spark(project, request, steps, now)
+        return on_spark(project, request, steps, now, results=results, inputs=inputs)
     import shutil
     import tempfile
 
@@ -219,7 +224,7 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None
     # (not the working directory), so memory stays flat with the size of the log.
     con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
     try:
-        return run(con, project, request, steps, now)
+        return run(con, project, request, steps, now, results=results, inputs=inputs)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
@@ -228,13 +233,14 @@ def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None
 _CALENDAR = re.compile(r"\btouch_calendar\b")
 
 
-def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool) -> dict[int, list[str]]:
+def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool,
+           results: Mapping[str, str] = sql.RESULTS) -> dict[int, list[str]]:
     """For each step (by index), the earlier steps' tables no later statement reads:
     dropped once it has run (memory). `extra` adds the statements the engine runs
     just before a step."""
     if keep:
         return {}
-    texts = [s.sql + extra.get(k, "") for k, s in enumerate(steps)] + list(sql.RESULTS.values())
+    texts = [s.sql + extra.get(k, "") for k, s in enumerate(steps)] + list(results.values())
     out: dict[int, list[str]] = {}
     for k, step in enumerate(steps):
         pattern = re.compile(rf"\b{re.escape(step.name)}\b")
@@ -245,16 +251,21 @@ def _drops(steps: Sequence[sql.Step], extra: dict[int, str], keep: bool) -> dict
 
 
 def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
-        steps: Sequence[sql.Step] | None = None, now: dt.datetime | None = None, keep: bool = False) -> Raw:
+        steps: Sequence[sql.Step] | None = None, now: dt.datetime | None = None, keep: bool = False,
+        results: Mapping[str, str] = sql.RESULTS,
+        inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
     """`execute` on a DuckDB connection the caller owns. With `keep`, every step's table
     stays there to be read (the tests compare the per-case tables with `touchdsl.clock`)."""
-    return measure_on(_DuckDB(con), project, request, steps, now, keep)
+    return measure_on(_DuckDB(con), project, request, steps, now, keep, results, inputs)
 
 
 def measure_on(backend: Backend, project: Project, request: Request, steps: Sequence[sql.Step] | None = None,
-               now: dt.datetime | None = None, keep: bool = False) -> Raw:
+               now: dt.datetime | None = None, keep: bool = False, results: Mapping[str, str] = sql.RESULTS,
+               inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
     """The measurement on `backend`; `steps` in the generator's dialect (default
-    `sql.steps` of the project), rendered for the backend's."""
+    `sql.steps` of the project), rendered for the backend's. `results` are the queries
+    read back (`touchdsl.measure.live` reads the per-case tables into the live series);
+    `inputs` fills further input tables they read (name: columns and rows)."""
     zone = run_zone(project, request.timezone)
     names, rows = backend.load(request)
     if request.as_of is not None:
@@ -281,7 +292,9 @@ def measure_on(backend: Backend, project: Project, request: Request, steps: Sequ
     # cases say which calendars and from when.
     fill_at = next((k for k, step in enumerate(steps) if _CALENDAR.search(step.sql)), None)
     needs_query = render(sql.calendar_needs(items), backend.dialect)
-    drops = _drops(steps, {} if fill_at is None else {fill_at: needs_query}, keep)
+    for name, (columns, table) in (inputs or {}).items():
+        backend.fill(name, table, columns)
+    drops = _drops(steps, {} if fill_at is None else {fill_at: needs_query}, keep, results)
     for k, step in enumerate(steps):
         if k == fill_at:
             needs = [(str(c), int(f)) for c, f in backend.fetch(needs_query)]
@@ -289,5 +302,5 @@ def measure_on(backend: Backend, project: Project, request: Request, steps: Sequ
         backend.create(step.name, step.sql)
         for name in drops.get(k, ()):
             backend.drop(name)  # memory: no later statement reads it
-    results = {name: backend.fetch(render(query, backend.dialect)) for name, query in sql.RESULTS.items()}
-    return Raw(as_of_us, rows, names, zone, items, spans, results)
+    read = {name: backend.fetch(render(query, backend.dialect)) for name, query in results.items()}
+    return Raw(as_of_us, rows, names, zone, items, spans, read)

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any, assert_never
 
+from touchdsl.counting import counted
 from touchdsl.measure.result import ItemResult, Measurement, Period, Verdict
 
 __all__ = ["table", "to_csv", "to_json", "CSV_COLUMNS"]
@@ -156,7 +157,8 @@ def table(result: Measurement) -> str:
         out += [f"  {j.id} ({j.title}): {j.missed} of {j.promises} missed" for j in missed_journeys]
     problems = result.data_quality.problems
     out += ["", "Data quality: " + ("no problems found." if not problems else
-                                     f"{sum(p.count for p in problems)} problems in {result.data_quality.rows} rows.")]
+                                     f"{counted(sum(p.count for p in problems), 'problem')} in "
+                                     f"{counted(result.data_quality.rows, 'row')}.")]
     for problem in problems:
         out.append(f"  {problem.count} {problem.kind}: {problem.description}")
         for ex in problem.examples:

@@ -25,11 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from touchdsl.measure import sql
 from touchdsl.measure.dialects import Dialect
-from touchdsl.measure.engine import Raw, Request, measure_on
+from touchdsl.measure.engine import Columns, Raw, Request, measure_on
 from touchdsl.measure.errors import MeasureError
 from touchdsl.measure.sources import COLUMNS, OPTIONAL, REQUIRED, Source, resolve
 from touchdsl.model import Project
@@ -183,8 +183,9 @@ class SparkBackend:
         row = self._sql(f"SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= {int(wall_us)}").collect()
         return int(row[0][0]) if row and row[0][0] is not None else None
 
-    def fill(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
-        schema = ", ".join(f"{column} {_SPARK_TYPES[type_]}" for column, type_ in sql.INPUTS[name])
+    def fill(self, name: str, rows: Sequence[Sequence[Any]], columns: Columns | None = None) -> None:
+        columns = sql.INPUTS[name] if columns is None else columns
+        schema = ", ".join(f"{column} {_SPARK_TYPES[type_]}" for column, type_ in columns)
         # The model's tables are small (items, roles, periods, the calendar segments the
         # cases need) but come from Python, so Spark knows nothing of their size and
         # would shuffle the log to join them (and cross the run's one row with it): the
@@ -306,13 +307,14 @@ class _UTC:
 
 
 def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None = None,
-            now: dt.datetime | None = None) -> Raw:
+            now: dt.datetime | None = None, results: Mapping[str, str] = sql.RESULTS,
+            inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
     """`touchdsl.measure.engine.execute` on Spark."""
     spark, started = session()
     backend = SparkBackend(spark)
     try:
         with _UTC(spark):
-            return measure_on(backend, project, request, steps, now)
+            return measure_on(backend, project, request, steps, now, results=results, inputs=inputs)
     finally:
         backend.close()
         if started:

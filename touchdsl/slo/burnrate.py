@@ -9,6 +9,14 @@ the burning stops. The burn-rate factor depends on the metric's own window:
 For a 30d window the classic 14.4, 6, 3, 1; for 28d 13.44, 5.6, 2.8, 0.933….
 An error ratio above `factor * error_budget` burns at least that fast.
 
+A factor below 1 (1d and 3d over a 7d window: 0.7, 0.233; 3d over 28d: 0.933)
+would fire while the objective is met exactly, spending the budget no faster
+than allowed; such a condition compares with the budget itself (factor 1), so
+nothing ever fires at exactly the objective.
+
+The promise's burn pages (the fast policies); the target's burn tickets (the
+slow ones): see `touchdsl.slo.tiers`.
+
 Fractions keep the arithmetic exact; floats are taken only at the end.
 """
 
@@ -71,13 +79,19 @@ class BurnCondition:
     budget_fraction: Fraction
     long_window: str
     short_window: str
-    factor: Fraction
-    threshold: Fraction
+    factor: Fraction  # as the maths gives it, before the floor at 1
+    threshold: Fraction  # max(factor, 1) * budget, at most 1
     inclusive: bool
 
+    @property
+    def floored(self) -> bool:
+        """True when the factor was below 1 and the budget itself is the threshold."""
+        return self.factor < 1
 
-def conditions(metric_window: str, budget: Fraction) -> tuple[BurnCondition, ...]:
-    """The alert conditions of a metric with this window and error budget.
+
+def conditions(metric_window: str, budget: Fraction, severity: str | None = None) -> tuple[BurnCondition, ...]:
+    """The alert conditions of a metric with this window and error budget (only
+    those of `severity` when given).
 
     A long window longer than the metric's own window is left out (its burn
     rate would say nothing the window does not). No condition at all when the
@@ -87,10 +101,12 @@ def conditions(metric_window: str, budget: Fraction) -> tuple[BurnCondition, ...
         return ()
     out = []
     for policy in POLICIES:
+        if severity is not None and policy.severity != severity:
+            continue
         if seconds(policy.long_window) > seconds(metric_window):
             continue
         factor = burn_factor(policy.budget_fraction, metric_window, policy.long_window)
-        threshold = factor * budget
+        threshold = max(factor, Fraction(1)) * budget
         inclusive = threshold >= 1
         out.append(BurnCondition(policy.severity, policy.budget_fraction, policy.long_window,
                                  policy.short_window, factor, min(threshold, Fraction(1)), inclusive))

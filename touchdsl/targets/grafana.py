@@ -7,10 +7,14 @@ the current JSON model with a `${datasource}` Prometheus variable and a stable
 `uid` derived from the id.
 
 Per touchpoint a row: a text panel with the expectation and the accountable
-owner, then per metric the indicator against the target and the promise (two
-threshold lines), and for shares of good events the error budget remaining and
-the current burn rate; score averages, NPS and counts, which have no error
-budget, show the margin to the target and the last day's value instead.
+owner, then per metric the indicator against the promise and the target. A share
+of good events is drawn per tier, each against its own line: the share of events
+meeting the promise (orange, with the promise's dashed line) and the share
+meeting the target (green, with the target's); then each tier's error budget
+remaining, the promise's burn rate, and for time metrics the open cases past
+the promise. Score averages, NPS and counts, which have no error budget, show
+the margin to the target and the last day's value instead. A touchpoint with
+`updates` shows the cases waiting longer than promised for an update.
 
 Every query reads only series the `prometheus` target records (names from
 `naming`, checked against the rules it plans), so the dashboards and the rules
@@ -46,16 +50,20 @@ from touchdsl.model import (
     objective_value,
     unknown_kind,
 )
-from touchdsl.slo import burnrate, naming
+from touchdsl.slo import naming, tiers
+from touchdsl.slo.contract import identity as contract_identity
 from touchdsl.slo.contract import label_matchers, number
 from touchdsl.slo.rules import (
     MetricRules,
+    UpdatesRules,
     good_fraction,
+    groups,
     objective_words,
-    plan,
     policy_link,
     promise_words,
-    selector,
+    recent_window,
+    risk_window,
+    tier_conditions,
     title_of,
 )
 from touchdsl.targets import BuildOptions
@@ -64,15 +72,16 @@ from touchdsl.targets import BuildOptions
 SCHEMA_VERSION = 39
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 UID_MAX = 40  # Grafana refuses longer dashboard uids
-# The burn rate shown is the one the fast page alert reads first.
-BURN_WINDOW = burnrate.POLICIES[0].long_window
+# Colours of the tiers: the promise orange, the target green (as the threshold steps).
+TIER_COLOURS = {"promise": "orange", "target": "green"}
 FULL_WIDTH = 24
 HEADER_HEIGHT = 4
 PANEL_HEIGHT = 8
 
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
-    rules_of = {(r.touchpoint.id, metric_key(r.metric)): r for r in plan(project, options)}
+    rules_of = {(r.touchpoint.id, metric_key(r.metric) if isinstance(r, MetricRules) else naming.UPDATES_METRIC): r
+                for r in groups(project, options)}
     out: dict[str, bytes] = {}
     for journey in project.journeys.values():
         touchpoints = project.touchpoints_in(journey.id)
@@ -103,7 +112,8 @@ def _encode(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def dashboard(project: Project, options: BuildOptions, rules_of: dict[tuple[str, str], MetricRules], dash_uid: str,
+def dashboard(project: Project, options: BuildOptions, rules_of: dict[tuple[str, str], MetricRules | UpdatesRules],
+              dash_uid: str,
               title: str, description: str, touchpoints: list[Touchpoint], kind: str) -> dict[str, Any]:
     panels: list[dict[str, Any]] = []
     layout = _Layout()
@@ -114,7 +124,13 @@ def dashboard(project: Project, options: BuildOptions, rules_of: dict[tuple[str,
         })
         panels.append(_header(project, options, touchpoint, layout))
         for metric in touchpoint.metrics:
-            panels.extend(_metric_panels(options, rules_of[(touchpoint.id, metric_key(metric))], layout))
+            chosen = rules_of[(touchpoint.id, metric_key(metric))]
+            assert isinstance(chosen, MetricRules)
+            panels.extend(_metric_panels(options, chosen, layout))
+        if touchpoint.updates is not None:
+            updates = rules_of[(touchpoint.id, naming.UPDATES_METRIC)]
+            assert isinstance(updates, UpdatesRules)
+            panels.append(_updates_panel(updates, layout))
     return {
         "annotations": {"list": [{
             "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
@@ -206,12 +222,13 @@ def _header(project: Project, options: BuildOptions, touchpoint: Touchpoint, lay
 
 
 def _selector(rules: MetricRules) -> str:
-    return selector(rules.labels)
+    """The metric's recorded series (its class's, for a metric judged per class)."""
+    return label_matchers(contract_identity(rules.touchpoint, rules.metric))
 
 
-def _recorded(rules: MetricRules, name: str) -> str:
+def _recorded(rules: MetricRules | UpdatesRules, name: str) -> str:
     """A series of this metric's rules; anything else is a bug that would show an empty panel."""
-    if name not in {record for record, _ in rules.recordings}:
+    if name not in {r.record for r in rules.recordings}:
         raise AssertionError(f"{name} is not recorded for {rules.group}")
     return name
 
@@ -282,47 +299,61 @@ def _metric_panels(options: BuildOptions, rules: MetricRules, layout: _Layout) -
     words = (f"Target: {objective_words(metric, metric.target)}; promise: "
              f"{promise_words(metric)}; over a rolling {metric.window.text}.")
     kind = rules.contract.kind
-    recent = naming.RISK_WINDOW
     indicator: Callable[[str], str]
     minimum: float | None
+    per = counting_period(metric)
+    shown = naming.window(per) if per is not None else own
+    recent = risk_window(shown)
     match kind:
         case "ratio-like":
             return _share_panels(rules, layout, sel, own, links, words)
         case "count":
-            per = counting_period(metric)
-            assert isinstance(metric, CountMetric) and per is not None
-            shown = naming.window(per)
+            assert isinstance(metric, CountMetric)
             indicator = naming.count_per_period
             unit, minimum, maximum, higher = "none", 0, None, False
-            legends = (f"{metric.event} per {per.text}", f"at the pace of the last {recent}")
+            legends = (f"{metric.event} per {metric.per.text}", f"at the pace of the last {recent}")
         case "average":
             assert isinstance(metric, ScoreMetric)
-            shown, indicator = own, naming.score_average
+            indicator = naming.score_average
             unit, minimum, maximum, higher = "none", metric.low, metric.high, True
             legends = (f"average over {own}", f"average over the last {recent}")
         case "nps":
-            shown, indicator = own, naming.nps
+            indicator = naming.nps
             unit, minimum, maximum, higher = "none", -100, 100, True
             legends = (f"NPS over {own}", f"NPS over the last {recent}")
         case _:
             unknown_kind(kind)
     current = f"{_recorded(rules, indicator(shown))}{sel}"
-    latest = f"{_recorded(rules, indicator(recent))}{sel}"
     objective = f"{_recorded(rules, naming.OBJECTIVE_VALUE)}{sel}"
     steps = _steps(higher, objective_value(metric.target),
                    objective_value(metric.promise) if metric.promise is not None else None)
     margin = (f"{current} - on(touchpoint, metric) {objective}" if higher
               else f"{objective} - on(touchpoint, metric) {current}")
-    return [
-        _timeseries(layout, plain_title(title_of(touchpoint, metric)), words,
-                    [_target("A", current, legends[0]), _target("B", latest, legends[1])],
-                    steps, unit, links, minimum, maximum),
+    queries = [_target("A", current, legends[0])]
+    latest = f"{_recorded(rules, indicator(recent))}{sel}" if recent is not None else None
+    if latest is not None:
+        queries.append(_target("B", latest, legends[1]))
+    panels = [
+        _timeseries(layout, plain_title(title_of(touchpoint, metric)), words, queries, steps, unit, links, minimum, maximum),
         _stat(layout, "Margin to target", "How far the indicator is on the good side of the target "
               "(negative: the target is missed).", _target("A", margin, "margin", instant=True),
               [{"color": "red", "value": None}, {"color": "green", "value": 0}], unit),
-        _stat(layout, f"Last {recent}", f"The indicator over the last {recent}, the window the risk "
-              "alert reads.", _target("A", latest, legends[1], instant=True), steps, unit),
     ]
+    if latest is not None:
+        panels.append(_stat(layout, f"Last {recent}", f"The indicator over the last {recent}, the window the "
+                            "risk alert reads.", _target("A", latest, legends[1], instant=True), steps, unit))
+    return panels
+
+
+def _tier(rules: MetricRules, tier: str) -> str:
+    """One tier's recorded series of the metric (of its class, for a metric judged per class)."""
+    return label_matchers({**contract_identity(rules.touchpoint, rules.metric), tiers.LABEL: tier})
+
+
+def _colour(ref: str, colour: str) -> dict[str, Any]:
+    """A field override giving the query `ref` a fixed colour."""
+    return {"matcher": {"id": "byFrameRefID", "options": ref},
+            "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": colour}}]}
 
 
 def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links: list[dict[str, Any]],
@@ -330,32 +361,68 @@ def _share_panels(rules: MetricRules, layout: _Layout, sel: str, own: str, links
     metric = rules.metric
     target = float(good_fraction(metric.target))
     promise = float(good_fraction(metric.promise)) if metric.promise is not None else None
-    good = [_target("A", f"1 - {_recorded(rules, naming.sli_error(own))}{sel}", f"good events over {own}"),
-            _target("B", f"1 - {_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}",
-                    f"good events over the last {BURN_WINDOW}")]
-    panels = [
-        _timeseries(layout, plain_title(title_of(rules.touchpoint, metric)), words, good, _steps(True, target, promise),
-                    "percentunit", links,
-                    maximum=1),
-    ]
-    budget = 1 - good_fraction(metric.target)
-    width = 6 if budget > 0 else 12
-    panels.append(_stat(
-        layout, "Error budget remaining",
-        f"Share of the error budget ({number(float(budget * 100))}% of events) left over the rolling {own}.",
-        _target("A", f"{_recorded(rules, naming.BUDGET_REMAINING)}{sel}", "remaining", instant=True),
-        [{"color": "red", "value": None}, {"color": "orange", "value": 0}, {"color": "green", "value": 0.25}],
-        "percentunit", width))
-    if budget > 0:  # a 100% target has no budget to burn: any bad event spends it all
-        burn = (f"{_recorded(rules, naming.sli_error(BURN_WINDOW))}{sel}\n/ on(touchpoint, metric)\n"
-                f"{_recorded(rules, naming.ERROR_BUDGET)}{sel}")
-        page = float(burnrate.burn_factor(burnrate.POLICIES[0].budget_fraction, own, BURN_WINDOW))
+    # The line customers were told first; an internal metric has only its target.
+    first_tier = tiers.tiers_of(metric)[0]
+    shown = [t for t in tiers.tiers_of(metric) if t == first_tier or tiers.distinct_target(metric)]
+    queries, overrides = [], []
+    for ref, tier in zip("AB", shown):
+        legend = f"meeting the {tier}, over {own}"
+        queries.append(_target(ref, f"1 - {_recorded(rules, naming.sli_error(own))}{_tier(rules, tier)}", legend))
+        overrides.append(_colour(ref, TIER_COLOURS[tier]))
+    recent = recent_window(metric, first_tier)
+    if recent != own:
+        ref = "ABC"[len(queries)]
+        queries.append(_target(ref, f"1 - {_recorded(rules, naming.sli_error(recent))}{_tier(rules, first_tier)}",
+                               f"meeting the {first_tier}, over the last {recent}"))
+    chart = _timeseries(layout, plain_title(title_of(rules.touchpoint, metric)), words, queries,
+                        _steps(True, target, promise), "percentunit", links, maximum=1)
+    chart["fieldConfig"]["overrides"] = overrides
+    panels = [chart]
+    for tier in tiers.tiers_of(metric):
+        budget = 1 - good_fraction(tiers.objective_of(metric, tier))
+        panels.append(_stat(
+            layout, f"Error budget remaining ({tier})",
+            f"Share of the {tier}'s error budget ({number(float(budget * 100))}% of events) left over the "
+            f"rolling {own}.",
+            _target("A", f"{_recorded(rules, naming.BUDGET_REMAINING)}{_tier(rules, tier)}", "remaining",
+                    instant=True),
+            [{"color": "red", "value": None}, {"color": "orange", "value": 0}, {"color": "green", "value": 0.25}],
+            "percentunit", 4))
+    conds = tier_conditions(metric, first_tier)
+    first_budget = 1 - good_fraction(tiers.objective_of(metric, first_tier))
+    if conds:
+        first = conds[0]
+        burn = (f"{_recorded(rules, naming.sli_error(first.long_window))}{_tier(rules, first_tier)}\n"
+                f"/ on(touchpoint, metric)\n{_recorded(rules, naming.ERROR_BUDGET)}{_tier(rules, first_tier)}")
+        page = float(first.threshold / first_budget) if first_budget > 0 else 0
         steps: list[dict[str, Any]] = [{"color": "green", "value": None}, {"color": "orange", "value": 1}]
         if page > 1:
             steps.append({"color": "red", "value": round(page, 4)})
+        if first_budget > 0:
+            alert = "the page" if first_tier == "promise" else "the ticket"
+            panels.append(_stat(
+                layout, f"{first_tier.capitalize()} burn rate ({first.long_window})",
+                f"How many times faster than the {first_tier} allows customers are failed over the last "
+                f"{first.long_window}; 1 spends exactly its budget by the end of the window, and {alert} fires "
+                f"above {number(round(page, 4))}.", _target("A", burn, "burn rate", instant=True), steps, "none", 4))
+    if rules.contract.open_cases:
         panels.append(_stat(
-            layout, f"Burn rate ({BURN_WINDOW})",
-            f"How many times faster than sustainable the budget burns over the last {BURN_WINDOW}; "
-            "1 spends exactly the budget by the end of the window.",
-            _target("A", burn, "burn rate", instant=True), steps, "none"))
+            layout, f"Open cases past the {first_tier}",
+            f"Cases still open whose time already passed the {first_tier}'s limit (from the producers' gauges).",
+            _target("A", f"{_recorded(rules, naming.OVERDUE_CASES)}{_tier(rules, first_tier)}",
+                    f"past the {first_tier}", instant=True),
+            [{"color": "green", "value": None}, {"color": "orange", "value": 1},
+             {"color": "red", "value": rules.minimum}], "none", 4))
     return panels
+
+
+def _updates_panel(rules: UpdatesRules, layout: _Layout) -> dict[str, Any]:
+    updates = rules.touchpoint.updates
+    assert updates is not None
+    sel = label_matchers({"touchpoint": rules.touchpoint.id, "metric": naming.UPDATES_METRIC})
+    return _stat(layout, "Cases waiting too long for an update",
+                 f"Open cases whose last update (or opening) is older than {updates.every.text}: one is a ticket, "
+                 f"{rules.minimum} a page.",
+                 _target("A", f"{_recorded(rules, naming.UPDATES_OVERDUE)}{sel}", "waiting", instant=True),
+                 [{"color": "green", "value": None}, {"color": "orange", "value": 1},
+                  {"color": "red", "value": rules.minimum}], "none", 6)

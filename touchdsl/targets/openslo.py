@@ -2,10 +2,12 @@
 
 `DIR/openslo/<journey>.yaml` (touchpoints without a journey: `<owner>.yaml`,
 like the rules files) holds the `Service` (the journey's, or the owner's for its
-touchpoints outside any journey), one `SLO` per metric that OpenSLO can express
-(`good`/`total`, or `bad`/`total` for an `at most` ratio), and one
-`AlertCondition` + `AlertPolicy` per burn-rate condition of the `prometheus`
-target (OpenSLO allows a single condition per policy).
+touchpoints outside any journey), one `SLO` per tier of each metric that OpenSLO
+can express -- `<touchpoint>-<metric>-promise` and `-target`, each with the
+events decided against that objective and the bad ones (`bad`/`total`; a metric's
+own queries `good`/`total`) -- and one `AlertCondition` + `AlertPolicy` per
+burn-rate condition of the `prometheus` target's alerts of that tier: the
+promise's page, the target's ticket (OpenSLO allows a single condition per policy).
 `DIR/openslo/notification-targets.yaml` holds an `AlertNotificationTarget` per
 owner receiver and manager; `DIR/openslo/README.md` lists what was skipped.
 
@@ -56,12 +58,10 @@ from touchdsl.model import (
     metric_key,
     unknown_kind,
 )
-from touchdsl.slo import burnrate, naming
+from touchdsl.slo import burnrate, naming, tiers
 from touchdsl.slo.contract import (
-    EVENTS_SERIES,
     identity,
     number,
-    rate_query,
     render_query,
 )
 from touchdsl.slo.rules import (
@@ -69,10 +69,11 @@ from touchdsl.slo.rules import (
     good_fraction,
     metric_rules,
     objective_words,
-    promise_words,
     rules_file_name,
+    tier_conditions,
     title_of,
 )
+from touchdsl.slo.tiers import Tier
 from touchdsl.targets import BuildOptions
 
 API_VERSION = "openslo/v1"
@@ -118,14 +119,14 @@ def duration(window: str) -> str | None:
 
 @dataclass(frozen=True)
 class Plan:
-    """What becomes an SLO and what is skipped, in source order."""
+    """What becomes an SLO (a tier of a metric) and what is skipped, in source order."""
 
-    slos: list[tuple[Touchpoint, Metric]]
+    slos: list[tuple[Touchpoint, Metric, Tier]]
     skipped: list[str]
 
 
 def plan(project: Project) -> Plan:
-    slos: list[tuple[Touchpoint, Metric]] = []
+    slos: list[tuple[Touchpoint, Metric, Tier]] = []
     skipped: list[str] = []
     for touchpoint in project.touchpoints.values():
         for metric in touchpoint.metrics:
@@ -133,19 +134,20 @@ def plan(project: Project) -> Plan:
             what = _not_a_share(metric)
             if what is not None:
                 skipped.append(f"{where}: {what} is not a share of good events; OpenSLO v1 cannot express it")
-            elif good_fraction(metric.target) >= 1:
-                skipped.append(f"{where}: a 100% target; OpenSLO v1 needs a target below 100%")
-            elif duration(naming.window(metric.window)) is None:
+                continue
+            if duration(naming.window(metric.window)) is None:
                 skipped.append(f"{where}: the window {metric.window.text} is not a whole number of "
                                f"minutes; OpenSLO v1 cannot express it")
-            else:
-                slos.append((touchpoint, metric))
-                silent = [severity for severity in (burnrate.PAGE, burnrate.TICKET)
-                          if not _receivers(project, touchpoint, severity)
-                          and _has_burn_alert(project, touchpoint, metric, severity)]
-                if silent:
+                continue
+            for tier in tiers.tiers_of(metric):
+                if good_fraction(tiers.objective_of(metric, tier)) >= 1:
+                    skipped.append(f"{where}: its {tier} is 100%; OpenSLO v1 needs an objective below 100%")
+                    continue
+                slos.append((touchpoint, metric, tier))
+                severity = tiers.severity(tier)
+                if not _receivers(project, touchpoint, severity) and tier_conditions(metric, tier):
                     # OpenSLO needs at least one notification target per policy.
-                    skipped.append(f"{where}: its {' and '.join(silent)} alerts have no AlertPolicy, as "
+                    skipped.append(f"{where}: its {tier}'s {severity} alerts have no AlertPolicy, as "
                                    f"owner {touchpoint.owner} declares no receiver to notify")
     return Plan(slos, skipped)
 
@@ -164,11 +166,6 @@ def _not_a_share(metric: Metric) -> str | None:
             return "a count"
         case _:
             unknown_kind(kind)
-
-
-def _has_burn_alert(project: Project, touchpoint: Touchpoint, metric: Metric, severity: str) -> bool:
-    rules = metric_rules(project, touchpoint, metric, BuildOptions())
-    return any(alert.conditions and alert.severity == severity for alert in rules.alerts)
 
 
 def warnings(project: Project) -> list[str]:
@@ -243,9 +240,9 @@ def _owner_targets(owner: Owner, severity: str) -> list[tuple[str, ...]]:
     return [(owner.id, chosen, str(i + 1)) for i in range(len(getattr(owner, chosen)))]
 
 
-def burn_conditions(rules: MetricRules) -> list[burnrate.BurnCondition]:
-    """The burn-rate conditions of the metric's Prometheus alerts, page first."""
-    return [cond for alert in rules.alerts for cond in alert.conditions]
+def burn_conditions(rules: MetricRules, tier: Tier) -> list[burnrate.BurnCondition]:
+    """The burn-rate conditions of the metric's Prometheus alerts of one tier."""
+    return [cond for alert in rules.alerts if alert.tier == tier for cond in alert.conditions]
 
 
 def burn_rate_threshold(cond: burnrate.BurnCondition, objective: Fraction) -> Fraction:
@@ -255,23 +252,19 @@ def burn_rate_threshold(cond: burnrate.BurnCondition, objective: Fraction) -> Fr
     return cond.threshold / (1 - objective)
 
 
-def ratio_queries(rules: MetricRules) -> dict[str, str]:
-    """`good` and `total` of the contract (with `{{window}}`), summed as the rules sum
-    a metric's own queries; an `at most` ratio on the default series reads `bad`
-    (the share the customer counts, `abandoned of offered`) against `total`."""
-    metric, contract = rules.metric, rules.contract
+def ratio_queries(rules: MetricRules, tier: Tier) -> dict[str, str]:
+    """The tier's events as rates over `{{window}}`: `bad` (events missing the
+    objective) and `total` (events decided against it), from the contract's counters;
+    a metric's own queries (`source prometheus`) as `good` and `total`, summed as the
+    rules sum them."""
+    contract, source = rules.contract, rules.metric.source
     if contract.overridden:
-        return {key: f"sum({contract.queries[key]})" for key in ("good", "total")}
-    match metric:
-        case RatioMetric() if isinstance(metric.target, BoundObjective) and metric.target.form == "at_most":
-            bad = rate_query(EVENTS_SERIES, {**identity(rules.touchpoint, metric), "event": metric.numerator})
-            return {"bad": bad, "total": contract.queries["total"]}
-        case TimeMetric() | RatioMetric() | ScoreMetric():
-            return {key: contract.queries[key] for key in ("good", "total")}
-        case NpsMetric() | CountMetric():
-            raise AssertionError(f"a {metric.kind} metric is not a share of good events")
-        case _:
-            unknown_kind(metric)
+        assert source is not None
+        good = source.promise_good if tier == "promise" and source.promise_good else source.good
+        return {"good": f"sum({good})", "total": f"sum({source.total})"}
+    reads = contract.tiers[tier]
+    window = "{{window}}"
+    return {"bad": reads.bad.rate(window), "total": reads.decided.rate(window)}
 
 
 def _ids(metric: Metric) -> tuple[str, ...]:
@@ -281,19 +274,24 @@ def _ids(metric: Metric) -> tuple[str, ...]:
 
 def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     chosen = plan(project)
-    planned = [(touchpoint, metric, metric_rules(project, touchpoint, metric, options))
-               for touchpoint, metric in chosen.slos]
+    rules_of: dict[tuple[str, str], MetricRules] = {}
+    planned = []
+    for touchpoint, metric, tier in chosen.slos:
+        key = (touchpoint.id, metric_key(metric))
+        if key not in rules_of:
+            rules_of[key] = metric_rules(project, touchpoint, metric, options)
+        planned.append((touchpoint, metric, tier, rules_of[key]))
     names = _Names()
-    for touchpoint, metric, rules in planned:
+    for touchpoint, metric, tier, rules in planned:
         names.add("Service", _service_of(touchpoint)[1])
-        names.add("SLO", touchpoint.id, *_ids(metric))
-        for cond in burn_conditions(rules):
-            names.add("AlertCondition", touchpoint.id, *_ids(metric), cond.long_window)
+        names.add("SLO", touchpoint.id, *_ids(metric), tier)
+        for cond in burn_conditions(rules, tier):
+            names.add("AlertCondition", touchpoint.id, *_ids(metric), tier, cond.long_window)
             for target in _receivers(project, touchpoint, cond.severity):
                 names.add("AlertNotificationTarget", *target)
     resolved = names.resolve()
     # A journey and an owner of the same id would share a Service name.
-    services = {_service_of(t) for t, _, _ in planned}
+    services = {_service_of(t) for t, _, _, _ in planned}
     service_names: dict[tuple[str, str], str] = {}
     for service in sorted(services):
         plain = resolved[("Service", (service[1],))]
@@ -306,7 +304,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
     files: dict[str, list[dict[str, Any]]] = {}
     services_done: set[tuple[str, str]] = set()
     used_targets: dict[tuple[str, ...], None] = {}
-    for touchpoint, metric, rules in planned:
+    for touchpoint, metric, tier, rules in planned:
         docs = files.setdefault(f"openslo/{rules_file_name(touchpoint)}.yaml", [])
         service_key = _service_of(touchpoint)
         service_name = service_names[service_key]
@@ -316,13 +314,14 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
         labels = {"owner": touchpoint.owner, **identity(touchpoint, metric)}
         if touchpoint.journey:
             labels["journey"] = touchpoint.journey
-        slo = name("SLO", touchpoint.id, *_ids(metric))
+        labels[tiers.LABEL] = tier
+        slo = name("SLO", touchpoint.id, *_ids(metric), tier)
         title = f"{touchpoint.title}: {title_of(touchpoint, metric)}"
-        objective = good_fraction(metric.target)
+        objective = good_fraction(tiers.objective_of(metric, tier))
         policies = []
         policy_docs = []
-        for cond in burn_conditions(rules):
-            condition = name("AlertCondition", touchpoint.id, *_ids(metric), cond.long_window)
+        for cond in burn_conditions(rules, tier):
+            condition = name("AlertCondition", touchpoint.id, *_ids(metric), tier, cond.long_window)
             targets = _receivers(project, touchpoint, cond.severity)
             if not targets:
                 continue  # an owner without receivers: nowhere to notify (the checker warns, TD901)
@@ -332,10 +331,10 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
             capped = " (every event failing)" if cond.inclusive else ""
             policy_docs.append(_doc("AlertCondition", condition, {
                 "description": _description(
-                    f"{number(float(cond.budget_fraction * 100))}% of the error budget burns within "
+                    f"The {tier}: {number(float(cond.budget_fraction * 100))}% of its error budget burns within "
                     f"{cond.long_window}: burn rate {'at least' if cond.inclusive else 'above'} "
-                    f"{number(float(burn))}{capped}; the alert waits {cond.short_window} for the "
-                    f"burning to be confirmed"),
+                    f"{number(float(burn))}{capped}, confirmed over {cond.short_window}, with at least "
+                    f"{rules.minimum} events"),
                 "severity": cond.severity,
                 "condition": {
                     "kind": "burnrate",
@@ -349,7 +348,7 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
             policy_docs.append(_doc("AlertPolicy", condition, {
                 "description": _description(
                     f"{'Page' if cond.severity == burnrate.PAGE else 'Ticket'}: "
-                    f"{touchpoint.id}/{metric_key(metric)} burns its error budget"),
+                    f"{touchpoint.id}/{metric_key(metric)} burns the error budget of its {tier}"),
                 "alertWhenNoData": False,
                 "alertWhenResolved": True,
                 "alertWhenBreaching": True,
@@ -362,23 +361,24 @@ def render(project: Project, options: BuildOptions) -> dict[str, bytes]:
                 "query": Quoted(render_query(query, QUERY_WINDOW))}}}
 
         ratio: dict[str, Any] = {"counter": False}
-        ratio.update({key: source(query) for key, query in ratio_queries(rules).items()})
+        ratio.update({key: source(query) for key, query in ratio_queries(rules, tier).items()})
+        told = "promise to customers" if tier == "promise" else "internal target"
         spec = {
             "description": Quoted(_description(
-                f"{title}. Target: {objective_words(metric, metric.target)}; "
-                f"promise to customers: {promise_words(metric)}.")),
+                f"{title}. The {told}: "
+                f"{objective_words(metric, tiers.objective_of(metric, tier))}.")),
             "service": service_name,
             "indicator": {
-                "metadata": {"name": slo, "displayName": Quoted(title)},
+                "metadata": {"name": slo, "displayName": Quoted(f"{title} ({tier})")},
                 "spec": {"ratioMetric": ratio},
             },
             "timeWindow": [{"duration": naming.window(metric.window), "isRolling": True}],
             "budgetingMethod": "Occurrences",
-            "objectives": [{"displayName": "target", "target": _number(objective)}],
+            "objectives": [{"displayName": tier, "target": _number(objective)}],
         }
         if policies:
             spec["alertPolicies"] = policies
-        docs.append(_doc("SLO", slo, spec, title, labels))
+        docs.append(_doc("SLO", slo, spec, f"{title} ({tier})", labels))
         docs.extend(policy_docs)
 
     targets_docs = [_target_doc(project, target, name("AlertNotificationTarget", *target))
@@ -428,12 +428,14 @@ def _readme(chosen: Plan) -> str:
         "# OpenSLO documents",
         "",
         "OpenSLO v1 documents generated by touchdsl: a Service per journey (per owner for",
-        "touchpoints outside a journey), an SLO per metric that OpenSLO can express (a share",
-        "of good events), an AlertCondition and AlertPolicy per burn-rate condition of the",
-        "Prometheus alerts, and an AlertNotificationTarget per receiver in",
-        "notification-targets.yaml. Queries are rates over "
-        f"{QUERY_WINDOW} from the instrumentation contract",
-        "(see ../prometheus/CONTRACT.md); an `at most` ratio reads `bad` against `total`.",
+        "touchpoints outside a journey), an SLO per tier of every metric that OpenSLO can",
+        "express (a share of good events): `-promise`, what customers were told, whose",
+        "alerts page, and `-target`, the internal objective, whose alerts are tickets; an",
+        "AlertCondition and AlertPolicy per burn-rate condition of the Prometheus alerts, and",
+        "an AlertNotificationTarget per receiver in notification-targets.yaml. Queries are",
+        f"rates over {QUERY_WINDOW} of the instrumentation contract's counters (see",
+        "../prometheus/CONTRACT.md): `bad` (events missing the objective) against `total`",
+        "(events decided against it).",
         "",
         "Check them with the OpenSLO CLI, `oslo validate -f <file>` (one `-f` per file),",
         "then load every file together into your SLO tool: its own importer, or",

@@ -30,7 +30,7 @@ from touchdsl.model import (
     metric_key,
     unknown_kind,
 )
-from touchdsl.slo.contract import QUERY_MEANING, metric_contract
+from touchdsl.slo.contract import metric_contract
 from touchdsl.slo.rules import anchor
 from touchdsl.targets import BuildOptions
 
@@ -181,8 +181,8 @@ def _contract(project: Project, words: Words, tp: Touchpoint, metric: Metric) ->
         buckets = Code(", ".join(_le(b) for b in series.buckets)) if series.buckets else None
         rows.append(SeriesRow(Code(series.name), Code(series.type), Code(labels), buckets,
                               words.series_meaning(project, metric, series.name, series.labels)))
-    queries = [QueryRow(key, words.query_meaning(key, found.kind), CodeBlock(found.queries[key], "promql"))
-               for key in QUERY_MEANING[found.kind] if key in found.queries]
+    queries = [QueryRow(key, words.query_meaning(key, found.kind), CodeBlock(query, "promql"))
+               for key, query in found.queries.items()]
     notes = [] if found.overridden else words.contract_notes(metric)
     unit = (words.gettext("buckets (%(label)s, business days):") if business_days(metric)
             else words.gettext("buckets (%(label)s, seconds):"))
@@ -230,9 +230,23 @@ def _metric(project: Project, words: Words, tp: Touchpoint, metric: Metric,
     )
 
 
+def _urgent_receivers(words: Words, owner: Owner) -> list[Phrase]:
+    """Where an owner's pages go (as Alertmanager routes them): its `page` receivers,
+    else its `notify` ones."""
+    chosen = owner.page or owner.notify
+    return [_receiver(words, r, chosen is owner.page) for r in chosen]
+
+
+def _ticket_receivers(words: Words, owner: Owner) -> list[Phrase]:
+    """Where an owner's tickets go: its `notify` receivers, else its `page` ones."""
+    chosen = owner.notify or owner.page
+    return [_receiver(words, r, chosen is owner.page) for r in chosen]
+
+
 def _when(words: Words, on: str) -> Phrase:
-    text = (words.gettext("On breach (fast burn)") if on == "breach"
-            else words.gettext("On risk (slow burn) and breach"))
+    """When an escalation is told, in plain words: the promise being broken, or every alert."""
+    text = (words.gettext("When the promise is broken or being broken") if on == "breach"
+            else words.gettext("On every alert, the early warnings too"))
     return Phrase(text.replace("%", "%%"))
 
 
@@ -248,28 +262,53 @@ def _received(project: Project, words: Words, owner: Owner) -> list[Received]:
 
 
 def _escalation(project: Project, words: Words, tp: Touchpoint) -> list[Phrase]:
+    """Who is told, in the two tiers: the promise (customers are being failed: call at
+    once) and the internal target (the early warning: a ticket), and how few cases are
+    too few to call anyone for."""
     owner = project.owners[tp.owner]
-    own = receivers(words, owner)
-    if own:
-        path = [words.phrase(words.gettext("Risk and breach alerts go to %(unit)s: %(receivers)s."),
-                             unit=User(owner.title), receivers=join(own, "; "))]
+    path: list[Phrase] = []
+    # Internal metrics (a target, no promise) have nothing customers were told: tickets only.
+    internal = [words.metric_title(project, m) for m in tp.metrics if m.promise is None]
+    promised = tp.updates is not None or len(internal) < len(tp.metrics)
+    if owner.notify or owner.page:
+        if promised:
+            path.append(words.phrase(words.gettext(
+                "If customers are being failed faster than the promise allows, or the promise is already broken, "
+                "%(unit)s is alerted at once: %(receivers)s."),
+                unit=User(owner.title), receivers=join(_urgent_receivers(words, owner), "; ")))
+        path.append(words.phrase(words.gettext(
+            "If the internal target is at risk (an early warning, before customers feel it), %(unit)s gets a "
+            "ticket to handle in working hours: %(receivers)s."),
+            unit=User(owner.title), receivers=join(_ticket_receivers(words, owner), "; ")))
+        if internal:
+            path.append(words.phrase(words.gettext(
+                "Internal metrics, with a target and no promise to customers (%(metrics)s), only ever raise "
+                "tickets."), metrics=join(internal, "; ")))
     else:
-        path = [words.phrase(words.gettext("%(unit)s declares no receivers: its alerts reach no one."),
-                             unit=User(owner.title))]
+        path.append(words.phrase(words.gettext("%(unit)s declares no receivers: its alerts reach no one."),
+                                 unit=User(owner.title)))
+    path.append(words.phrase(words.gettext(
+        "Alerts wait until at least %(count)s cases were counted; when only a few cases are late, a ticket is "
+        "sent instead of an alert at once."), count=words.number(project.defaults.alert_minimum)))
     for esc in tp.escalations:
-        when = _when(words, esc.on)
         if esc.to == "manager":
             manager = owner.manager
             assert manager is not None  # the checker requires it (TD308)
-            path.append(words.phrase(words.gettext("%(when)s: the manager of %(unit)s, %(name)s, %(email)s."),
-                                     when=when, unit=User(owner.title),
-                                     name=User(manager.name), email=Code(manager.email)))
+            pattern = (words.gettext("When the promise is broken or being broken, the manager of %(unit)s, "
+                                     "%(name)s, is told too: %(email)s.") if esc.on == "breach" else
+                       words.gettext("The manager of %(unit)s, %(name)s, is told of every alert, the early "
+                                     "warnings too: %(email)s."))
+            path.append(words.phrase(pattern, unit=User(owner.title), name=User(manager.name),
+                                     email=Code(manager.email)))
         else:
             other = project.owners[esc.to]
-            path.append(words.phrase(words.gettext("%(when)s: %(unit)s, through %(receivers)s."),
-                                     when=when, unit=User(other.title),
-                                     receivers=join(receivers(words, other), "; ")
-                                     if receivers(words, other) else Value("—")))
+            reached = _ticket_receivers(words, other)
+            pattern = (words.gettext("When the promise is broken or being broken, %(unit)s is told too, through "
+                                     "%(receivers)s.") if esc.on == "breach" else
+                       words.gettext("%(unit)s is told of every alert, the early warnings too, through "
+                                     "%(receivers)s."))
+            path.append(words.phrase(pattern, unit=User(other.title),
+                                     receivers=join(reached, "; ") if reached else Value("—")))
     return path
 
 

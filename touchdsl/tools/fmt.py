@@ -194,6 +194,8 @@ def _leaf(node: Any, indent: str, pad: int = 0) -> list[str]:
         return with_text("compensation ", node.text)
     if isinstance(node, ast.Window):
         return [f"window {node.duration.text}"]
+    if isinstance(node, ast.AlertMinimum):
+        return [f"alerts need {node.count.text} events"]
     if isinstance(node, ast.JourneyRef):
         stage = f".{node.stage.value}" if node.stage is not None else ""
         return [f"journey {node.journey.value}{stage}"]

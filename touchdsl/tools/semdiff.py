@@ -383,6 +383,10 @@ class _Diff:
         if a.charter.effective != b.charter.effective:
             old, new = (str(d) if d else None for d in (a.charter.effective, b.charter.effective))
             self.add("info", "effective_changed", where, f"effective date changed: {_q(old)} → {_q(new)}", old, new)
+        if a.alert_minimum != b.alert_minimum:
+            # More evidence before an alert is a weaker watch; less is a closer one.
+            self.add("internal" if b.alert_minimum > a.alert_minimum else "safe", "alert_minimum_changed", where,
+                     f"alerts need {a.alert_minimum} → {b.alert_minimum} events", a.alert_minimum, b.alert_minimum)
 
     def project(self) -> None:
         """The organisation's name (info) and its contact points: one customers used that is gone or

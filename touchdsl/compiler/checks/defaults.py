@@ -1,4 +1,5 @@
-"""Project-wide `defaults`: the window and the charter settings (TD305, TD307, TD310, TD503)."""
+"""Project-wide `defaults`: the window, the charter settings and the evidence alerts
+need (TD305, TD307, TD310, TD420, TD503)."""
 
 from __future__ import annotations
 
@@ -17,15 +18,23 @@ from touchdsl.language import ast
 _CHARTER_KEYS = ("language", "title", "intro", "version", "effective")
 # Settings whose value is a date (written bare: `charter effective 2026-01-01`); the others are texts.
 _DATE_KEYS = ("effective",)
+# More events than any window of any real touchpoint sees: a higher minimum silences every alert.
+MAX_ALERT_MINIMUM = 1_000_000
 
 
 def check_defaults(ctx: Context) -> model.Defaults:
-    seen: dict[str, ast.Window | ast.CharterSetting] = {}
+    seen: dict[str, ast.Window | ast.CharterSetting | ast.AlertMinimum] = {}
     window = model.Defaults().window
+    minimum = model.ALERT_MINIMUM
     charter: dict[str, str | dt.date] = {}
     for decl in ctx.decls.defaults:
         for item in decl.items:
-            key = "window" if isinstance(item, ast.Window) else f"charter {item.key.value}"
+            if isinstance(item, ast.Window):
+                key = "window"
+            elif isinstance(item, ast.AlertMinimum):
+                key = "alerts need"
+            else:
+                key = f"charter {item.key.value}"
             if key in seen:
                 ctx.sink.error("TD305", f"`{key}` is set more than once in `defaults`", item.span,
                                help=["a project has one value for each default; keep one"],
@@ -34,6 +43,9 @@ def check_defaults(ctx: Context) -> model.Defaults:
             seen[key] = item
             if isinstance(item, ast.Window):
                 window = positive_duration(ctx, item.duration, "the default window") or window
+                continue
+            if isinstance(item, ast.AlertMinimum):
+                minimum = _alert_minimum(ctx, item) or minimum
                 continue
             if item.key.value not in _CHARTER_KEYS:
                 ctx.sink.error("TD307", f"unknown charter setting `{item.key.value}`", item.key.span,
@@ -65,7 +77,8 @@ def check_defaults(ctx: Context) -> model.Defaults:
                                help=[f"write the {item.key.value}, or leave the setting out"])
                 continue
             charter[item.key.value] = item.value.value
-    return model.Defaults(window=window, charter=model.CharterSettings.model_validate(charter))
+    return model.Defaults(window=window, charter=model.CharterSettings.model_validate(charter),
+                          alert_minimum=minimum)
 
 
 def _is_date(text: str) -> bool:
@@ -84,3 +97,15 @@ def _date(ctx: Context, written: ast.Name) -> dt.date | None:
                        help=["dates are YYYY-MM-DD and must exist"])
         return None
     return day if bounds.date(ctx, written, day) else None
+
+
+def _alert_minimum(ctx: Context, item: ast.AlertMinimum) -> int | None:
+    """`alerts need N events`: a whole number of events from 1 to MAX_ALERT_MINIMUM."""
+    count = item.count
+    if count.value.is_integer() and 1 <= count.value <= MAX_ALERT_MINIMUM:
+        return int(count.value)
+    ctx.sink.error("TD420", f"`alerts need {count.text} events`: the evidence must be a whole number of events "
+                            f"from 1 to {MAX_ALERT_MINIMUM:,}", count.span,
+                   help=[f"write how many cases, answers or events an alert needs in its window, e.g. "
+                         f"`alerts need {model.ALERT_MINIMUM} events`; 1 alerts on the very first one"])
+    return None

@@ -393,10 +393,15 @@ def check_metric(ctx: Context, tp: str, decl: ast.MetricDecl, steps: dict[str, i
     if not ok or not built or window is None:
         return []
     cls = _KINDS[type(measure)].metric
-    return [cls(id=name, title=title, promise=promise, target=target, target_written=written, segment=segment,
-                window=window, source=source, compensation=compensation, note=note, tags=tags,
-                location=ctx.loc(decl.name.span), **fields)
-            for segment, promise, target, written in built]
+    metrics: list[model.Metric] = [
+        cls(id=name, title=title, promise=promise, target=target, target_written=written, segment=segment,
+            window=window, source=source, compensation=compensation, note=note, tags=tags,
+            location=ctx.loc(decl.name.span), **fields)
+        for segment, promise, target, written in built]
+    if source is not None and src is not None:
+        for metric in metrics:
+            _check_promise_good(ctx, src, source, metric)
+    return metrics
 
 
 def _counted(line: ast.ObjectiveLine, general: dict[str, ast.ObjectiveLine | None],
@@ -548,6 +553,9 @@ def _pauses(ctx: Context, tp: str, steps: dict[str, int], decl: ast.MetricDecl,
     return out, ok
 
 
+_SOURCE_KEYS = ("good", "total", "promise_good")
+
+
 def _source(ctx: Context, src: ast.SourceBlock) -> model.PrometheusSource | None:
     if src.system.value != "prometheus":
         ctx.sink.error("TD410", f"unknown source `{src.system.value}`", src.system.span,
@@ -556,9 +564,10 @@ def _source(ctx: Context, src: ast.SourceBlock) -> model.PrometheusSource | None
     queries: dict[str, ast.SourceQuery] = {}
     ok = True
     for q in src.queries:
-        if q.key.value not in ("good", "total"):
+        if q.key.value not in _SOURCE_KEYS:
             ctx.sink.error("TD410", f"unknown query `{q.key.value}` in the source", q.key.span,
-                           help=close_match(q.key.value, ("good", "total")) + ["a source has `good` and `total`"])
+                           help=close_match(q.key.value, _SOURCE_KEYS) + [
+                               "a source has `good` and `total`, and may have `promise_good`"])
             ok = False
         elif q.key.value in queries:
             ctx.sink.error("TD305", f"`{q.key.value}` is written more than once here", q.span,
@@ -574,12 +583,28 @@ def _source(ctx: Context, src: ast.SourceBlock) -> model.PrometheusSource | None
             ctx.sink.error("TD410", f"the source has no `{missing}` query", src.system.span,
                            help=[f'add `{missing} "…"` with a PromQL query; {{{{window}}}} stands for the window'])
             ok = False
-    for key in ("good", "total"):
+    for key in _SOURCE_KEYS:
         if key in queries and not _promql_ok(ctx, key, queries[key].query):
             ok = False
     if not ok:
         return None
-    return model.PrometheusSource(good=queries["good"].query.value, total=queries["total"].query.value)
+    promise_good = queries["promise_good"].query.value if "promise_good" in queries else None
+    return model.PrometheusSource(good=queries["good"].query.value, total=queries["total"].query.value,
+                                  promise_good=promise_good)
+
+
+def _check_promise_good(ctx: Context, src: ast.SourceBlock, source: model.PrometheusSource,
+                        metric: model.Metric) -> None:
+    """TD907: one `good` query cannot tell events meeting the promise from those meeting
+    a target with another line (30s and 20s): the promise's alerts need their own."""
+    from touchdsl.slo.tiers import same_line
+
+    if source.promise_good is None and not same_line(metric):
+        ctx.sink.warning("TD907", "the promise and the target draw the line at different places, but the source "
+                                  "has one `good` query: the promise's alerts read the target's good events",
+                         src.system.span,
+                         help=['add `promise_good "…"`: the events that meet the promise, so its alerts judge '
+                               "the promise and not the stricter target"])
 
 
 def promql_problem(query: str) -> str | None:

@@ -17,6 +17,7 @@ from touchdsl.compiler.checks.context import (
     title_of,
 )
 from touchdsl.compiler.checks.metrics import check_event, check_metric, model_event
+from touchdsl.slo.naming import UPDATES_METRIC
 from touchdsl.compiler.resolve import suggest
 from touchdsl.diagnostics import Related
 from touchdsl.language import ast
@@ -138,6 +139,13 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
         if every and via_ok and until_ok:
             updates = model.Updates(every=every, via=up.via.value,
                                     until=model_event(up.until) if up.until else None)
+        for m in items_of(decl, ast.MetricDecl):
+            if m.name.value == UPDATES_METRIC:
+                ctx.sink.error("TD421", f"a metric of `{tp}` is named `{UPDATES_METRIC}`, like the touchpoint's "
+                                        f"`updates` promise", m.name.span,
+                               help=["the updates promise is watched and measured under that name: rename the "
+                                     "metric, e.g. `update_time`"],
+                               related=[Related(up.span, "the updates promise")])
 
     # escalation
     escalations: list[model.Escalation] = []
