@@ -130,6 +130,6 @@ def test_docs_list_exactly_the_declared_options():
     for key, setting in SETTINGS.items():
         _, kind, default, read_by, description = documented[key]
         assert kind == setting.type, key
-        assert default == f"`{setting.default}`", key
+        assert default == (f"`{setting.default}`" if setting.default else "(none)"), key
         assert sorted(r.strip() for r in read_by.split(",")) == readers[key], key
         assert description == setting.description, key

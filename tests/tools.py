@@ -22,3 +22,16 @@ def require_tool(name: str) -> str:
         pytest.fail(f"{reason}; CI must install it", pytrace=False)
     pytest.skip(reason)
     raise AssertionError("unreachable")
+
+
+def require_module(name: str, install: str) -> None:
+    """A Python package a test drives (pyspark, psycopg): skipped outside CI when
+    missing, failed in CI (the `test` extra installs it)."""
+    import importlib.util
+
+    if importlib.util.find_spec(name) is not None:
+        return
+    reason = f"the Python package `{name}` is not installed ({install})"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must install it", pytrace=False)
+    pytest.skip(reason)

@@ -33,9 +33,12 @@ from touchdsl.counting import counted
 @click.option("--measured", default=None, metavar="MEASURE_JSON", type=click.Path(dir_okay=False),
               help="Publish what was achieved: under each promise of the charter the last period's figure, "
                    "and the promise's and target's figures in the policy (a measure.json of `touchdsl measure`).")
+@click.option("--dialect", default=None, metavar="DIALECT",
+              help="The SQL dialect of the `sql` target: duckdb (default), spark, trino, bigquery, snowflake or "
+                   "postgres; the same as --set sql.dialect=DIALECT.")
 @click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
 def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str | None, stamp: str | None,
-          settings: tuple[str, ...], measured: str | None, strict: bool) -> None:
+          settings: tuple[str, ...], measured: str | None, dialect: str | None, strict: bool) -> None:
     """Check the project and build its outputs into a directory.
 
     Nothing is written unless every target succeeds, and the output folder is
@@ -55,8 +58,15 @@ def build(paths: tuple[str, ...], out: str, targets: tuple[str, ...], lang: str 
             hint = " ".join(suggest(name, known, "target"))
             raise click.BadParameter(f"unknown target `{name}`. {hint}".strip(), param_hint="--target")
     # Options are checked before the project: a typo in a key must not wait for a compile.
+    pairs = list(settings)
+    if dialect is not None:
+        given = [p.partition("=")[2] for p in pairs if p.partition("=")[0].strip() == "sql.dialect"]
+        if given and given[-1] != dialect:
+            raise click.BadParameter(f"--dialect {dialect} and --set sql.dialect={given[-1]} disagree; give one.",
+                                     param_hint="--dialect")
+        pairs.append(f"sql.dialect={dialect}")
     try:
-        extra = registry.read_settings(list(settings))
+        extra = registry.read_settings(pairs)
     except registry.SettingError as exc:
         sentences = [str(exc)] + [h[:1].upper() + h[1:] for h in exc.help]
         raise click.BadParameter(" ".join(s if s.endswith(("?", ".")) else s + "." for s in sentences),

@@ -41,11 +41,14 @@ if TYPE_CHECKING:
               help="Language of the report (default: the project's `defaults { charter language }`).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="What to print: the table, or measure.json.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Where to run the measurement: embedded DuckDB, or Spark (pip install 'touchdsl[spark]'; "
+                   "Parquet files or -e table:NAME; docs/warehouse.md).")
 @click.option("--fail-on", type=click.Choice(["promise", "target", "never"]), default="promise",
               show_default=True, help="Exit 1 when a published promise (or also a target) is missed.")
 def measure(paths: tuple[str, ...], events: tuple[str, ...], mapping: tuple[str, ...], timezone: str | None,
             last: str | None, start: str | None, end: str | None, as_of: str | None, every: str | None,
-            out: str | None, report: str | None, lang: str | None, fmt: str, fail_on: str) -> None:
+            out: str | None, report: str | None, lang: str | None, fmt: str, engine: str, fail_on: str) -> None:
     """Measure every promise and target of the project from its event log.
 
     PATHS are the project's .touch files or directories (default: the current
@@ -65,7 +68,8 @@ def measure(paths: tuple[str, ...], events: tuple[str, ...], mapping: tuple[str,
         sys.exit(EXIT_PROBLEMS)
     try:
         measurement = run(result.project, events, mapping=parse_mapping(mapping), timezone=timezone, last=last,
-                          start=start, end=end, as_of=as_of, every=every)  # type: ignore[arg-type]
+                          start=start, end=end, as_of=as_of, every=every,  # type: ignore[arg-type]
+                          engine=engine)  # type: ignore[arg-type]
     except MeasureError as exc:
         click.echo(f"measure: {exc}", err=True)
         sys.exit(EXIT_USAGE)

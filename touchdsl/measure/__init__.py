@@ -8,8 +8,9 @@
 Modules, one job each: `sources` reads the event log (the DuckDB-specific edge),
 `calendar_table` cuts calendars into the segments business time is joined against,
 `plan` says which events play which part for each promise, `periods` the stretches of
-time reported, `sql` the portable SQL, `engine` runs it in DuckDB, `judge` turns its
-aggregates into verdicts, `result` the typed result, `output` the table, CSV and JSON.
+time reported, `sql` the portable SQL, `dialects` its rendering for other engines,
+`engine` runs it (in DuckDB; `spark` in Spark), `judge` turns its aggregates into
+verdicts, `result` the typed result, `output` the table, CSV and JSON.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def measure(
     end: Moment | None = None,
     as_of: Moment | None = None,
     every: Literal["week", "month", "window"] | None = None,
+    engine: Literal["duckdb", "spark"] = "duckdb",
 ) -> "Measurement":
     """Measure every promise and target of `project` from the event log `events`.
 
@@ -51,7 +53,10 @@ def measure(
     period is each metric's own window ending at `as_of` (default: the latest event),
     or `last` ("28d"), or `start`/`end` (dates are local midnights; `end` exclusive),
     cut into weeks or months by `every`, or into consecutive windows of each metric's
-    own length (`every="window"`, the last one ending at `as_of`). Raises `MeasureError` for unusable input.
+    own length (`every="window"`, the last one ending at `as_of`). `engine` runs the
+    measurement in embedded DuckDB (the default) or in Spark (`touchdsl[spark]`:
+    Parquet files or `table:NAME`, on the active Spark session or a local one;
+    docs/warehouse.md). Raises `MeasureError` for unusable input.
     """
     from touchdsl.measure.engine import Request, execute, run_zone
     from touchdsl.measure.judge import judge
@@ -71,6 +76,8 @@ def measure(
             raise MeasureError(f"--last `{last}` is not a duration such as 28d, 4w or 12h") from None
     if every not in (None, "week", "month", "window"):
         raise MeasureError(f"--every `{every}`: choose week, month or window")
+    if engine not in ("duckdb", "spark"):
+        raise MeasureError(f"--engine `{engine}`: choose duckdb or spark")
     span = Span(last_seconds=last_seconds,
                 start=None if start is None else parse_moment("--from", start, zone),
                 end=None if end is None else parse_moment("--to", end, zone),
@@ -80,7 +87,7 @@ def measure(
     request = Request(events=(events,) if isinstance(events, str) else tuple(events),
                       mapping=dict(mapping or {}), timezone=timezone, span=span,
                       as_of=None if as_of is None else parse_moment("--as-of", as_of, zone))
-    return judge(project, execute(project, request))
+    return judge(project, execute(project, request, engine=engine))
 
 
 class _CallableModule(types.ModuleType):

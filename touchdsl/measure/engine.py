@@ -1,11 +1,16 @@
-"""Running the measurement in DuckDB: sources in, the SQL's small aggregates out.
+"""Running the measurement: sources in, the SQL's small aggregates out.
 
 The order of work: read the sources into `touch_events`, settle the run's "now",
 fill the small input tables (items, roles, slots, vocabulary, periods), run every
-step `touchdsl.measure.sql.steps` writes for the project as a temporary table —
-filling the calendar segments just before the first step that reads them, for the
-calendars and the stretch of time the cases need — and read back the result
-queries. No row of the event log passes through Python.
+step `touchdsl.measure.sql` writes for the project as a table — filling the
+calendar segments just before the first step that reads them, for the calendars
+and the stretch of time the cases need — and read back the result queries. No row
+of the event log passes through Python.
+
+`measure_on` does that on any `Backend`: embedded DuckDB here (the default), Spark
+in `touchdsl.measure.spark`. A backend reads the sources and runs statements; the
+statements are the generator's, rendered for the backend's dialect by
+`touchdsl.measure.dialects`.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from touchdsl.clock import business_days_deadline, business_deadline, open_periods
 from touchdsl.measure import sql
+from touchdsl.measure.dialects import Dialect, render, render_steps
 from touchdsl.measure.calendar_table import DAY_US, epoch_us, from_epoch_us, segments
 from touchdsl.measure.periods import Span, periods
 from touchdsl.measure.plan import Item, case_columns, classes_of, item_row, items_of, roles_of, vocabulary_of
@@ -28,7 +34,11 @@ from touchdsl.model import BusinessDays, Duration, Project, business_calendar, o
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["Request", "Raw", "execute", "run", "run_zone", "MEMORY_LIMIT"]
+__all__ = ["Request", "Raw", "Backend", "Engine", "ENGINES", "execute", "measure_on", "run", "run_zone",
+           "MEMORY_LIMIT"]
+
+Engine = Literal["duckdb", "spark"]
+ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 
 # DuckDB's buffer pool; the whole run stays within about this plus the interpreter.
 MEMORY_LIMIT = "1536MB"
@@ -77,15 +87,79 @@ def _zone(name: str) -> ZoneInfo:
 Columns = tuple[tuple[str, str], ...]
 
 
-def _fill(con: "duckdb.DuckDBPyConnection", name: str, rows: Sequence[Sequence[Any]],
-          columns: Columns | None = None) -> None:
-    columns = sql.INPUTS[name] if columns is None else columns
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns)})")
-    if not rows:
-        return
-    # One statement with a list per column: far faster than a row at a time.
-    unnest = ", ".join(f"UNNEST(CAST(${k + 1} AS {t}[]))" for k, (_, t) in enumerate(columns))
-    con.execute(f"INSERT INTO {name} SELECT {unnest}", [list(col) for col in zip(*rows)])
+class Backend(Protocol):
+    """An engine the measurement runs on: it reads the sources into `touch_events`
+    and runs statements written in its `dialect`."""
+
+    dialect: Dialect
+
+    def load(self, request: Request) -> tuple[list[str], int]:
+        """Create `touch_events` from the request's sources (sql.INPUTS); the names of
+        the sources as results show them, and the number of rows read. Raises
+        MeasureError for a source that cannot be used."""
+        ...
+
+    def latest(self, wall_us: int) -> int | None:
+        """The latest instant of the log at or before `wall_us` (None: no event)."""
+        ...
+
+    def fill(self, name: str, rows: Sequence[Sequence[Any]], columns: Columns | None = None) -> None:
+        """Create the input table `name` (columns as in sql.INPUTS, or `columns`) holding `rows`."""
+        ...
+
+    def create(self, name: str, query: str) -> None:
+        """Materialise a step: the table `name` holding the rows of `query`."""
+        ...
+
+    def drop(self, name: str) -> None:
+        ...
+
+    def fetch(self, query: str) -> list[tuple[Any, ...]]:
+        ...
+
+
+class _DuckDB:
+    """The default backend: an embedded DuckDB connection (temporary tables)."""
+
+    dialect: Dialect = "duckdb"
+
+    def __init__(self, con: "duckdb.DuckDBPyConnection") -> None:
+        self.con = con
+
+    def load(self, request: Request) -> tuple[list[str], int]:
+        sources = resolve(request.events)
+        self.con.execute("SET TimeZone = 'UTC'")
+        rows = load(self.con, sources, request.mapping, request.timezone)
+        # Row numbers of the sources are taken; from here on no result depends on the order
+        # rows are stored in, and DuckDB needs less memory when it may ignore it.
+        self.con.execute("SET preserve_insertion_order = false")
+        return [s.path for s in sources], rows
+
+    def latest(self, wall_us: int) -> int | None:
+        row = self.con.execute("SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= ?",
+                               [wall_us]).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def fill(self, name: str, rows: Sequence[Sequence[Any]], columns: Columns | None = None) -> None:
+        columns = sql.INPUTS[name] if columns is None else columns
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns)})")
+        if not rows:
+            return
+        # One statement with a list per column: far faster than a row at a time.
+        unnest = ", ".join(f"UNNEST(CAST(${k + 1} AS {t}[]))" for k, (_, t) in enumerate(columns))
+        self.con.execute(f"INSERT INTO {name} SELECT {unnest}", [list(col) for col in zip(*rows)])
+
+    def create(self, name: str, query: str) -> None:
+        # Every step is a table: a view would hide its size from the planner of the
+        # steps reading it (a join of the whole log with a view of few rows may then
+        # build its hash table on the log).
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE {name}")
+
+    def fetch(self, query: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(query).fetchall()
 
 
 def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[str, int]],
@@ -130,11 +204,16 @@ def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[st
 
 
 def execute(project: Project, request: Request, steps: Sequence[sql.Step] | None = None,
-            now: dt.datetime | None = None, results: Mapping[str, str] = sql.RESULTS,
+            now: dt.datetime | None = None, engine: Engine = "duckdb", results: Mapping[str, str] = sql.RESULTS,
             inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
-    """Measure `project` from `request.events`. `steps` is the SQL to run (default
-    `sql.steps` of the project; tests pass a rendering of it); `now` is the wall clock
-    (events after it are in the future); `results` and `inputs` as in `run`."""
+    """Measure `project` from `request.events` on `engine`. `steps` is the SQL to run
+    (default `sql.steps` of the project; tests pass a rendering of it), in the
+    generator's dialect; `now` is the wall clock (events after it are in the future);
+    `results` and `inputs` as in `measure_on`."""
+    if engine == "spark":
+        from touchdsl.measure.spark import execute as on_spark
+
+        return on_spark(project, request, steps, now, results=results, inputs=inputs)
     import shutil
     import tempfile
 
@@ -175,53 +254,53 @@ def run(con: "duckdb.DuckDBPyConnection", project: Project, request: Request,
         steps: Sequence[sql.Step] | None = None, now: dt.datetime | None = None, keep: bool = False,
         results: Mapping[str, str] = sql.RESULTS,
         inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
-    """`execute` on a connection the caller owns. With `keep`, every step's table stays
-    there to be read (the tests compare the per-case tables with `touchdsl.clock`).
-    `results` are the queries read back (`touchdsl.measure.live` reads the per-case
-    tables into the live series); `inputs` fills further input tables they read."""
+    """`execute` on a DuckDB connection the caller owns. With `keep`, every step's table
+    stays there to be read (the tests compare the per-case tables with `touchdsl.clock`)."""
+    return measure_on(_DuckDB(con), project, request, steps, now, keep, results, inputs)
+
+
+def measure_on(backend: Backend, project: Project, request: Request, steps: Sequence[sql.Step] | None = None,
+               now: dt.datetime | None = None, keep: bool = False, results: Mapping[str, str] = sql.RESULTS,
+               inputs: Mapping[str, tuple[Columns, Sequence[Sequence[Any]]]] | None = None) -> Raw:
+    """The measurement on `backend`; `steps` in the generator's dialect (default
+    `sql.steps` of the project), rendered for the backend's. `results` are the queries
+    read back (`touchdsl.measure.live` reads the per-case tables into the live series);
+    `inputs` fills further input tables they read (name: columns and rows)."""
     zone = run_zone(project, request.timezone)
-    sources = resolve(request.events)
-    con.execute("SET TimeZone = 'UTC'")
-    rows = load(con, sources, request.mapping, request.timezone)
-    # Row numbers of the sources are taken; from here on no result depends on the order
-    # rows are stored in, and DuckDB needs less memory when it may ignore it.
-    con.execute("SET preserve_insertion_order = false")
+    names, rows = backend.load(request)
     if request.as_of is not None:
         as_of_us = epoch_us(request.as_of)
     else:
         wall = epoch_us(now or dt.datetime.now(dt.timezone.utc))
-        latest = con.execute("SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= ?",
-                             [wall]).fetchone()
-        as_of_us = int(latest[0]) if latest and latest[0] is not None else wall
+        latest = backend.latest(wall)
+        as_of_us = latest if latest is not None else wall
 
     items = items_of(project)
     if steps is None:
         steps = sql.steps(items)
+    steps = render_steps(steps, backend.dialect)
     spans = [periods(item.window_seconds, as_of_us, request.span, zone) for item in items]
-    _fill(con, "touch_run", [(as_of_us,)])
-    _fill(con, "touch_items", [item_row(number, item) for number, item in enumerate(items)])
-    _fill(con, "touch_roles", roles_of(items))
-    _fill(con, "touch_slots", case_columns(items).rows())
-    _fill(con, "touch_classes", classes_of(project))
-    _fill(con, "touch_vocabulary", vocabulary_of(project))
-    _fill(con, "touch_periods", [(number, k, a, b) for number, bounds in enumerate(spans)
-                                 for k, (a, b) in enumerate(bounds)])
+    backend.fill("touch_run", [(as_of_us,)])
+    backend.fill("touch_items", [item_row(number, item) for number, item in enumerate(items)])
+    backend.fill("touch_roles", roles_of(items))
+    backend.fill("touch_slots", case_columns(items).rows())
+    backend.fill("touch_classes", classes_of(project))
+    backend.fill("touch_vocabulary", vocabulary_of(project))
+    backend.fill("touch_periods", [(number, k, a, b) for number, bounds in enumerate(spans)
+                                   for k, (a, b) in enumerate(bounds)])
     # The calendars are filled just before the first step that reads them, once the
     # cases say which calendars and from when.
     fill_at = next((k for k, step in enumerate(steps) if _CALENDAR.search(step.sql)), None)
-    needs_query = sql.calendar_needs(items)
+    needs_query = render(sql.calendar_needs(items), backend.dialect)
     for name, (columns, table) in (inputs or {}).items():
-        _fill(con, name, table, columns)
+        backend.fill(name, table, columns)
     drops = _drops(steps, {} if fill_at is None else {fill_at: needs_query}, keep, results)
     for k, step in enumerate(steps):
         if k == fill_at:
-            needs = [(str(c), int(f)) for c, f in con.execute(needs_query).fetchall()]
-            _fill(con, "touch_calendar", _calendar_rows(project, items, needs, as_of_us))
-        # Every step is a table: a view would hide its size from the planner of the
-        # steps reading it (a join of the whole log with a view of few rows may then
-        # build its hash table on the log).
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {step.name} AS {step.sql}")
+            needs = [(str(c), int(f)) for c, f in backend.fetch(needs_query)]
+            backend.fill("touch_calendar", _calendar_rows(project, items, needs, as_of_us))
+        backend.create(step.name, step.sql)
         for name in drops.get(k, ()):
-            con.execute(f"DROP TABLE {name}")  # memory: no later statement reads it
-    read = {name: con.execute(query).fetchall() for name, query in results.items()}
-    return Raw(as_of_us, rows, [s.path for s in sources], zone, items, spans, read)
+            backend.drop(name)  # memory: no later statement reads it
+    read = {name: backend.fetch(render(query, backend.dialect)) for name, query in results.items()}
+    return Raw(as_of_us, rows, names, zone, items, spans, read)

@@ -64,6 +64,41 @@ POLICY_URL = Setting(
     "Where the policy documents are published; alert annotations and dashboard panels link to "
     "`<policy_url>/<owner>.html#…`. An http(s) URL or a relative path.", link_problem)
 
+def _sql_setting(key: str, type_: str, default: str, description: str, check: str) -> Setting:
+    """An option of the `sql` target, checked by touchdsl.targets.warehouse (imported
+    only when a value is checked, so the registry stays light)."""
+    def problem(text: str) -> str | None:
+        found = one_line_problem(text) if text else None  # empty: the option's "none" where it has one
+        if found is not None:
+            return found
+        checker: Callable[[str], str | None] = getattr(importlib.import_module("touchdsl.targets.warehouse"), check)
+        return checker(text)
+    return Setting(key, type_, default, description, problem)
+
+
+SQL_SETTINGS = (
+    _sql_setting("sql.dialect", "SQL dialect", "duckdb",
+                 "The engine the SQL is written for: duckdb, spark, trino, bigquery, snowflake or postgres "
+                 "(also `build --dialect`).", "dialect_problem"),
+    _sql_setting("sql.events_table", "table name", "events",
+                 "The table with the event-log schema the measurement reads (`name`, `schema.name` or "
+                 "`catalog.schema.name`).", "table_problem"),
+    _sql_setting("sql.schema", "schema name", "",
+                 "The schema (`schema` or `catalog.schema`; a BigQuery dataset) of the measurement's own "
+                 "tables and views; empty: the session's current schema.", "schema_problem"),
+    _sql_setting("sql.objects", "table or view", "table",
+                 "Whether the steps and results are tables (a batch run: `measure.sql` recomputes them) or "
+                 "views (always current; for small logs: an engine plans the whole chain at every query).",
+                 "objects_problem"),
+    _sql_setting("sql.calendar_from", "date", "2024-01-01",
+                 "The first day (UTC) of the calendar table.", "date_problem"),
+    _sql_setting("sql.calendar_years", "years", "6",
+                 "How many years the calendar table covers from `sql.calendar_from`.", "years_problem"),
+    _sql_setting("sql.map", "column mapping", "",
+                 "Event-log columns read under other names, e.g. `case=ticket_id,at=created_at`.",
+                 "mapping_problem"),
+)
+
 # name -> target; the order is the order `build` runs them in.
 TARGETS: dict[str, Target] = {
     "json": Target("touchdsl.targets.json_model", "the resolved model as JSON and its JSON Schema"),
@@ -83,6 +118,8 @@ TARGETS: dict[str, Target] = {
     "tests": Target("touchdsl.targets.promtool_tests", "promtool unit tests proving every alert", (POLICY_URL,)),
     "grafana": Target("touchdsl.targets.grafana", "Grafana dashboards per journey and owner", (POLICY_URL,)),
     "openslo": Target("touchdsl.targets.openslo", "OpenSLO v1 documents"),
+    "sql": Target("touchdsl.targets.warehouse", "the measurement as SQL for a warehouse (Spark, Trino, BigQuery, "
+                  "Snowflake, Postgres, DuckDB), with the calendar table", SQL_SETTINGS),
 }
 
 # Every key, once (policy_url is shared by several targets).

@@ -1,0 +1,25 @@
+{{ config(materialized='table') }}
+
+SELECT
+  0 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.count_0 AS starts,
+  c.first_1 AS first_end_us
+FROM {{ ref('touch_cases') }} AS c
+WHERE
+  c.tp = 0 AND (
+    c.count_0 > 1 OR c.first_1 < c.first_0
+  )
+UNION ALL
+SELECT
+  3 AS item,
+  c.case_id,
+  c.first_0 AS start_us,
+  c.count_0 AS starts,
+  c.first_2 AS first_end_us
+FROM {{ ref('touch_cases') }} AS c
+WHERE
+  c.tp = 0 AND (
+    c.count_0 > 1 OR c.first_2 < c.first_0
+  )

@@ -1,0 +1,85 @@
+{{ config(materialized='view') }}
+
+SELECT
+  CAST(0 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 604800000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(1 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(2 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(3 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 604800000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(4 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(5 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(6 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(7 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(8 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2592000000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(9 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(10 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
+UNION ALL
+SELECT
+  CAST(11 AS INT) AS item,
+  CAST(0 AS INT) AS period,
+  r.as_of_us - 2419200000000 AS from_us,
+  r.as_of_us + 1 AS to_us
+FROM {{ ref('touch_run') }} AS r
