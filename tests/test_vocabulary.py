@@ -139,3 +139,21 @@ def test_the_vscode_grammar_knows_the_fixed_words_of_the_model():
     assert by_scope["support.constant.receiver.touch"] == set(model.RECEIVER_KINDS) - set(model.CHANNELS)
     assert by_scope["support.constant.weekday.touch"] == set(model.WEEKDAYS)
     assert by_scope["support.constant.condition.touch"] == {"breach", "risk"} <= set(vocabulary.BUILTINS)
+
+
+def test_words_people_mean_point_at_keywords_and_are_not_ones():
+    words = {k.word for k in vocabulary.KEYWORDS}
+    assert set(vocabulary.MEANT.values()) <= words
+    assert not set(vocabulary.MEANT) & words
+
+
+@pytest.mark.parametrize("written, block, meant", [
+    ('country "IL"', 'calendar c "C" {\n    timezone "Asia/Jerusalem"\n    %s\n}\n', "holidays"),
+    ('tz "Asia/Jerusalem"', 'calendar c "C" {\n    %s\n}\n', "timezone"),
+])
+def test_a_word_from_elsewhere_suggests_our_keyword(written, block, meant):
+    from touchdsl.compiler.driver import parse_source
+
+    _, diagnostics = parse_source(block % written, "a.touch")
+    first = diagnostics[0]
+    assert first.code == "TD001" and f"did you mean `{meant}`?" in first.help, first

@@ -25,6 +25,7 @@ from touchdsl.language.builder import LITERAL_TYPES, LITERALS, NODES, ParseConte
 from touchdsl.language.grammar import keyword_terminals, lark_parser, terminal_texts
 from touchdsl.language.vocabulary import (
     DECLARATION_KEYWORDS,
+    MEANT,
     NAMING_KEYWORDS,
     RESYNC_WORDS,
     TERMINAL_WORDS,
@@ -172,7 +173,9 @@ def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords:
     found = str(tok) if tok is not None else (char or "")
     alpha_keywords = [k for k in keywords if k[:1].isalpha()]
     if tok is not None and tok.type == "NAME" and alpha_keywords:
-        close = difflib.get_close_matches(found, alpha_keywords, n=1, cutoff=0.6)
+        alias = MEANT.get(found.lower())
+        close = ([alias] if alias is not None and alias in alpha_keywords else
+                 difflib.get_close_matches(found, alpha_keywords, n=1, cutoff=0.6))
         if close:
             helps.append(f"did you mean `{close[0]}`?")
     if tok is not None and tok.type == "NUMBER":

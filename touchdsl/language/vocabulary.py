@@ -18,6 +18,7 @@ __all__ = [
     "BUILTINS",
     "DECLARATION_KEYWORDS",
     "KEYWORDS",
+    "MEANT",
     "NAMING_KEYWORDS",
     "RESYNC_WORDS",
     "TERMINAL_WORDS",
@@ -156,6 +157,28 @@ BUILTINS: dict[str, str] = {
     "effective": "the date the charter takes effect: `charter effective 2026-01-01`",
     "breach": "escalate when the promise is broken or being broken: the alerts that page",
     "risk": "escalate on every alert, the target's early warnings (tickets) too",
+}
+
+# Words people write, from other tools or plain English, for one of ours: a syntax
+# error on one of them suggests the keyword (`country "IL"` -> `holidays`), where
+# spelling alone would not find it.
+MEANT: dict[str, str] = {
+    "country": "holidays",
+    "holiday": "holidays",
+    "tz": "timezone",
+    "zone": "timezone",
+    "time_zone": "timezone",
+    "opening": "hours",
+    "open": "hours",
+    "closed_on": "closed",
+    "goal": "target",
+    "slo": "target",
+    "sla": "promise",
+    "commitment": "promise",
+    "responsible": "owner",
+    "accountable": "owner",
+    "description": "note",
+    "labels": "tags",
 }
 
 # Completion's fixed words inside blocks that are not keywords (`source { good … }`).
