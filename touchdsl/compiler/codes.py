@@ -476,6 +476,15 @@ _ALL = [
          '    compensation "A voucher."\n}',
          'metric volume "Complaints" {\n    count complaints per 7d\n    target at most 25\n}',
          warning=True),
+    Code("TD914", "Promise query of an internal metric",
+         "A metric with a target and no promise is internal: it has no promise tier, so no rule, "
+         "dashboard or SLO reads the `promise_good` query of its `source prometheus` block. Remove "
+         "the query, or give the metric the promise it was written for.",
+         'metric wait "Wait" {\n    time from call.start to call.answered\n    target 90% within 20s\n'
+         '    source prometheus {\n        good "…"\n        total "…"\n        promise_good "…"\n    }\n}',
+         'metric wait "Wait" {\n    time from call.start to call.answered\n    target 90% within 20s\n'
+         '    source prometheus {\n        good "…"\n        total "…"\n    }\n}',
+         warning=True),
     Code("TD915", "Channel without a contact point",
          "The project lists contact points (`contact …` in its `project` block), but this "
          "touchpoint offers customers a channel that has none, so the charter says customers may "

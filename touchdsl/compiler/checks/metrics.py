@@ -596,9 +596,17 @@ def _source(ctx: Context, src: ast.SourceBlock) -> model.PrometheusSource | None
 def _check_promise_good(ctx: Context, src: ast.SourceBlock, source: model.PrometheusSource,
                         metric: model.Metric) -> None:
     """TD907: one `good` query cannot tell events meeting the promise from those meeting
-    a target with another line (30s and 20s): the promise's alerts need their own."""
+    a target with another line (30s and 20s): the promise's alerts need their own.
+    TD914: an internal metric has no promise, so nothing reads its `promise_good`."""
     from touchdsl.slo.tiers import same_line
 
+    if metric.promise is None:
+        written = next((q for q in src.queries if q.key.value == "promise_good"), None)
+        if written is not None:
+            ctx.sink.warning("TD914", f"metric `{metric.id}` is internal: its `promise_good` query is never read",
+                             written.key.span,
+                             help=["remove `promise_good`, or add a `promise` for it to judge"])
+        return
     if source.promise_good is None and not same_line(metric):
         ctx.sink.warning("TD907", "the promise and the target draw the line at different places, but the source "
                                   "has one `good` query: the promise's alerts read the target's good events",
