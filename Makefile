@@ -32,13 +32,13 @@ demo: $(VENV)/.installed
 	@echo "and the policies: build/<project>/policy/index.html"
 	@echo
 	@echo "Measuring the example event logs (each misses one promise on purpose):"
-	$(TD) measure examples/telecom -e examples/telecom/events.csv $(MEASURE) -o build/telecom/measure
+	$(TD) measure examples/telecom -e examples/telecom/events.csv $(MEASURE) -o build/measure/telecom
 	$(TD) measure examples/banking -e examples/banking/events.jsonl --timezone Asia/Jerusalem $(MEASURE) \
-	    -o build/banking/measure
+	    -o build/measure/banking
 	$(TD) measure examples/health -e examples/health/events.csv --map case=ticket_id,at=created_at,segment=priority \
-	    --timezone Asia/Jerusalem $(MEASURE) -o build/health/measure
+	    --timezone Asia/Jerusalem $(MEASURE) -o build/measure/health
 	@echo
-	@echo "Measurements are in build/<project>/measure/measure.json and measure.csv."
+	@echo "Measurements are in build/measure/<project>/measure.json and measure.csv (outside the build folders, which a build replaces as a whole)."
 	@echo "(--fail-on never keeps the demo going; by default a missed promise exits 1.)"
 	@echo
 	@echo "To run touchdsl yourself, put it on your PATH:  source $(VENV)/bin/activate"

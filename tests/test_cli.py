@@ -457,3 +457,26 @@ def test_internal_failure_is_a_one_line_apology_naming_the_input(monkeypatch, ca
     assert "internal error (RuntimeError)" in err and str(tmp_path / "x.touch") in err
     # It names no bug tracker: the project publishes none, and an invented address misleads.
     assert "http" not in err and "TOUCHDSL_DEBUG=1" in err
+
+
+def test_make_demo_runs_twice_in_a_row(tmp_path):
+    """The README's first command, run again: nothing it wrote the first time may stop
+    the second (a measurement written into a build folder once did)."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / ".installed").touch()  # the environment is this one
+    td = f"{sys.executable} -m touchdsl"
+    for run in (1, 2):
+        done = subprocess.run(["make", "-s", "demo", f"TD={td}"], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, (run, done.stdout[-2000:], done.stderr[-2000:])
+    assert (tmp_path / "build" / "telecom" / "charter").is_dir()
+    assert (tmp_path / "build" / "measure" / "health" / "measure.json").is_file()
