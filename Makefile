@@ -16,7 +16,7 @@ MEASURE := --as-of 2026-11-30T17:00:00+02:00 --fail-on never
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,spark]'
 	touch $@
 
 # `check examples` checks the three projects under examples/ (each folder declares its
