@@ -383,3 +383,38 @@ def test_schema_measure_is_the_schema_of_measure_json():
     assert result.exit_code == 0
     assert json.loads(result.output) == json.loads(json.dumps(schema()))
     assert "data_quality" in json.loads(result.output)["properties"]
+
+
+# ---- timestamps as exports write them --------------------------------------------------------
+
+END = "2026-11-02T12:00:00Z"  # the answer of every case below; the start is read from the text
+
+
+@pytest.mark.parametrize("text,timezone,seconds", [
+    ("2026-11-02T10:00:00+02:00", None, 4 * 3600.0),
+    ("2026-11-02T10:00:00 +02:00", None, 4 * 3600.0),      # a space before the offset
+    ("2026-11-02 10:00:00 +0200", "Asia/Jerusalem", 4 * 3600.0),  # ... whatever --timezone says
+    ("2026-11-02T10:00:00z", None, 2 * 3600.0),             # RFC 3339 allows a lower-case z
+    ("2026-11-02 10:00:00 UTC", None, 2 * 3600.0),          # as BigQuery exports timestamps
+    ("2026-11-02 10:00:00 UTC", "Asia/Jerusalem", 2 * 3600.0),  # UTC is UTC, not the local zone
+    ("2026-11-02 10:00:00 Asia/Jerusalem", None, 4 * 3600.0),
+    ("2026-11-02 10:00:00", "Asia/Jerusalem", 4 * 3600.0),  # naive: read in --timezone
+    ("2026-11-02 10:00:00 EST", "Asia/Jerusalem", None),     # an abbreviation is not guessed, nor dropped
+    ("2026-11-02 10:00:00 EST", None, None),
+    ("99999-11-02T10:00:00Z", None, None),                   # a typo beyond year 9999: unreadable, not a crash
+    ("0000-01-01T00:00:00Z", None, None),
+])
+def test_timestamps_with_their_zone_are_read_as_written(proj, tmp_path, text, timezone, seconds):
+    rows = [["c1", "t", "call.start", text], ["c1", "t", "call.answered", END]]
+    extra = ["--as-of", END, *(["--timezone", timezone] if timezone else [])]
+    code, out, err = run(str(proj), "-e", str(write_csv(tmp_path / "e.csv", rows)), "--format", "json", *extra)
+    assert code in (0, 1), err
+    doc = json.loads(out)
+    problems = {p["kind"]: p for p in doc["data_quality"]["problems"]}
+    worst = item(doc, "answer")["periods"][0]["worst"]
+    if seconds is None:
+        assert problems["unreadable_timestamp"]["examples"][0]["at"] == text
+        assert worst == []
+    else:
+        assert "unreadable_timestamp" not in problems
+        assert worst[0]["value"] == seconds

@@ -36,8 +36,19 @@ COLUMNS = REQUIRED + OPTIONAL
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
             ".jsonl": "json", ".ndjson": "json", ".json": "json", ".sql": "sql"}
 
-# A timestamp written with its zone: a time of day followed by Z or an offset.
-_ZONED = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
+# A timestamp written with its zone: a time of day followed by Z or an offset (a space
+# before it is allowed), or by UTC, GMT or an IANA name (`2026-11-02 10:00:00 UTC`, as
+# BigQuery exports them; `... Asia/Jerusalem`).
+_OFFSET = r"([zZ]|[+-]\d{2}(:?\d{2})?)"
+_ZONED = (r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*" + _OFFSET
+          + r"|\s+(UTC|GMT|[A-Za-z][A-Za-z_]*(/[A-Za-z0-9_+-]+)+))$")
+# Text ending in letters that are not such a zone (`EST`, `IST`: abbreviations that mean
+# different zones in different places) has a zone we will not guess: never naive.
+_LETTERS = r"[A-Za-z]$"
+# Instants Python can show in any zone (years 1..9999, a day of margin): a timestamp
+# outside them (`99999-11-02T10:00:00Z`, a typo) is unreadable, not a crash.
+_FIRST_US = -62135510400000000  # 0001-01-02T00:00:00Z
+_LAST_US = 253402128000000000  # 9999-12-30T00:00:00Z
 _NAIVE_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
 _TEXT_TYPES = ("VARCHAR", "JSON")
 
@@ -181,26 +192,31 @@ def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: 
 
     at = _ident(found["at"])
     at_type = cols.types[found["at"]].upper()
+    at_text = f"CAST({at} AS VARCHAR)"
     if at_type.startswith("TIMESTAMP WITH TIME ZONE"):
-        at_us, at_text = f"epoch_us({at})", "CAST(NULL AS VARCHAR)"
+        at_us = f"epoch_us({at})"
     elif at_type in _NAIVE_TYPES:
         if timezone is None:
             raise MeasureError(f"{source.path}: the timestamps of column `{found['at']}` ({at_type}) have no time "
                               "zone; give --timezone ZONE, the zone they were written in (e.g. Asia/Jerusalem)")
         at_us = f"epoch_us(timezone({_literal(timezone)}, CAST({at} AS TIMESTAMP)))"
-        at_text = "CAST(NULL AS VARCHAR)"
     elif at_type in _TEXT_TYPES:
         raw = f"TRIM(CAST({at} AS VARCHAR))"
-        zoned = f"epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ))"
+        # DuckDB reads neither a space before the offset nor a lower-case z: those few
+        # are written again (COALESCE evaluates it only for the rows still NULL).
+        spaced = f"regexp_replace({raw}, {_literal(chr(92) + 's+' + _OFFSET + '$')}, {_literal(chr(92) + '1')})"
+        zoned = (f"epoch_us(COALESCE(TRY_CAST({raw} AS TIMESTAMPTZ), "
+                 f"TRY_CAST(regexp_replace({spaced}, 'z$', 'Z') AS TIMESTAMPTZ)))")
         naive = (f"epoch_us(timezone({_literal(timezone)}, TRY_CAST({raw} AS TIMESTAMP)))"
                  if timezone is not None else "CAST(NULL AS BIGINT)")
-        at_us = f"CASE WHEN regexp_matches({raw}, {_literal(_ZONED)}) THEN {zoned} ELSE {naive} END"
+        at_us = (f"CASE WHEN regexp_matches({raw}, {_literal(_ZONED)}) THEN {zoned} "
+                 f"WHEN regexp_matches({raw}, {_literal(_LETTERS)}) THEN CAST(NULL AS BIGINT) ELSE {naive} END")
         at_text = raw
     else:
         raise MeasureError(f"{source.path}: column `{found['at']}` holds {at_type}, not timestamps; write them as "
                           "ISO 8601 text (2026-09-17T10:00:00+03:00) or as a timestamp column")
-    if at_text != "CAST(NULL AS VARCHAR)":
-        at_text = f"CASE WHEN ({at_us}) IS NULL THEN {at_text} END"
+    at_us = f"CASE WHEN ({at_us}) BETWEEN {_FIRST_US} AND {_LAST_US} THEN ({at_us}) END"
+    at_text = f"CASE WHEN ({at_us}) IS NULL THEN {at_text} END"
 
     if "value" in found:
         value = _ident(found["value"])
@@ -270,7 +286,9 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
         if timezone is None and text_times:
             naive = con.execute(
                 "SELECT src, src_row, at_text FROM touch_events WHERE at_us IS NULL "
-                "AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL ORDER BY src, src_row LIMIT 1").fetchone()
+                f"AND NOT regexp_matches(at_text, {_literal(_ZONED)}) AND NOT regexp_matches(at_text, "
+                f"{_literal(_LETTERS)}) AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL "
+                "ORDER BY src, src_row LIMIT 1").fetchone()
     except duckdb.Error as exc:
         raise MeasureError(f"cannot read the event log: {_first_line(exc)}") from None
     if naive is not None:
