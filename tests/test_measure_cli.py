@@ -418,3 +418,59 @@ def test_timestamps_with_their_zone_are_read_as_written(proj, tmp_path, text, ti
     else:
         assert "unreadable_timestamp" not in problems
         assert worst[0]["value"] == seconds
+
+
+# ---- files as people have them -------------------------------------------------------------
+
+
+def test_json_values_of_mixed_types_are_read_as_their_text(proj, tmp_path):
+    """One key holding a number in one row and text in another (a case 7 and "007", an
+    answer 5 and "4"), or a key only late rows have: every row is read, ids unquoted."""
+    def row(case: object, event: str, when: object, **more: object) -> str:
+        return json.dumps({"case": case, "touchpoint": "t", "event": event, "at": when, **more}) + "\n"
+
+    lines = [row("007", "call.start", T0), row(7, "call.start", T0), row("007", "call.answered", at(20)),
+             row("c1", "call.start", 1762070400)]
+    lines += [row(f"x{k}", "complaints", at(1)) for k in range(25_000)]  # past DuckDB's sample of types
+    lines += [row("c2", "csat", at(2), value=5), row("c3", "csat", at(2), value="4"), row("c4", "csat", at(2), value="good"),
+              row(8, "csat", at(2), value=True)]
+    events = tmp_path / "e.jsonl"
+    events.write_text("".join(lines), encoding="utf-8")
+    code, doc = measured(proj, events)
+    problems = {p["kind"]: p for p in doc["data_quality"]["problems"]}
+    assert doc["data_quality"]["rows"] == 25_008
+    assert problems["unreadable_timestamp"]["count"] == 1
+    first = problems["unreadable_timestamp"]["examples"][0]
+    assert (first["source"], first["row"], first["case"], first["at"]) == (str(events), 4, "c1", "1762070400")
+    answer = item(doc, "answer")["periods"][0]
+    assert answer["worst"][0]["case"] == "007" and (answer["promise"]["decided"], answer["open"]) == (1, 1)
+    assert item(doc, "csat")["periods"][0]["answers"] == 2  # 5 and "4"; "good" and true are not numbers
+    assert [e["row"] for e in problems["unreadable_value"]["examples"]] == [25_007, 25_008]
+
+
+def test_csv_quoted_line_breaks_bom_and_empty_files_are_read(proj, tmp_path):
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('\ufeffcase,touchpoint,event,at,value\r\n"c,1\nsecond line",t,call.start,' + T0 + '\r\n'
+                      '"c,1\nsecond line",t,call.answered,' + at(20) + ',\r\n', encoding="utf-8")
+    (tmp_path / "empty.csv").write_bytes(b"")  # an export of a day without events
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    code, doc = measured(proj, quoted, "-e", str(tmp_path / "empty.csv"), "-e", str(tmp_path / "empty.jsonl"))
+    assert doc["data_quality"] == {"rows": 2, "problems": []}
+    assert item(doc, "answer")["periods"][0]["worst"][0]["case"] == "c,1\nsecond line"
+    code, doc = measured(proj, tmp_path / "empty.csv", "--as-of", T0)
+    assert code == 0 and doc["data_quality"] == {"rows": 0, "problems": []}
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("latin1.csv", "case,touchpoint,event,at\n" + "c1,t,call.start,2026-11-02T10:00:00Z\n" * 3
+     + "caf\xe9,t,call.start,2026-11-02T10:00:00Z\n", "latin1.csv: cannot read: it is not UTF-8 text (line 5)"),
+    ("csv.parquet", "case,touchpoint,event,at\n", "csv.parquet: cannot read: it is not a Parquet file"),
+    ("numbers.json", "[1, 2]", "numbers.json: holds no JSON objects"),
+    ("view.sql", "SELECT 'c1' AS \"case\", 't' AS touchpoint, 'call.start' AS event, CAST('x' AS TIMESTAMPTZ) AS at",
+     "view.sql: cannot read: Conversion Error"),
+])
+def test_files_that_cannot_be_read_are_named_in_plain_words(proj, tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content.encode("latin-1"))
+    code, out, err = run(str(proj), "-e", str(write_csv(tmp_path / "ok.csv", [["c1", "t", "call.start", T0]])),
+                         "-e", str(tmp_path / name))
+    assert code == 2 and message in err, err

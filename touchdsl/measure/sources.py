@@ -151,16 +151,69 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _reader(source: Source) -> str:
+def _reader(source: Source, serial: bool = False) -> str:
     path = _literal(source.path)
     if source.format == "csv":
-        return f"read_csv({path}, header = true, all_varchar = true, null_padding = true)"
+        # `serial`: DuckDB's parallel reader cannot pad short rows of a file whose quoted
+        # fields hold line breaks; such a file is read again in one thread (see load).
+        return (f"read_csv({path}, header = true, all_varchar = true, null_padding = true"
+                f"{', parallel = false' if serial else ''})")
     if source.format == "parquet":
         return f"read_parquet({path}, file_row_number = true)"
     if source.format == "json":
-        return f"read_json({path}, format = 'auto')"
+        return f"read_json({path}, format = 'auto', records = false, columns = {{'json': 'JSON'}})"
     assert source.query is not None
     return f"({source.query})"
+
+
+def _scan(con: "duckdb.DuckDBPyConnection", source: Source, serial: bool = False) -> str:
+    """The SELECT of a source's view: its rows, with its columns as they are named."""
+    reader = _reader(source, serial)
+    if source.format != "json":
+        return f"SELECT * FROM {reader} AS s"
+    # The values of one key may change type from row to row (a case 7 and a case "007",
+    # a number where a timestamp was): typed from a sample, DuckDB would quote the strings
+    # of a mixed column, or stop at a later row it cannot cast, or at a key the sample
+    # did not have. Each value is read as its text instead, as CSV cells are (a string
+    # unquoted, a number as a number, null as NULL), under every key of every row.
+    keys = [str(k) for (k,) in con.execute(
+        f"SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM {reader}) ORDER BY k").fetchall()]
+    if not keys:
+        return f"SELECT json FROM {reader} AS s"
+    columns = ", ".join(f"json_extract_string(json, {_literal(_json_path(k))}) AS {_ident(k)}" for k in keys)
+    return f"SELECT {columns} FROM {reader} AS s"
+
+
+def _json_path(key: str) -> str:
+    """The JSON path of a key as written (dots, quotes and `$` in it are not a path)."""
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _empty(con: "duckdb.DuckDBPyConnection", source: Source, view: str, cols: _Columns) -> bool:
+    """Whether a file holds nothing at all (0 bytes, or only blank lines): an export of a
+    day without events. Not even a CSV header then, so no columns to check: no rows."""
+    placeholder = {"csv": ["column0"], "json": ["json"]}.get(source.format)
+    if list(cols.types) != placeholder:
+        return False
+    row = con.execute(f"SELECT COUNT(*) FROM {view}").fetchone()
+    if source.format == "json" and row and row[0]:
+        raise MeasureError(f"{source.path}: holds no JSON objects; each line (or each element of the array) must "
+                           'be an object such as {"case": "c1", "touchpoint": "t", "event": "e", "at": "…"}')
+    return not row or row[0] == 0
+
+
+def _why(exc: BaseException) -> str:
+    """What DuckDB said, in the plain words of its first line (or of what it explains)."""
+    text = str(exc)
+    if "not utf-8 encoded" in text.lower():
+        import re
+
+        line = re.search(r"Line: (\d+)", text)
+        return (f"it is not UTF-8 text{f' (line {line.group(1)})' if line else ''}; "
+                "save it as UTF-8 (most programs offer it under Save as or Export)")
+    if "No magic bytes found" in text:
+        return "it is not a Parquet file (it does not end as Parquet files do)"
+    return _first_line(exc)
 
 
 def _describe(con: "duckdb.DuckDBPyConnection", view: str) -> _Columns:
@@ -249,6 +302,29 @@ def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: 
     ), at_type in _TEXT_TYPES
 
 
+# touch_events without rows, when every source is empty.
+_NO_EVENTS = ("SELECT CAST(NULL AS INTEGER) AS src, CAST(NULL AS BIGINT) AS src_row, CAST(NULL AS VARCHAR) AS case_id, "
+              "'' AS touchpoint, '' AS event, CAST(NULL AS BIGINT) AS at_us, CAST(NULL AS VARCHAR) AS at_text, "
+              "CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS value_text, CAST(NULL AS VARCHAR) AS segment, "
+              "CAST(NULL AS VARCHAR) AS channel WHERE false")
+
+
+def _culprit(con: "duckdb.DuckDBPyConnection", selects: dict[int, str],
+             error: "duckdb.Error") -> tuple[int | None, BaseException]:
+    """The first source whose rows cannot be read, and why (a run that fails anyway reads
+    them once more, one at a time); None when each is read alone."""
+    import duckdb
+
+    for k, select in selects.items():
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE touch_probe AS {select}")
+        except duckdb.Error as exc:
+            return k, exc
+        finally:
+            con.execute("DROP TABLE IF EXISTS touch_probe")
+    return None, error
+
+
 def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[str, str],
          timezone: str | None) -> int:
     """Create `touch_events` from every source; returns the number of rows read.
@@ -262,7 +338,7 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
     """
     import duckdb
 
-    selects: list[str] = []
+    selects: dict[int, str] = {}  # source number -> its rows of touch_events (none for an empty file)
     text_times = False
     search = sorted({str(Path(s.path).resolve().parent) for s in sources if s.format == "sql"})
     if search:
@@ -271,16 +347,31 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
     for k, source in enumerate(sources):
         view = f"touch_source_{k}"
         try:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {_reader(source)} AS s")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {_scan(con, source)}")
             cols = _describe(con, view)
+            if _empty(con, source, view, cols):
+                continue
         except duckdb.Error as exc:
-            raise MeasureError(f"{source.path}: cannot read: {_first_line(exc)}") from None
+            raise MeasureError(f"{source.path}: cannot read: {_why(exc)}") from None
         select, text = _normalise(k, source, view, cols, mapping, timezone)
-        selects.append(select)
+        selects[k] = select
         text_times = text_times or text
     kind = "VIEW" if all(s.format == "parquet" for s in sources) else "TABLE"
+    serial: set[int] = set()
+    while True:
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP {kind} touch_events AS "
+                        + ("\nUNION ALL\n".join(selects.values()) or _NO_EVENTS))
+            break
+        except duckdb.Error as exc:
+            # Most files fail when their rows are read, here: find the one, to name it.
+            bad, error = _culprit(con, selects, exc)
+            if bad is None or bad in serial or sources[bad].format != "csv" or "parallel=false" not in str(error):
+                where = f"{sources[bad].path}: cannot read" if bad is not None else "cannot read the event log"
+                raise MeasureError(f"{where}: {_why(error)}") from None
+            serial.add(bad)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW touch_source_{bad} AS {_scan(con, sources[bad], serial=True)}")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP {kind} touch_events AS " + "\nUNION ALL\n".join(selects))
         count = con.execute("SELECT COUNT(*) FROM touch_events").fetchone()
         naive = None
         if timezone is None and text_times:
