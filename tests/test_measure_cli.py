@@ -474,3 +474,18 @@ def test_files_that_cannot_be_read_are_named_in_plain_words(proj, tmp_path, name
     code, out, err = run(str(proj), "-e", str(write_csv(tmp_path / "ok.csv", [["c1", "t", "call.start", T0]])),
                          "-e", str(tmp_path / name))
     assert code == 2 and message in err, err
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["--from", "2026-12-01", "--to", "2026-11-01"], 2, "--from 2026-12-01T00:00:00+02:00 is not before --to"),
+    (["--from", "2026-11-01", "--to", "2026-11-01"], 2, "is not before --to"),
+    (["--last", "100000000d"], 0, ""),        # further back than 1970: from 1970
+    (["--last", "99999999999999w"], 0, ""),
+])
+def test_stretches_out_of_range_are_usage_errors_or_start_in_1970(proj, tmp_path, args, code, message):
+    events = write_csv(tmp_path / "e.csv", [["c1", "t", "call.start", T0], ["c1", "t", "call.answered", at(20)]])
+    got, out, err = run(str(proj), "-e", str(events), "--timezone", "Asia/Jerusalem", "--format", "json", *args)
+    assert got == code and message in err, err
+    if code == 0:
+        period = item(json.loads(out), "answer")["periods"][0]
+        assert period["start"] == "1970-01-01T02:00:00+02:00" and period["promise"]["good"] == 1
