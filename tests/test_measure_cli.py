@@ -489,3 +489,19 @@ def test_stretches_out_of_range_are_usage_errors_or_start_in_1970(proj, tmp_path
     if code == 0:
         period = item(json.loads(out), "answer")["periods"][0]
         assert period["start"] == "1970-01-01T02:00:00+02:00" and period["promise"]["good"] == 1
+
+
+def test_a_parquet_log_damaged_inside_is_named_not_an_internal_error(proj, tmp_path):
+    """Parquet is read through a view: its footer reads fine, a damaged page is met by a
+    step of the measurement, long after the file was opened."""
+    path = tmp_path / "log.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'c' || i AS \"case\", 't' AS touchpoint, 'call.start' AS event, "
+                f"TIMESTAMPTZ '{T0}' + i * INTERVAL 1 SECOND AS at FROM range(200000) r(i)) "
+                f"TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 50000)")
+    con.close()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3:len(data) // 3 + 2000] = b"\x55" * 2000
+    path.write_bytes(bytes(data))
+    code, out, err = run(str(proj), "-e", str(path))
+    assert code == 2 and f"{path}: cannot read" in err, err
