@@ -245,6 +245,8 @@ def test_naive_timestamps_need_a_timezone(proj, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--map", "case=ticket"], "no column `ticket` (mapped to `case`); the columns are: case, touchpoint, event, at, value"),
     (["--map", "cas=ticket"], "--map `cas`: the event log has no column `cas`"),
+    (["--map", "case=ticket", "--map", "case=id"], "--map `case` is given twice, as `ticket` and as `id`"),
+    (["--map", "case=ticket,case=id"], "--map `case` is given twice, as `ticket` and as `id`"),
     (["--timezone", "Mars/Base"], "unknown time zone `Mars/Base`"),
     (["--last", "a week"], "--last `a week` is not a duration"),
     (["--as-of", "soon"], "--as-of `soon` is not a date or time"),

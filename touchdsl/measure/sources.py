@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     import duckdb
 
 from touchdsl.measure.errors import MeasureError
+from touchdsl.measure.timestamps import FIRST_US, LAST_US, LETTERS, OFFSET, ZONED
 
-__all__ = ["MeasureError", "Source", "REQUIRED", "OPTIONAL", "parse_mapping", "resolve", "load"]
+__all__ = ["MeasureError", "Source", "REQUIRED", "OPTIONAL", "parse_mapping", "resolve", "find_columns", "load"]
 
 REQUIRED = ("case", "touchpoint", "event", "at")
 OPTIONAL = ("value", "channel", "segment")
@@ -36,19 +37,6 @@ COLUMNS = REQUIRED + OPTIONAL
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
             ".jsonl": "json", ".ndjson": "json", ".json": "json", ".sql": "sql"}
 
-# A timestamp written with its zone: a time of day followed by Z or an offset (a space
-# before it is allowed), or by UTC, GMT or an IANA name (`2026-11-02 10:00:00 UTC`, as
-# BigQuery exports them; `... Asia/Jerusalem`).
-_OFFSET = r"([zZ]|[+-]\d{2}(:?\d{2})?)"
-_ZONED = (r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*" + _OFFSET
-          + r"|\s+(UTC|GMT|[A-Za-z][A-Za-z_]*(/[A-Za-z0-9_+-]+)+))$")
-# Text ending in letters that are not such a zone (`EST`, `IST`: abbreviations that mean
-# different zones in different places) has a zone we will not guess: never naive.
-_LETTERS = r"[A-Za-z]$"
-# Instants Python can show in any zone (years 1..9999, a day of margin): a timestamp
-# outside them (`99999-11-02T10:00:00Z`, a typo) is unreadable, not a crash.
-_FIRST_US = -62135510400000000  # 0001-01-02T00:00:00Z
-_LAST_US = 253402128000000000  # 9999-12-30T00:00:00Z
 _NAIVE_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
 _TEXT_TYPES = ("VARCHAR", "JSON")
 
@@ -64,7 +52,6 @@ class Source:
 
 @dataclass
 class _Columns:
-    names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name as written
     types: dict[str, str] = field(default_factory=dict)  # name as written -> DuckDB type
 
 
@@ -85,6 +72,9 @@ def parse_mapping(texts: list[str] | tuple[str, ...]) -> dict[str, str]:
                 hint = " ".join(suggest(key, list(COLUMNS), "column"))
                 raise MeasureError(f"--map `{key}`: the event log has no column `{key}` "
                                   f"(columns: {', '.join(COLUMNS)}). {hint}".strip())
+            if key in mapping and mapping[key] != value:
+                raise MeasureError(f"--map `{key}` is given twice, as `{mapping[key]}` and as `{value}`: "
+                                  "a column of the event log is read from one source column")
             mapping[key] = value
     return mapping
 
@@ -219,26 +209,36 @@ def _why(exc: BaseException) -> str:
 def _describe(con: "duckdb.DuckDBPyConnection", view: str) -> _Columns:
     cols = _Columns()
     for name, type_, *_ in con.execute(f"DESCRIBE {view}").fetchall():
-        cols.names.setdefault(str(name).lower(), str(name))
         cols.types[str(name)] = str(type_)
     return cols
+
+
+def find_columns(path: str, names: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Which of a source's columns (`names`, as written there) holds each column of the
+    schema: the one of its name, or the one `--map` gives, in any letter case. Every
+    engine reads its sources through this. Raises MeasureError for a required column
+    that is not there, with the columns that are."""
+    by_lower: dict[str, str] = {}
+    for name in names:
+        by_lower.setdefault(name.lower(), name)
+    found: dict[str, str] = {}
+    for column in COLUMNS:
+        wanted = mapping.get(column, column)
+        held = by_lower.get(wanted.lower())
+        if held is None and column in REQUIRED:
+            where = f"column `{wanted}` (mapped to `{column}`)" if column in mapping else f"column `{column}`"
+            hint = "" if column in mapping else f"; name the column that holds it with --map {column}=COLUMN"
+            raise MeasureError(f"{path}: no {where}; the columns are: {', '.join(names) or '(none)'}{hint}")
+        if held is not None:
+            found[column] = held
+    return found
 
 
 def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: dict[str, str],
                timezone: str | None) -> tuple[str, bool]:
     """The SELECT that turns source number `number` into rows of touch_events, and
     whether its timestamps are text (which may turn out naive)."""
-    found: dict[str, str] = {}
-    for column in COLUMNS:
-        wanted = mapping.get(column, column)
-        name = cols.names.get(wanted.lower())
-        if name is None and column in REQUIRED:
-            where = f"column `{wanted}` (mapped to `{column}`)" if column in mapping else f"column `{column}`"
-            hint = "" if column in mapping else f"; name the column that holds it with --map {column}=COLUMN"
-            raise MeasureError(f"{source.path}: no {where}; the columns are: "
-                              f"{', '.join(cols.types) or '(none)'}{hint}")
-        if name is not None:
-            found[column] = name
+    found = find_columns(source.path, list(cols.types), mapping)
 
     def text(column: str) -> str:
         return f"CAST({_ident(found[column])} AS VARCHAR)" if column in found else "CAST(NULL AS VARCHAR)"
@@ -257,18 +257,18 @@ def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: 
         raw = f"TRIM(CAST({at} AS VARCHAR))"
         # DuckDB reads neither a space before the offset nor a lower-case z: those few
         # are written again (COALESCE evaluates it only for the rows still NULL).
-        spaced = f"regexp_replace({raw}, {_literal(chr(92) + 's+' + _OFFSET + '$')}, {_literal(chr(92) + '1')})"
+        spaced = f"regexp_replace({raw}, {_literal(chr(92) + 's+' + OFFSET + '$')}, {_literal(chr(92) + '1')})"
         zoned = (f"epoch_us(COALESCE(TRY_CAST({raw} AS TIMESTAMPTZ), "
                  f"TRY_CAST(regexp_replace({spaced}, 'z$', 'Z') AS TIMESTAMPTZ)))")
         naive = (f"epoch_us(timezone({_literal(timezone)}, TRY_CAST({raw} AS TIMESTAMP)))"
                  if timezone is not None else "CAST(NULL AS BIGINT)")
-        at_us = (f"CASE WHEN regexp_matches({raw}, {_literal(_ZONED)}) THEN {zoned} "
-                 f"WHEN regexp_matches({raw}, {_literal(_LETTERS)}) THEN CAST(NULL AS BIGINT) ELSE {naive} END")
+        at_us = (f"CASE WHEN regexp_matches({raw}, {_literal(ZONED)}) THEN {zoned} "
+                 f"WHEN regexp_matches({raw}, {_literal(LETTERS)}) THEN CAST(NULL AS BIGINT) ELSE {naive} END")
         at_text = raw
     else:
         raise MeasureError(f"{source.path}: column `{found['at']}` holds {at_type}, not timestamps; write them as "
                           "ISO 8601 text (2026-09-17T10:00:00+03:00) or as a timestamp column")
-    at_us = f"CASE WHEN ({at_us}) BETWEEN {_FIRST_US} AND {_LAST_US} THEN ({at_us}) END"
+    at_us = f"CASE WHEN ({at_us}) BETWEEN {FIRST_US} AND {LAST_US} THEN ({at_us}) END"
     at_text = f"CASE WHEN ({at_us}) IS NULL THEN {at_text} END"
 
     if "value" in found:
@@ -377,8 +377,8 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
         if timezone is None and text_times:
             naive = con.execute(
                 "SELECT src, src_row, at_text FROM touch_events WHERE at_us IS NULL "
-                f"AND NOT regexp_matches(at_text, {_literal(_ZONED)}) AND NOT regexp_matches(at_text, "
-                f"{_literal(_LETTERS)}) AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL "
+                f"AND NOT regexp_matches(at_text, {_literal(ZONED)}) AND NOT regexp_matches(at_text, "
+                f"{_literal(LETTERS)}) AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL "
                 "ORDER BY src, src_row LIMIT 1").fetchone()
     except duckdb.Error as exc:
         raise MeasureError(f"cannot read the event log: {_first_line(exc)}") from None
