@@ -245,6 +245,8 @@ def test_naive_timestamps_need_a_timezone(proj, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--map", "case=ticket"], "no column `ticket` (mapped to `case`); the columns are: case, touchpoint, event, at, value"),
     (["--map", "cas=ticket"], "--map `cas`: the event log has no column `cas`"),
+    (["--map", "case=ticket", "--map", "case=id"], "--map `case` is given twice, as `ticket` and as `id`"),
+    (["--map", "case=ticket,case=id"], "--map `case` is given twice, as `ticket` and as `id`"),
     (["--timezone", "Mars/Base"], "unknown time zone `Mars/Base`"),
     (["--last", "a week"], "--last `a week` is not a duration"),
     (["--as-of", "soon"], "--as-of `soon` is not a date or time"),
@@ -383,3 +385,125 @@ def test_schema_measure_is_the_schema_of_measure_json():
     assert result.exit_code == 0
     assert json.loads(result.output) == json.loads(json.dumps(schema()))
     assert "data_quality" in json.loads(result.output)["properties"]
+
+
+# ---- timestamps as exports write them --------------------------------------------------------
+
+END = "2026-11-02T12:00:00Z"  # the answer of every case below; the start is read from the text
+
+
+@pytest.mark.parametrize("text,timezone,seconds", [
+    ("2026-11-02T10:00:00+02:00", None, 4 * 3600.0),
+    ("2026-11-02T10:00:00 +02:00", None, 4 * 3600.0),      # a space before the offset
+    ("2026-11-02 10:00:00 +0200", "Asia/Jerusalem", 4 * 3600.0),  # ... whatever --timezone says
+    ("2026-11-02T10:00:00z", None, 2 * 3600.0),             # RFC 3339 allows a lower-case z
+    ("2026-11-02 10:00:00 UTC", None, 2 * 3600.0),          # as BigQuery exports timestamps
+    ("2026-11-02 10:00:00 UTC", "Asia/Jerusalem", 2 * 3600.0),  # UTC is UTC, not the local zone
+    ("2026-11-02 10:00:00 Asia/Jerusalem", None, 4 * 3600.0),
+    ("2026-11-02 10:00:00", "Asia/Jerusalem", 4 * 3600.0),  # naive: read in --timezone
+    ("2026-11-02 10:00:00 EST", "Asia/Jerusalem", None),     # an abbreviation is not guessed, nor dropped
+    ("2026-11-02 10:00:00 EST", None, None),
+    ("99999-11-02T10:00:00Z", None, None),                   # a typo beyond year 9999: unreadable, not a crash
+    ("0000-01-01T00:00:00Z", None, None),
+])
+def test_timestamps_with_their_zone_are_read_as_written(proj, tmp_path, text, timezone, seconds):
+    rows = [["c1", "t", "call.start", text], ["c1", "t", "call.answered", END]]
+    extra = ["--as-of", END, *(["--timezone", timezone] if timezone else [])]
+    code, out, err = run(str(proj), "-e", str(write_csv(tmp_path / "e.csv", rows)), "--format", "json", *extra)
+    assert code in (0, 1), err
+    doc = json.loads(out)
+    problems = {p["kind"]: p for p in doc["data_quality"]["problems"]}
+    worst = item(doc, "answer")["periods"][0]["worst"]
+    if seconds is None:
+        assert problems["unreadable_timestamp"]["examples"][0]["at"] == text
+        assert worst == []
+    else:
+        assert "unreadable_timestamp" not in problems
+        assert worst[0]["value"] == seconds
+
+
+# ---- files as people have them -------------------------------------------------------------
+
+
+def test_json_values_of_mixed_types_are_read_as_their_text(proj, tmp_path):
+    """One key holding a number in one row and text in another (a case 7 and "007", an
+    answer 5 and "4"), or a key only late rows have: every row is read, ids unquoted."""
+    def row(case: object, event: str, when: object, **more: object) -> str:
+        return json.dumps({"case": case, "touchpoint": "t", "event": event, "at": when, **more}) + "\n"
+
+    lines = [row("007", "call.start", T0), row(7, "call.start", T0), row("007", "call.answered", at(20)),
+             row("c1", "call.start", 1762070400)]
+    lines += [row(f"x{k}", "complaints", at(1)) for k in range(25_000)]  # past DuckDB's sample of types
+    lines += [row("c2", "csat", at(2), value=5), row("c3", "csat", at(2), value="4"), row("c4", "csat", at(2), value="good"),
+              row(8, "csat", at(2), value=True)]
+    events = tmp_path / "e.jsonl"
+    events.write_text("".join(lines), encoding="utf-8")
+    code, doc = measured(proj, events)
+    problems = {p["kind"]: p for p in doc["data_quality"]["problems"]}
+    assert doc["data_quality"]["rows"] == 25_008
+    assert problems["unreadable_timestamp"]["count"] == 1
+    first = problems["unreadable_timestamp"]["examples"][0]
+    assert (first["source"], first["row"], first["case"], first["at"]) == (str(events), 4, "c1", "1762070400")
+    answer = item(doc, "answer")["periods"][0]
+    assert answer["worst"][0]["case"] == "007" and (answer["promise"]["decided"], answer["open"]) == (1, 1)
+    assert item(doc, "csat")["periods"][0]["answers"] == 2  # 5 and "4"; "good" and true are not numbers
+    assert [e["row"] for e in problems["unreadable_value"]["examples"]] == [25_007, 25_008]
+
+
+def test_csv_quoted_line_breaks_bom_and_empty_files_are_read(proj, tmp_path):
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('\ufeffcase,touchpoint,event,at,value\r\n"c,1\nsecond line",t,call.start,' + T0 + '\r\n'
+                      '"c,1\nsecond line",t,call.answered,' + at(20) + ',\r\n', encoding="utf-8")
+    (tmp_path / "empty.csv").write_bytes(b"")  # an export of a day without events
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    code, doc = measured(proj, quoted, "-e", str(tmp_path / "empty.csv"), "-e", str(tmp_path / "empty.jsonl"))
+    assert doc["data_quality"] == {"rows": 2, "problems": []}
+    assert item(doc, "answer")["periods"][0]["worst"][0]["case"] == "c,1\nsecond line"
+    code, doc = measured(proj, tmp_path / "empty.csv", "--as-of", T0)
+    assert code == 0 and doc["data_quality"] == {"rows": 0, "problems": []}
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("latin1.csv", "case,touchpoint,event,at\n" + "c1,t,call.start,2026-11-02T10:00:00Z\n" * 3
+     + "caf\xe9,t,call.start,2026-11-02T10:00:00Z\n", "latin1.csv: cannot read: it is not UTF-8 text (line 5)"),
+    ("csv.parquet", "case,touchpoint,event,at\n", "csv.parquet: cannot read: it is not a Parquet file"),
+    ("numbers.json", "[1, 2]", "numbers.json: holds no JSON objects"),
+    ("view.sql", "SELECT 'c1' AS \"case\", 't' AS touchpoint, 'call.start' AS event, CAST('x' AS TIMESTAMPTZ) AS at",
+     "view.sql: cannot read: Conversion Error"),
+])
+def test_files_that_cannot_be_read_are_named_in_plain_words(proj, tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content.encode("latin-1"))
+    code, out, err = run(str(proj), "-e", str(write_csv(tmp_path / "ok.csv", [["c1", "t", "call.start", T0]])),
+                         "-e", str(tmp_path / name))
+    assert code == 2 and message in err, err
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["--from", "2026-12-01", "--to", "2026-11-01"], 2, "--from 2026-12-01T00:00:00+02:00 is not before --to"),
+    (["--from", "2026-11-01", "--to", "2026-11-01"], 2, "is not before --to"),
+    (["--last", "100000000d"], 0, ""),        # further back than 1970: from 1970
+    (["--last", "99999999999999w"], 0, ""),
+])
+def test_stretches_out_of_range_are_usage_errors_or_start_in_1970(proj, tmp_path, args, code, message):
+    events = write_csv(tmp_path / "e.csv", [["c1", "t", "call.start", T0], ["c1", "t", "call.answered", at(20)]])
+    got, out, err = run(str(proj), "-e", str(events), "--timezone", "Asia/Jerusalem", "--format", "json", *args)
+    assert got == code and message in err, err
+    if code == 0:
+        period = item(json.loads(out), "answer")["periods"][0]
+        assert period["start"] == "1970-01-01T02:00:00+02:00" and period["promise"]["good"] == 1
+
+
+def test_a_parquet_log_damaged_inside_is_named_not_an_internal_error(proj, tmp_path):
+    """Parquet is read through a view: its footer reads fine, a damaged page is met by a
+    step of the measurement, long after the file was opened."""
+    path = tmp_path / "log.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'c' || i AS \"case\", 't' AS touchpoint, 'call.start' AS event, "
+                f"TIMESTAMPTZ '{T0}' + i * INTERVAL 1 SECOND AS at FROM range(200000) r(i)) "
+                f"TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 50000)")
+    con.close()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3:len(data) // 3 + 2000] = b"\x55" * 2000
+    path.write_bytes(bytes(data))
+    code, out, err = run(str(proj), "-e", str(path))
+    assert code == 2 and f"{path}: cannot read" in err, err

@@ -205,3 +205,65 @@ def test_missing_pyspark_is_a_usage_error_saying_how_to_install_it(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "needs PySpark: pip install 'touchdsl[spark]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# The forms of timestamp text exports write (touchdsl.measure.timestamps), read alike by
+# both engines: zones by offset (spaced, lower-case z, without seconds), by name, an
+# abbreviation not guessed, a year out of range, naive times and dates, garbage.
+TIMESTAMP_TEXTS = (
+    "2026-11-02T10:00:00+02:00", "2026-11-02T10:00:00 +02:00", "2026-11-02T10:00:00z", "2026-11-02T10:00:00+0300",
+    "2026-11-02T10:00:00+03", "2026-11-02T10:00Z", "2026-11-02T10:00-05:00", "2026-11-02T10:00:00.123456Z",
+    "2026-11-02 10:00:00 UTC", "2026-11-02 10:00:00 GMT", "2026-11-02 10:00 UTC", "2026-11-02 10:00:00 Asia/Jerusalem",
+    "2026-11-02 10:00:00 EST", "99999-11-02T10:00:00Z", " 2026-11-02 10:00:00 ", "2026-11-02", "garbage", "",
+)
+
+
+@pytest.mark.parametrize("timezone", [None, "Asia/Jerusalem"])
+def test_timestamp_texts_are_read_alike_by_both_engines(spark, tmp_path, timezone):
+    from touchdsl.measure.engine import _DuckDB
+    from touchdsl.measure.errors import MeasureError
+    from touchdsl.measure.spark import SparkBackend, _UTC
+
+    texts = TIMESTAMP_TEXTS if timezone else tuple(t for t in TIMESTAMP_TEXTS if t not in (
+        " 2026-11-02 10:00:00 ", "2026-11-02"))  # naive: without a zone, the run stops (tested below)
+    path = str(tmp_path / "times.parquet")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (\"case\" VARCHAR, touchpoint VARCHAR, event VARCHAR, \"at\" VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, 'technical_fault', 'report.start', ?)",
+                    [(f"c{k}", text) for k, text in enumerate(texts)])
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    request = Request(events=(path,), timezone=timezone)
+    rows = "SELECT src_row, at_us, at_text FROM touch_events ORDER BY src_row"
+    _DuckDB(con).load(request)
+    duck = con.execute(rows).fetchall()
+    backend = SparkBackend(spark)
+    try:
+        with _UTC(spark):
+            backend.load(request)
+            sparked = [tuple(r) for r in backend.fetch(rows)]
+    finally:
+        backend.close()
+    con.close()
+    assert sparked == duck
+    read = {texts[row - 1]: at_us for row, at_us, _ in duck}
+    assert read["2026-11-02T10:00:00 +02:00"] == read["2026-11-02T10:00:00+02:00"] == read["2026-11-02 10:00:00 UTC"] - 7_200_000_000
+    assert read["2026-11-02T10:00Z"] == read["2026-11-02 10:00 UTC"] == read["2026-11-02 10:00:00 GMT"]
+    assert read["2026-11-02 10:00:00 Asia/Jerusalem"] == read["2026-11-02T10:00:00+02:00"]
+    assert read["2026-11-02 10:00:00 EST"] is None and read["99999-11-02T10:00:00Z"] is None
+    if timezone:
+        assert read[" 2026-11-02 10:00:00 "] == read["2026-11-02T10:00:00+02:00"]  # Jerusalem is +02:00 in November
+    else:
+        for naive in (" 2026-11-02 10:00:00 ", "2026-11-02"):
+            con = duckdb.connect()
+            con.execute("COPY (SELECT 'c' AS \"case\", 't' AS touchpoint, 'e' AS event, ? AS \"at\") TO "
+                        f"'{tmp_path / 'naive.parquet'}' (FORMAT parquet)", [naive])
+            con.close()
+            naive_request = Request(events=(str(tmp_path / "naive.parquet"),))
+            with pytest.raises(MeasureError, match="has no time zone; give --timezone ZONE"):
+                _DuckDB(duckdb.connect()).load(naive_request)
+            backend = SparkBackend(spark)
+            try:
+                with _UTC(spark), pytest.raises(MeasureError, match="has no time zone; give --timezone ZONE"):
+                    backend.load(naive_request)
+            finally:
+                backend.close()

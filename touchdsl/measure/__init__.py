@@ -82,6 +82,9 @@ def measure(
                 start=None if start is None else parse_moment("--from", start, zone),
                 end=None if end is None else parse_moment("--to", end, zone),
                 every=every)
+    if span.start is not None and span.end is not None and span.start >= span.end:
+        raise MeasureError(f"--from {span.start.isoformat()} is not before --to {span.end.isoformat()} "
+                           "(--to is the end of the period, exclusive)")
     if last_seconds is not None and span.start is not None and span.end is not None:
         raise MeasureError("--last cannot be combined with both --from and --to")
     request = Request(events=(events,) if isinstance(events, str) else tuple(events),

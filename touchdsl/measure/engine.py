@@ -125,9 +125,22 @@ class _DuckDB:
 
     def __init__(self, con: "duckdb.DuckDBPyConnection") -> None:
         self.con = con
+        self.paths: list[str] = []
+
+    def _read_error(self, exc: Exception) -> None:
+        """A Parquet log is read through a view, so a damaged page is met only by a step:
+        a usage error naming the file (exit 2), not an internal one."""
+        import duckdb
+
+        if isinstance(exc, duckdb.Error):
+            path = next((p for p in self.paths if f'"{p}"' in str(exc) or f"'{p}'" in str(exc)), None)
+            if path is not None:
+                first = str(exc).strip().splitlines()[0]
+                raise MeasureError(f"{path}: cannot read: {first}") from None
 
     def load(self, request: Request) -> tuple[list[str], int]:
         sources = resolve(request.events)
+        self.paths = [s.path for s in sources if s.format == "parquet"]
         self.con.execute("SET TimeZone = 'UTC'")
         rows = load(self.con, sources, request.mapping, request.timezone)
         # Row numbers of the sources are taken; from here on no result depends on the order
@@ -136,8 +149,12 @@ class _DuckDB:
         return [s.path for s in sources], rows
 
     def latest(self, wall_us: int) -> int | None:
-        row = self.con.execute("SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= ?",
-                               [wall_us]).fetchone()
+        try:
+            row = self.con.execute("SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= ?",
+                                   [wall_us]).fetchone()
+        except Exception as exc:
+            self._read_error(exc)
+            raise
         return int(row[0]) if row and row[0] is not None else None
 
     def fill(self, name: str, rows: Sequence[Sequence[Any]], columns: Columns | None = None) -> None:
@@ -153,13 +170,21 @@ class _DuckDB:
         # Every step is a table: a view would hide its size from the planner of the
         # steps reading it (a join of the whole log with a view of few rows may then
         # build its hash table on the log).
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+        except Exception as exc:
+            self._read_error(exc)
+            raise
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE {name}")
 
     def fetch(self, query: str) -> list[tuple[Any, ...]]:
-        return self.con.execute(query).fetchall()
+        try:
+            return self.con.execute(query).fetchall()
+        except Exception as exc:
+            self._read_error(exc)
+            raise
 
 
 def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[str, int]],

@@ -95,6 +95,9 @@ def periods(window_seconds: float, as_of_us: int, span: Span, zone: ZoneInfo) ->
     else:
         end = min(epoch_us(span.end), cap) if span.end is not None else cap
         start = (as_of_us if end == cap else end) - length
+        # Nothing before 1970 is measured (timestamp_before_1970): a --last reaching further
+        # back (100000000d) starts there, rather than before the first year a date can have.
+        start = max(start, min(0, end))
     if start >= end:
         return []
     if span.every is None:

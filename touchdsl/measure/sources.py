@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     import duckdb
 
 from touchdsl.measure.errors import MeasureError
+from touchdsl.measure.timestamps import FIRST_US, LAST_US, LETTERS, OFFSET, ZONED
 
-__all__ = ["MeasureError", "Source", "REQUIRED", "OPTIONAL", "parse_mapping", "resolve", "load"]
+__all__ = ["MeasureError", "Source", "REQUIRED", "OPTIONAL", "parse_mapping", "resolve", "find_columns", "load"]
 
 REQUIRED = ("case", "touchpoint", "event", "at")
 OPTIONAL = ("value", "channel", "segment")
@@ -36,8 +37,6 @@ COLUMNS = REQUIRED + OPTIONAL
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
             ".jsonl": "json", ".ndjson": "json", ".json": "json", ".sql": "sql"}
 
-# A timestamp written with its zone: a time of day followed by Z or an offset.
-_ZONED = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
 _NAIVE_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
 _TEXT_TYPES = ("VARCHAR", "JSON")
 
@@ -53,7 +52,6 @@ class Source:
 
 @dataclass
 class _Columns:
-    names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name as written
     types: dict[str, str] = field(default_factory=dict)  # name as written -> DuckDB type
 
 
@@ -74,6 +72,9 @@ def parse_mapping(texts: list[str] | tuple[str, ...]) -> dict[str, str]:
                 hint = " ".join(suggest(key, list(COLUMNS), "column"))
                 raise MeasureError(f"--map `{key}`: the event log has no column `{key}` "
                                   f"(columns: {', '.join(COLUMNS)}). {hint}".strip())
+            if key in mapping and mapping[key] != value:
+                raise MeasureError(f"--map `{key}` is given twice, as `{mapping[key]}` and as `{value}`: "
+                                  "a column of the event log is read from one source column")
             mapping[key] = value
     return mapping
 
@@ -140,67 +141,135 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _reader(source: Source) -> str:
+def _reader(source: Source, serial: bool = False) -> str:
     path = _literal(source.path)
     if source.format == "csv":
-        return f"read_csv({path}, header = true, all_varchar = true, null_padding = true)"
+        # `serial`: DuckDB's parallel reader cannot pad short rows of a file whose quoted
+        # fields hold line breaks; such a file is read again in one thread (see load).
+        return (f"read_csv({path}, header = true, all_varchar = true, null_padding = true"
+                f"{', parallel = false' if serial else ''})")
     if source.format == "parquet":
         return f"read_parquet({path}, file_row_number = true)"
     if source.format == "json":
-        return f"read_json({path}, format = 'auto')"
+        return f"read_json({path}, format = 'auto', records = false, columns = {{'json': 'JSON'}})"
     assert source.query is not None
     return f"({source.query})"
+
+
+def _scan(con: "duckdb.DuckDBPyConnection", source: Source, serial: bool = False) -> str:
+    """The SELECT of a source's view: its rows, with its columns as they are named."""
+    reader = _reader(source, serial)
+    if source.format != "json":
+        return f"SELECT * FROM {reader} AS s"
+    # The values of one key may change type from row to row (a case 7 and a case "007",
+    # a number where a timestamp was): typed from a sample, DuckDB would quote the strings
+    # of a mixed column, or stop at a later row it cannot cast, or at a key the sample
+    # did not have. Each value is read as its text instead, as CSV cells are (a string
+    # unquoted, a number as a number, null as NULL), under every key of every row.
+    keys = [str(k) for (k,) in con.execute(
+        f"SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM {reader}) ORDER BY k").fetchall()]
+    if not keys:
+        return f"SELECT json FROM {reader} AS s"
+    columns = ", ".join(f"json_extract_string(json, {_literal(_json_path(k))}) AS {_ident(k)}" for k in keys)
+    return f"SELECT {columns} FROM {reader} AS s"
+
+
+def _json_path(key: str) -> str:
+    """The JSON path of a key as written (dots, quotes and `$` in it are not a path)."""
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _empty(con: "duckdb.DuckDBPyConnection", source: Source, view: str, cols: _Columns) -> bool:
+    """Whether a file holds nothing at all (0 bytes, or only blank lines): an export of a
+    day without events. Not even a CSV header then, so no columns to check: no rows."""
+    placeholder = {"csv": ["column0"], "json": ["json"]}.get(source.format)
+    if list(cols.types) != placeholder:
+        return False
+    row = con.execute(f"SELECT COUNT(*) FROM {view}").fetchone()
+    if source.format == "json" and row and row[0]:
+        raise MeasureError(f"{source.path}: holds no JSON objects; each line (or each element of the array) must "
+                           'be an object such as {"case": "c1", "touchpoint": "t", "event": "e", "at": "…"}')
+    return not row or row[0] == 0
+
+
+def _why(exc: BaseException) -> str:
+    """What DuckDB said, in the plain words of its first line (or of what it explains)."""
+    text = str(exc)
+    if "not utf-8 encoded" in text.lower():
+        import re
+
+        line = re.search(r"Line: (\d+)", text)
+        return (f"it is not UTF-8 text{f' (line {line.group(1)})' if line else ''}; "
+                "save it as UTF-8 (most programs offer it under Save as or Export)")
+    if "No magic bytes found" in text:
+        return "it is not a Parquet file (it does not end as Parquet files do)"
+    return _first_line(exc)
 
 
 def _describe(con: "duckdb.DuckDBPyConnection", view: str) -> _Columns:
     cols = _Columns()
     for name, type_, *_ in con.execute(f"DESCRIBE {view}").fetchall():
-        cols.names.setdefault(str(name).lower(), str(name))
         cols.types[str(name)] = str(type_)
     return cols
+
+
+def find_columns(path: str, names: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Which of a source's columns (`names`, as written there) holds each column of the
+    schema: the one of its name, or the one `--map` gives, in any letter case. Every
+    engine reads its sources through this. Raises MeasureError for a required column
+    that is not there, with the columns that are."""
+    by_lower: dict[str, str] = {}
+    for name in names:
+        by_lower.setdefault(name.lower(), name)
+    found: dict[str, str] = {}
+    for column in COLUMNS:
+        wanted = mapping.get(column, column)
+        held = by_lower.get(wanted.lower())
+        if held is None and column in REQUIRED:
+            where = f"column `{wanted}` (mapped to `{column}`)" if column in mapping else f"column `{column}`"
+            hint = "" if column in mapping else f"; name the column that holds it with --map {column}=COLUMN"
+            raise MeasureError(f"{path}: no {where}; the columns are: {', '.join(names) or '(none)'}{hint}")
+        if held is not None:
+            found[column] = held
+    return found
 
 
 def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: dict[str, str],
                timezone: str | None) -> tuple[str, bool]:
     """The SELECT that turns source number `number` into rows of touch_events, and
     whether its timestamps are text (which may turn out naive)."""
-    found: dict[str, str] = {}
-    for column in COLUMNS:
-        wanted = mapping.get(column, column)
-        name = cols.names.get(wanted.lower())
-        if name is None and column in REQUIRED:
-            where = f"column `{wanted}` (mapped to `{column}`)" if column in mapping else f"column `{column}`"
-            hint = "" if column in mapping else f"; name the column that holds it with --map {column}=COLUMN"
-            raise MeasureError(f"{source.path}: no {where}; the columns are: "
-                              f"{', '.join(cols.types) or '(none)'}{hint}")
-        if name is not None:
-            found[column] = name
+    found = find_columns(source.path, list(cols.types), mapping)
 
     def text(column: str) -> str:
         return f"CAST({_ident(found[column])} AS VARCHAR)" if column in found else "CAST(NULL AS VARCHAR)"
 
     at = _ident(found["at"])
     at_type = cols.types[found["at"]].upper()
+    at_text = f"CAST({at} AS VARCHAR)"
     if at_type.startswith("TIMESTAMP WITH TIME ZONE"):
-        at_us, at_text = f"epoch_us({at})", "CAST(NULL AS VARCHAR)"
+        at_us = f"epoch_us({at})"
     elif at_type in _NAIVE_TYPES:
         if timezone is None:
             raise MeasureError(f"{source.path}: the timestamps of column `{found['at']}` ({at_type}) have no time "
                               "zone; give --timezone ZONE, the zone they were written in (e.g. Asia/Jerusalem)")
         at_us = f"epoch_us(timezone({_literal(timezone)}, CAST({at} AS TIMESTAMP)))"
-        at_text = "CAST(NULL AS VARCHAR)"
     elif at_type in _TEXT_TYPES:
         raw = f"TRIM(CAST({at} AS VARCHAR))"
-        zoned = f"epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ))"
+        # DuckDB reads neither a space before the offset nor a lower-case z: those few
+        # are written again (COALESCE evaluates it only for the rows still NULL).
+        spaced = f"regexp_replace({raw}, {_literal(chr(92) + 's+' + OFFSET + '$')}, {_literal(chr(92) + '1')})"
+        zoned = (f"epoch_us(COALESCE(TRY_CAST({raw} AS TIMESTAMPTZ), "
+                 f"TRY_CAST(regexp_replace({spaced}, 'z$', 'Z') AS TIMESTAMPTZ)))")
         naive = (f"epoch_us(timezone({_literal(timezone)}, TRY_CAST({raw} AS TIMESTAMP)))"
                  if timezone is not None else "CAST(NULL AS BIGINT)")
-        at_us = f"CASE WHEN regexp_matches({raw}, {_literal(_ZONED)}) THEN {zoned} ELSE {naive} END"
+        at_us = (f"CASE WHEN regexp_matches({raw}, {_literal(ZONED)}) THEN {zoned} "
+                 f"WHEN regexp_matches({raw}, {_literal(LETTERS)}) THEN CAST(NULL AS BIGINT) ELSE {naive} END")
         at_text = raw
     else:
         raise MeasureError(f"{source.path}: column `{found['at']}` holds {at_type}, not timestamps; write them as "
                           "ISO 8601 text (2026-09-17T10:00:00+03:00) or as a timestamp column")
-    if at_text != "CAST(NULL AS VARCHAR)":
-        at_text = f"CASE WHEN ({at_us}) IS NULL THEN {at_text} END"
+    at_us = f"CASE WHEN ({at_us}) BETWEEN {FIRST_US} AND {LAST_US} THEN ({at_us}) END"
+    at_text = f"CASE WHEN ({at_us}) IS NULL THEN {at_text} END"
 
     if "value" in found:
         value = _ident(found["value"])
@@ -233,6 +302,29 @@ def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: 
     ), at_type in _TEXT_TYPES
 
 
+# touch_events without rows, when every source is empty.
+_NO_EVENTS = ("SELECT CAST(NULL AS INTEGER) AS src, CAST(NULL AS BIGINT) AS src_row, CAST(NULL AS VARCHAR) AS case_id, "
+              "'' AS touchpoint, '' AS event, CAST(NULL AS BIGINT) AS at_us, CAST(NULL AS VARCHAR) AS at_text, "
+              "CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS value_text, CAST(NULL AS VARCHAR) AS segment, "
+              "CAST(NULL AS VARCHAR) AS channel WHERE false")
+
+
+def _culprit(con: "duckdb.DuckDBPyConnection", selects: dict[int, str],
+             error: "duckdb.Error") -> tuple[int | None, BaseException]:
+    """The first source whose rows cannot be read, and why (a run that fails anyway reads
+    them once more, one at a time); None when each is read alone."""
+    import duckdb
+
+    for k, select in selects.items():
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE touch_probe AS {select}")
+        except duckdb.Error as exc:
+            return k, exc
+        finally:
+            con.execute("DROP TABLE IF EXISTS touch_probe")
+    return None, error
+
+
 def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[str, str],
          timezone: str | None) -> int:
     """Create `touch_events` from every source; returns the number of rows read.
@@ -246,7 +338,7 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
     """
     import duckdb
 
-    selects: list[str] = []
+    selects: dict[int, str] = {}  # source number -> its rows of touch_events (none for an empty file)
     text_times = False
     search = sorted({str(Path(s.path).resolve().parent) for s in sources if s.format == "sql"})
     if search:
@@ -255,22 +347,39 @@ def load(con: "duckdb.DuckDBPyConnection", sources: list[Source], mapping: dict[
     for k, source in enumerate(sources):
         view = f"touch_source_{k}"
         try:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {_reader(source)} AS s")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {_scan(con, source)}")
             cols = _describe(con, view)
+            if _empty(con, source, view, cols):
+                continue
         except duckdb.Error as exc:
-            raise MeasureError(f"{source.path}: cannot read: {_first_line(exc)}") from None
+            raise MeasureError(f"{source.path}: cannot read: {_why(exc)}") from None
         select, text = _normalise(k, source, view, cols, mapping, timezone)
-        selects.append(select)
+        selects[k] = select
         text_times = text_times or text
     kind = "VIEW" if all(s.format == "parquet" for s in sources) else "TABLE"
+    serial: set[int] = set()
+    while True:
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP {kind} touch_events AS "
+                        + ("\nUNION ALL\n".join(selects.values()) or _NO_EVENTS))
+            break
+        except duckdb.Error as exc:
+            # Most files fail when their rows are read, here: find the one, to name it.
+            bad, error = _culprit(con, selects, exc)
+            if bad is None or bad in serial or sources[bad].format != "csv" or "parallel=false" not in str(error):
+                where = f"{sources[bad].path}: cannot read" if bad is not None else "cannot read the event log"
+                raise MeasureError(f"{where}: {_why(error)}") from None
+            serial.add(bad)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW touch_source_{bad} AS {_scan(con, sources[bad], serial=True)}")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP {kind} touch_events AS " + "\nUNION ALL\n".join(selects))
         count = con.execute("SELECT COUNT(*) FROM touch_events").fetchone()
         naive = None
         if timezone is None and text_times:
             naive = con.execute(
                 "SELECT src, src_row, at_text FROM touch_events WHERE at_us IS NULL "
-                "AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL ORDER BY src, src_row LIMIT 1").fetchone()
+                f"AND NOT regexp_matches(at_text, {_literal(ZONED)}) AND NOT regexp_matches(at_text, "
+                f"{_literal(LETTERS)}) AND TRY_CAST(at_text AS TIMESTAMP) IS NOT NULL "
+                "ORDER BY src, src_row LIMIT 1").fetchone()
     except duckdb.Error as exc:
         raise MeasureError(f"cannot read the event log: {_first_line(exc)}") from None
     if naive is not None:

@@ -31,7 +31,8 @@ from touchdsl.measure import sql
 from touchdsl.measure.dialects import Dialect
 from touchdsl.measure.engine import Columns, Raw, Request, measure_on
 from touchdsl.measure.errors import MeasureError
-from touchdsl.measure.sources import COLUMNS, OPTIONAL, REQUIRED, Source, resolve
+from touchdsl.measure.sources import Source, find_columns, resolve
+from touchdsl.measure.timestamps import FIRST_US, LAST_US, LETTERS, OFFSET, ZONED
 from touchdsl.model import Project
 
 if TYPE_CHECKING:
@@ -42,9 +43,11 @@ __all__ = ["execute", "SparkBackend", "session", "TABLE_PREFIX", "INSTALL"]
 TABLE_PREFIX = "table:"
 INSTALL = "pip install 'touchdsl[spark]'"
 
-# A timestamp written with its zone: as DuckDB reads it (touchdsl.measure.sources).
-_ZONED = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
 _TEXT = ("StringType", "VarcharType", "CharType")
+_SPACED = r"\s+" + OFFSET + "$"  # a space before the offset: group 1 the offset
+# A time of day without seconds before a zone (`10:00Z`, `10:00 UTC`): group 1 the
+# date and time, group 2 the zone.
+_NO_SECONDS = r"^(.*\d[T ]\d{1,2}:\d{2})(\s*[zZ+-].*|\s+[A-Za-z].*)$"
 _NUMBER = ("ByteType", "ShortType", "IntegerType", "LongType", "FloatType", "DoubleType", "DecimalType")
 _SPARK_TYPES = {"VARCHAR": "STRING", "BIGINT": "BIGINT", "INTEGER": "INT", "DOUBLE": "DOUBLE",
                 "BOOLEAN": "BOOLEAN", "DATE": "DATE"}
@@ -167,6 +170,7 @@ class SparkBackend:
         count = int(self._sql("SELECT COUNT(*) FROM touch_events").collect()[0][0])
         if request.timezone is None and text_times:
             naive = self._sql("SELECT src, src_row, at_text FROM touch_events WHERE at_us IS NULL "
+                              f"AND NOT at_text RLIKE {_literal(ZONED)} AND NOT at_text RLIKE {_literal(LETTERS)} "
                               "AND try_cast(at_text AS TIMESTAMP_NTZ) IS NOT NULL "
                               "ORDER BY src, src_row NULLS LAST LIMIT 1").collect()
             if naive:
@@ -228,17 +232,7 @@ def _normalise(number: int, source: Source, view: str, fields: dict[str, str], m
                timezone: str | None) -> tuple[str, bool]:
     """The Spark SELECT turning source `number` into rows of touch_events (as
     touchdsl.measure.sources does for DuckDB), and whether its timestamps are text."""
-    lower = {name.lower(): name for name in fields}
-    found: dict[str, str] = {}
-    for column in COLUMNS:
-        wanted = mapping.get(column, column)
-        name = lower.get(wanted.lower())
-        if name is None and column in REQUIRED:
-            where = f"column `{wanted}` (mapped to `{column}`)" if column in mapping else f"column `{column}`"
-            hint = "" if column in mapping else f"; name the column that holds it with --map {column}=COLUMN"
-            raise MeasureError(f"{source.path}: no {where}; the columns are: {', '.join(fields) or '(none)'}{hint}")
-        if name is not None:
-            found[column] = name
+    found = find_columns(source.path, list(fields), mapping)
 
     def text(column: str) -> str:
         return f"CAST({_ident(found[column])} AS STRING)" if column in found else "CAST(NULL AS STRING)"
@@ -247,23 +241,30 @@ def _normalise(number: int, source: Source, view: str, fields: dict[str, str], m
     at_type = fields[found["at"]]
     zone = _literal(timezone) if timezone is not None else None
     if at_type == "TimestampType":
-        at_us, at_text = f"unix_micros({at})", "CAST(NULL AS STRING)"
+        at_us, at_text = f"unix_micros({at})", f"CAST({at} AS STRING)"
     elif at_type in ("TimestampNTZType", "DateType"):
         if zone is None:
             raise MeasureError(f"{source.path}: the timestamps of column `{found['at']}` ({at_type}) have no time "
                                "zone; give --timezone ZONE, the zone they were written in (e.g. Asia/Jerusalem)")
         at_us = f"unix_micros(to_utc_timestamp(CAST(CAST({at} AS TIMESTAMP_NTZ) AS TIMESTAMP), {zone}))"
-        at_text = "CAST(NULL AS STRING)"
+        at_text = f"CAST({at} AS STRING)"
     elif at_type in _TEXT:
         raw = f"trim(CAST({at} AS STRING))"
-        zoned = f"unix_micros(try_cast({raw} AS TIMESTAMP))"
+        # Spark reads neither a lower-case z nor a time without seconds when a zone
+        # follows: those are written again first (touchdsl.measure.timestamps).
+        written = (f"regexp_replace(regexp_replace(regexp_replace({raw}, {_literal(_SPACED)}, '$1'), "
+                   f"'z$', 'Z'), {_literal(_NO_SECONDS)}, '$1:00$2')")
+        zoned = f"unix_micros(try_cast({written} AS TIMESTAMP))"
         naive = (f"unix_micros(to_utc_timestamp(CAST(try_cast({raw} AS TIMESTAMP_NTZ) AS TIMESTAMP), {zone}))"
                  if zone is not None else "CAST(NULL AS BIGINT)")
-        at_us = f"CASE WHEN {raw} RLIKE r'{_ZONED}' THEN {zoned} ELSE {naive} END"
-        at_text = f"CASE WHEN ({at_us}) IS NULL THEN {raw} END"
+        at_us = (f"CASE WHEN {raw} RLIKE {_literal(ZONED)} THEN {zoned} "
+                 f"WHEN {raw} RLIKE {_literal(LETTERS)} THEN CAST(NULL AS BIGINT) ELSE {naive} END")
+        at_text = raw
     else:
         raise MeasureError(f"{source.path}: column `{found['at']}` holds {at_type}, not timestamps; write them as "
                            "ISO 8601 text (2026-09-17T10:00:00+03:00) or as a timestamp column")
+    at_us = f"CASE WHEN ({at_us}) BETWEEN {FIRST_US} AND {LAST_US} THEN ({at_us}) END"
+    at_text = f"CASE WHEN ({at_us}) IS NULL THEN {at_text} END"
 
     if "value" in found:
         value = _ident(found["value"])
