@@ -75,14 +75,57 @@ touchpoint edges "Edge objectives" {
 """
 
 
-NAMES = sorted([*PROJECTS, "edge"])
+# Windows and counting periods shorter than 5m, the shortest alerting window (the
+# durations allow 1ms): the rules judge over them, and the tests must prove it.
+SHORT = """\
+owner ops "Ops" {
+    notify email "ops@example.com"
+}
+
+touchpoint short "Short windows" {
+    owner ops
+    expectation "Judged over minutes."
+    step work "Work"
+
+    metric second "Within a second" {
+        time from work.start to work.end
+        promise 90% within 1s
+        target 95% within 500ms
+        window 1s
+    }
+    metric dropped "Dropped" {
+        ratio dropped of offered
+        promise at most 5%
+        window 2m
+    }
+    metric rating "Rating" {
+        score 1..5
+        promise average at least 4
+        window 4m
+    }
+    metric recommend "Recommend" {
+        nps
+        promise at least 10
+        window 1m
+    }
+    metric calls "Calls" {
+        count calls per 1ms
+        promise at most 3
+    }
+}
+"""
+
+
+NAMES = sorted([*PROJECTS, "edge", "short"])
 
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory) -> dict[str, Path]:
-    edge = tmp_path_factory.mktemp("edge-project")
-    (edge / "edge.touch").write_text(EDGE, encoding="utf-8")
-    return {**PROJECTS, "edge": edge}
+    written = {}
+    for name, text in (("edge", EDGE), ("short", SHORT)):
+        written[name] = tmp_path_factory.mktemp(f"{name}-project")
+        (written[name] / f"{name}.touch").write_text(text, encoding="utf-8")
+    return {**PROJECTS, **written}
 
 
 def build(source: Path, into: Path) -> dict[str, bytes]:

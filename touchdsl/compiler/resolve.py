@@ -58,6 +58,10 @@ class Declarations:
     touchpoints: dict[str, ast.TouchpointDecl] = field(default_factory=dict)
     defaults: list[ast.DefaultsDecl] = field(default_factory=list)
     projects: list[ast.ProjectDecl] = field(default_factory=list)
+    # Declarations whose name was taken already (TD201): not part of the project, but
+    # their content is still checked, so one run reports the mistakes inside them too.
+    repeated: list[ast.OwnerDecl | ast.CalendarDecl | ast.JourneyDecl | ast.TouchpointDecl] = field(
+        default_factory=list)
     damaged: set[int] = field(default_factory=set)  # id() of declarations with syntax errors
     # (kind, qualified name) of declarations and steps/stages/metrics that did not
     # parse: references to them are not "unknown", their content is not judged.
@@ -216,6 +220,7 @@ def collect(files: dict[str, ast.File], sink: DiagnosticSink) -> tuple[Declarati
             name = decl.name.value
             if name in table:
                 duplicate(sink, kind, name, table[name].name.span, decl.name.span)
+                decls.repeated.append(decl)
                 continue
             table[name] = decl
             index.definitions[(kind, name)] = decl.name.span

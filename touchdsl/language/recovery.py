@@ -155,6 +155,20 @@ def _describe_expected(names: set[str]) -> tuple[str, list[str]]:
     return ", ".join(items[:-1]) + " or " + items[-1], keywords
 
 
+def _acceptable(e: UnexpectedToken) -> set[str]:
+    """The tokens that could come instead of the unexpected one.
+
+    Lark's `expected` is the table row of the state the error happened in; LALR
+    merges the lookaheads of a rule used in several places, so after `time from
+    a.start` that row also holds whatever follows an event elsewhere (`until a.end`
+    ends an `updates` line: every statement keyword). Trying each token on a copy of
+    the parser leaves the one that fits: `to`. The end of the file is left out: a
+    token was found, and "expected the end of the file" helps no one.
+    """
+    accepted: set[str] = set(e.interactive_parser.accepts()) - {"$END"}  # type: ignore[no-untyped-call]
+    return accepted or set(e.expected or ())
+
+
 def _describe_found(tok: Token) -> str:
     if tok.type == "$END":
         return "the end of the file"
@@ -316,7 +330,7 @@ class Recovery:
 
     def _report_token(self, e: UnexpectedToken, resync_point: bool) -> None:
         tok = e.token
-        expected = set(e.expected or ())
+        expected = _acceptable(e)
         if expected == {"BUSINESS"}:
             # `within 30` read the number as the start of `30 business days`: the
             # mistake is the number without its unit, so report that.

@@ -361,15 +361,28 @@ def _stretch(rules: MetricRules, tier: Tier, samples: int, error: Fraction | Non
     return Stretch(samples, errors["promise"], errors["target"], volume)
 
 
+# A burst lands on sample 56 of 61 taken a minute apart: every window of 5m or longer
+# sees it. A metric read over a shorter window (`window 2m`, `count x per 1s`) would
+# miss it, so its burst lands on the last sample, the moment the rules are evaluated.
+_SHORTEST_SEEING_MINUTE_56 = 5 * _MINUTE
+
+
+def _burst_at(rules: MetricRules) -> int:
+    """The sample (minutes into the hour) at which a burst of events arrives."""
+    shortest = min(window_seconds(w) for w in rules.windows)
+    return 56 if shortest >= _SHORTEST_SEEING_MINUTE_56 else 60
+
+
 def _burst(rules: MetricRules, errors: dict[Tier, Fraction], events: Fraction | int, missing_bad: bool = False,
            without_numerator: bool = False) -> list[dict[str, Any]]:
     """`events` events in the last five minutes of an hour (every window sees all of
     them; the series exist from the start at 0), `errors` of them missing each tier.
     With `missing_bad`, the counters of bad events appear only with them."""
     volume = Fraction(events) / per_sample(rules)
-    stretches = [Stretch(56, Fraction(0), Fraction(0), 0), Stretch(1, errors["promise"], errors["target"], volume),
-                 Stretch(4, Fraction(0), Fraction(0), 0)]
-    return share_series(rules, stretches, 56 if missing_bad else 0, without_numerator)
+    at = _burst_at(rules)
+    stretches = [Stretch(at, Fraction(0), Fraction(0), 0), Stretch(1, errors["promise"], errors["target"], volume),
+                 Stretch(60 - at, Fraction(0), Fraction(0), 0)]
+    return share_series(rules, stretches, at if missing_bad else 0, without_numerator)
 
 
 def _share_fires(rules: MetricRules, alert: Alert, errors: dict[Tier, Fraction],
@@ -573,11 +586,12 @@ def _answer_series(rules: MetricRules, counts: dict[int, int], missing: bool = F
     metric = rules.metric
     assert isinstance(metric, (ScoreMetric, NpsMetric))
     out = []
+    at = _burst_at(rules)
     for value in answer_values(metric):
         count = counts.get(value, 0)
         labels = label_matchers({**identity(rules.touchpoint, metric), "value": str(value)})
         out.append({"series": f"{ANSWERS_SERIES}{labels}",
-                    "values": counter([(56, 0), (1, count), (4, 0)], 56 if missing and count else 0)})
+                    "values": counter([(at, 0), (1, count), (60 - at, 0)], at if missing and count else 0)})
     return out
 
 
@@ -692,8 +706,9 @@ def _count_series(rules: MetricRules, events: int, missing: bool = False) -> lis
     metric = rules.metric
     assert isinstance(metric, CountMetric)
     labels = label_matchers({**identity(rules.touchpoint, metric), "event": metric.event})
+    at = _burst_at(rules)
     return [{"series": f"{EVENTS_SERIES}{labels}",
-             "values": counter([(56, 0), (1, events), (4, 0)], 56 if missing else 0)}]
+             "values": counter([(at, 0), (1, events), (60 - at, 0)], at if missing else 0)}]
 
 
 def _count_cases(rules: MetricRules) -> list[Case]:

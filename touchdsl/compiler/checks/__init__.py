@@ -40,6 +40,8 @@ def check(files: dict[str, ast.File], relative: dict[str, str],
     touchpoints = {k: check_touchpoint(ctx, d, defaults) for k, d in decls.touchpoints.items()}
     for touchpoint in decls.touchpoints.values():
         check_reachable(ctx, contacts, touchpoint)
+    for repeated in decls.repeated:
+        _check_repeated(ctx, repeated, defaults)
 
     used = {(r.kind, r.name) for r in index.references}
     # With a declaration unreadable, what it used is unknown: no "never used" then.
@@ -63,3 +65,18 @@ def check(files: dict[str, ast.File], relative: dict[str, str],
         touchpoints=touchpoints,
     )
     return project, index
+
+
+def _check_repeated(ctx: Context, decl: ast.OwnerDecl | ast.CalendarDecl | ast.JourneyDecl | ast.TouchpointDecl,
+                    defaults: model.Defaults) -> None:
+    """A declaration whose name was taken (TD201) is left out of the project, but what
+    is wrong inside it is reported all the same: renaming it must not reveal new errors."""
+    match decl:
+        case ast.OwnerDecl():
+            check_owner(ctx, decl)
+        case ast.CalendarDecl():
+            check_calendar(ctx, decl)
+        case ast.JourneyDecl():
+            check_journey(ctx, decl)
+        case ast.TouchpointDecl():
+            check_touchpoint(ctx, decl, defaults)

@@ -150,5 +150,7 @@ def declared_once(ctx: Context, items: Sequence[N], kind: str, scope: str) -> li
             duplicate(ctx.sink, kind, item.name.value, first[item.name.value].name.span, item.name.span)
             continue
         first[item.name.value] = item
-        ctx.index.definitions[(kind, f"{scope}.{item.name.value}")] = item.name.span
+        # setdefault: a repeated declaration of the scope (TD201), checked last, keeps
+        # go-to-definition on the first one's children.
+        ctx.index.definitions.setdefault((kind, f"{scope}.{item.name.value}"), item.name.span)
     return list(first.values())

@@ -21,6 +21,8 @@ def check_journey(ctx: Context, decl: ast.JourneyDecl) -> model.Journey | None:
         ctx.sink.error("TD309", f"journey `{decl.name.value}` has no stages", decl.name.span,
                        help=['add e.g. `stage support "Getting help"`'])
     note, tags = notes_and_tags(ctx, decl)
-    return model.Journey(id=decl.name.value, title=title_of(ctx, decl.title, "journey"),
-                         stages=[model.Stage(id=k, title=v.title.value) for k, v in stages.items()],
+    title = title_of(ctx, decl.title, "journey")
+    # A stage's title heads its part of the charter: never empty either.
+    return model.Journey(id=decl.name.value, title=title,
+                         stages=[model.Stage(id=k, title=title_of(ctx, v.title, "stage")) for k, v in stages.items()],
                          note=note, tags=tags, location=ctx.loc(decl.name.span))

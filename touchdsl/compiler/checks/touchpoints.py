@@ -94,6 +94,7 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
     step_models: list[model.Step] = []
     for s in declared_once(ctx, items_of(decl, ast.StepDecl), "step", tp):
         steps[s.name.value] = len(steps)
+        step_title = title_of(ctx, s.title, "step")
         for repeated in s.by[1:]:
             ctx.sink.error("TD305", "`by` is written more than once in this step", repeated.span,
                            help=["a step is performed by one unit"])
@@ -105,7 +106,7 @@ def check_touchpoint(ctx: Context, decl: ast.TouchpointDecl, defaults: model.Def
             owner_ref(ctx, s.by[0], "performing this step")
         via = s.via[0].value if s.via and check_channel(ctx, s.via[0]) else None
         if by is not None:
-            step_models.append(model.Step(id=s.name.value, title=s.title.value, by=by, by_written=bool(s.by),
+            step_models.append(model.Step(id=s.name.value, title=step_title, by=by, by_written=bool(s.by),
                                           via=via, location=ctx.loc(s.name.span)))
 
     # classes of case
