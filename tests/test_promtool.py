@@ -156,10 +156,10 @@ def test_rules_pass_promtool_check(name, projects, tmp_path):
 def prove_file(tool: str, rel: str, root: Path) -> tuple[int, str]:
     """`promtool test rules` on one generated file: (returncode, output).
 
-    promtool's own storage compacts in the background once a test spans more than
-    36 hours (our `*.3d.test.yml`), and on a loaded machine an evaluation then
-    sometimes misses the samples (prometheus/prometheus#10863; seen here with 2.42, an
-    alert of a different metric missing each time, never on a quiet machine). A file
+    On test files that span days (our `*.3d.test.yml`), promtool on a loaded machine
+    sometimes reports an alert that should fire as missing (prometheus/prometheus#10863;
+    seen here with 2.42, an alert of a different metric each time, never on a quiet
+    machine nor for the files of hours). A file
     that fails is therefore run once more and fails the test only when it fails again;
     a pass on the second run is reported as a warning. Group order cannot be what
     differs between two runs: no rule reads a series another group records
