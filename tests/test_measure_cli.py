@@ -450,6 +450,26 @@ def test_json_values_of_mixed_types_are_read_as_their_text(proj, tmp_path):
     assert [e["row"] for e in problems["unreadable_value"]["examples"]] == [25_007, 25_008]
 
 
+@pytest.mark.parametrize("kind,value,readable", [
+    ("DOUBLE", "4.0", True), ("INTEGER", "4", True), ("DECIMAL(4,1)", "4.0", True), ("VARCHAR", "'4'", True),
+    ("BOOLEAN", "true", False), ("DATE", "DATE '2026-11-02'", False), ("VARCHAR", "'good'", False),
+])
+def test_a_parquet_value_is_an_answer_only_when_it_is_a_number(proj, tmp_path, kind, value, readable):
+    """A typed `value` column is read as a number only when its type is a number or its
+    text is one: a boolean `true` is not the answer 1, it is an unreadable value."""
+    import duckdb
+
+    events = tmp_path / "e.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'c1' AS \"case\", 't' AS touchpoint, 'csat' AS event, TIMESTAMPTZ '{T0}' AS \"at\", "
+                f"CAST({value} AS {kind}) AS value) TO '{events}' (FORMAT parquet)")
+    con.close()
+    code, doc = measured(proj, events)
+    problems = {p["kind"]: p for p in doc["data_quality"]["problems"]}
+    assert item(doc, "csat")["periods"][0]["answers"] == (1 if readable else 0)
+    assert ("unreadable_value" in problems) is not readable
+
+
 def test_csv_quoted_line_breaks_bom_and_empty_files_are_read(proj, tmp_path):
     quoted = tmp_path / "quoted.csv"
     quoted.write_text('\ufeffcase,touchpoint,event,at,value\r\n"c,1\nsecond line",t,call.start,' + T0 + '\r\n'

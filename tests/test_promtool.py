@@ -3,9 +3,12 @@ rules` on the rules and tests generated for every example and the hostile projec
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import warnings
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -150,22 +153,65 @@ def test_rules_pass_promtool_check(name, projects, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def prove_file(tool: str, rel: str, root: Path) -> tuple[int, str]:
+    """`promtool test rules` on one generated file: (returncode, output).
+
+    On test files that span days (our `*.3d.test.yml`), promtool on a loaded machine
+    sometimes reports an alert that should fire as missing (prometheus/prometheus#10863;
+    seen here with 2.42, an alert of a different metric each time, never on a quiet
+    machine nor for the files of hours). A file
+    that fails is therefore run once more and fails the test only when it fails again;
+    a pass on the second run is reported as a warning. Group order cannot be what
+    differs between two runs: no rule reads a series another group records
+    (test_no_rule_reads_another_groups_series)."""
+    first = subprocess.run([tool, "test", "rules", rel], cwd=root, text=True, capture_output=True, timeout=600)
+    if first.returncode == 0:
+        return 0, first.stdout + first.stderr
+    again = subprocess.run([tool, "test", "rules", rel], cwd=root, text=True, capture_output=True, timeout=600)
+    if again.returncode == 0:
+        warnings.warn(f"promtool failed on {rel} once, passed when run again (prometheus/prometheus#10863):\n"
+                      + first.stdout + first.stderr)
+    return again.returncode, again.stdout + again.stderr
+
+
 @pytest.fixture(scope="module")
 def proven(projects, tmp_path_factory) -> dict[str, list[tuple[str, int, str]]]:
-    """`promtool test rules` on every generated test file of every project, run side
-    by side (each file takes seconds): {project: [(file, returncode, output)]}."""
+    """`promtool test rules` on every generated test file of every project, one per
+    core at a time (each file takes seconds): {project: [(file, returncode, output)]}."""
     tool = require_tool("promtool")
-    running = {}
+    files = []
     for name in NAMES:
         root = tmp_path_factory.mktemp(name)
-        for rel in sorted(p for p in build(projects[name], root) if p.endswith(".test.yml")):
-            running[(name, rel)] = subprocess.Popen([tool, "test", "rules", rel], cwd=root, text=True,
-                                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        files += [(name, rel, root) for rel in sorted(p for p in build(projects[name], root) if p.endswith(".test.yml"))]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        outcomes = list(pool.map(lambda f: prove_file(tool, f[1], f[2]), files))
     results: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
-    for (name, rel), process in running.items():
-        output, _ = process.communicate()
-        results[name].append((rel, process.returncode, output))
+    for (name, rel, _), (returncode, output) in zip(files, outcomes):
+        results[name].append((rel, returncode, output))
     return results
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_rule_reads_another_groups_series(name, projects, tmp_path):
+    """Each rule group reads only its input series and what it records itself, so the
+    order Prometheus (or promtool, which does not keep it) evaluates groups in cannot
+    change what an alert sees."""
+    out = build(projects[name], tmp_path)
+    checked = 0
+    for rel in sorted(p for p in out if p.endswith(".rules.yml")):
+        groups = yaml.safe_load(out[rel])["groups"]
+        recorded_by = defaultdict(set)
+        for group in groups:
+            for rule in group["rules"]:
+                if "record" in rule:
+                    recorded_by[rule["record"]].add(group["name"])
+        for group in groups:
+            own = {rule["record"] for rule in group["rules"] if "record" in rule}
+            for rule in group["rules"]:
+                for series in set(re.findall(r"[a-z_]+:[a-z_0-9:]+", rule["expr"])) & set(recorded_by):
+                    checked += 1
+                    assert series in own, f"{rel}: group {group['name']} reads {series}, recorded by {recorded_by[series]}"
+    assert checked
 
 
 @pytest.mark.parametrize("name", NAMES)

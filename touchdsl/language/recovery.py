@@ -198,7 +198,12 @@ def _help_for(tok: Token | None, char: str | None, expected: set[str], keywords:
         if "DURATION" in expected:
             meant = syntax.durations_for(found, after)
             if len(meant) == 1:
-                helps.append(f"units are lowercase: `{meant[0]}`")
+                written = re.match(r"[A-Za-z]*", after)
+                unit = meant[0][len(found):]
+                if written is not None and written.group().lower() == unit:
+                    helps.append(f"units are lowercase: `{meant[0]}`")
+                else:  # `30sec`, `2Days`: the unit is one of the short ones
+                    helps.append(f"the units are ms, s, m, h, d and w: `{meant[0]}`")
             else:
                 helps.append("add a unit (ms, s, m, h, d or w): " + ", ".join(f"`{d}`" for d in meant))
     if "NAME" in expected and found[:1].isupper() and found.replace("_", "").isalnum():

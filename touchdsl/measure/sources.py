@@ -39,6 +39,8 @@ _FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", 
 
 _NAIVE_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
 _TEXT_TYPES = ("VARCHAR", "JSON")
+_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL", "DECIMAL")
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,8 @@ def _normalise(number: int, source: Source, view: str, cols: _Columns, mapping: 
 
     if "value" in found:
         value = _ident(found["value"])
-        if cols.types[found["value"]].upper() in _TEXT_TYPES:
+        if not cols.types[found["value"]].upper().startswith(_NUMBER_TYPES):
+            # Text, and anything else read as its text: a boolean `true` is not the answer 1.
             raw = f"NULLIF(TRIM(CAST({value} AS VARCHAR)), '')"
             value_expr = f"TRY_CAST({raw} AS DOUBLE)"
             value_text = f"CASE WHEN {raw} IS NOT NULL AND TRY_CAST({raw} AS DOUBLE) IS NULL THEN {raw} END"

@@ -49,20 +49,27 @@ class _Kind:
     metric: type[model.Metric]
     forms: tuple[str, ...]
     words: str  # the objectives it takes, for the help of TD409
+    called: str  # how a message names one: "a time", "an NPS"
 
 
 _KINDS: dict[type[ast.Measure], _Kind] = {
-    ast.TimeMeasure: _Kind(model.TimeMetric, ("within",), "`P% within DURATION`, e.g. `promise 80% within 30s`"),
-    ast.RatioMeasure: _Kind(model.RatioMetric, ("at_most", "at_least"), "`at most P%` or `at least P%`"),
+    ast.TimeMeasure: _Kind(model.TimeMetric, ("within",), "`P% within DURATION`, e.g. `promise 80% within 30s`",
+                           "a time"),
+    ast.RatioMeasure: _Kind(model.RatioMetric, ("at_most", "at_least"), "`at most P%` or `at least P%`", "a ratio"),
     ast.ScoreMeasure: _Kind(model.ScoreMetric, ("average_at_least", "share_at_least"),
-                            "`average at least N` or `P% at least N`"),
-    ast.NpsMeasure: _Kind(model.NpsMetric, ("at_least",), "`at least N`, N from -100 to 100"),
-    ast.CountMeasure: _Kind(model.CountMetric, ("at_most",), "`at most N`"),
+                            "`average at least N` or `P% at least N`", "a score"),
+    ast.NpsMeasure: _Kind(model.NpsMetric, ("at_least",), "`at least N`, N from -100 to 100", "an NPS"),
+    ast.CountMeasure: _Kind(model.CountMetric, ("at_most",), "`at most N`", "a count"),
 }
 
 
 def _kind_name(measure: ast.Measure) -> str:
     return str(_KINDS[type(measure)].metric.model_fields["kind"].default)
+
+
+def _called(kind: str) -> str:
+    """`a time`, `an NPS`: a metric kind (the model's name for it) as a message says it."""
+    return next(k.called for k in _KINDS.values() if k.metric.model_fields["kind"].default == kind)
 
 
 def _objective(ctx: Context, measure: ast.Measure, line: ast.ObjectiveLine,
@@ -72,8 +79,8 @@ def _objective(ctx: Context, measure: ast.Measure, line: ast.ObjectiveLine,
     o = line.objective
     kind = _kind_name(measure)
     if o.form not in _KINDS[type(measure)].forms:
-        ctx.sink.error("TD409", f"a {kind} metric cannot have this objective", o.span,
-                       help=[f"a {kind} metric takes {_KINDS[type(measure)].words}"])
+        ctx.sink.error("TD409", f"{_called(kind)} metric cannot have this objective", o.span,
+                       help=[f"{_called(kind)} metric takes {_KINDS[type(measure)].words}"])
         return None
     ok = bounds.objective(ctx, kind, o)
     if o.percent is not None and not 0 <= o.percent.value <= 100:
@@ -182,7 +189,7 @@ def _days_on_a_calendar(ctx: Context, lit: ast.DurationLit, calendar: str) -> No
 def _a_number(ctx: Context, kind: str, o: ast.ObjectiveLit) -> ast.Number | None:
     """The number of an NPS or count objective; a percentage there is reported (TD409)."""
     if o.percent is not None:
-        ctx.sink.error("TD409", f"a {kind} objective is a number, not a percentage", o.percent.span,
+        ctx.sink.error("TD409", f"{_called(kind)} objective is a number, not a percentage", o.percent.span,
                        help=[f"write `{o.percent.text[:-1]}`"])
         return None
     return _number(o)
@@ -492,7 +499,7 @@ def _pauses(ctx: Context, tp: str, steps: dict[str, int], decl: ast.MetricDecl,
             span = (_rank(steps, measure.start), _rank(steps, measure.end))
         case ast.RatioMeasure() | ast.ScoreMeasure() | ast.NpsMeasure() | ast.CountMeasure():
             for line in lines:
-                ctx.sink.error("TD428", f"a {_kind_name(measure)} metric has no clock to pause", line.span,
+                ctx.sink.error("TD428", f"{_called(_kind_name(measure))} metric has no clock to pause", line.span,
                                help=["only `time from A to B` metrics pause: remove the line, or measure time"])
             return [], False
         case _:
