@@ -493,6 +493,13 @@ _ALL = [
          'project "Good Health" {\n    contact phone "+972 3-555-0100"\n}\n…\n    channels phone, web',
          'project "Good Health" {\n    contact phone "+972 3-555-0100"\n    contact web "https://www.example.org"\n}',
          warning=True),
+    Code("TD916", "Owner named `manager`",
+         "`escalate to manager` always means the manager of the touchpoint's own owner, so an owner "
+         "named `manager` can be accountable and perform steps, but no touchpoint can escalate to it: "
+         "`escalate to manager` would reach someone else. Rename the owner.",
+         'owner manager "Management" {\n    notify email "mgmt@example.com"\n}',
+         'owner management "Management" {\n    notify email "mgmt@example.com"\n}',
+         warning=True),
 ]
 
 CATALOGUE: dict[str, Code] = {c.code: c for c in _ALL}

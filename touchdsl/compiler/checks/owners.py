@@ -1,4 +1,4 @@
-"""Owners: manager, receivers and their addresses (TD306, TD310, TD901)."""
+"""Owners: manager, receivers and their addresses (TD306, TD310, TD901, TD916)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def _without_userinfo(ctx: Context, target: ast.Text) -> bool:
 
 def check_owner(ctx: Context, decl: ast.OwnerDecl) -> model.Owner | None:
     check_name(ctx, decl.name, "owner")
+    if decl.name.value == "manager":
+        ctx.sink.warning("TD916", "an owner named `manager` cannot be escalated to: `escalate to manager` means "
+                                  "the manager of the touchpoint's own owner", decl.name.span,
+                         help=["rename the owner, e.g. `management`"])
     mgr = single(ctx, items_of(decl, ast.ManagerLine), "manager")
     manager = None
     if mgr is not None:
