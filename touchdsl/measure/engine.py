@@ -127,16 +127,19 @@ class _DuckDB:
         self.con = con
         self.paths: list[str] = []
 
-    def _read_error(self, exc: Exception) -> None:
-        """A Parquet log is read through a view, so a damaged page is met only by a step:
-        a usage error naming the file (exit 2), not an internal one."""
+    def _execute(self, query: str, params: list[Any] | None = None) -> "duckdb.DuckDBPyConnection":
+        """Run a statement that may read the log. A Parquet log is read through a view, so a
+        damaged page is met only here: a usage error naming the file (exit 2), not an
+        internal one."""
         import duckdb
 
-        if isinstance(exc, duckdb.Error):
+        try:
+            return self.con.execute(query, params)
+        except duckdb.Error as exc:
             path = next((p for p in self.paths if f'"{p}"' in str(exc) or f"'{p}'" in str(exc)), None)
-            if path is not None:
-                first = str(exc).strip().splitlines()[0]
-                raise MeasureError(f"{path}: cannot read: {first}") from None
+            if path is None:
+                raise
+            raise MeasureError(f"{path}: cannot read: {str(exc).strip().splitlines()[0]}") from None
 
     def load(self, request: Request) -> tuple[list[str], int]:
         sources = resolve(request.events)
@@ -149,12 +152,8 @@ class _DuckDB:
         return [s.path for s in sources], rows
 
     def latest(self, wall_us: int) -> int | None:
-        try:
-            row = self.con.execute("SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= ?",
-                                   [wall_us]).fetchone()
-        except Exception as exc:
-            self._read_error(exc)
-            raise
+        row = self._execute("SELECT MAX(at_us) FROM touch_events WHERE at_us >= 0 AND at_us <= ?",
+                            [wall_us]).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
     def fill(self, name: str, rows: Sequence[Sequence[Any]], columns: Columns | None = None) -> None:
@@ -170,21 +169,13 @@ class _DuckDB:
         # Every step is a table: a view would hide its size from the planner of the
         # steps reading it (a join of the whole log with a view of few rows may then
         # build its hash table on the log).
-        try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
-        except Exception as exc:
-            self._read_error(exc)
-            raise
+        self._execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE {name}")
 
     def fetch(self, query: str) -> list[tuple[Any, ...]]:
-        try:
-            return self.con.execute(query).fetchall()
-        except Exception as exc:
-            self._read_error(exc)
-            raise
+        return self._execute(query).fetchall()
 
 
 def _calendar_rows(project: Project, items: list[Item], needs: Sequence[tuple[str, int]],
